@@ -1,0 +1,67 @@
+/*
+ * index.h -- building an index, atomically.
+ *
+ * An index is a directory:
+ *     INDEX_DIR/XAPIANDB     a Xapian stub file naming the live generation
+ *     INDEX_DIR/gen-NNNNNN/  the live Xapian (glass) database
+ *     INDEX_DIR/.lock        held (flock) by the one indexer at work
+ * A rebuild writes a new generation under a temporary name beside the live
+ * one, renames it into place when complete, and only then replaces XAPIANDB
+ * with rename(2).  Readers open INDEX_DIR and see the old generation or the
+ * new one, never a half-built one; a failed or killed rebuild leaves the
+ * previous index intact and searchable (its leftovers are removed by the
+ * next rebuild).
+ */
+#ifndef SPINE_INDEX_H
+#define SPINE_INDEX_H
+
+#include <stdint.h>
+
+#include "article.h"
+#include "spine_error.h"
+
+typedef struct spine_index spine_index;
+
+typedef struct spine_index_options {
+    int zlib_level;          /* stored text compression, 0-9 (default 6) */
+    int spelling;            /* 1: record spelling data for "did you mean" */
+} spine_index_options;
+
+#define SPINE_INDEX_OPTIONS_INIT { 6, 1 }
+
+typedef struct spine_index_stats {
+    uint64_t articles;       /* documents in the new index */
+    uint64_t sections;       /* sections indexed */
+    uint64_t replaced;       /* articles whose id repeated (last one kept) */
+    uint64_t text_bytes;     /* article text indexed */
+    uint64_t stored_bytes;   /* compressed records stored */
+    uint64_t index_bytes;    /* size on disk of the new generation */
+} spine_index_stats;
+
+/* Starts a rebuild of the index at dir (created if missing).  Takes the
+ * index lock (SPINE_ELOCKED if another indexer holds it) and opens a new,
+ * empty generation.  On success *out is released with spine_index_free(),
+ * after spine_index_commit() to keep the result. */
+int spine_index_begin(spine_index **out, const char *dir,
+                      const spine_index_options *opts, spine_error *err);
+
+/* Adds article a (copied; a need not outlive the call).  An id seen before
+ * in this build replaces the earlier article.  Returns 0, SPINE_EINVAL for an
+ * article without id or text, or a Xapian/IO error. */
+int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err);
+
+/* Finishes the build: commits the new generation, swaps it in atomically and
+ * removes the previous one.  Fills *stats (may be NULL).  Refuses (SPINE_EINVAL)
+ * to swap in an index with no articles, leaving the old one.  After this
+ * call (whatever its result) only spine_index_free() may be called. */
+int spine_index_commit(spine_index *ix, spine_index_stats *stats,
+                       spine_error *err);
+
+/* Releases ix.  If spine_index_commit() did not succeed, the new generation
+ * is deleted and the live index is untouched.  Accepts NULL. */
+void spine_index_free(spine_index *ix);
+
+/* Writes the stats so far (articles, sections, bytes) into *stats. */
+void spine_index_progress(const spine_index *ix, spine_index_stats *stats);
+
+#endif /* SPINE_INDEX_H */

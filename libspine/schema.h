@@ -1,0 +1,27 @@
+/*
+ * schema.h -- how an article maps onto a Xapian document.  The indexer and
+ * the searcher both follow this table; change it and old indexes must be
+ * rebuilt (SPINE_SCHEMA_VERSION is stored in the index metadata).
+ */
+#ifndef SPINE_SCHEMA_H
+#define SPINE_SCHEMA_H
+
+#define SPINE_SCHEMA_VERSION  "1"
+#define SPINE_META_SCHEMA     "spine.schema"    /* metadata key */
+
+#define SPINE_PREFIX_ID       "Q"    /* unique id term: "Q" + article id */
+#define SPINE_PREFIX_TITLE    "S"    /* title words, for title: queries */
+#define SPINE_PREFIX_SOURCE   "XS"   /* boolean source filter, lower case */
+
+#define SPINE_SLOT_ID         0      /* value slot holding the article id */
+
+/* Title words are also indexed unprefixed with this wdf boost, so that an
+ * article whose title matches ranks above one that merely mentions it. */
+#define SPINE_TITLE_WDF       4
+
+/* Position gap between sections, so phrases never span two sections. */
+#define SPINE_SECTION_GAP     100
+
+#define SPINE_STEM_LANGUAGE   "english"
+
+#endif /* SPINE_SCHEMA_H */

@@ -1,0 +1,57 @@
+/*
+ * util.h -- memory and buffer helpers shared by libspine.
+ *
+ * Allocation failure is handled in one place (as Redis's zmalloc does):
+ * spine_malloc and friends print a message and abort() when memory runs out,
+ * so callers never check for NULL after allocating.
+ */
+#ifndef SPINE_UTIL_H
+#define SPINE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* malloc/calloc/realloc/strdup/strndup that never return NULL. */
+void *spine_malloc(size_t n);
+void *spine_calloc(size_t count, size_t size);
+void *spine_realloc(void *p, size_t n);
+char *spine_strdup(const char *s);
+char *spine_strndup(const char *s, size_t n);
+
+/* A growable byte buffer.  Zero-initialise it (SPINE_BUF_INIT); p is always
+ * NUL-terminated past n once anything was appended.  Release with
+ * spine_buf_free(), which leaves it empty and reusable. */
+typedef struct spine_buf {
+    char  *p;       /* contents (n bytes, then a NUL), or NULL when empty */
+    size_t n;       /* bytes used */
+    size_t cap;     /* bytes allocated */
+} spine_buf;
+
+#define SPINE_BUF_INIT { NULL, 0, 0 }
+
+/* Ensures room for extra more bytes (plus the NUL). */
+void spine_buf_reserve(spine_buf *b, size_t extra);
+/* Appends len bytes. */
+void spine_buf_append(spine_buf *b, const void *data, size_t len);
+/* Appends a NUL-terminated string. */
+void spine_buf_puts(spine_buf *b, const char *s);
+/* Appends printf-style formatted text. */
+void spine_buf_printf(spine_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Empties b without releasing its memory. */
+void spine_buf_reset(spine_buf *b);
+/* Releases b's memory; b is empty afterwards.  Accepts a zeroed buffer. */
+void spine_buf_free(spine_buf *b);
+/* Hands b's contents to the caller (free() them; never NULL: "" when empty)
+ * and leaves b empty. */
+char *spine_buf_detach(spine_buf *b);
+
+/* Returns 1 when s[0..len) is valid UTF-8 without NUL bytes, else 0, and
+ * when invalid stores the byte offset of the first bad byte in *bad_at (may
+ * be NULL). */
+int spine_utf8_valid(const char *s, size_t len, size_t *bad_at);
+
+/* Monotonic clock in seconds. */
+double spine_now(void);
+
+#endif /* SPINE_UTIL_H */
