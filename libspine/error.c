@@ -1,0 +1,44 @@
+/*
+ * error.c -- the spine_error record.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "spine_error.h"
+
+int spine_error_set(spine_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->code = code;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+void spine_error_clear(spine_error *err)
+{
+    if (err) {
+        err->code = SPINE_OK;
+        err->msg[0] = '\0';
+    }
+}
+
+const char *spine_strerror(int code)
+{
+    switch (code) {
+    case SPINE_OK:        return "OK";
+    case SPINE_ENOMEM:    return "ENOMEM";
+    case SPINE_EINVAL:    return "EINVAL";
+    case SPINE_EIO:       return "EIO";
+    case SPINE_EPARSE:    return "EPARSE";
+    case SPINE_ECORRUPT:  return "ECORRUPT";
+    case SPINE_ENOTFOUND: return "ENOTFOUND";
+    case SPINE_ELOCKED:   return "ELOCKED";
+    case SPINE_EQUERY:    return "EQUERY";
+    case SPINE_EABORT:    return "EABORT";
+    default:              return "ERROR";
+    }
+}

@@ -1,0 +1,169 @@
+/*
+ * util.c -- allocation that never returns NULL, a growable buffer, UTF-8
+ * validation and a clock.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+/* The one place where running out of memory is handled: there is no useful
+ * recovery for a batch indexer or a query process, so say so and stop. */
+static void oom(size_t n)
+{
+    fprintf(stderr, "spine: out of memory (allocating %zu bytes)\n", n);
+    abort();
+}
+
+void *spine_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *spine_calloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        oom(count * size);
+    return p;
+}
+
+void *spine_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom(n);
+    return q;
+}
+
+char *spine_strndup(const char *s, size_t n)
+{
+    char *d = spine_malloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *spine_strdup(const char *s)
+{
+    return spine_strndup(s, strlen(s));
+}
+
+void spine_buf_reserve(spine_buf *b, size_t extra)
+{
+    size_t need = b->n + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->p = spine_realloc(b->p, cap);
+    b->cap = cap;
+}
+
+void spine_buf_append(spine_buf *b, const void *data, size_t len)
+{
+    spine_buf_reserve(b, len);
+    if (len)
+        memcpy(b->p + b->n, data, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+}
+
+void spine_buf_puts(spine_buf *b, const char *s)
+{
+    spine_buf_append(b, s, strlen(s));
+}
+
+void spine_buf_printf(spine_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    spine_buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)n;
+}
+
+void spine_buf_reset(spine_buf *b)
+{
+    b->n = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+void spine_buf_free(spine_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->n = b->cap = 0;
+}
+
+char *spine_buf_detach(spine_buf *b)
+{
+    char *p = b->p ? b->p : spine_strdup("");
+    b->p = NULL;
+    b->n = b->cap = 0;
+    return p;
+}
+
+int spine_utf8_valid(const char *s, size_t len, size_t *bad_at)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = p[i];
+        size_t n;
+        unsigned min;
+        if (c == 0)
+            goto bad;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1; min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2; min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3; min = 0x10000;
+        } else {
+            goto bad;
+        }
+        if (len - i <= n)
+            goto bad;
+        unsigned cp = c & (0x3F >> n);
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        /* Overlong forms, surrogates and values past U+10FFFF. */
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            goto bad;
+        i += n + 1;
+    }
+    return 1;
+bad:
+    if (bad_at)
+        *bad_at = i;
+    return 0;
+}
+
+double spine_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
