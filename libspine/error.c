@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "spine_error.h"
+#include "xerror.h"
 
 int spine_error_set(spine_error *err, int code, const char *fmt, ...)
 {
@@ -41,4 +42,23 @@ const char *spine_strerror(int code)
     case SPINE_EABORT:    return "EABORT";
     default:              return "ERROR";
     }
+}
+
+int spine_error_from_xapian(spine_error *err, const xapian_error *xe,
+                            const char *what)
+{
+    int code;
+    switch (xe->code) {
+    case XAPIAN_ENOMEM:    code = SPINE_ENOMEM; break;
+    case XAPIAN_EINVAL:    code = SPINE_EINVAL; break;
+    case XAPIAN_ENOTFOUND: code = SPINE_ENOTFOUND; break;
+    case XAPIAN_ELOCKED:   code = SPINE_ELOCKED; break;
+    case XAPIAN_ECORRUPT:
+    case XAPIAN_EVERSION:  code = SPINE_ECORRUPT; break;
+    case XAPIAN_EQUERY:    code = SPINE_EQUERY; break;
+    case XAPIAN_EDATABASE:
+    case XAPIAN_EOPENING:  code = SPINE_EIO; break;
+    default:               code = SPINE_ERROR; break;
+    }
+    return spine_error_set(err, code, "%s: %s", what, xe->msg);
 }

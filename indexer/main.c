@@ -1,0 +1,262 @@
+/*
+ * spine-index -- the batch indexer: reads article sources and (re)builds an
+ * index atomically.  Options -> libspine -> exit code.
+ *
+ * Exit status: 0 the index was built (bad records, if any, were skipped and
+ * reported); 1 --strict and bad records were found; 2 error.  Whenever the
+ * status is not 0, the existing index is left exactly as it was.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "corpus.h"
+#include "index.h"
+#include "util.h"
+
+typedef struct run {
+    spine_index *ix;
+    spine_corpus_stats stats;
+    int strict;
+    int quiet;
+    int verbose;
+    int progress;                 /* 1: redraw a progress line on stderr */
+    double start, last_draw;
+    uint64_t bad;                 /* rejected records other than "empty" */
+    spine_error err;              /* first indexing error */
+} run;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: spine-index [options] [INDEX_DIR [SOURCE...]]\n"
+"Builds (or rebuilds, atomically) the index in INDEX_DIR from each SOURCE:\n"
+"a MedQuAD directory of XML files, or a JSON Lines file (plain or gzip)\n"
+"with \"id\" and \"body\" (and optionally \"title\", \"url\", \"source\").\n"
+"Defaults: INDEX_DIR %s, SOURCE %s.\n"
+"\n"
+"  --strict           fail (exit 1, index untouched) on any bad record\n"
+"  -l, --level N      zlib level for the stored text, 0-9 (default 6)\n"
+"      --no-spelling  do not collect spelling data (no \"did you mean\")\n"
+"      --max-record-bytes N  reject records larger than N bytes\n"
+"      --no-progress  no progress line\n"
+"  -q, --quiet        no per-record warnings\n"
+"  -v, --verbose      also list articles skipped for having no text\n"
+"  -h, --help         show this help\n"
+"\n"
+"Exit status: 0 built, 1 bad records with --strict, 2 error.\n",
+            SPINE_DEFAULT_INDEX, SPINE_DEFAULT_CORPUS);
+}
+
+static void clear_progress(run *r)
+{
+    if (r->progress && r->last_draw > 0)
+        fputs("\r\033[K", stderr);
+}
+
+static void draw_progress(run *r)
+{
+    double now = spine_now();
+    if (!r->progress || now - r->last_draw < 0.2)
+        return;
+    r->last_draw = now;
+    double secs = now - r->start;
+    double mb = (double)r->stats.bytes / 1e6;
+    fprintf(stderr, "\r\033[K%llu articles, %.1f MB, %.1f MB/s",
+            (unsigned long long)r->stats.articles, mb,
+            secs > 0 ? mb / secs : 0.0);
+}
+
+static int on_article(const spine_article *a, void *payload)
+{
+    run *r = payload;
+    int rc = spine_index_add(r->ix, a, &r->err);
+    draw_progress(r);
+    return rc;
+}
+
+static void on_reject(const char *file, long line, spine_reject why,
+                      const char *detail, void *payload)
+{
+    run *r = payload;
+    if (why != SPINE_REJECT_EMPTY)
+        r->bad++;
+    if (r->quiet || (why == SPINE_REJECT_EMPTY && !r->verbose))
+        return;
+    clear_progress(r);
+    if (line > 0)
+        fprintf(stderr, "spine-index: %s:%ld: %s: %s\n", file, line,
+                spine_reject_name(why), detail);
+    else
+        fprintf(stderr, "spine-index: %s: %s: %s\n", file,
+                spine_reject_name(why), detail);
+}
+
+/* Prints the closing summary on stdout.  st is NULL when the run did not
+ * produce a new index (then the figures are what was read). */
+static void print_summary(const run *r, const spine_index_stats *st,
+                          const char *dir)
+{
+    double secs = spine_now() - r->start;
+    double mb = (double)r->stats.bytes / 1e6;
+    uint64_t skipped = 0;
+    for (int i = 0; i < SPINE_REJECT_COUNT; i++)
+        skipped += r->stats.rejected[i];
+
+    printf("%s %llu articles (%llu sections) from %.1f MB in %.1f s "
+           "(%.1f MB/s)\n", st ? "indexed" : "read",
+           (unsigned long long)(st ? st->articles : r->stats.articles),
+           (unsigned long long)(st ? st->sections : r->stats.sections),
+           mb, secs, secs > 0 ? mb / secs : 0.0);
+    if (st && st->replaced)
+        printf("replaced %llu articles whose id repeated\n",
+               (unsigned long long)st->replaced);
+    if (skipped) {
+        printf("skipped %llu records:", (unsigned long long)skipped);
+        const char *sep = " ";
+        for (int i = 0; i < SPINE_REJECT_COUNT; i++) {
+            if (!r->stats.rejected[i])
+                continue;
+            printf("%s%llu %s", sep, (unsigned long long)r->stats.rejected[i],
+                   spine_reject_name((spine_reject)i));
+            sep = ", ";
+        }
+        printf("\n");
+    }
+    if (!st) {
+        printf("index %s: not changed\n", dir);
+        return;
+    }
+    printf("index %s: %llu bytes (%.1f MB; stored text %.1f MB)\n", dir,
+           (unsigned long long)st->index_bytes, (double)st->index_bytes / 1e6,
+           (double)st->stored_bytes / 1e6);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "strict",           no_argument,       NULL, 's' },
+        { "level",            required_argument, NULL, 'l' },
+        { "no-spelling",      no_argument,       NULL, 'S' },
+        { "max-record-bytes", required_argument, NULL, 'm' },
+        { "no-progress",      no_argument,       NULL, 'P' },
+        { "quiet",            no_argument,       NULL, 'q' },
+        { "verbose",          no_argument,       NULL, 'v' },
+        { "help",             no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    spine_index_options iopts = SPINE_INDEX_OPTIONS_INIT;
+    spine_corpus_options copts = SPINE_CORPUS_OPTIONS_INIT;
+    run r;
+    int c;
+    char *end;
+
+    memset(&r, 0, sizeof r);
+    r.progress = isatty(STDERR_FILENO);
+    while ((c = getopt_long(argc, argv, "l:qvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': r.strict = 1; break;
+        case 'S': iopts.spelling = 0; break;
+        case 'P': r.progress = 0; break;
+        case 'q': r.quiet = 1; break;
+        case 'v': r.verbose = 1; break;
+        case 'h': usage(stdout); return 0;
+        case 'l':
+            iopts.zlib_level = (int)strtol(optarg, &end, 10);
+            if (*end || iopts.zlib_level < 0 || iopts.zlib_level > 9) {
+                fprintf(stderr, "spine-index: --level wants 0-9, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'm':
+            copts.max_record_bytes = (size_t)strtoull(optarg, &end, 10);
+            if (*end || copts.max_record_bytes == 0) {
+                fprintf(stderr, "spine-index: --max-record-bytes wants a "
+                        "positive number, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    const char *dir = optind < argc ? argv[optind++] : SPINE_DEFAULT_INDEX;
+    const char *default_source[] = { SPINE_DEFAULT_CORPUS };
+    const char **sources = (const char **)argv + optind;
+    int nsources = argc - optind;
+    if (nsources == 0) {
+        const char *env = getenv("SPINE_CORPUS");
+        if (env && *env)
+            default_source[0] = env;
+        if (access(default_source[0], R_OK) != 0) {
+            fprintf(stderr, "spine-index: the default corpus %s is not "
+                    "there; name a SOURCE (a MedQuAD directory or a JSON "
+                    "Lines file)\n", default_source[0]);
+            return 2;
+        }
+        sources = default_source;
+        nsources = 1;
+    }
+    /* Check every source before touching anything, so that a typo fails
+     * fast instead of after an hour of indexing. */
+    for (int i = 0; i < nsources; i++) {
+        if (access(sources[i], R_OK) != 0) {
+            fprintf(stderr, "spine-index: %s: cannot read source: %s\n",
+                    sources[i], strerror(errno));
+            return 2;
+        }
+    }
+
+    spine_error err;
+    int rc = spine_index_begin(&r.ix, dir, &iopts, &err);
+    if (rc != 0) {
+        fprintf(stderr, "spine-index: %s\n", err.msg);
+        return 2;
+    }
+
+    spine_corpus_sink sink = { on_article, on_reject, &r };
+    r.start = spine_now();
+    int status = 0;
+    for (int i = 0; i < nsources && status == 0; i++) {
+        rc = spine_corpus_read(sources[i], &copts, &sink, &r.stats, &err);
+        if (rc == SPINE_EIO && r.err.code == 0) {
+            /* The source broke off part-way (a truncated gzip stream, say):
+             * what came before it is good and stays indexed. */
+            clear_progress(&r);
+            fprintf(stderr, "spine-index: %s\n", err.msg);
+            r.bad++;
+        } else if (rc != 0) {
+            clear_progress(&r);
+            fprintf(stderr, "spine-index: %s\n",
+                    r.err.code ? r.err.msg : err.msg);
+            status = 2;
+        }
+    }
+    clear_progress(&r);
+
+    if (status == 0 && r.strict && r.bad) {
+        fprintf(stderr, "spine-index: %llu bad records with --strict; the "
+                "index is left as it was\n", (unsigned long long)r.bad);
+        status = 1;
+    }
+    if (status == 0) {
+        spine_index_stats st;
+        rc = spine_index_commit(r.ix, &st, &err);
+        if (rc != 0) {
+            fprintf(stderr, "spine-index: %s\n", err.msg);
+            status = 2;
+        } else {
+            print_summary(&r, &st, dir);
+        }
+    }
+    if (status != 0)
+        print_summary(&r, NULL, dir);
+    spine_index_free(r.ix);
+    return status;
+}

@@ -1,0 +1,63 @@
+/*
+ * format.c -- results as text for people and as JSON (jansson) for
+ * programs.
+ */
+#include <jansson.h>
+
+#include "format.h"
+#include "spine_error.h"
+
+int spine_format_text(FILE *out, const spine_results *r)
+{
+    if (r->corrected)
+        fprintf(out, "Did you mean: %s?\n\n", r->corrected);
+    for (size_t i = 0; i < r->nhits; i++) {
+        const spine_hit *h = &r->hits[i];
+        fprintf(out, "%u. %s", h->rank, *h->title ? h->title : h->id);
+        if (*h->source)
+            fprintf(out, " [%s]", h->source);
+        fputc('\n', out);
+        if (*h->url)
+            fprintf(out, "   %s\n", h->url);
+        if (h->snippet && *h->snippet)
+            fprintf(out, "   %s\n", h->snippet);
+        fputc('\n', out);
+    }
+    return ferror(out) ? SPINE_EIO : SPINE_OK;
+}
+
+/* json_string() rejects invalid UTF-8 by returning NULL; our strings were
+ * validated on the way in, but a null is still better than a crash. */
+static json_t *str_or_null(const char *s)
+{
+    json_t *j = s ? json_string(s) : NULL;
+    return j ? j : json_null();
+}
+
+int spine_format_json(FILE *out, const spine_results *r, unsigned offset)
+{
+    json_t *root = json_object();
+    json_t *hits = json_array();
+    json_object_set_new(root, "query", str_or_null(r->query));
+    json_object_set_new(root, "corrected", str_or_null(r->corrected));
+    json_object_set_new(root, "estimated", json_integer((json_int_t)r->estimated));
+    json_object_set_new(root, "offset", json_integer(offset));
+    for (size_t i = 0; i < r->nhits; i++) {
+        const spine_hit *h = &r->hits[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "rank", json_integer(h->rank));
+        json_object_set_new(o, "id", str_or_null(h->id));
+        json_object_set_new(o, "score", json_real(h->score));
+        json_object_set_new(o, "title", str_or_null(h->title));
+        json_object_set_new(o, "source", str_or_null(h->source));
+        json_object_set_new(o, "url", str_or_null(h->url));
+        json_object_set_new(o, "snippet", str_or_null(h->snippet));
+        json_array_append_new(hits, o);
+    }
+    json_object_set_new(root, "hits", hits);
+    int rc = json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (rc != 0 || fputc('\n', out) == EOF)
+        return SPINE_EIO;
+    return ferror(out) ? SPINE_EIO : SPINE_OK;
+}

@@ -1,0 +1,336 @@
+/*
+ * search.c -- one open index answering queries: parse with Xapian's query
+ * parser, rank with BM25, then decode only the hits shown and cut snippets.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "search.h"
+#include "store.h"
+#include "util.h"
+#include "xapian_c.h"
+#include "xerror.h"
+
+/* Markers handed to Xapian's snippet(): control characters that never
+ * occur in indexed text, replaced by the caller's markers afterwards (the
+ * caller's markers could be anything, and Xapian HTML-escapes its output). */
+#define HI_START "\x02"
+#define HI_END   "\x03"
+
+struct spine_searcher {
+    char *dir;
+    xapian_database *db;
+    xapian_query_parser *qp;
+    xapian_stem *stem;
+    xapian_enquire *enq;
+    unsigned doccount;
+};
+
+int spine_searcher_open(spine_searcher **out, const char *dir,
+                        spine_error *err)
+{
+    spine_searcher *s = spine_calloc(1, sizeof *s);
+    xapian_error xe;
+    char *schema = NULL;
+    size_t schema_len = 0;
+    int rc;
+
+    *out = NULL;
+    s->dir = spine_strdup(dir);
+    rc = xapian_database_open(&s->db, dir, &xe);
+    if (rc == XAPIAN_ENOTFOUND || rc == XAPIAN_EOPENING) {
+        rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
+                             "one with spine-index)", dir);
+        goto fail;
+    }
+    if (rc == 0)
+        rc = xapian_database_get_metadata(&schema, &schema_len, s->db,
+                                          SPINE_META_SCHEMA,
+                                          strlen(SPINE_META_SCHEMA), &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, dir);
+        goto fail;
+    }
+    if (strcmp(schema, SPINE_SCHEMA_VERSION) != 0) {
+        rc = spine_error_set(err, SPINE_ECORRUPT, "%s: not a Spine index of "
+                             "schema %s (found \"%s\"); rebuild it", dir,
+                             SPINE_SCHEMA_VERSION, schema);
+        goto fail;
+    }
+    rc = xapian_database_doccount(&s->doccount, s->db, &xe);
+    if (rc == 0)
+        rc = xapian_stem_new(&s->stem, SPINE_STEM_LANGUAGE, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_new(&s->qp, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_stemmer(s->qp, s->stem, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_stemming_strategy(s->qp,
+                                                       XAPIAN_STEM_SOME, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_database(s->qp, s->db, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(s->qp, "title",
+                                            SPINE_PREFIX_TITLE, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_boolean_prefix(s->qp, "source",
+                                                    SPINE_PREFIX_SOURCE, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_new(&s->enq, s->db, &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, dir);
+        goto fail;
+    }
+    free(schema);
+    *out = s;
+    return SPINE_OK;
+
+fail:
+    free(schema);
+    spine_searcher_free(s);
+    return rc;
+}
+
+void spine_searcher_free(spine_searcher *s)
+{
+    if (!s)
+        return;
+    xapian_enquire_free(s->enq);
+    xapian_query_parser_free(s->qp);
+    xapian_stem_free(s->stem);
+    xapian_database_free(s->db);
+    free(s->dir);
+    free(s);
+}
+
+unsigned spine_searcher_doccount(const spine_searcher *s)
+{
+    return s->doccount;
+}
+
+/* Source terms are stored lower-cased; lower-case what follows "source:" so
+ * that source:NIDDK and source:niddk filter alike. */
+static char *normalise_query(const char *q)
+{
+    char *out = spine_strdup(q);
+    static const char field[] = "source:";
+    for (char *p = strstr(out, field); p; p = strstr(p, field)) {
+        int at_word_start = (p == out) || !isalnum((unsigned char)p[-1]);
+        p += sizeof field - 1;
+        if (!at_word_start)
+            continue;
+        for (; *p && !isspace((unsigned char)*p) && *p != ')'; p++)
+            *p = (char)tolower((unsigned char)*p);
+    }
+    return out;
+}
+
+/* Turns Xapian's HTML-escaped snippet with HI_START/HI_END markers into
+ * plain text with the caller's markers. */
+static char *render_snippet(const char *html, const char *hi_start,
+                            const char *hi_end)
+{
+    static const struct { const char *ent; char c; } ents[] = {
+        { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+        { "&quot;", '"' }, { "&#39;", '\'' }, { "&apos;", '\'' },
+    };
+    spine_buf b = SPINE_BUF_INIT;
+    for (const char *p = html; *p; ) {
+        if (*p == HI_START[0]) {
+            spine_buf_puts(&b, hi_start);
+            p++;
+        } else if (*p == HI_END[0]) {
+            spine_buf_puts(&b, hi_end);
+            p++;
+        } else if (*p == '&') {
+            size_t k, n = sizeof ents / sizeof ents[0];
+            for (k = 0; k < n; k++) {
+                size_t len = strlen(ents[k].ent);
+                if (!strncmp(p, ents[k].ent, len)) {
+                    spine_buf_append(&b, &ents[k].c, 1);
+                    p += len;
+                    break;
+                }
+            }
+            if (k == n)
+                spine_buf_append(&b, p++, 1);
+        } else if (*p == '\n' || *p == '\r' || *p == '\t') {
+            /* Snippets are one line: fold layout whitespace. */
+            if (b.n && b.p[b.n - 1] != ' ')
+                spine_buf_append(&b, " ", 1);
+            p++;
+        } else {
+            spine_buf_append(&b, p++, 1);
+        }
+    }
+    return spine_buf_detach(&b);
+}
+
+/* The text a snippet is cut from: each section's question and answer. */
+static void article_text(spine_buf *b, const spine_article *a)
+{
+    spine_buf_reset(b);
+    for (size_t i = 0; i < a->nsections; i++) {
+        const spine_section *s = &a->sections[i];
+        if (*s->question) {
+            spine_buf_puts(b, s->question);
+            spine_buf_puts(b, "\n");
+        }
+        spine_buf_puts(b, s->answer);
+        spine_buf_puts(b, "\n\n");
+    }
+}
+
+/* Fills hit i of mset: decodes the stored record (verifying its checksum)
+ * and, if asked, cuts a snippet. */
+static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
+                    unsigned i, const spine_query_options *opts,
+                    spine_buf *text, spine_error *err)
+{
+    xapian_document *doc = NULL;
+    spine_record *rec = NULL;
+    xapian_error xe;
+    const char *data;
+    size_t len;
+    int rc;
+
+    rc = xapian_mset_weight(&hit->score, mset, i, &xe);
+    if (rc == 0)
+        rc = xapian_mset_document(&doc, mset, i, &xe);
+    if (rc == 0)
+        rc = xapian_document_get_data(&data, &len, doc, &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, s->dir);
+        goto cleanup;
+    }
+    spine_error why;
+    rc = spine_store_decode(&rec, data, len, &why);
+    if (rc != 0) {
+        /* Name the article: its id is also kept outside the record. */
+        const char *id = "";
+        size_t idlen = 0;
+        xapian_document_get_value(&id, &idlen, doc, SPINE_SLOT_ID, NULL);
+        spine_error_set(err, rc, "%s: article %.*s: %s", s->dir, (int)idlen,
+                        id, why.msg);
+        goto cleanup;
+    }
+    const spine_article *a = &rec->article;
+    hit->id = spine_strdup(a->id);
+    hit->title = spine_strdup(a->title);
+    hit->source = spine_strdup(a->source);
+    hit->url = spine_strdup(a->url);
+    if (opts->snippets) {
+        char *html = NULL;
+        size_t html_len;
+        article_text(text, a);
+        rc = xapian_mset_snippet(&html, &html_len, mset, text->p, text->n,
+                                 opts->snippet_bytes, s->stem,
+                                 XAPIAN_SNIPPET_DEFAULT, HI_START, HI_END,
+                                 "...", &xe);
+        if (rc != 0) {
+            rc = spine_error_from_xapian(err, &xe, hit->id);
+            goto cleanup;
+        }
+        hit->snippet = render_snippet(html, opts->hi_start, opts->hi_end);
+        free(html);
+    }
+
+cleanup:
+    spine_record_free(rec);
+    xapian_document_free(doc);
+    return rc;
+}
+
+int spine_search(spine_results **out, spine_searcher *s, const char *query,
+                 const spine_query_options *opts, spine_error *err)
+{
+    static const spine_query_options defaults = SPINE_QUERY_OPTIONS_INIT;
+    spine_results *r = spine_calloc(1, sizeof *r);
+    xapian_query *q = NULL;
+    xapian_mset *mset = NULL;
+    spine_buf text = SPINE_BUF_INIT;
+    xapian_error xe;
+    char *norm = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if (opts->limit > SPINE_MAX_LIMIT) {
+        rc = spine_error_set(err, SPINE_EINVAL, "limit %u is over the "
+                             "maximum of %u", opts->limit, SPINE_MAX_LIMIT);
+        goto fail;
+    }
+    r->query = spine_strdup(query);
+    norm = normalise_query(query);
+
+    unsigned flags = XAPIAN_QP_FLAG_DEFAULT | XAPIAN_QP_FLAG_WILDCARD
+                   | XAPIAN_QP_FLAG_PURE_NOT;
+    if (opts->spelling)
+        flags |= XAPIAN_QP_FLAG_SPELLING_CORRECTION;
+    rc = xapian_query_parser_set_default_op(s->qp, opts->match_all
+                                            ? XAPIAN_QUERY_OP_AND
+                                            : XAPIAN_QUERY_OP_OR, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_parse(&q, s->qp, norm, strlen(norm), flags,
+                                       &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, "bad query");
+        goto fail;
+    }
+    const char *corrected = xapian_query_parser_corrected(s->qp);
+    if (corrected && *corrected && strcmp(corrected, norm) != 0)
+        r->corrected = spine_strdup(corrected);
+
+    rc = xapian_enquire_set_query(s->enq, q, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_get_mset(&mset, s->enq, opts->offset, opts->limit,
+                                     0, &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, s->dir);
+        goto fail;
+    }
+    r->estimated = xapian_mset_matches_estimated(mset);
+    unsigned n = xapian_mset_size(mset);
+    r->hits = spine_calloc(n ? n : 1, sizeof *r->hits);
+    for (unsigned i = 0; i < n; i++) {
+        r->hits[i].rank = opts->offset + i + 1;
+        r->nhits = i + 1;
+        rc = fill_hit(&r->hits[i], s, mset, i, opts, &text, err);
+        if (rc != 0)
+            goto fail;
+    }
+    xapian_mset_free(mset);
+    xapian_query_free(q);
+    spine_buf_free(&text);
+    free(norm);
+    *out = r;
+    return SPINE_OK;
+
+fail:
+    xapian_mset_free(mset);
+    xapian_query_free(q);
+    spine_buf_free(&text);
+    free(norm);
+    spine_results_free(r);
+    return rc;
+}
+
+void spine_results_free(spine_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nhits; i++) {
+        free(r->hits[i].id);
+        free(r->hits[i].title);
+        free(r->hits[i].source);
+        free(r->hits[i].url);
+        free(r->hits[i].snippet);
+    }
+    free(r->hits);
+    free(r->query);
+    free(r->corrected);
+    free(r);
+}

@@ -1,0 +1,210 @@
+/*
+ * spine-search -- the query binary: options -> libspine -> printed results.
+ *
+ * Exit status, like grep: 0 a hit was found, 1 no hits, 2 an error (missing
+ * or corrupt index, bad option, bad query), with a one-line message on
+ * stderr.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format.h"
+#include "search.h"
+#include "util.h"
+
+enum { EXIT_HITS = 0, EXIT_NOHITS = 1, EXIT_ERROR = 2 };
+
+typedef struct cli {
+    spine_query_options qopts;
+    int json;
+    int batch;
+} cli;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: spine-search [options] QUERY...\n"
+"       spine-search [options] --batch < queries.txt\n"
+"Searches a Spine index.  Query syntax: words, AND/OR/NOT, \"a phrase\",\n"
+"prefix*, +required -excluded, title:word, source:NAME.\n"
+"\n"
+"  -d, --index DIR      index to search (default $SPINE_INDEX, else\n"
+"                       %s)\n"
+"  -n, --limit N        show at most N hits (default 10, at most %u)\n"
+"      --offset N       skip the first N hits\n"
+"      --and            require every word (default: rank by any word)\n"
+"      --json           one JSON object per query on one line\n"
+"      --batch          read one query per line from standard input\n"
+"      --no-snippets    do not show snippets (faster)\n"
+"      --no-spelling    do not suggest spelling corrections\n"
+"      --color WHEN     highlight with bold: auto (default), always, never;\n"
+"                       without bold, matches are marked **like this**\n"
+"  -h, --help           show this help\n"
+"\n"
+"Exit status: 0 hits found, 1 no hits, 2 error.\n",
+            SPINE_DEFAULT_INDEX, SPINE_MAX_LIMIT);
+}
+
+static int parse_uint(const char *opt, const char *arg, unsigned max,
+                      unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (!*arg || *end || arg[0] == '-' || v > max) {
+        fprintf(stderr, "spine-search: %s wants a number from 0 to %u, not "
+                "'%s'\n", opt, max, arg);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* Answers one query; returns EXIT_HITS, EXIT_NOHITS or EXIT_ERROR. */
+static int answer(spine_searcher *s, const char *query, const cli *c)
+{
+    spine_results *res = NULL;
+    spine_error err;
+    int rc = spine_search(&res, s, query, &c->qopts, &err);
+    if (rc != 0) {
+        fprintf(stderr, "spine-search: %s\n", err.msg);
+        if (c->json && c->batch) {
+            /* Keep one line per query so a script stays in step. */
+            spine_results empty = { (char *)query, NULL, 0, NULL, 0 };
+            spine_format_json(stdout, &empty, c->qopts.offset);
+        }
+        return EXIT_ERROR;
+    }
+    if (c->batch && !c->json)
+        printf("# %s\n", query);
+    if (c->json)
+        rc = spine_format_json(stdout, res, c->qopts.offset);
+    else
+        rc = spine_format_text(stdout, res);
+    int status = res->nhits ? EXIT_HITS : EXIT_NOHITS;
+    if (!c->json && !c->batch && res->nhits == 0)
+        fprintf(stderr, "spine-search: no articles match '%s'\n", query);
+    spine_results_free(res);
+    if (rc != 0) {
+        fprintf(stderr, "spine-search: cannot write results\n");
+        return EXIT_ERROR;
+    }
+    return status;
+}
+
+static int run_batch(spine_searcher *s, const cli *c)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int any_hits = 0, any_error = 0;
+    while ((n = getline(&line, &cap, stdin)) > 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        int st = answer(s, line, c);
+        any_hits |= st == EXIT_HITS;
+        any_error |= st == EXIT_ERROR;
+        /* A script may be reading our answers as it writes queries. */
+        fflush(stdout);
+    }
+    free(line);
+    if (any_error)
+        return EXIT_ERROR;
+    return any_hits ? EXIT_HITS : EXIT_NOHITS;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "index",       required_argument, NULL, 'd' },
+        { "limit",       required_argument, NULL, 'n' },
+        { "offset",      required_argument, NULL, 'o' },
+        { "and",         no_argument,       NULL, 'a' },
+        { "json",        no_argument,       NULL, 'j' },
+        { "batch",       no_argument,       NULL, 'b' },
+        { "no-snippets", no_argument,       NULL, 'N' },
+        { "no-spelling", no_argument,       NULL, 'S' },
+        { "color",       required_argument, NULL, 'c' },
+        { "colour",      required_argument, NULL, 'c' },
+        { "help",        no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0 };
+    const char *dir = getenv("SPINE_INDEX");
+    const char *color = "auto";
+    int opt;
+
+    if (!dir || !*dir)
+        dir = SPINE_DEFAULT_INDEX;
+    while ((opt = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'd': dir = optarg; break;
+        case 'n':
+            if (parse_uint("--limit", optarg, SPINE_MAX_LIMIT,
+                           &c.qopts.limit) != 0)
+                return EXIT_ERROR;
+            break;
+        case 'o':
+            if (parse_uint("--offset", optarg, 100000000u,
+                           &c.qopts.offset) != 0)
+                return EXIT_ERROR;
+            break;
+        case 'a': c.qopts.match_all = 1; break;
+        case 'j': c.json = 1; break;
+        case 'b': c.batch = 1; break;
+        case 'N': c.qopts.snippets = 0; break;
+        case 'S': c.qopts.spelling = 0; break;
+        case 'c': color = optarg; break;
+        case 'h': usage(stdout); return EXIT_HITS;
+        default:
+            fprintf(stderr, "spine-search: see --help for the options\n");
+            return EXIT_ERROR;
+        }
+    }
+    if (strcmp(color, "auto") && strcmp(color, "always")
+        && strcmp(color, "never")) {
+        fprintf(stderr, "spine-search: --color wants auto, always or never, "
+                "not '%s'\n", color);
+        return EXIT_ERROR;
+    }
+    int bold = !strcmp(color, "always")
+            || (!strcmp(color, "auto") && !c.json && isatty(STDOUT_FILENO));
+    c.qopts.hi_start = bold ? "\033[1m" : "**";
+    c.qopts.hi_end = bold ? "\033[0m" : "**";
+
+    /* The words of the query, joined by spaces. */
+    spine_buf query = SPINE_BUF_INIT;
+    for (int i = optind; i < argc; i++) {
+        if (query.n)
+            spine_buf_append(&query, " ", 1);
+        spine_buf_puts(&query, argv[i]);
+    }
+    if (!c.batch && query.n == 0) {
+        fprintf(stderr, "spine-search: no query given (see --help)\n");
+        return EXIT_ERROR;
+    }
+    if (c.batch && query.n) {
+        fprintf(stderr, "spine-search: --batch reads queries from standard "
+                "input; do not also give one\n");
+        spine_buf_free(&query);
+        return EXIT_ERROR;
+    }
+
+    spine_searcher *s;
+    spine_error err;
+    if (spine_searcher_open(&s, dir, &err) != 0) {
+        fprintf(stderr, "spine-search: %s\n", err.msg);
+        spine_buf_free(&query);
+        return EXIT_ERROR;
+    }
+    int status = c.batch ? run_batch(s, &c) : answer(s, query.p, &c);
+    spine_searcher_free(s);
+    spine_buf_free(&query);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "spine-search: cannot write results\n");
+        return EXIT_ERROR;
+    }
+    return status;
+}
