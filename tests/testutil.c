@@ -1,7 +1,6 @@
 /*
  * testutil.c -- temporary directories and files for the Check suites.
  */
-#define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
