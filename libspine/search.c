@@ -74,6 +74,14 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     if (rc == 0)
         rc = xapian_query_parser_add_prefix(s->qp, "title",
                                             SPINE_PREFIX_TITLE, &xe);
+    /* Plain words search the body and, separately, the title field: a
+     * title term is rare, so BM25 gives an article about the topic a lift
+     * that a mere mention cannot earn by repetition. */
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(s->qp, "", "", &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(s->qp, "", SPINE_PREFIX_TITLE,
+                                            &xe);
     if (rc == 0)
         rc = xapian_query_parser_add_boolean_prefix(s->qp, "source",
                                                     SPINE_PREFIX_SOURCE, &xe);

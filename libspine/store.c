@@ -9,7 +9,7 @@
 
 #include "store.h"
 
-#define HEADER_BYTES 12    /* "SPN" + version + flags + crc32 + raw_len */
+#define HEADER_BYTES 13    /* "SPN", version, flags, crc32, raw_len */
 
 /* Refuse to inflate records claiming more than this: a corrupt length must
  * not make the searcher allocate gigabytes. */
