@@ -1,0 +1,22 @@
+# scripts/deps.sh -- sourced by the other scripts: installs the Debian
+# packages Spine needs to build and test, if any is missing.
+SPINE_DEPS="build-essential cmake pkg-config libxapian-dev zlib1g-dev check \
+libxml2-dev libjansson-dev python3 gzip"
+
+spine_install_deps() {
+    local missing=""
+    for p in $SPINE_DEPS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+            || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    echo "spine: installing:$missing" >&2
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "spine: please install as root:$missing" >&2; return 1; }
+        sudo=sudo
+    fi
+    $sudo apt-get update -qq && \
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+}

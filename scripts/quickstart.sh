@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Spine needs, builds it, indexes the default corpus (MedQuAD,
+# ../shared/corpus/medquad) unless already indexed, and runs one query.
+#
+#   scripts/quickstart.sh [QUERY...]       (default query: back pain)
+#
+# Environment: SPINE_CORPUS (corpus to index), SPINE_REINDEX=1 (rebuild).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/deps.sh"
+spine_install_deps
+
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$root/build" -j"$(nproc)" >/dev/null
+
+index="$root/var/medquad-index"
+corpus=${SPINE_CORPUS:-$root/../shared/corpus/medquad}
+if [ ! -f "$index/XAPIANDB" ] || [ "${SPINE_REINDEX:-0}" = 1 ]; then
+    if [ ! -d "$corpus" ] && [ ! -f "$corpus" ]; then
+        echo "quickstart: no corpus at $corpus (set SPINE_CORPUS to a MedQuAD" \
+             "directory or a JSON Lines file)" >&2
+        exit 2
+    fi
+    mkdir -p "$root/var"
+    echo "quickstart: indexing $corpus (once) ..." >&2
+    "$root/build/bin/spine-index" --quiet "$index" "$corpus"
+    echo >&2
+fi
+
+if [ $# -eq 0 ]; then
+    set -- "back pain"
+fi
+exec "$root/build/bin/spine-search" -d "$index" "$@"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what Spine needs, builds it with warnings as errors, and runs every
+# test (unit suites and end-to-end cases), then again under ASan+UBSan.
+#
+#   scripts/test.sh            both builds
+#   SPINE_NO_ASAN=1 scripts/test.sh   the plain build only
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/deps.sh"
+spine_install_deps
+jobs=$(nproc)
+
+run_suite() {          # run_suite BUILD_DIR CMAKE_ARGS...
+    local dir=$1; shift
+    echo "== $(basename "$dir"): $*"
+    cmake -S "$root" -B "$dir" -DSPINE_WERROR=ON "$@" >/dev/null
+    cmake --build "$dir" -j"$jobs"
+    (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 600)
+}
+
+run_suite "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "${SPINE_NO_ASAN:-0}" != 1 ]; then
+    # Xapian itself is not instrumented; leaks and overflows in our code are.
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    run_suite "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DSPINE_SANITIZE=ON
+fi
