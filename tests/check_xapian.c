@@ -1,0 +1,1384 @@
+/*
+ * check_xapian.c -- Check suite for the C binding of Xapian (xapian-c/).
+ *
+ * "core" builds a small database through the binding and searches it the
+ * way libspine will; "errors" drives every failure path the header
+ * promises: missing, locked, closed and corrupt databases, malformed
+ * queries, NULL arguments and out-of-range indices.
+ *
+ * Spine is free software: GPL-2.0-or-later (see LICENSE).
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "xapian_c.h"
+
+/* A fresh temporary directory per test (each test runs in its own fork). */
+static char *tmp;
+
+static void setup(void)
+{
+    tmp = tu_mkdtemp();
+}
+
+static void teardown(void)
+{
+    tu_rmtree(tmp);
+    free(tmp);
+    tmp = NULL;
+}
+
+/* Asserts that a call returned XAPIAN_OK, showing the error otherwise. */
+#define OK(call)                                                           \
+    do {                                                                   \
+        int rc_ = (call);                                                  \
+        ck_assert_msg(rc_ == XAPIAN_OK, "%s -> %s: %s", #call,             \
+                      xapian_strerror(rc_), err.msg);                      \
+    } while (0)
+
+#define S(lit) (lit), strlen(lit)
+
+/* ------------------------------------------------------------------------
+ * A small test corpus
+ */
+
+struct sample {
+    const char *id;       /* unique term */
+    const char *title;
+    const char *body;
+    const char *source;   /* boolean term XS<source>, value slot 1 */
+    const char *year;     /* value slot 0 */
+};
+
+static const struct sample samples[] = {
+    { "Qdoc1", "Diabetes overview",
+      "Diabetes is a disease in which blood glucose levels are too high. "
+      "Insulin helps the body use glucose.", "nih", "2001" },
+    { "Qdoc2", "Heart attack",
+      "A heart attack happens when blood flow to the heart is blocked.",
+      "cdc", "2005" },
+    { "Qdoc3", "Running for health",
+      "Runners running in the park stay healthy; exercise helps the heart.",
+      "nih", "2010" },
+};
+
+/* Indexes one sample into doc through tg (title twice: plain and "S"). */
+static void index_sample(xapian_term_generator *tg, xapian_document *doc,
+                         const struct sample *s)
+{
+    xapian_error err;
+    char source[32];
+
+    OK(xapian_term_generator_set_document(tg, doc, &err));
+    OK(xapian_term_generator_index_text(tg, S(s->title), 1, "S", &err));
+    OK(xapian_term_generator_increase_termpos(tg, 100, &err));
+    OK(xapian_term_generator_index_text(tg, S(s->title), 1, NULL, &err));
+    OK(xapian_term_generator_increase_termpos(tg, 100, &err));
+    OK(xapian_term_generator_index_text(tg, S(s->body), 1, "", &err));
+    snprintf(source, sizeof source, "XS%s", s->source);
+    OK(xapian_document_add_boolean_term(doc, S(source), &err));
+    OK(xapian_document_add_boolean_term(doc, S(s->id), &err));
+    OK(xapian_document_set_data(doc, S(s->title), &err));
+    OK(xapian_document_add_value(doc, 0, S(s->year), &err));
+    OK(xapian_document_add_value(doc, 1, S(s->source), &err));
+}
+
+/* Builds the sample database at path: the three samples, then a
+ * replacement of doc2 by its unique term, with spelling data. */
+static void build_db(const char *path)
+{
+    xapian_error err;
+    xapian_writable_database *wdb;
+    xapian_term_generator *tg;
+    xapian_stem *stem;
+    xapian_docid did;
+
+    OK(xapian_writable_database_open(&wdb, path,
+                                     XAPIAN_DB_CREATE_OR_OVERWRITE, &err));
+    OK(xapian_stem_new(&stem, "english", &err));
+    OK(xapian_term_generator_new(&tg, &err));
+    OK(xapian_term_generator_set_stemmer(tg, stem, &err));
+    OK(xapian_term_generator_set_stemming_strategy(tg, XAPIAN_STEM_SOME,
+                                                   &err));
+    OK(xapian_term_generator_set_database(tg, wdb, &err));
+    OK(xapian_term_generator_set_flags(tg, XAPIAN_TG_FLAG_SPELLING, &err));
+    xapian_stem_free(stem);  /* tg keeps its own reference */
+
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        xapian_document *doc;
+        OK(xapian_document_new(&doc, &err));
+        index_sample(tg, doc, &samples[i]);
+        OK(xapian_writable_database_add_document(&did, wdb, doc, &err));
+        ck_assert_uint_eq(did, i + 1);
+        xapian_document_free(doc);
+    }
+
+    /* Replace doc2: "blocked" goes, "arteries" arrives, same docid. */
+    struct sample s2 = samples[1];
+    s2.body = "A heart attack happens when blood flow through the arteries "
+              "to the heart stops.";
+    xapian_document *doc;
+    OK(xapian_document_new(&doc, &err));
+    index_sample(tg, doc, &s2);
+    OK(xapian_writable_database_replace_document(&did, wdb, S("Qdoc2"), doc,
+                                                 &err));
+    ck_assert_uint_eq(did, 2);
+    xapian_document_free(doc);
+
+    uint32_t n;
+    OK(xapian_writable_database_doccount(&n, wdb, &err));
+    ck_assert_uint_eq(n, 3);
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_term_generator_free(tg);
+    OK(xapian_writable_database_close(wdb, &err));
+    xapian_writable_database_free(wdb);
+}
+
+/* Opens path read-only, asserting success. */
+static xapian_database *open_db(const char *path)
+{
+    xapian_error err;
+    xapian_database *db;
+    OK(xapian_database_open(&db, path, &err));
+    ck_assert_ptr_nonnull(db);
+    return db;
+}
+
+/* A query parser configured like libspine's: english, STEM_SOME, the
+ * database for spelling and wildcards, "title:" and "source:" fields. */
+static xapian_query_parser *make_parser(xapian_database *db)
+{
+    xapian_error err;
+    xapian_query_parser *qp;
+    xapian_stem *stem;
+
+    OK(xapian_query_parser_new(&qp, &err));
+    OK(xapian_stem_new(&stem, "en", &err));
+    OK(xapian_query_parser_set_stemmer(qp, stem, &err));
+    xapian_stem_free(stem);
+    OK(xapian_query_parser_set_stemming_strategy(qp, XAPIAN_STEM_SOME, &err));
+    OK(xapian_query_parser_set_database(qp, db, &err));
+    OK(xapian_query_parser_add_prefix(qp, "title", "S", &err));
+    OK(xapian_query_parser_add_boolean_prefix(qp, "source", "XS", &err));
+    return qp;
+}
+
+/* Parses text with flags and runs it, returning the first 10 hits. */
+static xapian_mset *search(xapian_database *db, xapian_query_parser *qp,
+                           const char *text, unsigned flags)
+{
+    xapian_error err;
+    xapian_query *q;
+    xapian_enquire *enq;
+    xapian_mset *mset;
+
+    OK(xapian_query_parser_parse(&q, qp, S(text), flags, &err));
+    OK(xapian_enquire_new(&enq, db, &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_get_mset(&mset, enq, 0, 10, 0, &err));
+    xapian_query_free(q);
+    xapian_enquire_free(enq);
+    return mset;
+}
+
+/* Returns the docid of hit i, asserting it exists. */
+static xapian_docid hit(const xapian_mset *mset, unsigned i)
+{
+    xapian_error err;
+    xapian_docid did;
+    OK(xapian_mset_docid(&did, mset, i, &err));
+    return did;
+}
+
+/* ------------------------------------------------------------------------
+ * core
+ */
+
+START_TEST(test_version_and_strerror)
+{
+    ck_assert_str_eq(xapian_version_string(), "1.4.22");
+    ck_assert_str_eq(xapian_strerror(XAPIAN_OK), "OK");
+    ck_assert_str_eq(xapian_strerror(XAPIAN_ENOTFOUND), "ENOTFOUND");
+    ck_assert_str_eq(xapian_strerror(XAPIAN_EQUERY), "EQUERY");
+    ck_assert_str_eq(xapian_strerror(XAPIAN_ENETWORK), "ENETWORK");
+    ck_assert_str_eq(xapian_strerror(42), "unknown error code");
+}
+END_TEST
+
+START_TEST(test_index_counts)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+
+    uint32_t n;
+    OK(xapian_database_doccount(&n, db, &err));
+    ck_assert_uint_eq(n, 3);
+    OK(xapian_database_termfreq(&n, db, S("blood"), &err));
+    ck_assert_uint_eq(n, 2);
+    OK(xapian_database_termfreq(&n, db, S("Zdiabet"), &err));  /* stemmed */
+    ck_assert_uint_eq(n, 1);
+    OK(xapian_database_termfreq(&n, db, S("Sheart"), &err));   /* prefixed */
+    ck_assert_uint_eq(n, 1);
+    OK(xapian_database_termfreq(&n, db, S("XSnih"), &err));
+    ck_assert_uint_eq(n, 2);
+    /* The replacement took effect. */
+    OK(xapian_database_termfreq(&n, db, S("blocked"), &err));
+    ck_assert_uint_eq(n, 0);
+    OK(xapian_database_termfreq(&n, db, S("arteries"), &err));
+    ck_assert_uint_eq(n, 1);
+
+    xapian_document *doc;
+    const char *p;
+    size_t len;
+    OK(xapian_database_get_document(&doc, db, 2, &err));
+    OK(xapian_document_get_data(&p, &len, doc, &err));
+    ck_assert_uint_eq(len, strlen("Heart attack"));
+    ck_assert_int_eq(memcmp(p, "Heart attack", len), 0);
+    const char *year, *source;
+    size_t year_len, source_len;
+    OK(xapian_document_get_value(&year, &year_len, doc, 0, &err));
+    OK(xapian_document_get_value(&source, &source_len, doc, 1, &err));
+    /* Reading slot 1 left the slot 0 pointer valid. */
+    ck_assert_uint_eq(year_len, 4);
+    ck_assert_int_eq(memcmp(year, "2005", 4), 0);
+    ck_assert_uint_eq(source_len, 3);
+    ck_assert_int_eq(memcmp(source, "cdc", 3), 0);
+    OK(xapian_document_get_value(&p, &len, doc, 7, &err));  /* unset */
+    ck_assert_uint_eq(len, 0);
+    xapian_document_free(doc);
+
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_document_standalone)
+{
+    xapian_error err;
+    xapian_document *doc;
+    const char *p;
+    size_t len;
+
+    OK(xapian_document_new(&doc, &err));
+    OK(xapian_document_get_data(&p, &len, doc, &err));
+    ck_assert_uint_eq(len, 0);
+    /* Data is a byte string: embedded NULs survive. */
+    OK(xapian_document_set_data(doc, "a\0b", 3, &err));
+    OK(xapian_document_get_data(&p, &len, doc, &err));
+    ck_assert_uint_eq(len, 3);
+    ck_assert_int_eq(memcmp(p, "a\0b", 3), 0);
+    OK(xapian_document_add_term(doc, S("word"), 3, &err));
+    OK(xapian_document_set_data(doc, NULL, 0, &err));
+    OK(xapian_document_get_data(&p, &len, doc, &err));
+    ck_assert_uint_eq(len, 0);
+    xapian_document_free(doc);
+}
+END_TEST
+
+START_TEST(test_parse_and_search)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query_parser *qp = make_parser(db);
+    xapian_mset *m;
+
+    /* Default operator OR: either word. */
+    m = search(db, qp, "diabetes attack", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+    ck_assert_uint_eq(xapian_mset_matches_estimated(m), 2);
+    ck_assert_uint_le(xapian_mset_matches_lower_bound(m), 2);
+    ck_assert_uint_ge(xapian_mset_matches_upper_bound(m), 2);
+    xapian_mset_free(m);
+
+    /* Default operator AND: both words. */
+    OK(xapian_query_parser_set_default_op(qp, XAPIAN_QUERY_OP_AND, &err));
+    m = search(db, qp, "blood heart", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    ck_assert_uint_eq(hit(m, 0), 2);
+    xapian_mset_free(m);
+    OK(xapian_query_parser_set_default_op(qp, XAPIAN_QUERY_OP_OR, &err));
+
+    /* Phrases respect word order (positions were indexed). */
+    m = search(db, qp, "\"blood glucose\"", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    ck_assert_uint_eq(hit(m, 0), 1);
+    xapian_mset_free(m);
+    m = search(db, qp, "\"glucose blood\"", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 0);
+    xapian_mset_free(m);
+    /* increase_termpos keeps phrases from spanning title and body. */
+    m = search(db, qp, "\"overview diabetes\"", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 0);
+    xapian_mset_free(m);
+
+    /* A probabilistic field: "heart" is in doc3's body but not its title. */
+    m = search(db, qp, "title:heart", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    ck_assert_uint_eq(hit(m, 0), 2);
+    xapian_mset_free(m);
+
+    /* A boolean filter. */
+    m = search(db, qp, "heart source:nih", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    ck_assert_uint_eq(hit(m, 0), 3);
+    xapian_mset_free(m);
+
+    /* A wildcard, expanded against the database. */
+    m = search(db, qp, "glu*", XAPIAN_QP_FLAG_DEFAULT | XAPIAN_QP_FLAG_WILDCARD);
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    ck_assert_uint_eq(hit(m, 0), 1);
+    xapian_mset_free(m);
+
+    /* Stemming: "runs" finds "running"/"runners" through Zrun. */
+    m = search(db, qp, "runs", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    ck_assert_uint_eq(hit(m, 0), 3);
+    xapian_mset_free(m);
+
+    /* An empty query string parses to the empty query. */
+    xapian_query *q;
+    OK(xapian_query_parser_parse(&q, qp, "", 0, XAPIAN_QP_FLAG_DEFAULT, &err));
+    ck_assert_int_eq(xapian_query_empty(q), 1);
+    xapian_query_free(q);
+
+    xapian_query_parser_free(qp);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_mset_accessors)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query_parser *qp = make_parser(db);
+
+    /* "heart" twice in doc2 (title and body), once in doc3. */
+    xapian_mset *m = search(db, qp, "heart", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+
+    double w0, w1;
+    unsigned rank, cc;
+    int pct;
+    OK(xapian_mset_weight(&w0, m, 0, &err));
+    OK(xapian_mset_weight(&w1, m, 1, &err));
+    ck_assert_double_gt(w0, 0.0);
+    ck_assert_double_ge(w0, w1);
+    OK(xapian_mset_rank(&rank, m, 1, &err));
+    ck_assert_uint_eq(rank, 1);
+    OK(xapian_mset_percent(&pct, m, 0, &err));
+    ck_assert_int_eq(pct, 100);
+    OK(xapian_mset_collapse_count(&cc, m, 0, &err));
+    ck_assert_uint_eq(cc, 0);
+    ck_assert_uint_eq(hit(m, 0), 2);
+
+    xapian_document *doc;
+    const char *p;
+    size_t len;
+    OK(xapian_mset_document(&doc, m, 0, &err));
+    OK(xapian_document_get_data(&p, &len, doc, &err));
+    ck_assert_uint_eq(len, strlen("Heart attack"));
+    ck_assert_int_eq(memcmp(p, "Heart attack", len), 0);
+    xapian_document_free(doc);
+
+    /* The MSet outlives the parser and database handles. */
+    xapian_query_parser_free(qp);
+    xapian_database_free(db);
+    OK(xapian_mset_document(&doc, m, 1, &err));
+    OK(xapian_document_get_data(&p, &len, doc, &err));
+    ck_assert_int_eq(memcmp(p, "Running for health", len), 0);
+    xapian_document_free(doc);
+    xapian_mset_free(m);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_enquire_options)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query *q;
+    xapian_enquire *enq;
+    xapian_mset *m;
+
+    /* "the" is in docs 1 and 3 (both nih): collapsing on the source slot
+     * keeps one of them and counts the other. */
+    OK(xapian_query_new_term(&q, S("the"), &err));
+    OK(xapian_enquire_new(&enq, db, &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_set_weighting_bm25(enq, 1, 0, 1, 0.5, 0.5, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 10, &err));
+    ck_assert_uint_eq(xapian_mset_size(m), 3);
+    xapian_mset_free(m);
+
+    OK(xapian_enquire_set_collapse_key(enq, 1, 1, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 10, &err));
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+    unsigned cc0, cc1;
+    OK(xapian_mset_collapse_count(&cc0, m, 0, &err));
+    OK(xapian_mset_collapse_count(&cc1, m, 1, &err));
+    ck_assert_uint_eq(cc0 + cc1, 1);
+    xapian_mset_free(m);
+
+    /* Collapse off again; paging with first = 1. */
+    OK(xapian_enquire_set_collapse_key(enq, 1, 0, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 1, 10, 0, &err));
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+    unsigned rank;
+    OK(xapian_mset_rank(&rank, m, 0, &err));
+    ck_assert_uint_eq(rank, 1);
+    xapian_mset_free(m);
+
+    xapian_enquire_free(enq);
+    xapian_query_free(q);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_query_building)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query *sub[2], *q;
+    xapian_enquire *enq;
+    xapian_mset *m;
+    char *desc;
+
+    OK(xapian_query_new_term(&sub[0], S("heart"), &err));
+    OK(xapian_query_new_term(&sub[1], S("XSnih"), &err));
+    ck_assert_int_eq(xapian_query_empty(sub[0]), 0);
+    OK(xapian_query_combine(&q, XAPIAN_QUERY_OP_FILTER, sub, 2, &err));
+    OK(xapian_query_describe(&desc, q, &err));
+    ck_assert_str_eq(desc, "Query((heart FILTER XSnih))");
+    free(desc);
+    xapian_query_free(sub[0]);
+    xapian_query_free(sub[1]);
+
+    OK(xapian_enquire_new(&enq, db, &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    ck_assert_uint_eq(hit(m, 0), 3);
+    xapian_mset_free(m);
+    xapian_enquire_free(enq);
+    xapian_query_free(q);
+
+    /* No subqueries: Xapian's empty query. */
+    OK(xapian_query_combine(&q, XAPIAN_QUERY_OP_OR, NULL, 0, &err));
+    ck_assert_int_eq(xapian_query_empty(q), 1);
+    xapian_query_free(q);
+
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_stem_and_stopper)
+{
+    xapian_error err;
+    xapian_stem *stem;
+    xapian_stopper *stop;
+    xapian_query_parser *qp;
+    xapian_query *q;
+    char *word, *desc;
+
+    OK(xapian_stem_new(&stem, "english", &err));
+    OK(xapian_stem_word(&word, stem, S("running"), &err));
+    ck_assert_str_eq(word, "run");
+    free(word);
+    OK(xapian_stem_word(&word, stem, "", 0, &err));
+    ck_assert_str_eq(word, "");
+    free(word);
+    xapian_stem_free(stem);
+
+    OK(xapian_stem_new(&stem, "none", &err));
+    OK(xapian_stem_word(&word, stem, S("running"), &err));
+    ck_assert_str_eq(word, "running");
+    free(word);
+    xapian_stem_free(stem);
+
+    /* The stopper outlives the caller's handle inside the parser. */
+    OK(xapian_stopper_new(&stop, &err));
+    OK(xapian_stopper_add(stop, S("the"), &err));
+    OK(xapian_query_parser_new(&qp, &err));
+    OK(xapian_query_parser_set_stopper(qp, stop, &err));
+    xapian_stopper_free(stop);
+    OK(xapian_query_parser_parse(&q, qp, S("the heart"),
+                                 XAPIAN_QP_FLAG_DEFAULT, &err));
+    OK(xapian_query_describe(&desc, q, &err));
+    ck_assert_str_eq(desc, "Query(heart@2)");
+    free(desc);
+    xapian_query_free(q);
+    xapian_query_parser_free(qp);
+
+    /* In the term generator (default STOP_STEMMED) a stop word keeps its
+     * unstemmed term but gets no stemmed one. */
+    char *path = tu_path(tmp, "db");
+    xapian_writable_database *wdb;
+    xapian_term_generator *tg;
+    xapian_document *doc;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE, &err));
+    OK(xapian_stopper_new(&stop, &err));
+    OK(xapian_stopper_add(stop, S("the"), &err));
+    OK(xapian_stem_new(&stem, "english", &err));
+    OK(xapian_term_generator_new(&tg, &err));
+    OK(xapian_term_generator_set_stemmer(tg, stem, &err));
+    OK(xapian_term_generator_set_stopper(tg, stop, &err));
+    xapian_stopper_free(stop);
+    xapian_stem_free(stem);
+    OK(xapian_document_new(&doc, &err));
+    OK(xapian_term_generator_set_document(tg, doc, &err));
+    OK(xapian_term_generator_index_text(tg, S("the hearts"), 1, NULL, &err));
+    OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_term_generator_free(tg);
+    xapian_document_free(doc);
+    xapian_writable_database_free(wdb);
+
+    xapian_database *db = open_db(path);
+    uint32_t n;
+    OK(xapian_database_termfreq(&n, db, S("Zheart"), &err));
+    ck_assert_uint_eq(n, 1);
+    OK(xapian_database_termfreq(&n, db, S("the"), &err));
+    ck_assert_uint_eq(n, 1);
+    OK(xapian_database_termfreq(&n, db, S("Zthe"), &err));
+    ck_assert_uint_eq(n, 0);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_without_positions)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    xapian_writable_database *wdb;
+    xapian_term_generator *tg;
+    xapian_document *doc;
+
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE, &err));
+    xapian_stem *stem;
+    OK(xapian_stem_new(&stem, "english", &err));
+    OK(xapian_term_generator_new(&tg, &err));
+    OK(xapian_term_generator_set_stemmer(tg, stem, &err));
+    xapian_stem_free(stem);
+    OK(xapian_document_new(&doc, &err));
+    OK(xapian_term_generator_set_document(tg, doc, &err));
+    OK(xapian_term_generator_index_text_without_positions(
+        tg, S("blood glucose"), 2, NULL, &err));
+    OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_document_free(doc);
+    xapian_term_generator_free(tg);
+    xapian_writable_database_free(wdb);
+
+    xapian_database *db = open_db(path);
+    xapian_query_parser *qp = make_parser(db);
+    xapian_mset *m = search(db, qp, "blood glucose", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    xapian_mset_free(m);
+    /* With no positions in the database, Xapian 1.4 runs a phrase as AND,
+     * so even the reversed phrase matches (with positions it does not:
+     * see test_parse_and_search). */
+    m = search(db, qp, "\"glucose blood\"", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 1);
+    xapian_mset_free(m);
+    xapian_query_parser_free(qp);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_snippet)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query_parser *qp = make_parser(db);
+    xapian_stem *stem;
+    char *snip;
+    size_t len;
+
+    OK(xapian_stem_new(&stem, "english", &err));
+    xapian_mset *m = search(db, qp, "runs", XAPIAN_QP_FLAG_DEFAULT);
+    const char *text = "Runners & joggers love running.";
+    OK(xapian_mset_snippet(&snip, &len, m, S(text), 200, stem,
+                           XAPIAN_SNIPPET_DEFAULT, "<b>", "</b>", "...",
+                           &err));
+    ck_assert_uint_eq(len, strlen(snip));
+    /* "runs" matched the stem of "running" (and "runners" is not "run"). */
+    ck_assert_ptr_nonnull(strstr(snip, "<b>running</b>"));
+    ck_assert_ptr_nonnull(strstr(snip, "&amp;"));  /* HTML-escaped */
+    free(snip);
+
+    /* Without a match and with EMPTY_WITHOUT_MATCH, the snippet is "". */
+    OK(xapian_mset_snippet(&snip, NULL, m, S("nothing relevant here"), 200,
+                           stem, XAPIAN_SNIPPET_EMPTY_WITHOUT_MATCH,
+                           "<b>", "</b>", "...", &err));
+    ck_assert_str_eq(snip, "");
+    free(snip);
+
+    /* A long text is cut to about length bytes and marked with omit. */
+    char longtext[2048] = "";
+    for (int i = 0; i < 60; i++)
+        strcat(longtext, "filler words ");
+    strcat(longtext, "running ");
+    for (int i = 0; i < 60; i++)
+        strcat(longtext, "filler words ");
+    OK(xapian_mset_snippet(&snip, &len, m, S(longtext), 60, stem,
+                           XAPIAN_SNIPPET_DEFAULT, "[", "]", "~", &err));
+    ck_assert_ptr_nonnull(strstr(snip, "[running]"));
+    ck_assert_uint_lt(len, 120);
+    ck_assert_ptr_nonnull(strchr(snip, '~'));
+    free(snip);
+
+    xapian_stem_free(stem);
+    xapian_mset_free(m);
+    xapian_query_parser_free(qp);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_spelling)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    char *s;
+
+    /* The term generator fed the spelling table (FLAG_SPELLING). */
+    OK(xapian_database_spelling_suggestion(&s, db, S("diabetis"), 0, &err));
+    ck_assert_str_eq(s, "diabetes");
+    free(s);
+    OK(xapian_database_spelling_suggestion(&s, db, S("zzzzzz"), 2, &err));
+    ck_assert_str_eq(s, "");
+    free(s);
+
+    xapian_query_parser *qp = make_parser(db);
+    xapian_query *q;
+    OK(xapian_query_parser_parse(&q, qp, S("diabetis blood"),
+                                 XAPIAN_QP_FLAG_DEFAULT |
+                                 XAPIAN_QP_FLAG_SPELLING_CORRECTION, &err));
+    ck_assert_str_eq(xapian_query_parser_corrected(qp), "diabetes blood");
+    xapian_query_free(q);
+    /* The next parse replaces the correction. */
+    OK(xapian_query_parser_parse(&q, qp, S("diabetes blood"),
+                                 XAPIAN_QP_FLAG_DEFAULT |
+                                 XAPIAN_QP_FLAG_SPELLING_CORRECTION, &err));
+    ck_assert_str_eq(xapian_query_parser_corrected(qp), "");
+    xapian_query_free(q);
+    xapian_query_parser_free(qp);
+    ck_assert_str_eq(xapian_query_parser_corrected(NULL), "");
+
+    /* Words added by hand. */
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_OPEN, &err));
+    OK(xapian_writable_database_add_spelling(wdb, S("cardiology"), 1, &err));
+    OK(xapian_writable_database_add_synonym(wdb, S("heart"), S("cardiac"),
+                                            &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+    int changed;
+    OK(xapian_database_reopen(&changed, db, &err));
+    OK(xapian_database_spelling_suggestion(&s, db, S("cardiolgy"), 0, &err));
+    ck_assert_str_eq(s, "cardiology");
+    free(s);
+
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_synonyms)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE_OR_OPEN,
+                                     &err));
+    OK(xapian_writable_database_add_synonym(wdb, S("cardiac"), S("heart"),
+                                            &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+
+    xapian_database *db = open_db(path);
+    xapian_query_parser *qp = make_parser(db);
+    xapian_mset *m = search(db, qp, "cardiac", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 0);
+    xapian_mset_free(m);
+    m = search(db, qp, "cardiac",
+               XAPIAN_QP_FLAG_DEFAULT | XAPIAN_QP_FLAG_AUTO_SYNONYMS);
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+    xapian_mset_free(m);
+    xapian_query_parser_free(qp);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_reopen)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    int changed = -1;
+
+    xapian_writable_database *wdb;
+    xapian_document *doc;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_OPEN, &err));
+    OK(xapian_document_new(&doc, &err));
+    OK(xapian_document_add_term(doc, S("extra"), 1, &err));
+    OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_document_free(doc);
+    xapian_writable_database_free(wdb);
+
+    uint32_t n;
+    OK(xapian_database_doccount(&n, db, &err));
+    ck_assert_uint_eq(n, 3);       /* still the old revision */
+    OK(xapian_database_reopen(&changed, db, &err));
+    ck_assert_int_eq(changed, 1);
+    OK(xapian_database_doccount(&n, db, &err));
+    ck_assert_uint_eq(n, 4);
+    OK(xapian_database_reopen(NULL, db, &err));
+
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_compact)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    char *dest = tu_path(tmp, "compact");
+    build_db(path);
+    xapian_database *db = open_db(path);
+
+    OK(xapian_database_compact(db, dest, &err));
+    xapian_database_free(db);
+
+    /* A multi-file glass directory, not a single file. */
+    struct stat st;
+    ck_assert_int_eq(stat(dest, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    char *iam = tu_path(dest, "iamglass");
+    ck_assert_int_eq(stat(iam, &st), 0);
+    free(iam);
+
+    db = open_db(dest);
+    uint32_t n;
+    OK(xapian_database_doccount(&n, db, &err));
+    ck_assert_uint_eq(n, 3);
+    OK(xapian_database_termfreq(&n, db, S("blood"), &err));
+    ck_assert_uint_eq(n, 2);
+    char *s;
+    OK(xapian_database_spelling_suggestion(&s, db, S("diabetis"), 0, &err));
+    ck_assert_str_eq(s, "diabetes");
+    free(s);
+    xapian_database_free(db);
+    free(dest);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_metadata)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE_OR_OPEN,
+                                     &err));
+    OK(xapian_writable_database_set_metadata(wdb, S("spine:schema"),
+                                             "v\0001", 3, &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+
+    xapian_database *db = open_db(path);
+    char *v;
+    size_t len;
+    OK(xapian_database_get_metadata(&v, &len, db, S("spine:schema"), &err));
+    ck_assert_uint_eq(len, 3);
+    ck_assert_int_eq(memcmp(v, "v\0001", 3), 0);
+    ck_assert_int_eq(v[3], '\0');
+    free(v);
+    OK(xapian_database_get_metadata(&v, &len, db, S("unset"), &err));
+    ck_assert_uint_eq(len, 0);
+    ck_assert_str_eq(v, "");
+    free(v);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_transactions)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_writable_database *wdb;
+    xapian_document *doc;
+    uint32_t n;
+
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_OPEN, &err));
+    OK(xapian_document_new(&doc, &err));
+    OK(xapian_document_add_term(doc, S("pending"), 1, &err));
+
+    /* Cancel discards. */
+    OK(xapian_writable_database_begin_transaction(wdb, 1, &err));
+    OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+    OK(xapian_writable_database_doccount(&n, wdb, &err));
+    ck_assert_uint_eq(n, 4);
+    OK(xapian_writable_database_cancel_transaction(wdb, &err));
+    OK(xapian_writable_database_doccount(&n, wdb, &err));
+    ck_assert_uint_eq(n, 3);
+
+    /* Commit keeps, durably (flushed). */
+    OK(xapian_writable_database_begin_transaction(wdb, 1, &err));
+    OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+    OK(xapian_writable_database_commit_transaction(wdb, &err));
+    xapian_database *db = open_db(path);
+    OK(xapian_database_doccount(&n, db, &err));
+    ck_assert_uint_eq(n, 4);
+    xapian_database_free(db);
+
+    xapian_document_free(doc);
+    OK(xapian_writable_database_close(wdb, &err));
+    xapian_writable_database_free(wdb);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_add_database)
+{
+    xapian_error err;
+    char *a = tu_path(tmp, "a");
+    char *b = tu_path(tmp, "b");
+    build_db(a);
+    build_db(b);
+
+    xapian_database *db = open_db(a);
+    xapian_database *other = open_db(b);
+    OK(xapian_database_add_database(db, other, &err));
+    xapian_database_free(other);  /* db keeps the shard */
+
+    uint32_t n;
+    OK(xapian_database_doccount(&n, db, &err));
+    ck_assert_uint_eq(n, 6);
+    OK(xapian_database_termfreq(&n, db, S("blood"), &err));
+    ck_assert_uint_eq(n, 4);
+    xapian_query_parser *qp = make_parser(db);
+    xapian_mset *m = search(db, qp, "diabetes", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+    xapian_mset_free(m);
+    xapian_query_parser_free(qp);
+    xapian_database_free(db);
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(test_stub_directory)
+{
+    xapian_error err;
+    char *stub = tu_path(tmp, "stub");
+    char *shard = tu_path(stub, "shard");
+    char *file = tu_path(stub, "XAPIANDB");
+
+    ck_assert_int_eq(mkdir(stub, 0700), 0);
+    build_db(shard);
+    ck_assert_int_eq(tu_write_file(file, S("auto shard\n")), 0);
+
+    xapian_database *db = open_db(stub);
+    uint32_t n;
+    OK(xapian_database_doccount(&n, db, &err));
+    ck_assert_uint_eq(n, 3);
+    xapian_database_free(db);
+    free(file);
+    free(shard);
+    free(stub);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * errors
+ */
+
+START_TEST(test_missing_database)
+{
+    xapian_error err;
+    xapian_database *db = (xapian_database *)&err;  /* must be reset */
+    char *path = tu_path(tmp, "nonexistent");
+
+    int rc = xapian_database_open(&db, path, &err);
+    ck_assert_int_eq(rc, XAPIAN_ENOTFOUND);
+    ck_assert_int_eq(err.code, XAPIAN_ENOTFOUND);
+    ck_assert_ptr_null(db);
+    ck_assert_msg(strncmp(err.msg, "DatabaseNotFoundError: ", 23) == 0,
+                  "msg: %s", err.msg);
+
+    /* DB_OPEN does not create. */
+    xapian_writable_database *wdb = (xapian_writable_database *)&err;
+    rc = xapian_writable_database_open(&wdb, path, XAPIAN_DB_OPEN, &err);
+    ck_assert_int_eq(rc, XAPIAN_ENOTFOUND);
+    ck_assert_ptr_null(wdb);
+
+    /* err may be NULL. */
+    ck_assert_int_eq(xapian_database_open(&db, path, NULL), XAPIAN_ENOTFOUND);
+    ck_assert_ptr_null(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_long_message_truncated)
+{
+    xapian_error err;
+    xapian_database *db;
+    char path[1024];
+
+    /* A path far longer than the message buffer, of two-byte characters
+     * ("é"), so that the cut must be moved back to a character boundary.
+     * Short components keep it merely missing rather than invalid, and the
+     * two prefix lengths put the cut on both parities. */
+    for (int odd = 0; odd < 2; odd++) {
+        snprintf(path, sizeof path, "%s/%s", tmp, odd ? "x" : "xy");
+        while (strlen(path) < 600)
+            strcat(path, "/\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+        memset(err.msg, 'X', sizeof err.msg);
+        ck_assert_int_eq(xapian_database_open(&db, path, &err),
+                         XAPIAN_ENOTFOUND);
+        size_t len = strnlen(err.msg, sizeof err.msg);
+        ck_assert_uint_lt(len, sizeof err.msg);
+        ck_assert_uint_ge(len, sizeof err.msg - 2);
+        /* The message ends on a whole "é", never on a dangling lead byte. */
+        ck_assert_int_eq((unsigned char)err.msg[len - 1], 0xa9);
+        ck_assert_int_eq((unsigned char)err.msg[len - 2], 0xc3);
+    }
+}
+END_TEST
+
+START_TEST(test_locked_database)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    xapian_writable_database *w1, *w2 = (xapian_writable_database *)&err;
+
+    OK(xapian_writable_database_open(&w1, path, XAPIAN_DB_CREATE_OR_OPEN,
+                                     &err));
+    int rc = xapian_writable_database_open(&w2, path,
+                                           XAPIAN_DB_CREATE_OR_OPEN, &err);
+    ck_assert_int_eq(rc, XAPIAN_ELOCKED);
+    ck_assert_ptr_null(w2);
+    ck_assert_msg(strstr(err.msg, "DatabaseLockError") != NULL, "msg: %s",
+                  err.msg);
+
+    /* Readers are not blocked, and closing releases the lock. */
+    xapian_database *db = open_db(path);
+    xapian_database_free(db);
+    OK(xapian_writable_database_close(w1, &err));
+    OK(xapian_writable_database_open(&w2, path, XAPIAN_DB_OPEN, &err));
+    xapian_writable_database_free(w2);
+    xapian_writable_database_free(w1);
+
+    /* Freeing without close releases it too. */
+    OK(xapian_writable_database_open(&w1, path, XAPIAN_DB_OPEN, &err));
+    xapian_writable_database_free(w1);
+    OK(xapian_writable_database_open(&w2, path, XAPIAN_DB_OPEN, &err));
+    xapian_writable_database_free(w2);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_create_existing)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_writable_database *wdb = (xapian_writable_database *)&err;
+    int rc = xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE, &err);
+    ck_assert_int_eq(rc, XAPIAN_EDATABASE);  /* DatabaseCreateError */
+    ck_assert_ptr_null(wdb);
+    ck_assert_msg(strstr(err.msg, "DatabaseCreateError") != NULL, "msg: %s",
+                  err.msg);
+
+    rc = xapian_writable_database_open(&wdb, path, 99, &err);
+    ck_assert_int_eq(rc, XAPIAN_EINVAL);
+    ck_assert_ptr_null(wdb);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_malformed_query)
+{
+    xapian_error err;
+    xapian_query_parser *qp;
+    xapian_query *q = (xapian_query *)&err;
+
+    OK(xapian_query_parser_new(&qp, &err));
+    /* 1.4 retries a failed parse without operators; a bare operator fails
+     * both ways and so raises QueryParserError. */
+    int rc = xapian_query_parser_parse(&q, qp, S("heart AND"),
+                                       XAPIAN_QP_FLAG_DEFAULT, &err);
+    ck_assert_int_eq(rc, XAPIAN_EQUERY);
+    ck_assert_ptr_null(q);
+    ck_assert_str_eq(err.msg,
+                     "QueryParserError: Syntax: <expression> AND <expression>");
+
+    rc = xapian_query_parser_parse(&q, qp, S("OR"), XAPIAN_QP_FLAG_DEFAULT,
+                                   NULL);
+    ck_assert_int_eq(rc, XAPIAN_EQUERY);
+
+    /* Without FLAG_BOOLEAN, "AND" is just a word. */
+    OK(xapian_query_parser_parse(&q, qp, S("heart AND"), 0, &err));
+    xapian_query_free(q);
+    xapian_query_parser_free(qp);
+}
+END_TEST
+
+START_TEST(test_closed_database)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    uint32_t n = 99;
+
+    OK(xapian_database_close(db, &err));
+    int rc = xapian_database_termfreq(&n, db, S("blood"), &err);
+    ck_assert_int_eq(rc, XAPIAN_ECLOSED);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_msg(strstr(err.msg, "DatabaseClosedError") != NULL, "msg: %s",
+                  err.msg);
+    xapian_document *doc = (xapian_document *)&err;
+    rc = xapian_database_get_document(&doc, db, 1, &err);
+    ck_assert_int_eq(rc, XAPIAN_ECLOSED);
+    ck_assert_ptr_null(doc);
+    /* close() twice is harmless. */
+    OK(xapian_database_close(db, &err));
+    xapian_database_free(db);
+
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_OPEN, &err));
+    OK(xapian_writable_database_close(wdb, &err));
+    OK(xapian_document_new(&doc, &err));
+    ck_assert_int_eq(xapian_writable_database_add_document(NULL, wdb, doc,
+                                                           &err),
+                     XAPIAN_ECLOSED);
+    xapian_document_free(doc);
+    xapian_writable_database_free(wdb);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_null_arguments)
+{
+    xapian_error err;
+    xapian_database *db = (xapian_database *)&err;
+    xapian_query *q = (xapian_query *)&err;
+    char *s = (char *)&err;
+    uint32_t n = 7;
+
+    ck_assert_int_eq(xapian_database_open(&db, NULL, &err), XAPIAN_EINVAL);
+    ck_assert_ptr_null(db);
+    ck_assert_int_eq(err.code, XAPIAN_EINVAL);
+    ck_assert_msg(strstr(err.msg, "'path'") != NULL, "msg: %s", err.msg);
+
+    ck_assert_int_eq(xapian_database_open(NULL, "x", &err), XAPIAN_EINVAL);
+    ck_assert_msg(strstr(err.msg, "'out'") != NULL, "msg: %s", err.msg);
+
+    ck_assert_int_eq(xapian_database_doccount(&n, NULL, &err), XAPIAN_EINVAL);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_msg(strstr(err.msg, "'db'") != NULL, "msg: %s", err.msg);
+
+    ck_assert_int_eq(xapian_database_termfreq(&n, NULL, S("x"), NULL),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_database_spelling_suggestion(&s, NULL, S("x"), 0,
+                                                         &err),
+                     XAPIAN_EINVAL);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(xapian_database_add_database(NULL, NULL, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_database_close(NULL, &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_database_reopen(NULL, NULL, &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_writable_database_commit(NULL, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_writable_database_replace_document(
+                         NULL, NULL, S("Q1"), NULL, &err), XAPIAN_EINVAL);
+
+    xapian_document *doc;
+    OK(xapian_document_new(&doc, &err));
+    /* A NULL pointer is fine only for empty text. */
+    ck_assert_int_eq(xapian_document_set_data(doc, NULL, 3, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_document_add_term(doc, NULL, 1, 1, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_document_get_data(NULL, NULL, doc, &err),
+                     XAPIAN_EINVAL);
+    xapian_document_free(doc);
+
+    xapian_query_parser *qp;
+    OK(xapian_query_parser_new(&qp, &err));
+    ck_assert_int_eq(xapian_query_parser_parse(&q, qp, NULL, 5, 0, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_ptr_null(q);
+    ck_assert_int_eq(xapian_query_parser_set_stemmer(qp, NULL, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_query_parser_add_prefix(qp, "title", NULL, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_msg(strstr(err.msg, "'prefix'") != NULL, "msg: %s", err.msg);
+    /* Bad enumerated values are EINVAL too. */
+    ck_assert_int_eq(xapian_query_parser_set_default_op(qp, 42, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_query_parser_set_stemming_strategy(qp, 9, &err),
+                     XAPIAN_EINVAL);
+    xapian_query_parser_free(qp);
+
+    xapian_query *subs[2] = { NULL, NULL };
+    ck_assert_int_eq(xapian_query_combine(&q, XAPIAN_QUERY_OP_AND, subs, 2,
+                                          &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_query_combine(&q, 77, NULL, 0, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_query_describe(&s, NULL, &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_query_empty(NULL), 1);
+
+    ck_assert_int_eq(xapian_term_generator_index_text(NULL, S("x"), 1, NULL,
+                                                      &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_enquire_new(NULL, NULL, &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_enquire_set_query(NULL, NULL, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_stem_new(NULL, "english", &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_stopper_add(NULL, S("the"), &err),
+                     XAPIAN_EINVAL);
+    ck_assert_uint_eq(xapian_mset_size(NULL), 0);
+    ck_assert_uint_eq(xapian_mset_matches_estimated(NULL), 0);
+    double w = 1.0;
+    ck_assert_int_eq(xapian_mset_weight(&w, NULL, 0, &err), XAPIAN_EINVAL);
+    ck_assert_double_eq(w, 0.0);
+}
+END_TEST
+
+START_TEST(test_range_errors)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query_parser *qp = make_parser(db);
+    xapian_mset *m = search(db, qp, "heart", XAPIAN_QP_FLAG_DEFAULT);
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+
+    xapian_docid did = 5;
+    ck_assert_int_eq(xapian_mset_docid(&did, m, 2, &err), XAPIAN_ERANGE);
+    ck_assert_uint_eq(did, 0);
+    ck_assert_int_eq(err.code, XAPIAN_ERANGE);
+    ck_assert_msg(strstr(err.msg, "past the end") != NULL, "msg: %s",
+                  err.msg);
+    xapian_document *doc = (xapian_document *)&err;
+    ck_assert_int_eq(xapian_mset_document(&doc, m, 100, &err), XAPIAN_ERANGE);
+    ck_assert_ptr_null(doc);
+    unsigned u;
+    int pct;
+    ck_assert_int_eq(xapian_mset_rank(&u, m, 2, NULL), XAPIAN_ERANGE);
+    ck_assert_int_eq(xapian_mset_percent(&pct, m, 2, NULL), XAPIAN_ERANGE);
+    ck_assert_int_eq(xapian_mset_collapse_count(&u, m, -1u, NULL),
+                     XAPIAN_ERANGE);
+    char *snip = (char *)&err;
+    ck_assert_int_eq(xapian_mset_snippet(&snip, NULL, m, S("x"), 10, NULL,
+                                         0, NULL, "", "", &err),
+                     XAPIAN_EINVAL);
+    ck_assert_ptr_null(snip);
+
+    /* A docid that does not exist: DocNotFoundError. */
+    ck_assert_int_eq(xapian_database_get_document(&doc, db, 999, &err),
+                     XAPIAN_ERANGE);
+    ck_assert_ptr_null(doc);
+    ck_assert_msg(strstr(err.msg, "DocNotFoundError") != NULL, "msg: %s",
+                  err.msg);
+
+    xapian_mset_free(m);
+    xapian_query_parser_free(qp);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_unknown_stemmer)
+{
+    xapian_error err;
+    xapian_stem *stem = (xapian_stem *)&err;
+    int rc = xapian_stem_new(&stem, "klingon", &err);
+    ck_assert_int_eq(rc, XAPIAN_EINVAL);
+    ck_assert_ptr_null(stem);
+    ck_assert_msg(strstr(err.msg, "InvalidArgumentError") != NULL &&
+                  strstr(err.msg, "klingon") != NULL, "msg: %s", err.msg);
+}
+END_TEST
+
+/* Overwrites every byte of path with junk, keeping its size. */
+static void scribble(const char *path)
+{
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_gt(st.st_size, 0);
+    char *junk = malloc((size_t)st.st_size);
+    ck_assert_ptr_nonnull(junk);
+    for (off_t i = 0; i < st.st_size; i++)
+        junk[i] = (char)(0x5a ^ (i * 31));
+    ck_assert_int_eq(tu_write_file(path, junk, (size_t)st.st_size), 0);
+    free(junk);
+}
+
+START_TEST(test_corrupt_database)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    char *table = tu_path(path, "postlist.glass");
+    scribble(table);
+    free(table);
+
+    /* Either opening or the first read must fail with an error code. */
+    xapian_database *db;
+    int rc = xapian_database_open(&db, path, &err);
+    if (rc == XAPIAN_OK) {
+        uint32_t n;
+        rc = xapian_database_termfreq(&n, db, S("blood"), &err);
+        xapian_database_free(db);
+    } else {
+        ck_assert_ptr_null(db);
+    }
+    ck_assert_int_eq(rc, XAPIAN_ECORRUPT);
+    ck_assert_msg(strstr(err.msg, "DatabaseCorruptError") != NULL, "msg: %s",
+                  err.msg);
+
+    /* A junk version file is caught on open. */
+    char *iam = tu_path(path, "iamglass");
+    scribble(iam);
+    free(iam);
+    rc = xapian_database_open(&db, path, &err);
+    ck_assert_int_lt(rc, 0);
+    ck_assert_ptr_null(db);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_remote_refused)
+{
+    xapian_error err;
+    xapian_database *db = (xapian_database *)&err;
+
+    /* Find a free port, then connect to it with nobody listening. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    socklen_t salen = sizeof sa;
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &salen), 0);
+    close(fd);
+
+    int rc = xapian_database_open_remote(&db, "127.0.0.1", ntohs(sa.sin_port),
+                                         2000, &err);
+    ck_assert_int_eq(rc, XAPIAN_ENETWORK);
+    ck_assert_ptr_null(db);
+    ck_assert_msg(strstr(err.msg, "NetworkError") != NULL, "msg: %s",
+                  err.msg);
+    ck_assert_int_eq(xapian_database_open_remote(&db, NULL, 1, 0, &err),
+                     XAPIAN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_free_null)
+{
+    xapian_database_free(NULL);
+    xapian_writable_database_free(NULL);
+    xapian_document_free(NULL);
+    xapian_stem_free(NULL);
+    xapian_stopper_free(NULL);
+    xapian_term_generator_free(NULL);
+    xapian_query_parser_free(NULL);
+    xapian_query_free(NULL);
+    xapian_enquire_free(NULL);
+    xapian_mset_free(NULL);
+}
+END_TEST
+
+static Suite *xapian_suite(void)
+{
+    Suite *s = suite_create("xapian");
+
+    TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_test(core, test_version_and_strerror);
+    tcase_add_test(core, test_index_counts);
+    tcase_add_test(core, test_document_standalone);
+    tcase_add_test(core, test_parse_and_search);
+    tcase_add_test(core, test_mset_accessors);
+    tcase_add_test(core, test_enquire_options);
+    tcase_add_test(core, test_query_building);
+    tcase_add_test(core, test_stem_and_stopper);
+    tcase_add_test(core, test_without_positions);
+    tcase_add_test(core, test_snippet);
+    tcase_add_test(core, test_spelling);
+    tcase_add_test(core, test_synonyms);
+    tcase_add_test(core, test_reopen);
+    tcase_add_test(core, test_compact);
+    tcase_add_test(core, test_metadata);
+    tcase_add_test(core, test_transactions);
+    tcase_add_test(core, test_add_database);
+    tcase_add_test(core, test_stub_directory);
+    suite_add_tcase(s, core);
+
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_test(errors, test_missing_database);
+    tcase_add_test(errors, test_long_message_truncated);
+    tcase_add_test(errors, test_locked_database);
+    tcase_add_test(errors, test_create_existing);
+    tcase_add_test(errors, test_malformed_query);
+    tcase_add_test(errors, test_closed_database);
+    tcase_add_test(errors, test_null_arguments);
+    tcase_add_test(errors, test_range_errors);
+    tcase_add_test(errors, test_unknown_stemmer);
+    tcase_add_test(errors, test_corrupt_database);
+    tcase_add_test(errors, test_remote_refused);
+    tcase_add_test(errors, test_free_null);
+    suite_add_tcase(s, errors);
+
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(xapian_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
