@@ -1,0 +1,57 @@
+/*
+ * corpus.c -- picks the reader for a corpus path, and names the reasons a
+ * record can be rejected.
+ *
+ * The readers themselves live in medquad.c (XML directories) and jsonl.c
+ * (JSON Lines, plain or gzip).  This file only decides which one a path
+ * belongs to: a directory or a name ending in ".xml" is MedQuAD, anything
+ * else is JSON Lines.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "corpus.h"
+
+/* See corpus.h: a static phrase for each reason, for logs and summaries. */
+const char *spine_reject_name(spine_reject why)
+{
+    switch (why) {
+    case SPINE_REJECT_EMPTY:      return "no answer text";
+    case SPINE_REJECT_MALFORMED:  return "malformed XML or JSON";
+    case SPINE_REJECT_ENCODING:   return "invalid UTF-8";
+    case SPINE_REJECT_FIELD:      return "missing or bad field";
+    case SPINE_REJECT_TOO_LARGE:  return "record too large";
+    case SPINE_REJECT_UNREADABLE: return "unreadable file";
+    default:                      return "unknown reason";
+    }
+}
+
+/* Returns 1 when name ends in ".xml". */
+static int has_xml_suffix(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 4 && strcmp(name + n - 4, ".xml") == 0;
+}
+
+/* See corpus.h.  The path is stat()ed once here so that a missing path is
+ * SPINE_ENOTFOUND whichever reader would have taken it. */
+int spine_corpus_read(const char *path, const spine_corpus_options *opts,
+                      const spine_corpus_sink *sink, spine_corpus_stats *stats,
+                      spine_error *err)
+{
+    struct stat st;
+
+    if (!path || !sink || !sink->on_article)
+        return spine_error_set(err, SPINE_EINVAL,
+                               "corpus read: path and sink->on_article "
+                               "are required");
+    if (stat(path, &st) != 0) {
+        int code = (errno == ENOENT || errno == ENOTDIR) ? SPINE_ENOTFOUND
+                                                         : SPINE_EIO;
+        return spine_error_set(err, code, "%s: %s", path, strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode) || has_xml_suffix(path))
+        return spine_medquad_read(path, opts, sink, stats, err);
+    return spine_jsonl_read(path, opts, sink, stats, err);
+}
