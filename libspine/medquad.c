@@ -239,6 +239,33 @@ static int utf8_ok(const char *s)
 
 /* ---- one file ----------------------------------------------------------- */
 
+/* The element and attribute names of one XML dialect.  Nearly every MedQuAD
+ * file is a <Document>; one CDC file has the same layout under
+ * <DiseaseFile>, and a few NINDS files use lower-case names of their own.
+ * Their answers are as real as any, so all three are read. */
+typedef struct dialect {
+    const char *root, *focus, *source, *pairs, *pair, *question, *answer;
+} dialect;
+
+static const dialect dialects[] = {
+    { "Document", "Focus", "source", "QAPairs", "QAPair", "Question",
+      "Answer" },
+    { "DiseaseFile", "Focus", "source", "QAPairs", "QAPair", "Question",
+      "Answer" },
+    { "doc", "doctitle-focus", "corpus", "qaPairs", "pair", "question",
+      "answer" },
+};
+
+/* Returns the dialect whose root element root is, or NULL. */
+static const dialect *dialect_of(const xmlNode *root)
+{
+    size_t n = sizeof dialects / sizeof dialects[0];
+    for (size_t i = 0; root && i < n; i++)
+        if (xmlStrEqual(root->name, (const xmlChar *)dialects[i].root))
+            return &dialects[i];
+    return NULL;
+}
+
 /* Turns the parsed document into an article and hands it to on_article,
  * or rejects it.  Returns 0 or on_article's non-zero value. */
 static int deliver(reader *r, const char *file, xmlDoc *doc)
@@ -249,35 +276,36 @@ static int deliver(reader *r, const char *file, xmlDoc *doc)
     int rc = 0;
 
     xmlNode *root = xmlDocGetRootElement(doc);
-    if (!root || !xmlStrEqual(root->name, (const xmlChar *)"Document")) {
+    const dialect *d = dialect_of(root);
+    if (!d) {
         reject(r, file, root ? xmlGetLineNo(root) : 0, SPINE_REJECT_FIELD,
-               "root element is <%s>, not <Document>",
+               "root element <%s> is not a MedQuAD <Document>",
                root ? (const char *)root->name : "");
         goto cleanup;
     }
 
     spine_article a;
     a.id = r->id.p;
-    a.title = text_of(&sp, child(root, "Focus"));
+    a.title = text_of(&sp, child(root, d->focus));
     a.url = attr_of(&sp, root, "url");
-    a.source = attr_of(&sp, root, "source");
+    a.source = attr_of(&sp, root, d->source);
     if (!utf8_ok(a.title) || !utf8_ok(a.url) || !utf8_ok(a.source)) {
         reject(r, file, xmlGetLineNo(root), SPINE_REJECT_ENCODING,
                "invalid UTF-8 in <Focus> or <Document> attributes");
         goto cleanup;
     }
 
-    xmlNode *pairs = child(root, "QAPairs");
+    xmlNode *pairs = child(root, d->pairs);
     for (xmlNode *p = pairs ? pairs->children : NULL; p; p = p->next) {
         if (p->type != XML_ELEMENT_NODE
-            || !xmlStrEqual(p->name, (const xmlChar *)"QAPair"))
+            || !xmlStrEqual(p->name, (const xmlChar *)d->pair))
             continue;
-        const char *answer = text_of(&sp, child(p, "Answer"));
+        const char *answer = text_of(&sp, child(p, d->answer));
         if (answer[0] == '\0')
             continue;       /* MedQuAD removed some answers: not an error */
         spine_section s;
         s.pid = attr_of(&sp, p, "pid");
-        s.question = text_of(&sp, child(p, "Question"));
+        s.question = text_of(&sp, child(p, d->question));
         s.answer = answer;
         if (!utf8_ok(s.pid) || !utf8_ok(s.question) || !utf8_ok(s.answer)) {
             reject(r, file, xmlGetLineNo(p), SPINE_REJECT_ENCODING,

@@ -540,6 +540,43 @@ START_TEST(xml_bad_files_are_skipped)
 }
 END_TEST
 
+START_TEST(xml_dialects_are_read)
+{
+    /* MedQuAD holds two variants besides <Document>: the same layout under
+     * <DiseaseFile>, and lower-case names with a "corpus" attribute. */
+    mkdir_in_tmp("D_QA");
+    free(put("D_QA/01.xml",
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+             "<DiseaseFile fid=\"1\" source=\"CDC\" url=\"u1\">\n"
+             "<Focus>Tapeworms</Focus>\n"
+             "<QAPairs><QAPair pid=\"1\"><Question>What are tapeworms ?"
+             "</Question><Answer>Flat worms of the gut.</Answer></QAPair>"
+             "</QAPairs></DiseaseFile>\n"));
+    free(put("D_QA/02.xml",
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+             "<doc docid=\"2\" corpus=\"NINDS\" url=\"u2\">\n"
+             "<doctitle-focus>Nerve Aches</doctitle-focus>\n"
+             "<qaPairs><pair pid=\"1\"><question>what are nerve aches?"
+             "</question><answer>Pain carried by nerves.</answer></pair>"
+             "<pair pid=\"2\"><question>how are they treated?</question>"
+             "<answer></answer></pair></qaPairs></doc>\n"));
+
+    ck_assert_int_eq(spine_corpus_read(TMP, NULL, &SINK, &ST, &ERR), 0);
+    ck_assert_uint_eq(C->nbad, 0);
+    ck_assert_uint_eq(C->n, 2);
+    ck_assert_str_eq(C->art[0].title, "Tapeworms");
+    ck_assert_str_eq(C->art[0].source, "CDC");
+    ck_assert_str_eq(C->art[0].a[0], "Flat worms of the gut.");
+    ck_assert_str_eq(C->art[1].id, "D_QA/02");
+    ck_assert_str_eq(C->art[1].title, "Nerve Aches");
+    ck_assert_str_eq(C->art[1].source, "NINDS");
+    ck_assert_str_eq(C->art[1].url, "u2");
+    ck_assert_str_eq(C->art[1].pids, "1");
+    ck_assert_str_eq(C->art[1].q[0], "what are nerve aches?");
+    ck_assert_str_eq(C->art[1].a[0], "Pain carried by nerves.");
+}
+END_TEST
+
 START_TEST(xml_no_network_no_external_entities)
 {
     /* An external entity must not be loaded (it would pull in secret.txt);
@@ -871,6 +908,7 @@ static Suite *corpus_suite(void)
     tcase_add_test(core, callback_stops_the_read);
     tcase_add_test(core, reject_names);
     tcase_add_test(core, no_reject_callback);
+    tcase_add_test(core, xml_dialects_are_read);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("errors");
