@@ -19,6 +19,11 @@
 #define HI_START "\x02"
 #define HI_END   "\x03"
 
+/* Neither Xapian's background model (a term-frequency lookup for every word
+ * of the text) nor its exhaustive scan: together they made a snippet cost
+ * ~2 ms, and without them ~0.05 ms, with snippets that read as well. */
+#define SNIPPET_FLAGS 0
+
 struct spine_searcher {
     char *dir;
     xapian_database *db;
@@ -164,8 +169,8 @@ static char *render_snippet(const char *html, const char *hi_start,
             }
             if (k == n)
                 spine_buf_append(&b, p++, 1);
-        } else if (*p == '\n' || *p == '\r' || *p == '\t') {
-            /* Snippets are one line: fold layout whitespace. */
+        } else if (isspace((unsigned char)*p)) {
+            /* Snippets are one line: fold runs of layout whitespace. */
             if (b.n && b.p[b.n - 1] != ' ')
                 spine_buf_append(&b, " ", 1);
             p++;
@@ -235,7 +240,7 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
         article_text(text, a);
         rc = xapian_mset_snippet(&html, &html_len, mset, text->p, text->n,
                                  opts->snippet_bytes, s->stem,
-                                 XAPIAN_SNIPPET_DEFAULT, HI_START, HI_END,
+                                 SNIPPET_FLAGS, HI_START, HI_END,
                                  "...", &xe);
         if (rc != 0) {
             rc = spine_error_from_xapian(err, &xe, hit->id);
