@@ -1,0 +1,660 @@
+/*
+ * check_index.c -- unit tests for libspine/index.c: building an index into
+ * a new generation, swapping it in, and everything that must not happen
+ * when a build fails or is abandoned.
+ *
+ * Copyright (C) the Spine authors.  GPL-2.0-or-later.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "index.h"
+#include "schema.h"
+#include "testutil.h"
+#include "xapian_c.h"
+
+/* ---- test articles ----------------------------------------------------- */
+
+static const spine_section sec_kidney[] = {
+    { "1", "What are kidney stones?",
+      "Kidney stones are hard deposits that form inside the kidneys." },
+    { "2", "How are they treated?",
+      "Drink plenty of water; some stones need shock wave lithotripsy." },
+};
+static const spine_section sec_back[] = {
+    { "1", "", "Back pain is common and usually improves with rest." },
+};
+static const spine_section sec_gout[] = {
+    { "1", "What is gout?", "Gout is a form of arthritis caused by urate "
+      "crystals \xE2\x80\x94 caf\xC3\xA9 diets are not to blame." },
+    { "2", "Who gets it?", "Mostly men over forty." },
+    { "3", "", "See a doctor for alphaword." },
+};
+static const spine_section sec_gout_v2[] = {
+    { "1", "What is gout?", "Revised text mentioning betaword." },
+};
+
+static const spine_article articles[] = {
+    { "NIDDK/1", "Kidney Stones", "https://example.org/kidney", "NIDDK",
+      sec_kidney, 2 },
+    { "GARD/2", "Back Pain", "", "GARD", sec_back, 1 },
+    { "NIDDK/3", "Gout", "https://example.org/gout", "NIDDK", sec_gout, 3 },
+};
+#define NARTICLES (sizeof articles / sizeof articles[0])
+#define NSECTIONS 6
+
+static const spine_article gout_v2 = {
+    "NIDDK/3", "Gout (revised)", "", "NIDDK", sec_gout_v2, 1
+};
+
+/* ---- fixture ------------------------------------------------------------ */
+
+/* Each test works in its own directory under one per-TCase base.  The base
+ * is made and removed by an unchecked fixture in the parent process, so it
+ * goes away even when a failing test exits without its teardown. */
+static char *base;      /* per-TCase scratch directory */
+static char *tmp;       /* the test's scratch directory, under base */
+static char *ixdir;     /* tmp/idx: the index directory (not created) */
+
+static void setup_base(void)
+{
+    base = tu_mkdtemp();
+}
+
+static void teardown_base(void)
+{
+    tu_rmtree(base);
+    free(base);
+    base = NULL;
+}
+
+static void setup(void)
+{
+    tmp = tu_path(base, "t-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    ixdir = tu_path(tmp, "idx");
+}
+
+static void teardown(void)
+{
+    tu_rmtree(tmp);
+    free(ixdir);
+    free(tmp);
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static int exists(const char *dir, const char *name)
+{
+    char *p = tu_path(dir, name);
+    struct stat st;
+    int ok = stat(p, &st) == 0;
+    free(p);
+    return ok;
+}
+
+static int is_dir(const char *dir, const char *name)
+{
+    char *p = tu_path(dir, name);
+    struct stat st;
+    int ok = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    free(p);
+    return ok;
+}
+
+static void make_dir(const char *dir, const char *name)
+{
+    char *p = tu_path(dir, name);
+    ck_assert_int_eq(mkdir(p, 0777), 0);
+    free(p);
+}
+
+static void make_file(const char *dir, const char *name, const char *text)
+{
+    char *p = tu_path(dir, name);
+    ck_assert_int_eq(tu_write_file(p, text, strlen(text)), 0);
+    free(p);
+}
+
+/* The contents of dir/XAPIANDB, in a static buffer ("" when missing). */
+static const char *stub(const char *dir)
+{
+    static char line[256];
+    char *p = tu_path(dir, "XAPIANDB");
+    FILE *f = fopen(p, "r");
+    free(p);
+    line[0] = '\0';
+    if (f) {
+        size_t n = fread(line, 1, sizeof line - 1, f);
+        line[n] = '\0';
+        fclose(f);
+    }
+    return line;
+}
+
+/* Number of entries in dir whose name ends with suffix. */
+static int count_suffix(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    int n = 0;
+    size_t sl = strlen(suffix);
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l >= sl && strcmp(e->d_name + l - sl, suffix) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Number of entries in dir whose name starts with "gen-". */
+static int count_gens(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL)
+        n += strncmp(e->d_name, "gen-", 4) == 0;
+    closedir(d);
+    return n;
+}
+
+static uint64_t du_sum;
+static int du_cb(const char *p, const struct stat *sb, int type,
+                 struct FTW *ftw)
+{
+    (void)p; (void)ftw;
+    if (type == FTW_F)
+        du_sum += (uint64_t)sb->st_size;
+    return 0;
+}
+
+static uint64_t du(const char *dir, const char *name)
+{
+    char *p = tu_path(dir, name);
+    du_sum = 0;
+    ck_assert_int_eq(nftw(p, du_cb, 8, FTW_PHYS), 0);
+    free(p);
+    return du_sum;
+}
+
+/* Documents in the index at dir, read through Xapian (via the stub). */
+static unsigned doccount(const char *dir)
+{
+    xapian_database *db = NULL;
+    xapian_error xe;
+    uint32_t n = 0;
+    ck_assert_msg(xapian_database_open(&db, dir, &xe) == 0, "open %s: %s",
+                  dir, xe.msg);
+    ck_assert_int_eq(xapian_database_doccount(&n, db, &xe), 0);
+    xapian_database_free(db);
+    return n;
+}
+
+static unsigned termfreq(const char *dir, const char *term)
+{
+    xapian_database *db = NULL;
+    xapian_error xe;
+    uint32_t n = 0;
+    ck_assert_int_eq(xapian_database_open(&db, dir, &xe), 0);
+    ck_assert_int_eq(xapian_database_termfreq(&n, db, term, strlen(term),
+                                              &xe), 0);
+    xapian_database_free(db);
+    return n;
+}
+
+/* Builds an index at dir from n articles, asserting success. */
+static void build(const char *dir, const spine_article *a, size_t n,
+                  spine_index_stats *stats)
+{
+    spine_index *ix = NULL;
+    spine_error err;
+    spine_error_clear(&err);
+    ck_assert_msg(spine_index_begin(&ix, dir, NULL, &err) == SPINE_OK,
+                  "begin: %s", err.msg);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(spine_index_add(ix, &a[i], &err) == SPINE_OK,
+                      "add %s: %s", a[i].id, err.msg);
+    ck_assert_msg(spine_index_commit(ix, stats, &err) == SPINE_OK,
+                  "commit: %s", err.msg);
+    spine_index_free(ix);
+}
+
+/* ---- core ---------------------------------------------------------------- */
+
+START_TEST(test_build_layout)
+{
+    spine_index_stats st;
+    memset(&st, 0xEE, sizeof st);
+    build(ixdir, articles, NARTICLES, &st);
+
+    ck_assert_str_eq(stub(ixdir), "auto gen-000001\n");
+    ck_assert(is_dir(ixdir, "gen-000001"));
+    ck_assert(exists(ixdir, ".lock"));
+    ck_assert_int_eq(count_suffix(ixdir, ".tmp"), 0);
+    ck_assert_int_eq(count_gens(ixdir), 1);
+
+    ck_assert_uint_eq(st.articles, NARTICLES);
+    ck_assert_uint_eq(st.sections, NSECTIONS);
+    ck_assert_uint_eq(st.replaced, 0);
+    uint64_t text = 0;
+    for (size_t i = 0; i < NARTICLES; i++)
+        text += spine_article_text_bytes(&articles[i]);
+    ck_assert_uint_eq(st.text_bytes, text);
+    ck_assert_uint_gt(st.stored_bytes, 0);
+    ck_assert_uint_gt(st.index_bytes, 0);
+    ck_assert_uint_eq(st.index_bytes, du(ixdir, "gen-000001"));
+
+    /* The result is a readable Xapian database with Spine's schema. */
+    ck_assert_uint_eq(doccount(ixdir), NARTICLES);
+    xapian_database *db = NULL;
+    xapian_error xe;
+    char *schema = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
+    ck_assert_int_eq(xapian_database_get_metadata(&schema, &len, db,
+                                                  SPINE_META_SCHEMA,
+                                                  strlen(SPINE_META_SCHEMA),
+                                                  &xe), 0);
+    ck_assert_str_eq(schema, SPINE_SCHEMA_VERSION);
+    free(schema);
+    xapian_database_free(db);
+
+    /* Source and id terms, as schema.h says. */
+    ck_assert_uint_eq(termfreq(ixdir, "XSniddk"), 2);
+    ck_assert_uint_eq(termfreq(ixdir, "XSgard"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "XSNIDDK"), 0);
+    ck_assert_uint_eq(termfreq(ixdir, "QGARD/2"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "Skidney"), 1);
+}
+END_TEST
+
+START_TEST(test_progress_and_replaced)
+{
+    spine_index *ix = NULL;
+    spine_index_stats st;
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, NULL, NULL), SPINE_OK);
+    for (size_t i = 0; i < NARTICLES; i++)
+        ck_assert_int_eq(spine_index_add(ix, &articles[i], NULL), SPINE_OK);
+    spine_index_progress(ix, &st);
+    ck_assert_uint_eq(st.articles, NARTICLES);
+    ck_assert_uint_eq(st.sections, NSECTIONS);
+
+    /* The same id again replaces the earlier article. */
+    ck_assert_int_eq(spine_index_add(ix, &gout_v2, NULL), SPINE_OK);
+    spine_index_progress(ix, &st);
+    ck_assert_uint_eq(st.articles, NARTICLES + 1);   /* adds so far */
+
+    ck_assert_int_eq(spine_index_commit(ix, &st, NULL), SPINE_OK);
+    spine_index_free(ix);
+    ck_assert_uint_eq(st.articles, NARTICLES);
+    ck_assert_uint_eq(st.replaced, 1);
+    ck_assert_uint_eq(doccount(ixdir), NARTICLES);
+    /* The last one wins. */
+    ck_assert_uint_eq(termfreq(ixdir, "betaword"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "alphaword"), 0);
+    ck_assert_uint_eq(termfreq(ixdir, "QNIDDK/3"), 1);
+}
+END_TEST
+
+START_TEST(test_commit_null_stats_and_options)
+{
+    spine_index *ix = NULL;
+    spine_index_options opts = SPINE_INDEX_OPTIONS_INIT;
+    opts.zlib_level = 0;
+    opts.spelling = 0;
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, &opts, NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_add(ix, &articles[0], NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, NULL), SPINE_OK);
+    spine_index_free(ix);
+    ck_assert_uint_eq(doccount(ixdir), 1);
+}
+END_TEST
+
+START_TEST(test_rebuild)
+{
+    build(ixdir, articles, NARTICLES, NULL);
+    ck_assert(is_dir(ixdir, "gen-000001"));
+
+    spine_index_stats st;
+    build(ixdir, articles, 2, &st);
+    ck_assert_uint_eq(st.articles, 2);
+    ck_assert_str_eq(stub(ixdir), "auto gen-000002\n");
+    ck_assert(is_dir(ixdir, "gen-000002"));
+    ck_assert(!exists(ixdir, "gen-000001"));
+    ck_assert_int_eq(count_gens(ixdir), 1);
+    ck_assert_int_eq(count_suffix(ixdir, ".tmp"), 0);
+    ck_assert_uint_eq(doccount(ixdir), 2);
+
+    build(ixdir, &gout_v2, 1, NULL);
+    ck_assert_str_eq(stub(ixdir), "auto gen-000003\n");
+    ck_assert(!exists(ixdir, "gen-000002"));
+    ck_assert_uint_eq(doccount(ixdir), 1);
+}
+END_TEST
+
+START_TEST(test_free_without_commit)
+{
+    build(ixdir, articles, NARTICLES, NULL);
+
+    spine_index *ix = NULL;
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, NULL, NULL), SPINE_OK);
+    ck_assert(is_dir(ixdir, "gen-000002.tmp"));      /* being built */
+    ck_assert_int_eq(spine_index_add(ix, &gout_v2, NULL), SPINE_OK);
+    spine_index_free(ix);
+
+    ck_assert(!exists(ixdir, "gen-000002.tmp"));
+    ck_assert(!exists(ixdir, "gen-000002"));
+    ck_assert(is_dir(ixdir, "gen-000001"));
+    ck_assert_str_eq(stub(ixdir), "auto gen-000001\n");
+    ck_assert_uint_eq(doccount(ixdir), NARTICLES);
+    ck_assert_uint_eq(termfreq(ixdir, "alphaword"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "betaword"), 0);
+
+    /* Freeing a NULL builder is fine too. */
+    spine_index_free(NULL);
+}
+END_TEST
+
+START_TEST(test_stale_leftovers)
+{
+    build(ixdir, articles, 1, NULL);
+    /* What a killed build and a crashed commit might leave behind. */
+    make_dir(ixdir, "gen-000009.tmp");
+    make_file(ixdir, "gen-000009.tmp/postlist.glass", "junk");
+    make_dir(ixdir, "gen-000007");
+    make_file(ixdir, "gen-000007/iamchert", "junk");
+
+    spine_index_stats st;
+    build(ixdir, articles, NARTICLES, &st);
+    ck_assert(!exists(ixdir, "gen-000009.tmp"));
+    ck_assert(!exists(ixdir, "gen-000007"));
+    ck_assert(!exists(ixdir, "gen-000001"));
+    ck_assert_int_eq(count_gens(ixdir), 1);
+    ck_assert_int_eq(count_suffix(ixdir, ".tmp"), 0);
+
+    unsigned gen = 0;
+    ck_assert_int_eq(sscanf(stub(ixdir), "auto gen-%6u", &gen), 1);
+    ck_assert_uint_gt(gen, 7);
+    char name[32];
+    snprintf(name, sizeof name, "gen-%06u", gen);
+    ck_assert(is_dir(ixdir, name));
+    ck_assert_uint_eq(doccount(ixdir), NARTICLES);
+}
+END_TEST
+
+START_TEST(test_stale_leftovers_before_first_build)
+{
+    /* A first build that was killed leaves a temporary generation in a
+     * directory with no stub yet; the next build cleans it up. */
+    ck_assert_int_eq(mkdir(ixdir, 0777), 0);
+    make_file(ixdir, ".lock", "");
+    make_dir(ixdir, "gen-000001.tmp");
+    make_file(ixdir, "gen-000001.tmp/termlist.glass", "junk");
+    build(ixdir, articles, NARTICLES, NULL);
+    ck_assert_int_eq(count_suffix(ixdir, ".tmp"), 0);
+    ck_assert_int_eq(count_gens(ixdir), 1);
+    ck_assert_uint_eq(doccount(ixdir), NARTICLES);
+}
+END_TEST
+
+START_TEST(test_killed_during_first_swap)
+{
+    /* A first build killed inside the commit, after the generation was
+     * renamed into place but before the new stub was renamed over: the
+     * directory holds .lock, gen-000001 and XAPIANDB.tmp.  index.h promises
+     * that a killed rebuild's leftovers are removed by the next rebuild. */
+    ck_assert_int_eq(mkdir(ixdir, 0777), 0);
+    make_file(ixdir, ".lock", "");
+    make_dir(ixdir, "gen-000001");
+    make_file(ixdir, "XAPIANDB.tmp", "auto gen-000001\n");
+    spine_index *ix = NULL;
+    spine_error err;
+    spine_error_clear(&err);
+    int rc = spine_index_begin(&ix, ixdir, NULL, &err);
+    ck_assert_msg(rc == SPINE_OK, "begin after a killed first commit: %s "
+                  "(%s)", spine_strerror(rc), err.msg);
+    ck_assert_int_eq(spine_index_add(ix, &articles[0], NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, NULL), SPINE_OK);
+    spine_index_free(ix);
+    ck_assert_uint_eq(doccount(ixdir), 1);
+}
+END_TEST
+
+/* ---- errors -------------------------------------------------------------- */
+
+START_TEST(test_locked)
+{
+    spine_index *a = NULL, *b = NULL;
+    spine_error err;
+    ck_assert_int_eq(spine_index_begin(&a, ixdir, NULL, NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_add(a, &articles[0], NULL), SPINE_OK);
+
+    /* flock locks belong to open file descriptions: a second open() in this
+     * same process conflicts with the first. */
+    b = (spine_index *)&b;
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_index_begin(&b, ixdir, NULL, &err), SPINE_ELOCKED);
+    ck_assert_ptr_null(b);
+    ck_assert_int_eq(err.code, SPINE_ELOCKED);
+    ck_assert_ptr_nonnull(strstr(err.msg, "locked"));
+
+    /* The refused builder touched nothing: the first carries on. */
+    ck_assert(is_dir(ixdir, "gen-000001.tmp"));
+    ck_assert_int_eq(spine_index_add(a, &articles[1], NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(a, NULL, NULL), SPINE_OK);
+    /* Still locked until freed, even after the commit. */
+    ck_assert_int_eq(spine_index_begin(&b, ixdir, NULL, NULL), SPINE_ELOCKED);
+    spine_index_free(a);
+    ck_assert_uint_eq(doccount(ixdir), 2);
+
+    /* Released: a new build may start. */
+    ck_assert_int_eq(spine_index_begin(&b, ixdir, NULL, NULL), SPINE_OK);
+    spine_index_free(b);
+    ck_assert_str_eq(stub(ixdir), "auto gen-000001\n");
+}
+END_TEST
+
+START_TEST(test_empty_commit)
+{
+    build(ixdir, articles, NARTICLES, NULL);
+
+    spine_index *ix = NULL;
+    spine_error err;
+    spine_index_stats st = { 0 };
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, NULL, NULL), SPINE_OK);
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_index_commit(ix, &st, &err), SPINE_EINVAL);
+    ck_assert_int_eq(err.code, SPINE_EINVAL);
+    ck_assert(err.msg[0] != '\0');
+    spine_index_free(ix);
+
+    ck_assert_str_eq(stub(ixdir), "auto gen-000001\n");
+    ck_assert(is_dir(ixdir, "gen-000001"));
+    ck_assert_int_eq(count_gens(ixdir), 1);
+    ck_assert_uint_eq(doccount(ixdir), NARTICLES);
+}
+END_TEST
+
+START_TEST(test_empty_first_build)
+{
+    /* With no index yet, an empty build leaves no index behind. */
+    spine_index *ix = NULL;
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, NULL, NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, NULL), SPINE_EINVAL);
+    spine_index_free(ix);
+    ck_assert(!exists(ixdir, "XAPIANDB"));
+    ck_assert_int_eq(count_gens(ixdir), 0);
+}
+END_TEST
+
+START_TEST(test_foreign_dir)
+{
+    /* A directory holding someone else's files. */
+    ck_assert_int_eq(mkdir(ixdir, 0777), 0);
+    make_file(ixdir, "notes.txt", "my notes\n");
+    make_dir(ixdir, "photos");
+    make_file(ixdir, "photos/a.jpg", "jpeg");
+
+    spine_index *ix = (spine_index *)&ix;
+    spine_error err;
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, NULL, &err), SPINE_EINVAL);
+    ck_assert_ptr_null(ix);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a Spine index"));
+    ck_assert(exists(ixdir, "notes.txt"));
+    ck_assert(exists(ixdir, "photos/a.jpg"));
+    ck_assert_int_eq(count_gens(ixdir), 0);
+    ck_assert(!exists(ixdir, "XAPIANDB"));
+}
+END_TEST
+
+START_TEST(test_foreign_dir_with_gen_names)
+{
+    /* Someone else's files whose names happen to start with "gen-": the
+     * refusal must come before anything is swept. */
+    ck_assert_int_eq(mkdir(ixdir, 0777), 0);
+    make_file(ixdir, "notes.txt", "my notes\n");
+    make_file(ixdir, "gen-report.txt", "generated report\n");
+    make_dir(ixdir, "gen-000004");
+    make_file(ixdir, "gen-000004/data", "precious");
+
+    spine_index *ix = NULL;
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, NULL, NULL), SPINE_EINVAL);
+    ck_assert_ptr_null(ix);
+    ck_assert(exists(ixdir, "notes.txt"));
+    ck_assert_msg(exists(ixdir, "gen-report.txt"),
+                  "gen-report.txt was deleted from a foreign directory");
+    ck_assert_msg(exists(ixdir, "gen-000004/data"),
+                  "gen-000004 was deleted from a foreign directory");
+}
+END_TEST
+
+START_TEST(test_uncreatable)
+{
+    make_file(tmp, "plain", "a regular file\n");
+    char *under = tu_path(tmp, "plain/idx");
+    char *file = tu_path(tmp, "plain");
+    spine_index *ix = (spine_index *)&ix;
+    spine_error err;
+
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_index_begin(&ix, under, NULL, &err), SPINE_EIO);
+    ck_assert_ptr_null(ix);
+    ck_assert_int_eq(err.code, SPINE_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, under));
+
+    /* The index path is itself a regular file. */
+    ix = (spine_index *)&ix;
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_index_begin(&ix, file, NULL, &err), SPINE_EIO);
+    ck_assert_ptr_null(ix);
+    ck_assert(err.msg[0] != '\0');
+
+    /* A missing parent directory. */
+    char *deep = tu_path(tmp, "no/such/dir");
+    ck_assert_int_eq(spine_index_begin(&ix, deep, NULL, NULL), SPINE_EIO);
+    ck_assert_ptr_null(ix);
+    free(deep);
+    free(under);
+    free(file);
+}
+END_TEST
+
+START_TEST(test_bad_articles)
+{
+    spine_index *ix = NULL;
+    spine_error err;
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, NULL, NULL), SPINE_OK);
+
+    spine_article no_id = articles[0];
+    no_id.id = "";
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_index_add(ix, &no_id, &err), SPINE_EINVAL);
+    ck_assert(err.msg[0] != '\0');
+    no_id.id = NULL;
+    ck_assert_int_eq(spine_index_add(ix, &no_id, NULL), SPINE_EINVAL);
+
+    spine_article no_text = articles[0];
+    no_text.nsections = 0;
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_index_add(ix, &no_text, &err), SPINE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, articles[0].id));
+
+    /* Rejected articles are not counted and not indexed. */
+    spine_index_stats st;
+    spine_index_progress(ix, &st);
+    ck_assert_uint_eq(st.articles, 0);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, NULL), SPINE_EINVAL);
+    spine_index_free(ix);
+}
+END_TEST
+
+START_TEST(test_bad_zlib_level)
+{
+    spine_index *ix = NULL;
+    spine_index_options opts = SPINE_INDEX_OPTIONS_INIT;
+    opts.zlib_level = 12;
+    int rc = spine_index_begin(&ix, ixdir, &opts, NULL);
+    if (rc == SPINE_OK) {
+        /* Not checked up front: then the first add must refuse. */
+        ck_assert_int_eq(spine_index_add(ix, &articles[0], NULL),
+                         SPINE_EINVAL);
+        spine_index_free(ix);
+    } else {
+        ck_assert_int_eq(rc, SPINE_EINVAL);
+    }
+    ck_assert(!exists(ixdir, "XAPIANDB"));
+}
+END_TEST
+
+static Suite *index_suite(void)
+{
+    Suite *s = suite_create("index");
+    TCase *core = tcase_create("core");
+    tcase_add_unchecked_fixture(core, setup_base, teardown_base);
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_set_timeout(core, 60);
+    tcase_add_test(core, test_build_layout);
+    tcase_add_test(core, test_progress_and_replaced);
+    tcase_add_test(core, test_commit_null_stats_and_options);
+    tcase_add_test(core, test_rebuild);
+    tcase_add_test(core, test_free_without_commit);
+    tcase_add_test(core, test_stale_leftovers);
+    tcase_add_test(core, test_stale_leftovers_before_first_build);
+    tcase_add_test(core, test_killed_during_first_swap);
+    suite_add_tcase(s, core);
+
+    TCase *errors = tcase_create("errors");
+    tcase_add_unchecked_fixture(errors, setup_base, teardown_base);
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_set_timeout(errors, 60);
+    tcase_add_test(errors, test_locked);
+    tcase_add_test(errors, test_empty_commit);
+    tcase_add_test(errors, test_empty_first_build);
+    tcase_add_test(errors, test_foreign_dir);
+    tcase_add_test(errors, test_foreign_dir_with_gen_names);
+    tcase_add_test(errors, test_uncreatable);
+    tcase_add_test(errors, test_bad_articles);
+    tcase_add_test(errors, test_bad_zlib_level);
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(index_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,853 @@
+/*
+ * check_search.c -- unit tests for libspine/search.c and libspine/format.c:
+ * queries against a small index built from in-memory articles, snippets,
+ * spelling, errors, and the text and JSON output.
+ *
+ * Copyright (C) the Spine authors.  GPL-2.0-or-later.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "format.h"
+#include "index.h"
+#include "schema.h"
+#include "search.h"
+#include "testutil.h"
+#include "xapian_c.h"
+
+/* ---- the corpus ----------------------------------------------------------- */
+
+static const spine_section s_kidney[] = {
+    { "1", "What are kidney stones?",
+      "Kidney stones are hard deposits of minerals and salts that form "
+      "inside your kidneys.  A stone may stay in the kidney or travel down "
+      "the urinary tract." },
+    { "2", "How are kidney stones treated?",
+      "Small stones often pass on their own if you drink plenty of water." },
+};
+static const spine_section s_gall[] = {
+    { "1", "What are gallstones?",
+      "Gallstones are hardened deposits of digestive fluid in the "
+      "gallbladder.  Unlike kidney stones, they form from bile." },
+};
+static const spine_section s_back[] = {
+    { "1", "", "Lower back pain is felt near the spine.  Rest & exercise "
+      "<both> help; heavy lifting makes it worse." },
+};
+static const spine_section s_bp[] = {
+    { "1", "What is high blood pressure?",
+      "High blood pressure, also called hypertension, raises the risk of "
+      "heart disease and stroke." },
+};
+static const spine_section s_circ[] = {
+    { "1", "What causes poor circulation?",
+      "Poor blood flow can change the pressure you feel in your legs." },
+};
+static const spine_section s_diab[] = {
+    { "1", "", "Diabetes affects blood sugar.  Damage to the kidney is a "
+      "common complication of diabetes." },
+};
+static const spine_section s_uti[] = {
+    { "1", "What is a urinary tract infection?",
+      "A urinary tract infection is caused by bacteria.  Drinking water "
+      "helps flush them out." },
+};
+static const spine_section s_cyst[] = {
+    { "1", "What is cystinuria?",
+      "Cystinuria is a rare inherited disorder that causes cystine stones "
+      "in the kidneys, bladder and ureters." },
+};
+
+static const spine_article corpus[] = {
+    { "NIDDK/1", "Kidney Stones", "https://example.org/kidney-stones",
+      "NIDDK", s_kidney, 2 },
+    { "NIDDK/2", "Gallstones", "https://example.org/gallstones", "NIDDK",
+      s_gall, 1 },
+    { "GARD/3", "Back Pain", "", "GARD", s_back, 1 },
+    { "NHLBI/4", "High Blood Pressure", "https://example.org/bp", "NHLBI",
+      s_bp, 1 },
+    { "GARD/5", "Circulation Problems", "", "GARD", s_circ, 1 },
+    { "CDC/6", "Diabetes", "https://example.org/diabetes", "CDC", s_diab, 1 },
+    { "NIDDK/7", "Urinary Tract Infection", "", "NIDDK", s_uti, 1 },
+    { "GARD/8", "Cystinuria", "", "GARD", s_cyst, 1 },
+};
+#define NCORPUS (sizeof corpus / sizeof corpus[0])
+
+/* ---- fixtures -------------------------------------------------------------- */
+
+static char *tmp;
+static char *ixdir;
+static spine_searcher *S;
+
+static void build_index(const char *dir)
+{
+    spine_index *ix = NULL;
+    spine_error err;
+    spine_error_clear(&err);
+    ck_assert_msg(spine_index_begin(&ix, dir, NULL, &err) == SPINE_OK,
+                  "begin: %s", err.msg);
+    for (size_t i = 0; i < NCORPUS; i++)
+        ck_assert_msg(spine_index_add(ix, &corpus[i], &err) == SPINE_OK,
+                      "add: %s", err.msg);
+    ck_assert_msg(spine_index_commit(ix, NULL, &err) == SPINE_OK,
+                  "commit: %s", err.msg);
+    spine_index_free(ix);
+}
+
+/* Unchecked fixture: one index for the whole TCase. */
+static void setup_index(void)
+{
+    tmp = tu_mkdtemp();
+    ixdir = tu_path(tmp, "idx");
+    build_index(ixdir);
+}
+
+static void teardown_index(void)
+{
+    tu_rmtree(tmp);
+    free(ixdir);
+    free(tmp);
+}
+
+/* Checked fixture: a searcher per test. */
+static void setup_searcher(void)
+{
+    spine_error err;
+    spine_error_clear(&err);
+    ck_assert_msg(spine_searcher_open(&S, ixdir, &err) == SPINE_OK,
+                  "open: %s", err.msg);
+}
+
+static void teardown_searcher(void)
+{
+    spine_searcher_free(S);
+    S = NULL;
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static spine_query_options opts_default(void)
+{
+    spine_query_options o = SPINE_QUERY_OPTIONS_INIT;
+    o.limit = 100;
+    o.spelling = 0;
+    return o;
+}
+
+static spine_results *run(const char *q, const spine_query_options *o)
+{
+    spine_results *r = NULL;
+    spine_error err;
+    spine_error_clear(&err);
+    int rc = spine_search(&r, S, q, o, &err);
+    ck_assert_msg(rc == SPINE_OK, "query '%s': %s (%s)", q,
+                  spine_strerror(rc), err.msg);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->query, q);
+    return r;
+}
+
+/* Runs q (limit 100, no snippets) and returns the hit ids sorted and joined
+ * with spaces, e.g. "GARD/3 NIDDK/1": malloc()ed. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *ids(const char *q, int match_all)
+{
+    spine_query_options o = opts_default();
+    o.snippets = 0;
+    o.match_all = match_all;
+    spine_results *r = run(q, &o);
+    char **v = calloc(r->nhits + 1, sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    for (size_t i = 0; i < r->nhits; i++)
+        v[i] = r->hits[i].id;
+    qsort(v, r->nhits, sizeof *v, cmp_str);
+    size_t len = 1;
+    for (size_t i = 0; i < r->nhits; i++)
+        len += strlen(v[i]) + 1;
+    char *out = calloc(1, len);
+    ck_assert_ptr_nonnull(out);
+    for (size_t i = 0; i < r->nhits; i++) {
+        if (i)
+            strcat(out, " ");
+        strcat(out, v[i]);
+    }
+    free(v);
+    spine_results_free(r);
+    return out;
+}
+
+#define ASSERT_IDS(q, all, want)                                            \
+    do {                                                                    \
+        char *got_ = ids((q), (all));                                       \
+        ck_assert_msg(strcmp(got_, (want)) == 0,                            \
+                      "query '%s'%s: got [%s], want [%s]", (q),             \
+                      (all) ? " (AND)" : "", got_, (want));                 \
+        free(got_);                                                         \
+    } while (0)
+
+/* ---- core ---------------------------------------------------------------- */
+
+START_TEST(test_doccount)
+{
+    ck_assert_uint_eq(spine_searcher_doccount(S), NCORPUS);
+}
+END_TEST
+
+START_TEST(test_ranking)
+{
+    spine_query_options o = opts_default();
+    spine_results *r = run("kidney stones", &o);
+    ck_assert_uint_ge(r->nhits, 3);
+    ck_assert_str_eq(r->hits[0].id, "NIDDK/1");
+    ck_assert_str_eq(r->hits[0].title, "Kidney Stones");
+    ck_assert_str_eq(r->hits[0].source, "NIDDK");
+    ck_assert_str_eq(r->hits[0].url, "https://example.org/kidney-stones");
+    /* Ranks count from 1 and scores do not increase down the list. */
+    for (size_t i = 0; i < r->nhits; i++) {
+        ck_assert_uint_eq(r->hits[i].rank, i + 1);
+        ck_assert(r->hits[i].score > 0);
+        if (i)
+            ck_assert(r->hits[i].score <= r->hits[i - 1].score);
+    }
+    ck_assert_uint_ge(r->estimated, r->nhits);
+    spine_results_free(r);
+
+    /* The article about back pain beats none: it is the only match. */
+    r = run("lifting", &o);
+    ck_assert_uint_eq(r->nhits, 1);
+    ck_assert_str_eq(r->hits[0].id, "GARD/3");
+    ck_assert_str_eq(r->hits[0].url, "");
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_or_and)
+{
+    /* kidney: 1, 2, 6, 8 (kidneys); stones: 1, 2, 8. */
+    ASSERT_IDS("kidney stones", 0, "CDC/6 GARD/8 NIDDK/1 NIDDK/2");
+    ASSERT_IDS("kidney stones", 1, "GARD/8 NIDDK/1 NIDDK/2");
+    ASSERT_IDS("diabetes bacteria", 0, "CDC/6 NIDDK/7");
+    ASSERT_IDS("diabetes bacteria", 1, "");
+    /* Explicit operators are honoured whatever the default. */
+    ASSERT_IDS("diabetes OR bacteria", 1, "CDC/6 NIDDK/7");
+    ASSERT_IDS("kidney AND bile", 0, "NIDDK/2");
+}
+END_TEST
+
+START_TEST(test_phrase)
+{
+    /* Both articles have the two words; only one has them together. */
+    ASSERT_IDS("blood pressure", 1, "GARD/5 NHLBI/4");
+    ASSERT_IDS("\"blood pressure\"", 0, "NHLBI/4");
+    ASSERT_IDS("\"pressure blood\"", 0, "");
+    ASSERT_IDS("\"cystine stones\"", 0, "GARD/8");
+}
+END_TEST
+
+START_TEST(test_title_field)
+{
+    /* "stones" is in four texts but in one title. */
+    ASSERT_IDS("title:stones", 0, "NIDDK/1");
+    ASSERT_IDS("title:pain", 0, "GARD/3");
+    ASSERT_IDS("title:hypertension", 0, "");
+    ASSERT_IDS("hypertension", 0, "NHLBI/4");
+    /* A word found only in a title is found by a plain query too. */
+    ASSERT_IDS("problems", 0, "GARD/5");
+}
+END_TEST
+
+START_TEST(test_source_filter)
+{
+    ASSERT_IDS("source:niddk", 0, "NIDDK/1 NIDDK/2 NIDDK/7");
+    ASSERT_IDS("source:NIDDK", 0, "NIDDK/1 NIDDK/2 NIDDK/7");
+    ASSERT_IDS("source:Niddk", 0, "NIDDK/1 NIDDK/2 NIDDK/7");
+    ASSERT_IDS("kidney source:GARD", 0, "GARD/8");
+    ASSERT_IDS("kidney source:gard", 0, "GARD/8");
+    ASSERT_IDS("stones source:NIDDK", 0, "NIDDK/1 NIDDK/2");
+    ASSERT_IDS("source:nosuch", 0, "");
+    /* Two values of one filter are ORed. */
+    ASSERT_IDS("source:CDC source:NHLBI", 0, "CDC/6 NHLBI/4");
+}
+END_TEST
+
+START_TEST(test_wildcard)
+{
+    ASSERT_IDS("cystin*", 0, "GARD/8");
+    ASSERT_IDS("gall*", 0, "NIDDK/2");
+    ASSERT_IDS("hyperten*", 0, "NHLBI/4");
+    ASSERT_IDS("zzq*", 0, "");
+}
+END_TEST
+
+START_TEST(test_not)
+{
+    ASSERT_IDS("kidney NOT gallstones", 0, "CDC/6 GARD/8 NIDDK/1");
+    ASSERT_IDS("kidney -diabetes", 0, "GARD/8 NIDDK/1 NIDDK/2");
+    ASSERT_IDS("kidney AND NOT source:niddk", 0, "CDC/6 GARD/8");
+}
+END_TEST
+
+START_TEST(test_offset_limit)
+{
+    spine_query_options o = opts_default();
+    o.snippets = 0;
+    spine_results *all = run("kidney", &o);
+    ck_assert_uint_eq(all->nhits, 4);
+
+    o.limit = 2;
+    spine_results *p1 = run("kidney", &o);
+    ck_assert_uint_eq(p1->nhits, 2);
+    o.offset = 2;
+    spine_results *p2 = run("kidney", &o);
+    ck_assert_uint_eq(p2->nhits, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq(p1->hits[i].rank, i + 1);
+        ck_assert_str_eq(p1->hits[i].id, all->hits[i].id);
+        ck_assert_uint_eq(p2->hits[i].rank, i + 3);
+        ck_assert_str_eq(p2->hits[i].id, all->hits[i + 2].id);
+    }
+    /* Past the end: nothing, successfully. */
+    o.offset = 10;
+    spine_results *p3 = run("kidney", &o);
+    ck_assert_uint_eq(p3->nhits, 0);
+    /* limit 0 returns no hits. */
+    o.offset = 0;
+    o.limit = 0;
+    spine_results *p4 = run("kidney", &o);
+    ck_assert_uint_eq(p4->nhits, 0);
+    /* The maximum limit itself is allowed. */
+    o.limit = SPINE_MAX_LIMIT;
+    spine_results *p5 = run("kidney", &o);
+    ck_assert_uint_eq(p5->nhits, 4);
+    spine_results_free(all);
+    spine_results_free(p1);
+    spine_results_free(p2);
+    spine_results_free(p3);
+    spine_results_free(p4);
+    spine_results_free(p5);
+}
+END_TEST
+
+START_TEST(test_default_options)
+{
+    /* NULL options mean SPINE_QUERY_OPTIONS_INIT: 10 hits, "**" markers. */
+    spine_results *r = NULL;
+    ck_assert_int_eq(spine_search(&r, S, "hypertension", NULL, NULL),
+                     SPINE_OK);
+    ck_assert_uint_eq(r->nhits, 1);
+    ck_assert_ptr_nonnull(r->hits[0].snippet);
+    ck_assert_ptr_nonnull(strstr(r->hits[0].snippet, "**hypertension**"));
+    spine_results_free(r);
+    spine_results_free(NULL);
+}
+END_TEST
+
+START_TEST(test_snippet_markers)
+{
+    spine_query_options o = opts_default();
+    o.hi_start = "[";
+    o.hi_end = "]";
+    spine_results *r = run("hypertension", &o);
+    ck_assert_uint_eq(r->nhits, 1);
+    const char *sn = r->hits[0].snippet;
+    ck_assert_ptr_nonnull(sn);
+    ck_assert_msg(strstr(sn, "[hypertension]") != NULL, "snippet: %s", sn);
+    ck_assert_ptr_null(strstr(sn, "\x02"));
+    ck_assert_ptr_null(strstr(sn, "\x03"));
+    ck_assert_ptr_null(strchr(sn, '\n'));
+    spine_results_free(r);
+
+    /* Multi-byte markers, e.g. a terminal's bold. */
+    o.hi_start = "\033[1m";
+    o.hi_end = "\033[0m";
+    r = run("bacteria", &o);
+    ck_assert_uint_eq(r->nhits, 1);
+    ck_assert_msg(strstr(r->hits[0].snippet, "\033[1mbacteria\033[0m") != NULL,
+                  "snippet: %s", r->hits[0].snippet);
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_snippet_no_html_escapes)
+{
+    spine_query_options o = opts_default();
+    o.hi_start = "[";
+    o.hi_end = "]";
+    spine_results *r = run("exercise", &o);
+    ck_assert_uint_eq(r->nhits, 1);
+    const char *sn = r->hits[0].snippet;
+    ck_assert_msg(strstr(sn, "Rest & [exercise] <both> help") != NULL,
+                  "snippet: %s", sn);
+    ck_assert_ptr_null(strstr(sn, "&amp;"));
+    ck_assert_ptr_null(strstr(sn, "&lt;"));
+    ck_assert_ptr_null(strstr(sn, "&gt;"));
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_snippet_stemmed)
+{
+    spine_query_options o = opts_default();
+    o.hi_start = "[";
+    o.hi_end = "]";
+    spine_results *r = run("stone", &o);
+    ck_assert_uint_ge(r->nhits, 1);
+    int found = 0;
+    for (size_t i = 0; i < r->nhits; i++) {
+        if (strcmp(r->hits[i].id, "NIDDK/1") != 0)
+            continue;
+        found = 1;
+        const char *sn = r->hits[i].snippet;
+        ck_assert_msg(strstr(sn, "[stones]") || strstr(sn, "[Stones]"),
+                      "snippet: %s", sn);
+    }
+    ck_assert(found);
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_snippets_off)
+{
+    spine_query_options o = opts_default();
+    o.snippets = 0;
+    spine_results *r = run("kidney", &o);
+    ck_assert_uint_eq(r->nhits, 4);
+    for (size_t i = 0; i < r->nhits; i++) {
+        ck_assert_ptr_null(r->hits[i].snippet);
+        ck_assert_ptr_nonnull(r->hits[i].id);   /* still decoded */
+        ck_assert(r->hits[i].title[0] != '\0');
+    }
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_spelling)
+{
+    spine_query_options o = opts_default();
+    o.spelling = 1;
+    spine_results *r = run("kidny", &o);
+    ck_assert_ptr_nonnull(r->corrected);
+    ck_assert_str_eq(r->corrected, "kidney");
+    spine_results_free(r);
+
+    o.spelling = 0;
+    r = run("kidny", &o);
+    ck_assert_ptr_null(r->corrected);
+    ck_assert_uint_eq(r->nhits, 0);
+    spine_results_free(r);
+
+    /* A correctly spelt query gets no correction. */
+    o.spelling = 1;
+    r = run("kidney", &o);
+    ck_assert_ptr_null(r->corrected);
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_no_match)
+{
+    spine_query_options o = opts_default();
+    spine_results *r = run("xylophone", &o);
+    ck_assert_uint_eq(r->nhits, 0);
+    ck_assert_uint_eq(r->estimated, 0);
+    spine_results_free(r);
+}
+END_TEST
+
+/* Captures what fn writes into a string (malloc()ed). */
+static char *capture_text(const spine_results *r, int *rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    *rc = spine_format_text(f, r);
+    ck_assert_int_eq(fclose(f), 0);
+    return buf;
+}
+
+static char *capture_json(const spine_results *r, unsigned offset, int *rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    *rc = spine_format_json(f, r, offset);
+    ck_assert_int_eq(fclose(f), 0);
+    return buf;
+}
+
+START_TEST(test_format_json)
+{
+    spine_query_options o = opts_default();
+    o.hi_start = "[";
+    o.hi_end = "]";
+    spine_results *r = run("kidney OR exercise", &o);
+    ck_assert_uint_eq(r->nhits, 5);
+    int rc;
+    char *out = capture_json(r, 3, &rc);
+    ck_assert_int_eq(rc, SPINE_OK);
+    /* One object on one line. */
+    char *nl = strchr(out, '\n');
+    ck_assert_ptr_nonnull(nl);
+    ck_assert_int_eq(nl[1], '\0');
+
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    ck_assert_msg(root != NULL, "json: %s in %s", jerr.text, out);
+    ck_assert(json_is_object(root));
+    ck_assert_str_eq(json_string_value(json_object_get(root, "query")),
+                     "kidney OR exercise");
+    ck_assert(json_is_null(json_object_get(root, "corrected")));
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "estimated")),
+                     (json_int_t)r->estimated);
+    /* offset is echoed as given. */
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "offset")), 3);
+    json_t *hits = json_object_get(root, "hits");
+    ck_assert(json_is_array(hits));
+    ck_assert_uint_eq(json_array_size(hits), r->nhits);
+    for (size_t i = 0; i < r->nhits; i++) {
+        json_t *h = json_array_get(hits, i);
+        const spine_hit *w = &r->hits[i];
+        ck_assert_int_eq(json_integer_value(json_object_get(h, "rank")),
+                         w->rank);
+        ck_assert_uint_eq(w->rank, i + 1);
+        ck_assert_str_eq(json_string_value(json_object_get(h, "id")), w->id);
+        ck_assert(json_is_real(json_object_get(h, "score")));
+        ck_assert_double_eq_tol(json_real_value(json_object_get(h, "score")),
+                                w->score, 1e-9 * (1 + w->score));
+        ck_assert_str_eq(json_string_value(json_object_get(h, "title")),
+                         w->title);
+        ck_assert_str_eq(json_string_value(json_object_get(h, "source")),
+                         w->source);
+        ck_assert_str_eq(json_string_value(json_object_get(h, "url")),
+                         w->url);
+        ck_assert_str_eq(json_string_value(json_object_get(h, "snippet")),
+                         w->snippet);
+        ck_assert_uint_eq(json_object_size(h), 7);
+    }
+    ck_assert_uint_eq(json_object_size(root), 5);
+    /* The back pain snippet keeps & and < literally through JSON. */
+    int literal = 0;
+    for (size_t i = 0; i < r->nhits; i++)
+        if (!strcmp(r->hits[i].id, "GARD/3"))
+            literal = strstr(r->hits[i].snippet, "& [exercise] <both>") != NULL;
+    ck_assert(literal);
+    json_decref(root);
+    free(out);
+    spine_results_free(r);
+
+    /* Without snippets, with a correction. */
+    o.snippets = 0;
+    o.spelling = 1;
+    r = run("kidny stones", &o);
+    ck_assert_ptr_nonnull(r->corrected);
+    out = capture_json(r, 0, &rc);
+    ck_assert_int_eq(rc, SPINE_OK);
+    root = json_loads(out, 0, &jerr);
+    ck_assert_msg(root != NULL, "json: %s", jerr.text);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "corrected")),
+                     r->corrected);
+    hits = json_object_get(root, "hits");
+    ck_assert_uint_ge(json_array_size(hits), 1);
+    ck_assert(json_is_null(json_object_get(json_array_get(hits, 0),
+                                           "snippet")));
+    json_decref(root);
+    free(out);
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_format_text)
+{
+    spine_query_options o = opts_default();
+    o.hi_start = "[";
+    o.hi_end = "]";
+    o.spelling = 1;
+    spine_results *r = run("kidny stones", &o);
+    ck_assert_ptr_nonnull(r->corrected);
+    ck_assert_str_eq(r->corrected, "kidney stones");
+    int rc;
+    char *out = capture_text(r, &rc);
+    ck_assert_int_eq(rc, SPINE_OK);
+    ck_assert_msg(strncmp(out, "Did you mean: kidney stones?\n", 29) == 0,
+                  "text output: %s", out);
+    ck_assert_ptr_nonnull(strstr(out, "1. Kidney Stones [NIDDK]\n"));
+    ck_assert_ptr_nonnull(strstr(out, "https://example.org/kidney-stones"));
+    ck_assert_ptr_nonnull(strstr(out, "[stones]"));
+    free(out);
+    spine_results_free(r);
+
+    /* No correction, no "Did you mean" line. */
+    o.spelling = 0;
+    r = run("exercise", &o);
+    out = capture_text(r, &rc);
+    ck_assert_int_eq(rc, SPINE_OK);
+    ck_assert_ptr_null(strstr(out, "Did you mean"));
+    ck_assert_msg(strncmp(out, "1. Back Pain [GARD]\n", 20) == 0,
+                  "text output: %s", out);
+    ck_assert_ptr_nonnull(strstr(out, "Rest & [exercise] <both>"));
+    free(out);
+    spine_results_free(r);
+
+    /* No hits: nothing at all. */
+    r = run("xylophone", &o);
+    out = capture_text(r, &rc);
+    ck_assert_int_eq(rc, SPINE_OK);
+    ck_assert_str_eq(out, "");
+    free(out);
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_reopen_after_rebuild)
+{
+    /* A searcher opened on one generation is unaffected by a later
+     * rebuild; a new searcher sees the new one. */
+    char *dir = tu_path(tmp, "rebuild");
+    build_index(dir);
+    spine_searcher *old = NULL;
+    ck_assert_int_eq(spine_searcher_open(&old, dir, NULL), SPINE_OK);
+    spine_index *ix = NULL;
+    ck_assert_int_eq(spine_index_begin(&ix, dir, NULL, NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_add(ix, &corpus[2], NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, NULL), SPINE_OK);
+    spine_index_free(ix);
+
+    ck_assert_uint_eq(spine_searcher_doccount(old), NCORPUS);
+    spine_searcher *fresh = NULL;
+    ck_assert_int_eq(spine_searcher_open(&fresh, dir, NULL), SPINE_OK);
+    ck_assert_uint_eq(spine_searcher_doccount(fresh), 1);
+    spine_results *r = NULL;
+    ck_assert_int_eq(spine_search(&r, fresh, "exercise", NULL, NULL),
+                     SPINE_OK);
+    ck_assert_uint_eq(r->nhits, 1);
+    spine_results_free(r);
+    spine_searcher_free(fresh);
+    spine_searcher_free(old);
+    free(dir);
+}
+END_TEST
+
+/* ---- errors -------------------------------------------------------------- */
+
+START_TEST(test_missing_index)
+{
+    spine_searcher *s = (spine_searcher *)&s;
+    spine_error err;
+    char *missing = tu_path(tmp, "no-such-index");
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_searcher_open(&s, missing, &err), SPINE_ENOTFOUND);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(err.code, SPINE_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(err.msg, missing));
+    free(missing);
+
+    /* An empty directory is no index either. */
+    char *empty = tu_path(tmp, "empty");
+    ck_assert_int_eq(mkdir(empty, 0777), 0);
+    ck_assert_int_eq(spine_searcher_open(&s, empty, NULL), SPINE_ENOTFOUND);
+    ck_assert_ptr_null(s);
+    free(empty);
+}
+END_TEST
+
+START_TEST(test_not_spine_schema)
+{
+    /* A plain Xapian database, not written by Spine. */
+    char *dir = tu_path(tmp, "plain-xapian");
+    xapian_writable_database *w = NULL;
+    xapian_document *doc = NULL;
+    xapian_error xe;
+    ck_assert_int_eq(xapian_writable_database_open(&w, dir,
+                                                   XAPIAN_DB_CREATE, &xe), 0);
+    ck_assert_int_eq(xapian_document_new(&doc, &xe), 0);
+    ck_assert_int_eq(xapian_document_add_term(doc, "kidney", 6, 1, &xe), 0);
+    ck_assert_int_eq(xapian_writable_database_add_document(NULL, w, doc, &xe),
+                     0);
+    ck_assert_int_eq(xapian_writable_database_commit(w, &xe), 0);
+    xapian_document_free(doc);
+    xapian_writable_database_free(w);
+
+    spine_searcher *s = (spine_searcher *)&s;
+    spine_error err;
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_ECORRUPT);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a Spine index"));
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_limit_too_big)
+{
+    spine_query_options o = opts_default();
+    o.limit = SPINE_MAX_LIMIT + 1;
+    spine_results *r = (spine_results *)&r;
+    spine_error err;
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_search(&r, S, "kidney", &o, &err), SPINE_EINVAL);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(err.msg, "limit"));
+    o.limit = (unsigned)-1;
+    ck_assert_int_eq(spine_search(&r, S, "kidney", &o, NULL), SPINE_EINVAL);
+}
+END_TEST
+
+START_TEST(test_malformed_query)
+{
+    /* Xapian 1.4's parser retries most bad syntax without its special
+     * features, but a dangling boolean operator is refused outright. */
+    static const char *bad[] = { "(kidney OR", "kidney AND", "NOT",
+                                 "OR OR" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        spine_results *r = (spine_results *)&r;
+        spine_error err;
+        spine_error_clear(&err);
+        int rc = spine_search(&r, S, bad[i], NULL, &err);
+        ck_assert_msg(rc == SPINE_EQUERY, "'%s': rc %d", bad[i], rc);
+        ck_assert_ptr_null(r);
+        ck_assert(err.msg[0] != '\0');
+    }
+    /* The searcher still works after a bad query. */
+    spine_query_options o = opts_default();
+    spine_results *r = run("hypertension", &o);
+    ck_assert_uint_eq(r->nhits, 1);
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_corrupt_record)
+{
+    /* Build a private index, then damage the stored record of one
+     * article in its live generation: flip a byte in the compressed data
+     * and put the document back under the same unique id term. */
+    char *dir = tu_path(tmp, "corrupt");
+    build_index(dir);
+    char *gen = tu_path(dir, "gen-000001");
+    const char *victim = "GARD/8";
+    char qterm[64];
+    snprintf(qterm, sizeof qterm, "%s%s", SPINE_PREFIX_ID, victim);
+
+    xapian_database *rdb = NULL;
+    xapian_writable_database *w = NULL;
+    xapian_document *doc = NULL;
+    xapian_error xe;
+    const char *data;
+    size_t len;
+    /* Documents are numbered in the order they were added. */
+    ck_assert_int_eq(xapian_database_open(&rdb, gen, &xe), 0);
+    ck_assert_int_eq(xapian_database_get_document(&doc, rdb, 8, &xe), 0);
+    const char *val;
+    size_t vlen;
+    ck_assert_int_eq(xapian_document_get_value(&val, &vlen, doc,
+                                               SPINE_SLOT_ID, &xe), 0);
+    ck_assert_uint_eq(vlen, strlen(victim));
+    ck_assert_int_eq(memcmp(val, victim, vlen), 0);
+    ck_assert_int_eq(xapian_document_get_data(&data, &len, doc, &xe), 0);
+    ck_assert_uint_gt(len, 20);
+    char *bad = malloc(len);
+    memcpy(bad, data, len);
+    bad[len - 5] ^= 0x5A;                /* inside the zlib stream */
+    ck_assert_int_eq(xapian_document_set_data(doc, bad, len, &xe), 0);
+    free(bad);
+
+    ck_assert_int_eq(xapian_writable_database_open(&w, gen, XAPIAN_DB_OPEN,
+                                                   &xe), 0);
+    ck_assert_msg(xapian_writable_database_replace_document(
+                      NULL, w, qterm, strlen(qterm), doc, &xe) == 0,
+                  "replace: %s", xe.msg);
+    ck_assert_int_eq(xapian_writable_database_commit(w, &xe), 0);
+    xapian_writable_database_free(w);
+    xapian_document_free(doc);
+    xapian_database_free(rdb);
+
+    spine_searcher *s = NULL;
+    spine_error err;
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_OK);
+    ck_assert_uint_eq(spine_searcher_doccount(s), NCORPUS);
+
+    /* A query that shows the damaged article fails, naming it. */
+    spine_query_options o = opts_default();
+    spine_results *r = (spine_results *)&r;
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_search(&r, s, "cystinuria", &o, &err),
+                     SPINE_ECORRUPT);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(err.code, SPINE_ECORRUPT);
+    ck_assert_msg(strstr(err.msg, victim) != NULL, "message: %s", err.msg);
+    /* Even without snippets: the record is decoded for the title. */
+    o.snippets = 0;
+    ck_assert_int_eq(spine_search(&r, s, "kidneys", &o, NULL),
+                     SPINE_ECORRUPT);
+
+    /* Queries whose hits are intact still work: only hits shown are
+     * decoded. */
+    r = NULL;
+    ck_assert_int_eq(spine_search(&r, s, "hypertension", &o, &err), SPINE_OK);
+    ck_assert_uint_eq(r->nhits, 1);
+    spine_results_free(r);
+    spine_searcher_free(s);
+    free(gen);
+    free(dir);
+}
+END_TEST
+
+static Suite *search_suite(void)
+{
+    Suite *s = suite_create("search");
+    TCase *core = tcase_create("core");
+    tcase_add_unchecked_fixture(core, setup_index, teardown_index);
+    tcase_add_checked_fixture(core, setup_searcher, teardown_searcher);
+    tcase_set_timeout(core, 60);
+    tcase_add_test(core, test_doccount);
+    tcase_add_test(core, test_ranking);
+    tcase_add_test(core, test_or_and);
+    tcase_add_test(core, test_phrase);
+    tcase_add_test(core, test_title_field);
+    tcase_add_test(core, test_source_filter);
+    tcase_add_test(core, test_wildcard);
+    tcase_add_test(core, test_not);
+    tcase_add_test(core, test_offset_limit);
+    tcase_add_test(core, test_default_options);
+    tcase_add_test(core, test_snippet_markers);
+    tcase_add_test(core, test_snippet_no_html_escapes);
+    tcase_add_test(core, test_snippet_stemmed);
+    tcase_add_test(core, test_snippets_off);
+    tcase_add_test(core, test_spelling);
+    tcase_add_test(core, test_no_match);
+    tcase_add_test(core, test_format_json);
+    tcase_add_test(core, test_format_text);
+    tcase_add_test(core, test_reopen_after_rebuild);
+    suite_add_tcase(s, core);
+
+    TCase *errors = tcase_create("errors");
+    tcase_add_unchecked_fixture(errors, setup_index, teardown_index);
+    tcase_add_checked_fixture(errors, setup_searcher, teardown_searcher);
+    tcase_set_timeout(errors, 60);
+    tcase_add_test(errors, test_missing_index);
+    tcase_add_test(errors, test_not_spine_schema);
+    tcase_add_test(errors, test_limit_too_big);
+    tcase_add_test(errors, test_malformed_query);
+    tcase_add_test(errors, test_corrupt_record);
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(search_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
