@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# json.sh -- spine-search --json and --batch: one well-formed object per
+# query with the documented fields and types, --limit and --offset, and
+# batch mode in JSON and text.  GPL-2.0-or-later.
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+IDX="$WORK/both"
+build_index "$IDX" "$MEDQUAD_MINI" "$MINI_JSONL"
+S=("$SPINE_SEARCH" -d "$IDX")
+
+# Checks every object in stdout against the documented shape.
+SHAPE='
+for d in docs:
+    assert isinstance(d, dict), "not an object: %r" % (d,)
+    keys = {"query", "corrected", "estimated", "offset", "hits"}
+    assert set(d) == keys, "keys %s, want %s" % (sorted(d), sorted(keys))
+    assert isinstance(d["query"], str), d["query"]
+    assert d["corrected"] is None or isinstance(d["corrected"], str), d["corrected"]
+    for k in ("estimated", "offset"):
+        assert isinstance(d[k], int) and not isinstance(d[k], bool), (k, d[k])
+    assert isinstance(d["hits"], list), d["hits"]
+    assert d["estimated"] >= d["offset"] + len(d["hits"]), d["estimated"]
+    want = {"rank": int, "id": str, "score": (int, float), "title": str,
+            "source": str, "url": str}
+    for i, h in enumerate(d["hits"]):
+        assert set(h) == set(want) | {"snippet"}, "hit keys %s" % sorted(h)
+        for k, t in want.items():
+            assert isinstance(h[k], t) and not isinstance(h[k], bool), (k, h[k])
+        assert h["rank"] == d["offset"] + i + 1, "rank %d at position %d" % (h["rank"], i)
+        assert h["snippet"] is None or isinstance(h["snippet"], str), h["snippet"]
+    scores = [h["score"] for h in d["hits"]]
+    assert scores == sorted(scores, reverse=True), "scores not descending: %r" % scores
+'
+
+# Matches exactly 12 articles of medquad-mini: one or more of these words
+# occur in each of them.
+TWELVE=(kidney gallstones pressure back 'osteo*' migraine asthma)
+
+t_begin "--json: one object, documented fields and types"
+run "${S[@]}" --json kidney stones
+expect_status 0
+expect_eq "stdout lines" "$(wc -l <"$OUT")" 1
+expect_json "$SHAPE"
+expect_json 'assert doc["query"] == "kidney stones", doc["query"]
+assert doc["corrected"] is None and doc["offset"] == 0, doc
+assert doc["estimated"] == 5 and len(hits) == 5, (doc["estimated"], len(hits))
+assert set(ids[:2]) == {"1_Alpha_QA/0000001", "2_Beta_QA/0000001"}, ids
+h = [h for h in hits if h["id"] == "1_Alpha_QA/0000001"][0]
+assert h["title"] == "Kidney Stones" and h["source"] == "NIDDK", h
+assert h["url"] == "https://example.org/niddk/kidney-stones", h["url"]
+assert "**" in h["snippet"] and "\033" not in h["snippet"], h["snippet"]
+assert all(x["snippet"] for x in hits), "empty snippet"'
+t_end
+
+t_begin "--json: a JSON Lines article without title, url or source"
+run "${S[@]}" --json tinnitus
+expect_status 0
+expect_json "$SHAPE"
+expect_json 'assert ids == ["jl-0004"], ids
+assert (hits[0]["title"], hits[0]["url"], hits[0]["source"]) == ("", "", ""), hits[0]'
+run "${S[@]}" --json hiccups
+expect_json 'assert ids == ["42"], ids'
+t_end
+
+t_begin "--json: quotes and backslashes in the query are escaped"
+run "${S[@]}" --json "\"blood pressure\" \\"
+expect_status 0
+expect_json "$SHAPE"
+expect_json 'assert doc["query"] == "\"blood pressure\" \\", repr(doc["query"])'
+t_end
+
+t_begin "--json: no hits gives an object with an empty hits list, exit 1"
+run "${S[@]}" --json xylophone
+expect_status 1
+expect_json "$SHAPE"
+expect_json 'assert len(docs) == 1 and hits == [], docs'
+t_end
+
+t_begin "--json: spelling suggestion in \"corrected\""
+run "${S[@]}" --json kidny stones
+expect_status 0
+expect_json 'assert doc["corrected"] == "kidney stones", doc["corrected"]
+assert doc["query"] == "kidny stones", doc["query"]'
+t_end
+
+t_begin "--no-snippets: snippet is null"
+run "${S[@]}" --json --no-snippets kidney stones
+expect_status 0
+expect_json "$SHAPE"
+expect_json 'assert len(hits) == 5 and all(h["snippet"] is None for h in hits), hits'
+t_end
+
+# "estimated" is Xapian's estimate: exact once every match has been seen,
+# possibly a little high when the list is cut short.
+t_begin "--limit: default 10, -n and --limit cap the hits"
+run "${S[@]}" --json --no-snippets -n 100 "${TWELVE[@]}"
+expect_status 0
+expect_json 'assert len(hits) == 12 and doc["estimated"] == 12, (len(hits), doc["estimated"])'
+cp "$OUT" "$WORK/all12"
+run "${S[@]}" --json --no-snippets "${TWELVE[@]}"
+expect_json 'assert len(hits) == 10 and doc["estimated"] >= 12, (len(hits), doc["estimated"])'
+run "${S[@]}" --json --no-snippets -n 3 "${TWELVE[@]}"
+expect_json "$SHAPE"
+expect_json 'assert len(hits) == 3 and doc["estimated"] >= 12, (len(hits), doc["estimated"])'
+run "${S[@]}" --json --no-snippets --limit 1 "${TWELVE[@]}"
+expect_json 'assert len(hits) == 1, len(hits)'
+run "${S[@]}" --json --no-snippets --limit 10000 "${TWELVE[@]}"
+expect_status 0
+expect_json 'assert len(hits) == 12, len(hits)'
+t_end
+
+t_begin "--offset: ranks continue, hits are the next slice of the full list"
+run "${S[@]}" --json --no-snippets --offset 4 -n 3 "${TWELVE[@]}"
+expect_status 0
+expect_json "$SHAPE"
+expect_json 'full = json.loads(open(sys.argv[1].rsplit("/", 1)[0] + "/all12").read())
+assert doc["offset"] == 4, doc["offset"]
+assert [h["rank"] for h in hits] == [5, 6, 7], [h["rank"] for h in hits]
+assert ids == [h["id"] for h in full["hits"][4:7]], ids'
+run "${S[@]}" --json --no-snippets --offset 10 "${TWELVE[@]}"
+expect_json 'assert [h["rank"] for h in hits] == [11, 12], [h["rank"] for h in hits]'
+t_end
+
+t_begin "--batch --json: one object per query line, in order"
+expect_exit_in 0 $'kidney stones\nxylophone\nmigraine\n' "${S[@]}" --batch --json
+expect_json "$SHAPE"
+expect_json 'assert [d["query"] for d in docs] == ["kidney stones", "xylophone", "migraine"], docs
+assert [len(d["hits"]) for d in docs] == [5, 0, 1], [len(d["hits"]) for d in docs]
+assert docs[2]["hits"][0]["id"] == "3_Gamma_QA/0000001", docs[2]'
+t_end
+
+t_begin "--batch --json: same answers as one query at a time"
+run "${S[@]}" --json migraine
+cp "$OUT" "$WORK/single"
+run_in $'migraine\n' "${S[@]}" --batch --json
+expect_same_files "batch vs single" "$WORK/single" "$OUT"
+t_end
+
+t_begin "--batch: exit 1 when no query finds anything"
+expect_exit_in 1 $'xylophone\nzeppelin\n' "${S[@]}" --batch --json
+expect_json 'assert len(docs) == 2 and all(d["hits"] == [] for d in docs), docs'
+t_end
+
+t_begin "--batch text: each query's results follow a # QUERY line"
+expect_exit_in 0 $'kidney stones\nmigraine\n' "${S[@]}" --batch
+expect_eq "first line" "$(head -n 1 "$OUT")" "# kidney stones"
+expect_true "no '# migraine' line followed by '1. Migraine [GARD]'" python3 -c '
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+i = lines.index("# migraine")
+rest = [l for l in lines[i + 1:] if l.strip()]
+assert rest[0] == "1. Migraine [GARD]", rest[:2]
+assert sum(1 for l in lines if l.startswith("# ")) == 2
+' "$OUT"
+t_end
+
+t_summary
