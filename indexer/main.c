@@ -156,7 +156,8 @@ int main(int argc, char **argv)
 
     memset(&r, 0, sizeof r);
     r.progress = isatty(STDERR_FILENO);
-    while ((c = getopt_long(argc, argv, "l:qvh", longopts, NULL)) != -1) {
+    opterr = 0;             /* our own one-line messages, below */
+    while ((c = getopt_long(argc, argv, ":l:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 's': r.strict = 1; break;
         case 'S': iopts.spelling = 0; break;
@@ -180,8 +181,10 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        default:
-            usage(stderr);
+        default:            /* '?' unknown, ':' missing argument */
+            fprintf(stderr, "spine-index: %s '%s' (see --help)\n",
+                    c == ':' ? "missing argument to" : "unknown option",
+                    argv[optind - 1]);
             return 2;
         }
     }

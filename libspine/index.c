@@ -103,6 +103,25 @@ static int parse_gen(const char *name, unsigned *n)
     return 0;
 }
 
+/* Is name something an index directory holds?  Returns 1 for the stub, the
+ * lock, the stub's temporary, and generations finished or not (setting *gen
+ * to their number, else 0); 0 for anything else. */
+static int layout_entry(const char *name, unsigned *gen)
+{
+    char base[16];
+    size_t len = strlen(name);
+    *gen = 0;
+    if (!strcmp(name, STUB_NAME) || !strcmp(name, STUB_NAME ".tmp")
+        || !strcmp(name, LOCK_NAME))
+        return 1;
+    if (len == 14 && !strcmp(name + 10, ".tmp")) {
+        memcpy(base, name, 10);
+        base[10] = '\0';
+        return parse_gen(base, gen);
+    }
+    return parse_gen(name, gen);
+}
+
 /* Reads the generation the stub names into *live (0 when there is none). */
 static void read_live_gen(const char *dir, unsigned *live)
 {
@@ -120,38 +139,51 @@ static void read_live_gen(const char *dir, unsigned *live)
     free(stub);
 }
 
-/* Removes what earlier runs left behind: temporary generations and any
- * generation the stub does not name.  Finds the highest number in use. */
-static int sweep(const char *dir, unsigned live, unsigned *max_gen,
-                 int *foreign, spine_error *err)
+/* Looks at dir without changing it: sets *foreign when it holds anything an
+ * index does not, and *max_gen to the highest generation number in use. */
+static int survey(const char *dir, int *foreign, unsigned *max_gen,
+                  spine_error *err)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
     if (!d)
         return spine_error_set(err, SPINE_EIO, "%s: %s", dir,
                                strerror(errno));
-    *max_gen = live;
     *foreign = 0;
+    *max_gen = 0;
     while ((e = readdir(d)) != NULL) {
-        const char *name = e->d_name;
         unsigned n;
-        if (!strcmp(name, ".") || !strcmp(name, "..")
-            || !strcmp(name, STUB_NAME) || !strcmp(name, LOCK_NAME))
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        if (!strncmp(name, "gen-", 4)) {
-            if (parse_gen(name, &n) && n > *max_gen)
-                *max_gen = n;
-            if (!(parse_gen(name, &n) && n == live)) {
-                char *path = join(dir, name);
-                rmtree(path);
-                free(path);
-            }
-            continue;
-        }
-        *foreign = 1;
+        if (!layout_entry(e->d_name, &n))
+            *foreign = 1;
+        else if (n > *max_gen)
+            *max_gen = n;
     }
     closedir(d);
     return SPINE_OK;
+}
+
+/* Removes what earlier runs left behind: temporary generations, a stub
+ * temporary, and any generation other than live.  Only names of the index
+ * layout are touched.  Call with the lock held. */
+static void sweep(const char *dir, unsigned live)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        unsigned n, g;
+        if (!layout_entry(name, &n) || !strcmp(name, STUB_NAME)
+            || !strcmp(name, LOCK_NAME) || (parse_gen(name, &g) && g == live))
+            continue;
+        char *path = join(dir, name);
+        rmtree(path);
+        free(path);
+    }
+    closedir(d);
 }
 
 /* ---- building ---------------------------------------------------------- */
@@ -176,6 +208,18 @@ int spine_index_begin(spine_index **out, const char *dir,
                              dir, strerror(errno));
         goto fail;
     }
+    /* Never write (or later sweep) inside a directory that holds something
+     * else: a mistyped path must not cost anybody files. */
+    read_live_gen(dir, &live);
+    rc = survey(dir, &foreign, &max_gen, err);
+    if (rc != SPINE_OK)
+        goto fail;
+    if (foreign && live == 0) {
+        rc = spine_error_set(err, SPINE_EINVAL, "%s exists and is not a "
+                             "Spine index; refusing to write into it", dir);
+        goto fail;
+    }
+
     char *lock = join(dir, LOCK_NAME);
     ix->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     free(lock);
@@ -190,17 +234,12 @@ int spine_index_begin(spine_index **out, const char *dir,
         goto fail;
     }
 
+    /* Under the lock the picture may have changed: look again. */
     read_live_gen(dir, &live);
-    rc = sweep(dir, live, &max_gen, &foreign, err);
+    rc = survey(dir, &foreign, &max_gen, err);
     if (rc != SPINE_OK)
         goto fail;
-    if (foreign && live == 0) {
-        /* Never write (or later sweep) inside a directory that holds
-         * something else: a mistyped path must not cost anybody files. */
-        rc = spine_error_set(err, SPINE_EINVAL, "%s exists and is not a "
-                             "Spine index; refusing to write into it", dir);
-        goto fail;
-    }
+    sweep(dir, live);
 
     ix->gen = max_gen + 1;
     snprintf(name, sizeof name, GEN_FMT ".tmp", ix->gen);
@@ -404,9 +443,7 @@ int spine_index_commit(spine_index *ix, spine_index_stats *stats,
 
     /* The new generation is live: the old ones are garbage now.  Readers
      * that still have them open keep their files until they close. */
-    unsigned max_gen;
-    int foreign;
-    sweep(ix->dir, ix->gen, &max_gen, &foreign, NULL);
+    sweep(ix->dir, ix->gen);
 
     ix->stats.replaced = ix->stats.articles - ndocs;
     ix->stats.articles = ndocs;

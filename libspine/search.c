@@ -28,6 +28,7 @@ struct spine_searcher {
     char *dir;
     xapian_database *db;
     xapian_query_parser *qp;
+    xapian_query_parser *speller;   /* body terms only: for "did you mean" */
     xapian_stem *stem;
     xapian_enquire *enq;
     unsigned doccount;
@@ -90,6 +91,19 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     if (rc == 0)
         rc = xapian_query_parser_add_boolean_prefix(s->qp, "source",
                                                     SPINE_PREFIX_SOURCE, &xe);
+    /* Spelling is checked against the body's terms alone: through the title
+     * prefix every word would look unknown ("pain" is no title term) and
+     * get "corrected" to some other title word. */
+    if (rc == 0)
+        rc = xapian_query_parser_new(&s->speller, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_database(s->speller, s->db, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(s->speller, "title",
+                                            SPINE_PREFIX_TITLE, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_boolean_prefix(s->speller, "source",
+                                                    SPINE_PREFIX_SOURCE, &xe);
     if (rc == 0)
         rc = xapian_enquire_new(&s->enq, s->db, &xe);
     if (rc != 0) {
@@ -112,6 +126,7 @@ void spine_searcher_free(spine_searcher *s)
         return;
     xapian_enquire_free(s->enq);
     xapian_query_parser_free(s->qp);
+    xapian_query_parser_free(s->speller);
     xapian_stem_free(s->stem);
     xapian_database_free(s->db);
     free(s->dir);
@@ -138,6 +153,68 @@ static char *normalise_query(const char *q)
             *p = (char)tolower((unsigned char)*p);
     }
     return out;
+}
+
+/* Returns 1 when the word tok[0..len) (edges trimmed of punctuation,
+ * lower-cased) is a term of the body text. */
+static int known_word(spine_searcher *s, const char *tok, size_t len)
+{
+    while (len && !isalnum((unsigned char)*tok)) {
+        tok++;
+        len--;
+    }
+    while (len && !isalnum((unsigned char)tok[len - 1]))
+        len--;
+    if (len == 0 || len > 64)
+        return 1;
+    char term[65];
+    for (size_t i = 0; i < len; i++)
+        term[i] = (char)tolower((unsigned char)tok[i]);
+    uint32_t freq = 0;
+    xapian_database_termfreq(&freq, s->db, term, len, NULL);
+    return freq > 0;
+}
+
+/* Xapian's correction may swap a word that is in the index for a more
+ * frequent neighbour ("stone" -> "stones").  Only unknown words deserve a
+ * "did you mean": put known words back.  Returns the corrected query
+ * (malloc()ed), or NULL when no correction remains. */
+static char *keep_known_words(spine_searcher *s, const char *query,
+                              const char *fix)
+{
+    spine_buf b = SPINE_BUF_INIT;
+    const char *q = query, *f = fix;
+    int changed = 0;
+    for (;;) {
+        while (*q == ' ')
+            q++;
+        while (*f == ' ')
+            f++;
+        if (!*q || !*f)
+            break;
+        size_t qn = strcspn(q, " "), fn = strcspn(f, " ");
+        int differ = qn != fn || strncmp(q, f, qn) != 0;
+        if (differ && !known_word(s, q, qn)) {
+            spine_buf_append(&b, f, fn);
+            changed = 1;
+        } else {
+            spine_buf_append(&b, q, qn);
+        }
+        spine_buf_append(&b, " ", 1);
+        q += qn;
+        f += fn;
+    }
+    /* The two must align word for word; if they do not, trust Xapian. */
+    if (*q || *f) {
+        spine_buf_free(&b);
+        return spine_strdup(fix);
+    }
+    if (!changed) {
+        spine_buf_free(&b);
+        return NULL;
+    }
+    b.p[--b.n] = '\0';                  /* the last separator */
+    return spine_buf_detach(&b);
 }
 
 /* Turns Xapian's HTML-escaped snippet with HI_START/HI_END markers into
@@ -281,8 +358,6 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
 
     unsigned flags = XAPIAN_QP_FLAG_DEFAULT | XAPIAN_QP_FLAG_WILDCARD
                    | XAPIAN_QP_FLAG_PURE_NOT;
-    if (opts->spelling)
-        flags |= XAPIAN_QP_FLAG_SPELLING_CORRECTION;
     rc = xapian_query_parser_set_default_op(s->qp, opts->match_all
                                             ? XAPIAN_QUERY_OP_AND
                                             : XAPIAN_QUERY_OP_OR, &xe);
@@ -293,9 +368,21 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
         rc = spine_error_from_xapian(err, &xe, "bad query");
         goto fail;
     }
-    const char *corrected = xapian_query_parser_corrected(s->qp);
-    if (corrected && *corrected && strcmp(corrected, norm) != 0)
-        r->corrected = spine_strdup(corrected);
+    if (opts->spelling) {
+        xapian_query *sq = NULL;
+        rc = xapian_query_parser_parse(&sq, s->speller, norm, strlen(norm),
+                                       flags
+                                       | XAPIAN_QP_FLAG_SPELLING_CORRECTION,
+                                       &xe);
+        xapian_query_free(sq);
+        if (rc != 0) {
+            rc = spine_error_from_xapian(err, &xe, "bad query");
+            goto fail;
+        }
+        const char *fix = xapian_query_parser_corrected(s->speller);
+        if (fix && *fix && strcmp(fix, norm) != 0)
+            r->corrected = keep_known_words(s, norm, fix);
+    }
 
     rc = xapian_enquire_set_query(s->enq, q, &xe);
     if (rc == 0)

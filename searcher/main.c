@@ -100,6 +100,7 @@ static int run_batch(spine_searcher *s, const cli *c)
     size_t cap = 0;
     ssize_t n;
     int any_hits = 0, any_error = 0;
+    opterr = 0;             /* our own one-line messages, below */
     while ((n = getline(&line, &cap, stdin)) > 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
@@ -138,7 +139,7 @@ int main(int argc, char **argv)
 
     if (!dir || !*dir)
         dir = SPINE_DEFAULT_INDEX;
-    while ((opt = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":d:n:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'd': dir = optarg; break;
         case 'n':
@@ -158,8 +159,10 @@ int main(int argc, char **argv)
         case 'S': c.qopts.spelling = 0; break;
         case 'c': color = optarg; break;
         case 'h': usage(stdout); return EXIT_HITS;
-        default:
-            fprintf(stderr, "spine-search: see --help for the options\n");
+        default:            /* '?' unknown, ':' missing argument */
+            fprintf(stderr, "spine-search: %s '%s' (see --help)\n",
+                    opt == ':' ? "missing argument to" : "unknown option",
+                    argv[optind - 1]);
             return EXIT_ERROR;
         }
     }
