@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "store.h"
+#include "testutil.h"
 
 /* Record layout (store.h): "SPN" ver flags crc32[4] raw_len[4] zlib... */
 #define OFF_VERSION 3
@@ -454,9 +455,5 @@ static Suite *store_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(store_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(store_suite());
 }

@@ -10,6 +10,7 @@
 
 #include "spine_error.h"
 #include "util.h"
+#include "testutil.h"
 
 /* ---- spine_buf ------------------------------------------------------- */
 
@@ -368,9 +369,5 @@ static Suite *util_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(util_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(util_suite());
 }

@@ -1376,9 +1376,5 @@ static Suite *xapian_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(xapian_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(xapian_suite());
 }

@@ -19,4 +19,9 @@ int tu_write_file(const char *path, const void *data, size_t len);
 /* Returns a malloc()ed "dir/name"; free() it. */
 char *tu_path(const char *dir, const char *name);
 
+/* Runs suite s (taking ownership) and returns EXIT_SUCCESS when no test
+ * failed, else EXIT_FAILURE: the value main() hands to CTest. */
+struct Suite;
+int tu_run_suite(struct Suite *s);
+
 #endif
