@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "corpus.h"
+#include "corpus_int.h"
 
 /* See corpus.h: a static phrase for each reason, for logs and summaries. */
 const char *spine_reject_name(spine_reject why)
@@ -34,6 +35,22 @@ static int has_xml_suffix(const char *name)
     return n >= 4 && strcmp(name + n - 4, ".xml") == 0;
 }
 
+/* See corpus_int.h. */
+int spine_corpus_check_source(const char *who, const char *path,
+                              const spine_corpus_sink *sink, struct stat *st,
+                              spine_error *err)
+{
+    if (!path || !sink || !sink->on_article)
+        return spine_error_set(err, SPINE_EINVAL, "%s: path and "
+                               "sink->on_article are required", who);
+    if (stat(path, st) != 0) {
+        int code = (errno == ENOENT || errno == ENOTDIR) ? SPINE_ENOTFOUND
+                                                         : SPINE_EIO;
+        return spine_error_set(err, code, "%s: %s", path, strerror(errno));
+    }
+    return SPINE_OK;
+}
+
 /* See corpus.h.  The path is stat()ed once here so that a missing path is
  * SPINE_ENOTFOUND whichever reader would have taken it. */
 int spine_corpus_read(const char *path, const spine_corpus_options *opts,
@@ -41,16 +58,9 @@ int spine_corpus_read(const char *path, const spine_corpus_options *opts,
                       spine_error *err)
 {
     struct stat st;
-
-    if (!path || !sink || !sink->on_article)
-        return spine_error_set(err, SPINE_EINVAL,
-                               "corpus read: path and sink->on_article "
-                               "are required");
-    if (stat(path, &st) != 0) {
-        int code = (errno == ENOENT || errno == ENOTDIR) ? SPINE_ENOTFOUND
-                                                         : SPINE_EIO;
-        return spine_error_set(err, code, "%s: %s", path, strerror(errno));
-    }
+    int rc = spine_corpus_check_source("corpus read", path, sink, &st, err);
+    if (rc != SPINE_OK)
+        return rc;
     if (S_ISDIR(st.st_mode) || has_xml_suffix(path))
         return spine_medquad_read(path, opts, sink, stats, err);
     return spine_jsonl_read(path, opts, sink, stats, err);

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "corpus.h"
+#include "corpus_int.h"
 #include "util.h"
 
 enum { CHUNK = 64 * 1024 };     /* bytes per gzread */
@@ -244,15 +245,9 @@ int spine_jsonl_read(const char *path, const spine_corpus_options *opts,
     int skipping = 0;       /* the current line went over the limit */
     int rc = 0;
 
-    if (!path || !sink || !sink->on_article)
-        return spine_error_set(err, SPINE_EINVAL,
-                               "jsonl read: path and sink->on_article "
-                               "are required");
-    if (stat(path, &st) != 0) {
-        int code = (errno == ENOENT || errno == ENOTDIR) ? SPINE_ENOTFOUND
-                                                         : SPINE_EIO;
-        return spine_error_set(err, code, "%s: %s", path, strerror(errno));
-    }
+    rc = spine_corpus_check_source("jsonl read", path, sink, &st, err);
+    if (rc != SPINE_OK)
+        return rc;
     if (S_ISDIR(st.st_mode))
         return spine_error_set(err, SPINE_EIO, "%s: Is a directory", path);
     if (!stats) {

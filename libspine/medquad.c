@@ -37,6 +37,7 @@
 #include <libxml/xmlerror.h>
 
 #include "corpus.h"
+#include "corpus_int.h"
 #include "util.h"
 
 /* libxml2 2.12 made the structured error handler take a const pointer. */
@@ -549,15 +550,9 @@ int spine_medquad_read(const char *path, const spine_corpus_options *opts,
     char *folder = NULL, *dir = NULL;
     int rc = 0;
 
-    if (!path || !sink || !sink->on_article)
-        return spine_error_set(err, SPINE_EINVAL,
-                               "medquad read: path and sink->on_article "
-                               "are required");
-    if (stat(path, &st) != 0) {
-        int code = (errno == ENOENT || errno == ENOTDIR) ? SPINE_ENOTFOUND
-                                                         : SPINE_EIO;
-        return spine_error_set(err, code, "%s: %s", path, strerror(errno));
-    }
+    rc = spine_corpus_check_source("medquad read", path, sink, &st, err);
+    if (rc != SPINE_OK)
+        return rc;
     if (!stats) {
         memset(&scratch, 0, sizeof scratch);
         stats = &scratch;
