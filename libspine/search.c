@@ -175,6 +175,21 @@ static int known_word(spine_searcher *s, const char *tok, size_t len)
     return freq > 0;
 }
 
+/* Returns 1 when every space-separated word of query is a known term: then
+ * there is nothing to correct, and the spelling lookups (about 1.5 ms a
+ * query, more than the search itself) can be skipped. */
+static int all_words_known(spine_searcher *s, const char *query)
+{
+    for (const char *q = query; *q; ) {
+        size_t n = strcspn(q, " ");
+        if (n && !known_word(s, q, n))
+            return 0;
+        q += n;
+        q += strspn(q, " ");
+    }
+    return 1;
+}
+
 /* Xapian's correction may swap a word that is in the index for a more
  * frequent neighbour ("stone" -> "stones").  Only unknown words deserve a
  * "did you mean": put known words back.  Returns the corrected query
@@ -368,7 +383,7 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
         rc = spine_error_from_xapian(err, &xe, "bad query");
         goto fail;
     }
-    if (opts->spelling) {
+    if (opts->spelling && !all_words_known(s, norm)) {
         xapian_query *sq = NULL;
         rc = xapian_query_parser_parse(&sq, s->speller, norm, strlen(norm),
                                        flags
