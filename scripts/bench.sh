@@ -30,6 +30,13 @@ esac
 . "$root/scripts/deps.sh"
 SPINE_DEPS="$SPINE_DEPS libsqlite3-dev" spine_install_deps
 
+# The commit measured is the one built, read before the build: HEAD may move
+# while a full run (about ten minutes) goes on.
+commit=$(git -C "$root" rev-parse --short HEAD)
+if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
+    commit="$commit (working tree with uncommitted changes)"
+fi
+
 build="$root/build-bench"
 echo "== build ($build)"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSPINE_WERROR=ON \
@@ -141,10 +148,6 @@ verdict() { if "$@"; then echo met; else echo "**not met**"; fi; }
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 cores=$(nproc)
-commit=$(git -C "$root" rev-parse --short HEAD)
-if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
-    commit="$commit (working tree with uncommitted changes)"
-fi
 xapian_version=$(pkg-config --modversion xapian-core)
 sqlite_version=$(pkg-config --modversion sqlite3)
 rerun="scripts/bench.sh"
