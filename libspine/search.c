@@ -310,8 +310,10 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
         rc = spine_error_from_xapian(err, &xe, s->dir);
         goto cleanup;
     }
+    /* The text is inflated only when a snippet is cut from it. */
     spine_error why;
-    rc = spine_store_decode(&rec, data, len, &why);
+    rc = opts->snippets ? spine_store_decode(&rec, data, len, &why)
+                        : spine_store_decode_meta(&rec, data, len, &why);
     if (rc != 0) {
         /* Name the article: its id is also kept outside the record. */
         const char *id = "";

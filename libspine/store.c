@@ -9,10 +9,11 @@
 
 #include "store.h"
 
-#define HEADER_BYTES 13    /* "SPN", version, flags, crc32, raw_len */
+/* Header: "SPN", version, flags, meta_crc, meta_len, text_crc, text_len. */
+#define HEADER_BYTES 21
 
-/* Refuse to inflate records claiming more than this: a corrupt length must
- * not make the searcher allocate gigabytes. */
+/* Refuse records claiming more than this: a corrupt length must not make
+ * the searcher allocate gigabytes. */
 #define MAX_RAW_BYTES (256u << 20)
 
 static void put_u32(unsigned char *p, uint32_t v)
@@ -55,42 +56,51 @@ int spine_store_encode(spine_buf *out, const spine_article *a, int level,
         return spine_error_set(err, SPINE_EINVAL,
                                "zlib level %d out of range (0-9)", level);
 
-    spine_buf raw = SPINE_BUF_INIT;
-    put_str(&raw, a->id);
-    put_str(&raw, a->title);
-    put_str(&raw, a->url);
-    put_str(&raw, a->source);
-    put_varint(&raw, a->nsections);
+    spine_buf meta = SPINE_BUF_INIT, text = SPINE_BUF_INIT;
+    put_str(&meta, a->id);
+    put_str(&meta, a->title);
+    put_str(&meta, a->url);
+    put_str(&meta, a->source);
+    put_varint(&text, a->nsections);
     for (size_t i = 0; i < a->nsections; i++) {
-        put_str(&raw, a->sections[i].pid);
-        put_str(&raw, a->sections[i].question);
-        put_str(&raw, a->sections[i].answer);
+        put_str(&text, a->sections[i].pid);
+        put_str(&text, a->sections[i].question);
+        put_str(&text, a->sections[i].answer);
     }
-    if (raw.n > MAX_RAW_BYTES) {
-        spine_buf_free(&raw);
-        return spine_error_set(err, SPINE_EINVAL,
-                               "article %s: %zu bytes is over the %u byte "
-                               "record limit", a->id, raw.n, MAX_RAW_BYTES);
+    int rc = SPINE_OK;
+    if (meta.n + text.n > MAX_RAW_BYTES) {
+        rc = spine_error_set(err, SPINE_EINVAL, "article %s: %zu bytes is "
+                             "over the %u byte record limit", a->id,
+                             meta.n + text.n, MAX_RAW_BYTES);
+        goto cleanup;
     }
 
-    uLongf zlen = compressBound((uLong)raw.n);
+    uLongf zlen = compressBound((uLong)text.n);
     size_t start = out->n;
-    spine_buf_reserve(out, HEADER_BYTES + zlen);
+    spine_buf_reserve(out, HEADER_BYTES + meta.n + zlen);
     unsigned char *h = (unsigned char *)out->p + start;
     memcpy(h, "SPN", 3);
     h[3] = SPINE_STORE_VERSION;
     h[4] = 0;                                       /* flags: none yet */
-    put_u32(h + 5, (uint32_t)crc32(0L, (const Bytef *)raw.p, (uInt)raw.n));
-    put_u32(h + 9, (uint32_t)raw.n);
-    int zrc = compress2(h + HEADER_BYTES, &zlen,
-                        (const Bytef *)raw.p, (uLong)raw.n, level);
-    spine_buf_free(&raw);
-    if (zrc != Z_OK)
-        return spine_error_set(err, SPINE_ERROR, "article %s: zlib error %d",
-                               a->id, zrc);
-    out->n = start + HEADER_BYTES + zlen;
+    put_u32(h + 5, (uint32_t)crc32(0L, (const Bytef *)meta.p, (uInt)meta.n));
+    put_u32(h + 9, (uint32_t)meta.n);
+    put_u32(h + 13, (uint32_t)crc32(0L, (const Bytef *)text.p, (uInt)text.n));
+    put_u32(h + 17, (uint32_t)text.n);
+    memcpy(h + HEADER_BYTES, meta.p, meta.n);
+    int zrc = compress2(h + HEADER_BYTES + meta.n, &zlen,
+                        (const Bytef *)text.p, (uLong)text.n, level);
+    if (zrc != Z_OK) {
+        rc = spine_error_set(err, SPINE_ERROR, "article %s: zlib error %d",
+                             a->id, zrc);
+        goto cleanup;
+    }
+    out->n = start + HEADER_BYTES + meta.n + zlen;
     out->p[out->n] = '\0';
-    return SPINE_OK;
+
+cleanup:
+    spine_buf_free(&meta);
+    spine_buf_free(&text);
+    return rc;
 }
 
 /* A cursor over the inflated payload. */
@@ -113,24 +123,23 @@ static int get_varint(reader *r, uint64_t *out)
 }
 
 /* Copies the next string into *arena as a NUL-terminated string and points
- * *out at it; with arena NULL, only steps over it. */
+ * *out at it. */
 static int get_str(reader *r, char **arena, const char **out)
 {
     uint64_t n;
     if (get_varint(r, &n) != 0 || n > (uint64_t)(r->end - r->p))
         return -1;
-    if (arena) {
-        memcpy(*arena, r->p, (size_t)n);
-        (*arena)[n] = '\0';
-        *out = *arena;
-        *arena += n + 1;
-    }
+    memcpy(*arena, r->p, (size_t)n);
+    (*arena)[n] = '\0';
+    *out = *arena;
+    *arena += n + 1;
     r->p += n;
     return 0;
 }
 
-int spine_store_decode(spine_record **out, const void *data, size_t len,
-                       spine_error *err)
+/* Decodes a record; with_text 0 stops after the uncompressed fields. */
+static int decode(spine_record **out, const void *data, size_t len,
+                  int with_text, spine_error *err)
 {
     const unsigned char *h = data;
     unsigned char *raw = NULL;
@@ -144,60 +153,69 @@ int spine_store_decode(spine_record **out, const void *data, size_t len,
         return spine_error_set(err, rc, "stored record: version %u, "
                                "expected %u (rebuild the index)", h[3],
                                SPINE_STORE_VERSION);
-    uint32_t want_crc = get_u32(h + 5);
-    uint32_t raw_len = get_u32(h + 9);
-    if (raw_len > MAX_RAW_BYTES)
-        return spine_error_set(err, rc, "stored record: length %u is "
-                               "implausible", raw_len);
+    uint32_t meta_crc = get_u32(h + 5), meta_len = get_u32(h + 9);
+    uint32_t text_crc = get_u32(h + 13), text_len = get_u32(h + 17);
+    const unsigned char *meta = h + HEADER_BYTES;
+    if (meta_len > len - HEADER_BYTES || text_len > MAX_RAW_BYTES)
+        return spine_error_set(err, rc, "stored record: lengths do not fit");
+    if ((uint32_t)crc32(0L, meta, meta_len) != meta_crc)
+        return spine_error_set(err, rc, "stored record: checksum mismatch "
+                               "(fields)");
 
-    raw = spine_malloc(raw_len ? raw_len : 1);
-    uLongf got = raw_len;
-    int zrc = uncompress(raw, &got, h + HEADER_BYTES,
-                         (uLong)(len - HEADER_BYTES));
-    if (zrc != Z_OK || got != raw_len) {
-        spine_error_set(err, rc, "stored record: does not inflate (%s)",
-                        zrc == Z_OK ? "short" : zError(zrc));
-        goto cleanup;
-    }
-    if ((uint32_t)crc32(0L, raw, raw_len) != want_crc) {
-        spine_error_set(err, rc, "stored record: checksum mismatch");
-        goto cleanup;
+    uint64_t nsec = 0;
+    reader r = { NULL, NULL };
+    if (with_text) {
+        raw = spine_malloc(text_len ? text_len : 1);
+        uLongf got = text_len;
+        const unsigned char *z = meta + meta_len;
+        int zrc = uncompress(raw, &got, z, (uLong)(len - HEADER_BYTES
+                                                   - meta_len));
+        if (zrc != Z_OK || got != text_len) {
+            spine_error_set(err, rc, "stored record: does not inflate (%s)",
+                            zrc == Z_OK ? "short" : zError(zrc));
+            goto cleanup;
+        }
+        if ((uint32_t)crc32(0L, raw, text_len) != text_crc) {
+            spine_error_set(err, rc, "stored record: checksum mismatch "
+                            "(text)");
+            goto cleanup;
+        }
+        /* Each section takes at least three bytes: that bounds a corrupt
+         * count before it sizes an allocation. */
+        r.p = raw;
+        r.end = raw + text_len;
+        if (get_varint(&r, &nsec) != 0 || nsec > text_len / 3) {
+            spine_error_set(err, rc, "stored record: malformed text");
+            goto cleanup;
+        }
     }
 
-    /* First pass: read the section count, so the record is one allocation
-     * holding the struct, the section array and the strings.  Each section
-     * takes at least three bytes, which bounds a corrupt count. */
-    reader r = { raw, raw + raw_len };
-    uint64_t nsec;
-    int bad = get_str(&r, NULL, NULL) || get_str(&r, NULL, NULL)
-           || get_str(&r, NULL, NULL) || get_str(&r, NULL, NULL)
-           || get_varint(&r, &nsec) || nsec > raw_len / 3;
-    if (bad) {
-        spine_error_set(err, rc, "stored record: malformed payload");
-        goto cleanup;
-    }
-
-    /* Strings take at most raw_len bytes plus one NUL each (4 + 3n). */
+    /* One allocation holds the struct, the sections and every string:
+     * at most the payload bytes plus one NUL per string. */
     size_t nstr = 4 + 3 * (size_t)nsec;
     size_t size = sizeof *rec + (size_t)nsec * sizeof(spine_section)
-                + raw_len + nstr;
+                + meta_len + (with_text ? text_len : 0) + nstr;
     rec = spine_malloc(size);
     spine_section *sec = (spine_section *)(rec + 1);
     char *arena = (char *)(sec + nsec);
-    r.p = raw;
     spine_article *a = &rec->article;
-    bad = get_str(&r, &arena, &a->id) || get_str(&r, &arena, &a->title)
-       || get_str(&r, &arena, &a->url) || get_str(&r, &arena, &a->source)
-       || get_varint(&r, &nsec);
+    reader m = { meta, meta + meta_len };
+    if (get_str(&m, &arena, &a->id) || get_str(&m, &arena, &a->title)
+        || get_str(&m, &arena, &a->url) || get_str(&m, &arena, &a->source)
+        || m.p != m.end) {
+        spine_error_set(err, rc, "stored record: malformed fields");
+        goto cleanup;
+    }
+    int bad = 0;
     for (size_t i = 0; !bad && i < nsec; i++)
         bad = get_str(&r, &arena, &sec[i].pid)
            || get_str(&r, &arena, &sec[i].question)
            || get_str(&r, &arena, &sec[i].answer);
     if (bad || r.p != r.end) {
-        spine_error_set(err, rc, "stored record: malformed payload");
+        spine_error_set(err, rc, "stored record: malformed text");
         goto cleanup;
     }
-    a->sections = sec;
+    a->sections = nsec ? sec : NULL;
     a->nsections = (size_t)nsec;
     *out = rec;
     rec = NULL;
@@ -207,6 +225,18 @@ cleanup:
     free(raw);
     free(rec);
     return rc;
+}
+
+int spine_store_decode(spine_record **out, const void *data, size_t len,
+                       spine_error *err)
+{
+    return decode(out, data, len, 1, err);
+}
+
+int spine_store_decode_meta(spine_record **out, const void *data, size_t len,
+                            spine_error *err)
+{
+    return decode(out, data, len, 0, err);
 }
 
 void spine_record_free(spine_record *r)

@@ -1,13 +1,18 @@
 /*
- * store.h -- the article store: how an article's text lives compressed
- * inside its Xapian document, so that one database is self-contained.
+ * store.h -- the article store: how an article lives inside its Xapian
+ * document, so that one database is self-contained.
  *
- * A record is
- *     "SPN" version(1 byte) | flags(1) | crc32(4, LE) | raw_len(4, LE) | zlib
- * where the zlib stream inflates to raw_len bytes of payload and crc32 is the
- * payload's CRC-32.  The payload is a sequence of length-prefixed strings
- * (LEB128 lengths): id, title, url, source, nsections, then pid, question
- * and answer of each section.  Only the hits shown to a user are decoded.
+ * A record (version 2) is, with little-endian 32-bit numbers:
+ *
+ *     "SPN" version flags | meta_crc meta_len | text_crc text_len |
+ *     meta (meta_len bytes) | zlib stream inflating to text_len bytes
+ *
+ * meta holds the few fields a result list shows -- id, title, url, source,
+ * as LEB128-length-prefixed strings -- uncompressed, so that listing a hit
+ * costs no inflate.  The text (section count, then pid, question and answer
+ * of each section, same encoding) is compressed; it is inflated only for
+ * the hits whose snippet is shown.  Each part has its own CRC-32, checked
+ * whenever that part is read.
  */
 #ifndef SPINE_STORE_H
 #define SPINE_STORE_H
@@ -18,7 +23,7 @@
 #include "spine_error.h"
 #include "util.h"
 
-#define SPINE_STORE_VERSION 1
+#define SPINE_STORE_VERSION 2
 
 /* Appends the record for a to out, compressed at zlib level (0-9, or -1
  * for zlib's default).  Returns 0, or SPINE_EINVAL for a bad level. */
@@ -36,6 +41,12 @@ typedef struct spine_record {
  * saying which, and *out = NULL: never garbage. */
 int spine_store_decode(spine_record **out, const void *data, size_t len,
                        spine_error *err);
+
+/* As spine_store_decode, but reads only the uncompressed fields: the
+ * article's id, title, url and source are set and it has no sections.
+ * Checks the meta part's checksum, never inflates. */
+int spine_store_decode_meta(spine_record **out, const void *data, size_t len,
+                            spine_error *err);
 
 /* Releases a record.  Accepts NULL. */
 void spine_record_free(spine_record *r);

@@ -14,12 +14,21 @@
 #include "store.h"
 #include "testutil.h"
 
-/* Record layout (store.h): "SPN" ver flags crc32[4] raw_len[4] zlib... */
-#define OFF_VERSION 3
-#define OFF_FLAGS   4
-#define OFF_CRC     5
-#define OFF_RAWLEN  9
-#define OFF_ZLIB    13
+/* Record layout (store.h): "SPN" ver flags meta_crc[4] meta_len[4]
+ * text_crc[4] text_len[4] meta... zlib... */
+#define OFF_VERSION  3
+#define OFF_FLAGS    4
+#define OFF_CRC      5     /* meta_crc */
+#define OFF_METALEN  9
+#define OFF_TEXTCRC 13
+#define OFF_RAWLEN  17     /* text_len */
+#define OFF_META    21
+
+static uint32_t u32_at(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16
+         | (uint32_t)p[3] << 24;
+}
 
 static const spine_section kidney_sections[] = {
     { "1", "What are kidney stones?",
@@ -66,7 +75,7 @@ static void encode_ok(spine_buf *out, const spine_article *a, int level)
     spine_error err;
     spine_error_clear(&err);
     ck_assert_int_eq(spine_store_encode(out, a, level, &err), SPINE_OK);
-    ck_assert_uint_gt(out->n, OFF_ZLIB);
+    ck_assert_uint_gt(out->n, OFF_META);
 }
 
 /* Decodes data and asserts a clean SPINE_ECORRUPT: *out reset to NULL and a
@@ -125,16 +134,14 @@ START_TEST(test_header_fields)
     encode_ok(&b, &empty_article, 0);
     const unsigned char *h = (const unsigned char *)b.p;
     ck_assert_int_eq(h[OFF_FLAGS], 0);
-    /* Four empty strings and a zero count: five zero bytes. */
-    uint32_t raw_len = (uint32_t)h[OFF_RAWLEN] | (uint32_t)h[OFF_RAWLEN + 1] << 8
-                     | (uint32_t)h[OFF_RAWLEN + 2] << 16
-                     | (uint32_t)h[OFF_RAWLEN + 3] << 24;
-    ck_assert_uint_eq(raw_len, 5);
-    uint32_t crc = (uint32_t)h[OFF_CRC] | (uint32_t)h[OFF_CRC + 1] << 8
-                 | (uint32_t)h[OFF_CRC + 2] << 16
-                 | (uint32_t)h[OFF_CRC + 3] << 24;
-    static const unsigned char zeros[5] = { 0 };
-    ck_assert_uint_eq(crc, (uint32_t)crc32(0L, zeros, 5));
+    /* Meta: four empty strings, four zero bytes, stored as they are.
+     * Text: a zero section count, one zero byte. */
+    static const unsigned char zeros[4] = { 0 };
+    ck_assert_uint_eq(u32_at(h + OFF_METALEN), 4);
+    ck_assert_uint_eq(u32_at(h + OFF_CRC), (uint32_t)crc32(0L, zeros, 4));
+    ck_assert_mem_eq(h + OFF_META, zeros, 4);
+    ck_assert_uint_eq(u32_at(h + OFF_RAWLEN), 1);
+    ck_assert_uint_eq(u32_at(h + OFF_TEXTCRC), (uint32_t)crc32(0L, zeros, 1));
     spine_buf_free(&b);
 }
 END_TEST
@@ -311,8 +318,9 @@ START_TEST(test_flipped_stream_byte)
 {
     spine_buf b = SPINE_BUF_INIT;
     encode_ok(&b, &kidney, 6);
-    /* Flip each byte of the zlib stream in turn. */
-    for (size_t i = OFF_ZLIB; i < b.n; i++) {
+    /* Flip each byte after the version and flags in turn: checksums,
+     * lengths, the stored fields and the zlib stream. */
+    for (size_t i = OFF_CRC; i < b.n; i++) {
         b.p[i] ^= (char)0xFF;
         char what[64];
         snprintf(what, sizeof what, "byte %zu of %zu flipped", i, b.n);
@@ -370,51 +378,60 @@ START_TEST(test_raw_len_altered)
 }
 END_TEST
 
-/* Builds a record around an arbitrary payload, with a correct header and
- * checksum, so that only the payload itself is wrong. */
-static void make_record(spine_buf *out, const void *raw, size_t n)
+/* Builds a record around arbitrary meta and text payloads, with a correct
+ * header and checksums, so that only the payloads themselves are wrong. */
+static void make_record(spine_buf *out, const void *meta, size_t meta_n,
+                        const void *text, size_t text_n)
 {
-    uLongf zlen = compressBound((uLong)n);
+    uLongf zlen = compressBound((uLong)text_n);
     unsigned char *z = malloc(zlen);
     ck_assert_ptr_nonnull(z);
-    ck_assert_int_eq(compress2(z, &zlen, raw, (uLong)n, 6), Z_OK);
-    unsigned char h[OFF_ZLIB];
-    uint32_t crc = (uint32_t)crc32(0L, raw, (uInt)n);
+    ck_assert_int_eq(compress2(z, &zlen, text, (uLong)text_n, 6), Z_OK);
+    unsigned char h[OFF_META];
+    uint32_t mcrc = (uint32_t)crc32(0L, meta, (uInt)meta_n);
+    uint32_t tcrc = (uint32_t)crc32(0L, text, (uInt)text_n);
     memcpy(h, "SPN", 3);
     h[OFF_VERSION] = SPINE_STORE_VERSION;
     h[OFF_FLAGS] = 0;
     for (int i = 0; i < 4; i++) {
-        h[OFF_CRC + i] = (unsigned char)(crc >> (8 * i));
-        h[OFF_RAWLEN + i] = (unsigned char)((uint32_t)n >> (8 * i));
+        h[OFF_CRC + i] = (unsigned char)(mcrc >> (8 * i));
+        h[OFF_METALEN + i] = (unsigned char)((uint32_t)meta_n >> (8 * i));
+        h[OFF_TEXTCRC + i] = (unsigned char)(tcrc >> (8 * i));
+        h[OFF_RAWLEN + i] = (unsigned char)((uint32_t)text_n >> (8 * i));
     }
     spine_buf_reset(out);
     spine_buf_append(out, h, sizeof h);
+    spine_buf_append(out, meta, meta_n);
     spine_buf_append(out, z, zlen);
     free(z);
 }
 
 START_TEST(test_malformed_payload)
 {
-    /* Each payload inflates and passes its checksum but does not parse. */
-    static const struct { const char *p; size_t n; const char *what; } cases[] = {
-        { "\x01" "a\x01" "b\x00\x00\x00\x00", 8, "byte after the count" },
-        { "\x05" "ab", 3,                      "string longer than payload" },
-        { "\x00\x00\x00\x00", 4,               "no section count" },
-        { "\x00\x00\x00\x00\x7F", 5,           "section count too big" },
-        { "\x00\x00\x00\x00\x01\x00\x00", 7,   "section cut short" },
-        { "\x00\x00\x00\x00\x00\x00", 6,       "trailing byte" },
-        { "\x80\x80\x80", 3,                   "unterminated varint" },
-        { "\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x7F", 10,
-                                               "huge string length" },
-        { "", 0,                               "empty payload" },
+    /* Each part passes its checksum (and the text inflates) but does not
+     * parse.  m/mn is the meta part, t/tn the text part. */
+    static const struct {
+        const char *m; size_t mn; const char *t; size_t tn; const char *what;
+    } cases[] = {
+        { "\x01" "a\x01" "b\x00", 5, "\x00", 1,   "meta cut short" },
+        { "\x00\x00\x00\x00\x00", 5, "\x00", 1, "byte after the meta" },
+        { "\x05" "ab", 3, "\x00", 1,           "string longer than meta" },
+        { "\x80\x80\x80", 3, "\x00", 1,        "unterminated varint" },
+        { "\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x7F", 10, "\x00", 1,
+                                                "huge string length" },
+        { "", 0, "\x00", 1,                      "empty meta" },
+        { "\x00\x00\x00\x00", 4, "", 0,        "no section count" },
+        { "\x00\x00\x00\x00", 4, "\x7F", 1,    "section count too big" },
+        { "\x00\x00\x00\x00", 4, "\x01\x00\x00", 3, "section cut short" },
+        { "\x00\x00\x00\x00", 4, "\x00\x00", 2, "trailing byte" },
     };
     spine_buf b = SPINE_BUF_INIT;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        make_record(&b, cases[i].p, cases[i].n);
+        make_record(&b, cases[i].m, cases[i].mn, cases[i].t, cases[i].tn);
         expect_corrupt(b.p, b.n, cases[i].what);
     }
-    /* The helper itself is sound: a well-formed payload decodes. */
-    make_record(&b, "\x01" "a\x00\x00\x00\x01\x01" "1\x00\x01" "x", 11);
+    /* The helper itself is sound: well-formed parts decode. */
+    make_record(&b, "\x01" "a\x00\x00\x00", 5, "\x01\x01" "1\x00\x01" "x", 6);
     spine_record *rec = NULL;
     ck_assert_int_eq(spine_store_decode(&rec, b.p, b.n, NULL), SPINE_OK);
     ck_assert_str_eq(rec->article.id, "a");
@@ -423,6 +440,38 @@ START_TEST(test_malformed_payload)
     ck_assert_str_eq(rec->article.sections[0].question, "");
     ck_assert_str_eq(rec->article.sections[0].answer, "x");
     spine_record_free(rec);
+    spine_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_meta_only)
+{
+    /* The fields come back without touching the text: a record whose zlib
+     * stream is destroyed still lists, and still fails a full decode. */
+    spine_buf b = SPINE_BUF_INIT;
+    encode_ok(&b, &kidney, 6);
+    spine_record *rec = NULL;
+    ck_assert_int_eq(spine_store_decode_meta(&rec, b.p, b.n, NULL), SPINE_OK);
+    ck_assert_str_eq(rec->article.id, kidney.id);
+    ck_assert_str_eq(rec->article.title, kidney.title);
+    ck_assert_str_eq(rec->article.url, kidney.url);
+    ck_assert_str_eq(rec->article.source, kidney.source);
+    ck_assert_uint_eq(rec->article.nsections, 0);
+    spine_record_free(rec);
+
+    memset(b.p + b.n - 4, 0xAA, 4);
+    ck_assert_int_eq(spine_store_decode_meta(&rec, b.p, b.n, NULL), SPINE_OK);
+    spine_record_free(rec);
+    expect_corrupt(b.p, b.n, "zlib tail destroyed");
+
+    /* A flipped byte in the fields fails the meta decode as well. */
+    encode_ok(&b, &kidney, 6);
+    b.p[OFF_META + 1] ^= 0x20;
+    spine_error err;
+    ck_assert_int_eq(spine_store_decode_meta(&rec, b.p, b.n, &err),
+                     SPINE_ECORRUPT);
+    ck_assert_ptr_null(rec);
+    ck_assert_ptr_nonnull(strstr(err.msg, "checksum"));
     spine_buf_free(&b);
 }
 END_TEST
@@ -437,6 +486,7 @@ static Suite *store_suite(void)
     tcase_add_test(core, test_levels);
     tcase_add_test(core, test_encode_appends);
     tcase_add_test(core, test_record_outlives_input);
+    tcase_add_test(core, test_meta_only);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("errors");
