@@ -1,0 +1,51 @@
+# growth.gp -- plots benchmarks/growth.csv (written by scripts/bench.sh):
+# index time per article and warm query latency against corpus size, for
+# Spine, SQLite FTS5 and stock Xapian, log-log.  Lines: the generated
+# MedQuAD-like corpora; single points: the dict-gcide entries (short real
+# documents).
+#
+#   gnuplot -c benchmarks/growth.gp growth.csv growth.png
+#
+# Spine is free software: GPL-2.0-or-later (see LICENSE).
+csv = ARG1
+set terminal pngcairo size 1400,560 font ",11" noenhanced
+set output ARG2
+set datafile separator ","
+set key top left box opaque
+set logscale xy
+set grid
+set format x "%.0s%c"
+set xlabel "articles in the corpus"
+
+engines = "spine fts5 xapian"
+label(e) = e eq "spine" ? "Spine" : e eq "fts5" ? "SQLite FTS5" : "stock Xapian"
+color(i) = i == 1 ? "#c0392b" : i == 2 ? "#2471a3" : "#229954"
+is(c, e) = strcol(1) eq c && strcol(3) eq e
+
+set multiplot layout 1,3 title "Spine benchmark growth (scripts/bench.sh)"
+
+set title "index time per article"
+set ylabel "µs per article (whole indexing run)"
+plot for [i=1:3] csv using (is("medquad-like", word(engines, i)) ? $2 : NaN):6 \
+         every ::1 with linespoints lw 2 pt 7 lc rgb color(i) \
+         title label(word(engines, i))." (MedQuAD-like)", \
+     for [i=1:3] csv using (is("gcide", word(engines, i)) ? $2 : NaN):6 \
+         every ::1 with points pt 5 ps 1.6 lc rgb color(i) \
+         title label(word(engines, i))." (dict-gcide)"
+
+set title "warm query p50, top 10, OR"
+set ylabel "µs"
+plot for [i=1:3] csv using (is("medquad-like", word(engines, i)) ? $2 : NaN):8 \
+         every ::1 with linespoints lw 2 pt 7 lc rgb color(i) \
+         title label(word(engines, i)), \
+     for [i=1:3] csv using (is("gcide", word(engines, i)) ? $2 : NaN):8 \
+         every ::1 with points pt 5 ps 1.6 lc rgb color(i) notitle
+
+set title "warm query p99, top 10, OR"
+plot for [i=1:3] csv using (is("medquad-like", word(engines, i)) ? $2 : NaN):9 \
+         every ::1 with linespoints lw 2 pt 7 lc rgb color(i) \
+         title label(word(engines, i)), \
+     for [i=1:3] csv using (is("gcide", word(engines, i)) ? $2 : NaN):9 \
+         every ::1 with points pt 5 ps 1.6 lc rgb color(i) notitle
+
+unset multiplot
