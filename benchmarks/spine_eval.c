@@ -1,0 +1,237 @@
+/*
+ * spine_eval.c -- spine-eval: ranking quality of a TREC run against TREC
+ * qrels (MAP, nDCG@10, P@10, R@100, MRR with trec_eval's definitions; see
+ * eval.h), and a TREC run of Spine itself over a query file.
+ *
+ *   spine-eval [--markdown] [--name NAME] [--quiet] QRELS RUN
+ *       Prints a per-query table, the means, and a RESULT line of
+ *       key=value figures; --markdown prints the means as a Markdown table
+ *       instead, --quiet leaves out the per-query rows.
+ *   spine-eval --run-spine INDEX_DIR QUERIES.tsv [--k N] [--and] [--tag T]
+ *       Answers each "qid<TAB>text" line of QUERIES.tsv through libspine
+ *       (top N, default 1000; OR semantics unless --and; no snippets, no
+ *       spelling suggestions) and writes a TREC run on standard output:
+ *       "qid Q0 article-id rank score tag".
+ *
+ * Exit status: 0 done, 2 error (a message on stderr names the file and
+ * line, or the query).
+ *
+ * Spine is free software: GPL-2.0-or-later (see LICENSE).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "search.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: spine-eval [--markdown] [--name NAME] [--quiet] QRELS RUN\n"
+"       spine-eval --run-spine INDEX_DIR QUERIES.tsv [--k N] [--and]\n"
+"                  [--tag TAG]\n"
+"Scores a TREC run against TREC qrels (MAP, nDCG@10, P@10, R@100, MRR, as\n"
+"trec_eval -c computes them), or writes Spine's own TREC run for a file of\n"
+"\"qid<TAB>query\" lines.\n");
+}
+
+/* ------------------------------------------------------------------------
+ * Scoring a run
+ */
+
+static int cmd_score(const char *qrels_path, const char *run_path,
+                     const char *name, int markdown, int quiet)
+{
+    eval_set qrels, run;
+    eval_report rep;
+    eval_error err;
+
+    if (eval_qrels_load(&qrels, qrels_path, &err) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", err.msg);
+        return 2;
+    }
+    if (eval_run_load(&run, run_path, &err) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", err.msg);
+        eval_set_free(&qrels);
+        return 2;
+    }
+    if (eval_score(&rep, &qrels, &run, &err) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", err.msg);
+        eval_set_free(&run);
+        eval_set_free(&qrels);
+        return 2;
+    }
+    if (rep.n == 0)
+        fprintf(stderr, "spine-eval: warning: %s has no query with a "
+                        "relevant document\n", qrels_path);
+
+    const eval_scores *m = &rep.mean;
+    if (markdown) {
+        printf("| run | queries | MAP | nDCG@10 | P@10 | R@100 | MRR |\n"
+               "|---|---:|---:|---:|---:|---:|---:|\n"
+               "| %s | %zu | %.4f | %.4f | %.4f | %.4f | %.4f |\n",
+               name, rep.n, m->ap, m->ndcg10, m->p10, m->r100, m->rr);
+    } else {
+        size_t relret = 0, nrel = 0, nret = 0;
+        printf("%-10s %5s %6s %6s %7s %7s %7s %7s %7s\n", "qid", "rel",
+               "ret", "relret", "AP", "nDCG@10", "P@10", "R@100", "RR");
+        for (size_t i = 0; i < rep.n; i++) {
+            const eval_query *q = &rep.q[i];
+            nrel += q->nrel;
+            nret += q->nret;
+            relret += q->relret;
+            if (!quiet)
+                printf("%-10s %5zu %6zu %6zu %7.4f %7.4f %7.4f %7.4f "
+                       "%7.4f\n", q->qid, q->nrel, q->nret, q->relret,
+                       q->s.ap, q->s.ndcg10, q->s.p10, q->s.r100, q->s.rr);
+        }
+        printf("%-10s %5zu %6zu %6zu %7.4f %7.4f %7.4f %7.4f %7.4f\n",
+               "all", nrel, nret, relret, m->ap, m->ndcg10, m->p10,
+               m->r100, m->rr);
+        printf("RESULT run=%s queries=%zu map=%.4f ndcg10=%.4f p10=%.4f "
+               "r100=%.4f mrr=%.4f\n", name, rep.n, m->ap, m->ndcg10,
+               m->p10, m->r100, m->rr);
+    }
+    eval_report_free(&rep);
+    eval_set_free(&run);
+    eval_set_free(&qrels);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Running Spine
+ */
+
+static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
+                         int match_all, const char *tag)
+{
+    spine_searcher *s = NULL;
+    spine_error se;
+    FILE *f = fopen(qpath, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    int rc = 0;
+
+    if (!f) {
+        fprintf(stderr, "spine-eval: %s: %s\n", qpath, strerror(errno));
+        return 2;
+    }
+    if (spine_searcher_open(&s, index, &se) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", se.msg);
+        fclose(f);
+        return 2;
+    }
+    spine_query_options qo = SPINE_QUERY_OPTIONS_INIT;
+    qo.limit = k;
+    qo.match_all = match_all;
+    qo.snippets = 0;
+    qo.spelling = 0;
+
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        char *tab = strchr(line, '\t');
+        if (!tab || tab == line) {
+            fprintf(stderr, "spine-eval: %s:%ld: expected \"qid<TAB>query"
+                            "\"\n", qpath, lineno);
+            rc = 2;
+            break;
+        }
+        *tab = '\0';
+        spine_results *r = NULL;
+        if (spine_search(&r, s, tab + 1, &qo, &se) != 0) {
+            fprintf(stderr, "spine-eval: %s:%ld: query %s: %s\n", qpath,
+                    lineno, line, se.msg);
+            rc = 2;
+            break;
+        }
+        for (size_t i = 0; i < r->nhits; i++)
+            printf("%s Q0 %s %u %.9g %s\n", line, r->hits[i].id,
+                   r->hits[i].rank, r->hits[i].score, tag);
+        spine_results_free(r);
+    }
+    if (rc == 0 && ferror(f)) {
+        fprintf(stderr, "spine-eval: %s: read error\n", qpath);
+        rc = 2;
+    }
+    if (rc == 0 && fflush(stdout) != 0) {
+        fprintf(stderr, "spine-eval: writing the run: %s\n",
+                strerror(errno));
+        rc = 2;
+    }
+    free(line);
+    fclose(f);
+    spine_searcher_free(s);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *name = "run", *tag = "spine", *run_index = NULL;
+    const char *pos[2] = { NULL, NULL };
+    int npos = 0, markdown = 0, quiet = 0, match_all = 0;
+    unsigned long k = 1000;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--markdown") == 0) {
+            markdown = 1;
+        } else if (strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (strcmp(a, "--and") == 0) {
+            match_all = 1;
+        } else if ((strcmp(a, "--name") == 0 || strcmp(a, "--tag") == 0 ||
+                    strcmp(a, "--k") == 0 || strcmp(a, "--run-spine") == 0)
+                   && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(a, "--name") == 0) {
+                name = v;
+            } else if (strcmp(a, "--tag") == 0) {
+                tag = v;
+            } else if (strcmp(a, "--run-spine") == 0) {
+                run_index = v;
+            } else {
+                char *end;
+                errno = 0;
+                k = strtoul(v, &end, 10);
+                if (errno || *end || end == v || k == 0 ||
+                    k > SPINE_MAX_LIMIT) {
+                    fprintf(stderr, "spine-eval: --k wants 1..%d, not %s\n",
+                            SPINE_MAX_LIMIT, v);
+                    return 2;
+                }
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "spine-eval: unknown option or missing value: "
+                            "%s\n", a);
+            return 2;
+        } else if (npos < 2) {
+            pos[npos++] = a;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (run_index) {
+        if (npos != 1) {
+            usage(stderr);
+            return 2;
+        }
+        return cmd_run_spine(run_index, pos[0], (unsigned)k, match_all, tag);
+    }
+    if (npos != 2) {
+        usage(stderr);
+        return 2;
+    }
+    return cmd_score(pos[0], pos[1], name, markdown, quiet);
+}
