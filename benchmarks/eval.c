@@ -550,3 +550,65 @@ void eval_report_free(eval_report *r)
     free(r->q);
     memset(r, 0, sizeof *r);
 }
+
+/* ------------------------------------------------------------------------
+ * Query files
+ */
+
+void eval_queries_free(eval_queries *qs)
+{
+    if (!qs)
+        return;
+    for (size_t i = 0; i < qs->n; i++) {
+        free(qs->qid[i]);
+        free(qs->text[i]);
+    }
+    free(qs->qid);
+    free(qs->text);
+    memset(qs, 0, sizeof *qs);
+}
+
+int eval_queries_load(eval_queries *out, const char *path, eval_error *err)
+{
+    char *text;
+    size_t len, pos = 0, qcap = 0;
+    long line = 0;
+    int rc = 0;
+
+    memset(out, 0, sizeof *out);
+    if (read_file(path, &text, &len, err) != 0)
+        return -1;
+    while (rc == 0 && pos < len) {
+        const char *p = text + pos;
+        const char *nl = memchr(p, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - p) : len - pos;
+        pos += n + 1;
+        line++;
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        if (n == 0 || p[0] == '#')
+            continue;
+        const char *tab = memchr(p, '\t', n);
+        if (!tab || tab == p || memchr(p, '\0', n)) {
+            rc = set_error(err, "%s:%ld: expected \"qid<TAB>query\"", path,
+                           line);
+            break;
+        }
+        if (grow((void **)&out->qid, &out->cap, out->n + 1,
+                 sizeof *out->qid) != 0 ||
+            grow((void **)&out->text, &qcap, out->n + 1,
+                 sizeof *out->text) != 0) {
+            rc = set_error(err, "%s:%ld: out of memory", path, line);
+            break;
+        }
+        out->qid[out->n] = dup_span(p, (size_t)(tab - p));
+        out->text[out->n] = dup_span(tab + 1, n - (size_t)(tab - p) - 1);
+        out->n++;
+        if (!out->qid[out->n - 1] || !out->text[out->n - 1])
+            rc = set_error(err, "%s:%ld: out of memory", path, line);
+    }
+    free(text);
+    if (rc != 0)
+        eval_queries_free(out);
+    return rc;
+}

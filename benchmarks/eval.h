@@ -118,4 +118,18 @@ void eval_report_free(eval_report *r);
 eval_scores eval_score_topic(const eval_topic *j, size_t nrel,
                              const eval_topic *r);
 
+/* A query file for runs: "qid<TAB>text" per line; blank lines and lines
+ * starting with '#' are skipped, CRLF accepted.  The programs that write
+ * runs (spine-eval --run-spine, spine-bench-peer run) read it. */
+typedef struct eval_queries {
+    char **qid;
+    char **text;
+    size_t n, cap;
+} eval_queries;
+
+/* Returns 0, or -1 with "FILE:LINE: ..." in err.  Release with
+ * eval_queries_free(), which accepts NULL. */
+int eval_queries_load(eval_queries *out, const char *path, eval_error *err);
+void eval_queries_free(eval_queries *qs);
+
 #endif /* SPINE_EVAL_H */

@@ -4,8 +4,9 @@
  * articles Spine indexes (read through libspine's corpus readers).
  *
  *   fts5    SQLite FTS5: columns title and body, tokenize='porter unicode61',
- *           content stored, one transaction, then 'optimize'.  Ranked with
- *           bm25(t, 2.0, 1.0) (title weighs twice the body).
+ *           plus the article id as an UNINDEXED column (so runs can name
+ *           articles), content stored, one transaction, then 'optimize'.
+ *           Ranked with bm25(t, 2.0, 1.0) (title weighs twice the body).
  *   xapian  stock Xapian through the project's C binding, as Xapian's own
  *           examples use it: TermGenerator + English stemmer, title and body
  *           unprefixed, a "Q" id term, document data = the id only, no
@@ -15,6 +16,11 @@
  *   spine-bench-peer index fts5|xapian OUT SOURCE...
  *   spine-bench-peer query fts5|xapian INDEX QUERYFILE [--passes N] [--and]
  *                    [--k N] [--snippets (fts5 only)]
+ *   spine-bench-peer run fts5|xapian INDEX QUERIES.tsv [--k N] [--and]
+ *                    [--tag T]
+ *       writes a TREC run ("qid Q0 article-id rank score tag", top N,
+ *       default 1000) for the "qid<TAB>text" lines of QUERIES.tsv, for
+ *       spine-eval; FTS5's score is -bm25 so that higher is better.
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
@@ -26,6 +32,7 @@
 
 #include "bench.h"
 #include "corpus.h"
+#include "eval.h"
 #include "xapian_c.h"
 
 /* ------------------------------------------------------------------------
@@ -99,6 +106,7 @@ static int fts5_add(const spine_article *a, void *payload)
     sqlite3_bind_text(ix->ins, 1, a->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(ix->ins, 2, ix->body.p, (int)ix->body.len,
                       SQLITE_STATIC);
+    sqlite3_bind_text(ix->ins, 3, a->id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(ix->ins);
     sqlite3_reset(ix->ins);
     if (rc != SQLITE_DONE) {
@@ -175,10 +183,10 @@ static int fts5_begin(indexer *ix, const char *out)
         return -1;
     }
     if (sql_exec(ix->db, "CREATE VIRTUAL TABLE t USING fts5(title, body, "
-                         "tokenize='porter unicode61')") != 0 ||
+                         "id UNINDEXED, tokenize='porter unicode61')") != 0 ||
         sql_exec(ix->db, "BEGIN") != 0)
         return -1;
-    if (sqlite3_prepare_v2(ix->db, "INSERT INTO t(title, body) VALUES(?, ?)",
+    if (sqlite3_prepare_v2(ix->db, "INSERT INTO t(title, body, id) VALUES(?, ?, ?)",
                            -1, &ix->ins, NULL) != SQLITE_OK) {
         fprintf(stderr, "fts5: %s\n", sqlite3_errmsg(ix->db));
         return -1;
@@ -420,6 +428,51 @@ static int xapian_run(xapian_q *x, const char *query,
     return rc;
 }
 
+/* Opens the FTS5 database at index read-only and prepares sql, whose
+ * parameters are the MATCH expression and the limit. */
+static int fts5_open(fts5_q *f, const char *index, const char *sql)
+{
+    if (sqlite3_open_v2(index, &f->db, SQLITE_OPEN_READONLY, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(f->db, sql, -1, &f->st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "fts5: cannot open %s: %s\n", index,
+                f->db ? sqlite3_errmsg(f->db) : "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens the stock Xapian database at index with a QueryParser set up as
+ * Xapian's examples set it up (English stemmer, STEM_SOME), default
+ * operator OR, or AND when match_all. */
+static int xapian_open(xapian_q *x, const char *index, int match_all)
+{
+    xapian_error xe = { 0, "" };
+    xapian_stem *stem = NULL;
+    int rc = xapian_database_open(&x->db, index, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_new(&x->qp, &xe);
+    if (rc == 0)
+        rc = xapian_stem_new(&stem, "english", &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_stemmer(x->qp, stem, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_stemming_strategy(
+            x->qp, XAPIAN_STEM_SOME, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_database(x->qp, x->db, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_default_op(
+            x->qp, match_all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR,
+            &xe);
+    if (rc == 0)
+        rc = xapian_enquire_new(&x->enq, x->db, &xe);
+    xapian_stem_free(stem);
+    if (rc != 0)
+        fprintf(stderr, "xapian: cannot open %s: %s\n", index, xe.msg);
+    return rc;
+}
+
 static int cmd_query(const char *engine, const char *index,
                      const char *qfile, const bench_query_opts *o)
 {
@@ -447,37 +500,9 @@ static int cmd_query(const char *engine, const char *index,
               "WHERE t MATCH ?1 ORDER BY bm25(t, 2.0, 1.0) LIMIT ?2"
             : "SELECT rowid FROM t WHERE t MATCH ?1 "
               "ORDER BY bm25(t, 2.0, 1.0) LIMIT ?2";
-        if (sqlite3_open_v2(index, &f.db, SQLITE_OPEN_READONLY, NULL) !=
-                SQLITE_OK ||
-            sqlite3_prepare_v2(f.db, sql, -1, &f.st, NULL) != SQLITE_OK) {
-            fprintf(stderr, "fts5: cannot open %s: %s\n", index,
-                    f.db ? sqlite3_errmsg(f.db) : "out of memory");
-            rc = -1;
-        }
+        rc = fts5_open(&f, index, sql);
     } else {
-        xapian_error xe = { 0, "" };
-        xapian_stem *stem = NULL;
-        rc = xapian_database_open(&x.db, index, &xe);
-        if (rc == 0)
-            rc = xapian_query_parser_new(&x.qp, &xe);
-        if (rc == 0)
-            rc = xapian_stem_new(&stem, "english", &xe);
-        if (rc == 0)
-            rc = xapian_query_parser_set_stemmer(x.qp, stem, &xe);
-        if (rc == 0)
-            rc = xapian_query_parser_set_stemming_strategy(
-                x.qp, XAPIAN_STEM_SOME, &xe);
-        if (rc == 0)
-            rc = xapian_query_parser_set_database(x.qp, x.db, &xe);
-        if (rc == 0)
-            rc = xapian_query_parser_set_default_op(
-                x.qp, o->match_all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR,
-                &xe);
-        if (rc == 0)
-            rc = xapian_enquire_new(&x.enq, x.db, &xe);
-        xapian_stem_free(stem);
-        if (rc != 0)
-            fprintf(stderr, "xapian: cannot open %s: %s\n", index, xe.msg);
+        rc = xapian_open(&x, index, o->match_all);
     }
 
     /* Pass 0 warms the caches and is not recorded. */
@@ -513,14 +538,120 @@ static int cmd_query(const char *engine, const char *index,
     return rc == 0 ? 0 : 2;
 }
 
+/* ------------------------------------------------------------------------
+ * Runs for spine-eval
+ */
+
+/* Writes one TREC run line per hit of query q (top k) to stdout. */
+static int fts5_run_trec(fts5_q *f, const char *qid, const char *query,
+                         unsigned k, int match_all, const char *tag)
+{
+    int rc;
+    unsigned rank = 0;
+    if (fts5_expr(&f->expr, query, match_all) != 0)
+        return -1;
+    if (f->expr.len == 0)
+        return 0;
+    sqlite3_bind_text(f->st, 1, f->expr.p, (int)f->expr.len, SQLITE_STATIC);
+    sqlite3_bind_int(f->st, 2, (int)k);
+    while ((rc = sqlite3_step(f->st)) == SQLITE_ROW)
+        printf("%s Q0 %s %u %.9g %s\n", qid,
+               (const char *)sqlite3_column_text(f->st, 0), ++rank,
+               -sqlite3_column_double(f->st, 1), tag);
+    sqlite3_reset(f->st);
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "fts5: query %s \"%s\" (%s): %s\n", qid, query,
+                f->expr.p, sqlite3_errmsg(f->db));
+        return -1;
+    }
+    return 0;
+}
+
+static int xapian_run_trec(xapian_q *x, const char *qid, const char *query,
+                           unsigned k, const char *tag)
+{
+    xapian_error xe = { 0, "" };
+    xapian_query *q = NULL;
+    xapian_mset *mset = NULL;
+    int rc = xapian_query_parser_parse(&q, x->qp, query, strlen(query),
+                                       XAPIAN_QP_FLAG_DEFAULT, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_set_query(x->enq, q, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_get_mset(&mset, x->enq, 0, k, 0, &xe);
+    for (unsigned i = 0; rc == 0 && i < xapian_mset_size(mset); i++) {
+        xapian_document *doc = NULL;
+        const char *data;
+        size_t len;
+        double w = 0;
+        rc = xapian_mset_weight(&w, mset, i, &xe);
+        if (rc == 0)
+            rc = xapian_mset_document(&doc, mset, i, &xe);
+        if (rc == 0)
+            rc = xapian_document_get_data(&data, &len, doc, &xe);
+        if (rc == 0)
+            printf("%s Q0 %.*s %u %.9g %s\n", qid, (int)len, data, i + 1, w,
+                   tag);
+        xapian_document_free(doc);
+    }
+    xapian_mset_free(mset);
+    xapian_query_free(q);
+    if (rc != 0)
+        fprintf(stderr, "xapian: query %s \"%s\": %s\n", qid, query,
+                xe.msg);
+    return rc;
+}
+
+static int cmd_run(const char *engine, const char *index, const char *qfile,
+                   unsigned k, int match_all, const char *tag)
+{
+    eval_queries qs;
+    eval_error err;
+    fts5_q f;
+    xapian_q x;
+    int is_fts5 = strcmp(engine, "fts5") == 0;
+    int rc;
+
+    memset(&f, 0, sizeof f);
+    memset(&x, 0, sizeof x);
+    if (eval_queries_load(&qs, qfile, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    rc = is_fts5 ? fts5_open(&f, index,
+                             "SELECT id, bm25(t, 2.0, 1.0) FROM t "
+                             "WHERE t MATCH ?1 ORDER BY bm25(t, 2.0, 1.0) "
+                             "LIMIT ?2")
+                 : xapian_open(&x, index, match_all);
+    for (size_t i = 0; rc == 0 && i < qs.n; i++)
+        rc = is_fts5 ? fts5_run_trec(&f, qs.qid[i], qs.text[i], k, match_all,
+                                     tag)
+                     : xapian_run_trec(&x, qs.qid[i], qs.text[i], k, tag);
+    if (rc == 0 && fflush(stdout) != 0) {
+        fprintf(stderr, "writing the run failed\n");
+        rc = -1;
+    }
+    sqlite3_finalize(f.st);
+    sqlite3_close(f.db);
+    free(f.expr.p);
+    xapian_enquire_free(x.enq);
+    xapian_query_parser_free(x.qp);
+    xapian_database_free(x.db);
+    eval_queries_free(&qs);
+    return rc == 0 ? 0 : 2;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
 "usage: spine-bench-peer index fts5|xapian OUT SOURCE...\n"
 "       spine-bench-peer query fts5|xapian INDEX QUERYFILE [--passes N]\n"
 "                        [--and] [--k N] [--snippets]\n"
+"       spine-bench-peer run fts5|xapian INDEX QUERIES.tsv [--k N] [--and]\n"
+"                        [--tag TAG]\n"
 "Builds or queries a peer engine (SQLite FTS5 or stock Xapian) on the\n"
-"articles Spine indexes.  Prints a RESULT line of key=value figures.\n");
+"articles Spine indexes.  Prints a RESULT line of key=value figures;\n"
+"run writes a TREC run (top 1000 by default) for spine-eval.\n");
 }
 
 int main(int argc, char **argv)
@@ -542,6 +673,28 @@ int main(int argc, char **argv)
         if (bench_query_opts_parse(&o, argc, argv, 5) != 0)
             return 2;
         return cmd_query(argv[2], argv[3], argv[4], &o);
+    }
+    if (strcmp(argv[1], "run") == 0) {
+        unsigned long k = 1000;
+        int match_all = 0;
+        const char *tag = argv[2];
+        for (int i = 5; i < argc; i++) {
+            char *end = NULL;
+            if (strcmp(argv[i], "--and") == 0) {
+                match_all = 1;
+            } else if (strcmp(argv[i], "--tag") == 0 && i + 1 < argc) {
+                tag = argv[++i];
+            } else if (strcmp(argv[i], "--k") == 0 && i + 1 < argc &&
+                       (k = strtoul(argv[i + 1], &end, 10)) > 0 &&
+                       k <= 1000000 && *end == '\0') {
+                i++;
+            } else {
+                fprintf(stderr, "run: bad option or value: %s\n", argv[i]);
+                return 2;
+            }
+        }
+        return cmd_run(argv[2], argv[3], argv[4], (unsigned)k, match_all,
+                       tag);
     }
     usage(stderr);
     return 2;

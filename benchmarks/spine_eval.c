@@ -109,20 +109,17 @@ static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
 {
     spine_searcher *s = NULL;
     spine_error se;
-    FILE *f = fopen(qpath, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    long lineno = 0;
+    eval_queries qs;
+    eval_error err;
     int rc = 0;
 
-    if (!f) {
-        fprintf(stderr, "spine-eval: %s: %s\n", qpath, strerror(errno));
+    if (eval_queries_load(&qs, qpath, &err) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", err.msg);
         return 2;
     }
     if (spine_searcher_open(&s, index, &se) != 0) {
         fprintf(stderr, "spine-eval: %s\n", se.msg);
-        fclose(f);
+        eval_queries_free(&qs);
         return 2;
     }
     spine_query_options qo = SPINE_QUERY_OPTIONS_INIT;
@@ -131,43 +128,25 @@ static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
     qo.snippets = 0;
     qo.spelling = 0;
 
-    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        char *tab = strchr(line, '\t');
-        if (!tab || tab == line) {
-            fprintf(stderr, "spine-eval: %s:%ld: expected \"qid<TAB>query"
-                            "\"\n", qpath, lineno);
-            rc = 2;
-            break;
-        }
-        *tab = '\0';
+    for (size_t i = 0; rc == 0 && i < qs.n; i++) {
         spine_results *r = NULL;
-        if (spine_search(&r, s, tab + 1, &qo, &se) != 0) {
-            fprintf(stderr, "spine-eval: %s:%ld: query %s: %s\n", qpath,
-                    lineno, line, se.msg);
+        if (spine_search(&r, s, qs.text[i], &qo, &se) != 0) {
+            fprintf(stderr, "spine-eval: %s: query %s: %s\n", qpath,
+                    qs.qid[i], se.msg);
             rc = 2;
             break;
         }
-        for (size_t i = 0; i < r->nhits; i++)
-            printf("%s Q0 %s %u %.9g %s\n", line, r->hits[i].id,
-                   r->hits[i].rank, r->hits[i].score, tag);
+        for (size_t h = 0; h < r->nhits; h++)
+            printf("%s Q0 %s %u %.9g %s\n", qs.qid[i], r->hits[h].id,
+                   r->hits[h].rank, r->hits[h].score, tag);
         spine_results_free(r);
-    }
-    if (rc == 0 && ferror(f)) {
-        fprintf(stderr, "spine-eval: %s: read error\n", qpath);
-        rc = 2;
     }
     if (rc == 0 && fflush(stdout) != 0) {
         fprintf(stderr, "spine-eval: writing the run: %s\n",
                 strerror(errno));
         rc = 2;
     }
-    free(line);
-    fclose(f);
+    eval_queries_free(&qs);
     spine_searcher_free(s);
     return rc;
 }

@@ -473,6 +473,37 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* Query files: "qid<TAB>text", CRLF, blank and '#' lines skipped; a line
+ * without a tab is an error naming the file and line. */
+START_TEST(test_query_file)
+{
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "queries.tsv");
+    const char *good = "# MED\r\n1\tthe crystalline lens\r\n\r\n"
+                       "2\tblood and cerebrospinal fluid\n";
+    eval_queries qs;
+    eval_error err;
+    ck_assert_int_eq(tu_write_file(path, good, strlen(good)), 0);
+    ck_assert_msg(eval_queries_load(&qs, path, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(qs.n, 2);
+    ck_assert_str_eq(qs.qid[0], "1");
+    ck_assert_str_eq(qs.text[0], "the crystalline lens");
+    ck_assert_str_eq(qs.qid[1], "2");
+    ck_assert_str_eq(qs.text[1], "blood and cerebrospinal fluid");
+    eval_queries_free(&qs);
+    eval_queries_free(NULL);
+
+    const char *bad = "1\tok\n2 no tab here\n";
+    ck_assert_int_eq(tu_write_file(path, bad, strlen(bad)), 0);
+    ck_assert_int_eq(eval_queries_load(&qs, path, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "queries.tsv:2: expected"));
+    ck_assert_uint_eq(qs.n, 0);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 static Suite *eval_suite(void)
 {
     Suite *s = suite_create("eval");
@@ -490,6 +521,7 @@ static Suite *eval_suite(void)
     tcase_add_test(errors, test_malformed_qrels);
     tcase_add_test(errors, test_malformed_run);
     tcase_add_test(errors, test_missing_file);
+    tcase_add_test(errors, test_query_file);
     suite_add_tcase(s, errors);
     return s;
 }

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Spine's ranking quality (issue 4): Spine, SQLite FTS5 and stock Xapian on
+# the SMART MED collection (1,033 MEDLINE abstracts, 30 queries with
+# judgments), scored with spine-eval in one run.
+#
+#   scripts/eval.sh                 writes benchmarks/EFFECTIVENESS.md
+#   scripts/eval.sh --out FILE      writes the section to FILE instead
+#   scripts/eval.sh --build DIR     reuses a build directory that has
+#                                   -DSPINE_BENCHMARKS=ON (bench.sh does)
+#
+# Environment: SPINE_EVAL_MED (default ../shared/eval/med).
+#
+# Builds Release into build-eval/ (warnings are errors) unless --build is
+# given, converts MED (benchmarks/med_to_jsonl.py), indexes it with
+# spine-index and both peers (spine-bench-peer index fts5|xapian), runs the
+# 30 queries top-1000 with OR semantics through each engine (spine-eval
+# --run-spine, spine-bench-peer run), scores the three runs against MED.REL
+# (spine-eval: MAP, nDCG@10, P@10, R@100, MRR as trec_eval -c computes
+# them) and prints the Markdown section "## Ranking quality (SMART MED)".
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+out="$root/benchmarks/EFFECTIVENESS.md"
+build=""
+while [ $# -gt 0 ]; do
+    case $1 in
+        --out) [ $# -ge 2 ] || { echo "eval: --out needs a file" >&2; exit 2; }
+               out=$2; shift 2 ;;
+        --build) [ $# -ge 2 ] || { echo "eval: --build needs a dir" >&2; exit 2; }
+                 build=$2; shift 2 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "usage: scripts/eval.sh [--out FILE] [--build DIR]" >&2; exit 2 ;;
+    esac
+done
+
+med="${SPINE_EVAL_MED:-$root/../shared/eval/med}"
+[ -e "$med/MED.ALL" ] || { echo "eval: no MED collection at $med" >&2; exit 2; }
+med=$(cd "$med" && pwd)
+
+commit=$(git -C "$root" rev-parse --short HEAD)
+if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
+    commit="$commit (working tree with uncommitted changes)"
+fi
+
+if [ -z "$build" ]; then
+    . "$root/scripts/deps.sh"
+    SPINE_DEPS="$SPINE_DEPS libsqlite3-dev" spine_install_deps
+    build="$root/build-eval"
+    echo "== build ($build)" >&2
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSPINE_WERROR=ON \
+          -DSPINE_BENCHMARKS=ON >/dev/null
+    cmake --build "$build" -j"$(nproc)" \
+          --target spine-index spine-eval spine-bench-peer >/dev/null
+fi
+bin="$build/bin"
+for b in spine-index spine-eval spine-bench-peer; do
+    [ -x "$bin/$b" ] || { echo "eval: $bin/$b missing (SPINE_BENCHMARKS=ON?)" >&2; exit 2; }
+done
+
+work="$build/eval-med"
+rm -rf "$work"
+mkdir -p "$work"
+
+echo "== convert MED" >&2
+python3 "$root/benchmarks/med_to_jsonl.py" --dir "$med" "$work" >&2
+
+echo "== index" >&2
+"$bin/spine-index" -q "$work/spine" "$work/docs.jsonl" >"$work/spine.index.log"
+"$bin/spine-bench-peer" index fts5 "$work/fts5.db" "$work/docs.jsonl" \
+    >"$work/fts5.index.log"
+"$bin/spine-bench-peer" index xapian "$work/xapian" "$work/docs.jsonl" \
+    >"$work/xapian.index.log"
+
+echo "== run (top 1000, OR)" >&2
+"$bin/spine-eval" --run-spine "$work/spine" "$work/queries.tsv" --k 1000 \
+    >"$work/spine.run"
+"$bin/spine-bench-peer" run fts5 "$work/fts5.db" "$work/queries.tsv" --k 1000 \
+    >"$work/fts5.run"
+"$bin/spine-bench-peer" run xapian "$work/xapian" "$work/queries.tsv" --k 1000 \
+    >"$work/xapian.run"
+
+echo "== score" >&2
+declare -A M           # M[engine,key] = value from spine-eval's RESULT line
+for e in spine fts5 xapian; do
+    "$bin/spine-eval" --name "$e" "$work/qrels.txt" "$work/$e.run" \
+        >"$work/$e.eval"
+    line=$(grep '^RESULT ' "$work/$e.eval") || {
+        echo "eval: no RESULT line for $e" >&2; exit 2; }
+    for kv in $line; do
+        case $kv in *=*) M[$e,${kv%%=*}]=${kv#*=} ;; esac
+    done
+done
+
+keys="map ndcg10 p10 r100 mrr"
+# Spine / best peer, per measure (higher is better for every measure).
+ratio() {
+    awk -v s="${M[spine,$1]}" -v f="${M[fts5,$1]}" -v x="${M[xapian,$1]}" \
+        'BEGIN { b = f > x ? f : x; if (b > 0) printf "%.2fx", s / b; else print "-" }'
+}
+best_peer() {
+    awk -v f="${M[fts5,$1]}" -v x="${M[xapian,$1]}" \
+        'BEGIN { print (f >= x ? "FTS5" : "stock Xapian") }'
+}
+
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+cores=$(nproc)
+nq=${M[spine,queries]}
+{
+    echo "## Ranking quality (SMART MED)"
+    echo
+    echo "SMART MED: 1,033 MEDLINE abstracts, $nq queries with relevance judgments"
+    echo "(\`../shared/eval/med\`, converted by \`benchmarks/med_to_jsonl.py\`: title ="
+    echo "first sentence, body = whole abstract). Each engine indexes the same JSONL"
+    echo "and answers each query top-1000 with OR semantics: Spine through libspine"
+    echo "(\`spine-eval --run-spine\`, no spelling), FTS5 as \`bm25(t, 2.0, 1.0)\` over"
+    echo "the OR of the quoted words, stock Xapian with QueryParser defaults and BM25"
+    echo "defaults (\`spine-bench-peer run\`). \`spine-eval\` scores the runs as"
+    echo "\`trec_eval -c\` does (MAP = map, nDCG@10 = ndcg_cut.10, P@10 = P_10,"
+    echo "R@100 = recall_100, MRR = recip_rank), averaged over the $nq queries."
+    echo
+    echo "| engine | MAP | nDCG@10 | P@10 | R@100 | MRR |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for e in spine fts5 xapian; do
+        case $e in spine) name=Spine ;; fts5) name="SQLite FTS5" ;;
+                   xapian) name="stock Xapian" ;; esac
+        printf '| %s |' "$name"
+        for k in $keys; do printf ' %s |' "${M[$e,$k]}"; done
+        echo
+    done
+    printf '| **Spine / best peer** |'
+    for k in $keys; do printf ' %s |' "$(ratio "$k")"; done
+    echo
+    printf '| best peer |'
+    for k in $keys; do printf ' %s |' "$(best_peer "$k")"; done
+    echo
+    echo
+    echo "Target (issue 4): MAP and nDCG@10 at least 1.10x the better peer."
+    echo
+    echo "- Machine: $cpu, $cores cores"
+    echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- Commit: $commit"
+    echo "- Rerun: \`scripts/eval.sh\` (per-query tables: \`build-eval/eval-med/*.eval\`)"
+} >"$out.tmp"
+mv "$out.tmp" "$out"
+cat "$out"
