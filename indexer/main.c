@@ -39,6 +39,7 @@ static void usage(FILE *f)
 "Defaults: INDEX_DIR %s, SOURCE %s.\n"
 "\n"
 "  --strict           fail (exit 1, index untouched) on any bad record\n"
+"  -j, --jobs N       indexing threads (default: one per CPU, at most 8)\n"
 "  -l, --level N      zlib level for the stored text, 0-9 (default 6)\n"
 "      --no-spelling  do not collect spelling data (no \"did you mean\")\n"
 "      --max-record-bytes N  reject records larger than N bytes\n"
@@ -140,6 +141,7 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         { "strict",           no_argument,       NULL, 's' },
         { "level",            required_argument, NULL, 'l' },
+        { "jobs",             required_argument, NULL, 'j' },
         { "no-spelling",      no_argument,       NULL, 'S' },
         { "max-record-bytes", required_argument, NULL, 'm' },
         { "no-progress",      no_argument,       NULL, 'P' },
@@ -157,7 +159,7 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.progress = isatty(STDERR_FILENO);
     opterr = 0;             /* our own one-line messages, below */
-    while ((c = getopt_long(argc, argv, ":l:qvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":l:j:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 's': r.strict = 1; break;
         case 'S': iopts.spelling = 0; break;
@@ -169,6 +171,14 @@ int main(int argc, char **argv)
             iopts.zlib_level = (int)strtol(optarg, &end, 10);
             if (*end || iopts.zlib_level < 0 || iopts.zlib_level > 9) {
                 fprintf(stderr, "spine-index: --level wants 0-9, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'j':
+            iopts.threads = (int)strtol(optarg, &end, 10);
+            if (*end || iopts.threads < 1 || iopts.threads > 64) {
+                fprintf(stderr, "spine-index: --jobs wants 1-64, not '%s'\n",
                         optarg);
                 return 2;
             }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,36 @@
 #define LOCK_NAME ".lock"
 #define GEN_FMT   "gen-%06u"
 
+/* Articles wait for their shard's thread in a ring of this many. */
+#define QUEUE_LEN 64
+
+/* One writer of the new generation: a Xapian database of its own (a shard),
+ * fed through a queue by the thread that reads the corpus and filled by a
+ * thread of its own, so that term generation, compression and Xapian's
+ * inversion run on every core.  An article always goes to the shard its id
+ * hashes to, so a repeated id replaces the earlier article as it would in
+ * one database.  At commit the shards are compacted into one. */
+typedef struct shard {
+    struct spine_index *ix;
+    char *path;                     /* INDEX_DIR/gen-NNNNNN.tmp/shard-K */
+    xapian_writable_database *db;
+    xapian_term_generator *tg;
+    xapian_stem *stem;
+    spine_buf record;               /* scratch for the stored record */
+    spine_buf term;                 /* scratch for prefixed terms */
+    pthread_t thread;
+    int started;                    /* thread is running */
+
+    pthread_mutex_t mu;             /* guards the fields below */
+    pthread_cond_t more, room;
+    spine_article *queue[QUEUE_LEN];
+    size_t head, count;
+    int closing;                    /* no more articles will come */
+    int rc;                         /* first error, sticky */
+    spine_error err;
+    uint64_t articles, sections, text_bytes, stored_bytes;
+} shard;
+
 struct spine_index {
     char *dir;                      /* the index directory */
     int lock_fd;                    /* flock()ed INDEX_DIR/.lock */
@@ -32,12 +63,9 @@ struct spine_index {
     char *tmp_path;                 /* INDEX_DIR/gen-NNNNNN.tmp */
     int committed;                  /* 1 once swapped in */
     spine_index_options opts;
-    xapian_writable_database *db;
-    xapian_term_generator *tg;
-    xapian_stem *stem;
-    spine_buf record;               /* scratch for the stored record */
-    spine_buf term;                 /* scratch for prefixed terms */
-    spine_index_stats stats;
+    shard *shards;
+    unsigned nshards;
+    spine_index_stats stats;        /* as queued, for progress */
 };
 
 /* ---- files and directories ------------------------------------------- */
@@ -186,14 +214,258 @@ static void sweep(const char *dir, unsigned live)
     closedir(d);
 }
 
+/* ---- one shard --------------------------------------------------------- */
+
+/* Returns a deep copy of a in one allocation (free() it). */
+static spine_article *copy_article(const spine_article *a)
+{
+    size_t n = sizeof *a + a->nsections * sizeof(spine_section);
+    const char *fields[4] = { a->id, a->title, a->url, a->source };
+    for (int i = 0; i < 4; i++)
+        n += strlen(fields[i] ? fields[i] : "") + 1;
+    for (size_t i = 0; i < a->nsections; i++)
+        n += strlen(a->sections[i].pid) + strlen(a->sections[i].question)
+           + strlen(a->sections[i].answer) + 3;
+
+    spine_article *c = spine_malloc(n);
+    spine_section *sec = (spine_section *)(c + 1);
+    char *p = (char *)(sec + a->nsections);
+#define COPY(dst, src) do { size_t l_ = strlen((src) ? (src) : "");        \
+                            memcpy(p, (src) ? (src) : "", l_ + 1);          \
+                            (dst) = p; p += l_ + 1; } while (0)
+    COPY(c->id, a->id);
+    COPY(c->title, a->title);
+    COPY(c->url, a->url);
+    COPY(c->source, a->source);
+    for (size_t i = 0; i < a->nsections; i++) {
+        COPY(sec[i].pid, a->sections[i].pid);
+        COPY(sec[i].question, a->sections[i].question);
+        COPY(sec[i].answer, a->sections[i].answer);
+    }
+#undef COPY
+    c->sections = sec;
+    c->nsections = a->nsections;
+    return c;
+}
+
+/* Sets sh->term to prefix + s with ASCII letters lower-cased (source names
+ * are matched case-insensitively), and returns it. */
+static const char *boolean_term(shard *sh, const char *prefix, const char *s)
+{
+    spine_buf_reset(&sh->term);
+    spine_buf_puts(&sh->term, prefix);
+    for (; *s; s++) {
+        char c = (char)tolower((unsigned char)*s);
+        spine_buf_append(&sh->term, &c, 1);
+    }
+    return sh->term.p;
+}
+
+static int index_text(shard *sh, const char *text, unsigned wdfinc,
+                      const char *prefix, xapian_error *xe)
+{
+    if (!text || !*text)
+        return 0;
+    return xapian_term_generator_index_text(sh->tg, text, strlen(text),
+                                            wdfinc, prefix, xe);
+}
+
+/* Turns article a into a document of shard sh (schema.h). */
+static int shard_add(shard *sh, const spine_article *a, spine_error *err)
+{
+    xapian_document *doc = NULL;
+    xapian_error xe;
+    int rc;
+
+    spine_buf_reset(&sh->record);
+    rc = spine_store_encode(&sh->record, a, sh->ix->opts.zlib_level, err);
+    if (rc != 0)
+        return rc;
+
+    rc = xapian_document_new(&doc, &xe);
+    if (rc == 0)
+        rc = xapian_term_generator_set_document(sh->tg, doc, &xe);
+    /* The title twice: prefixed for title: queries, and unprefixed with a
+     * boost so that plain queries favour articles about the topic. */
+    if (rc == 0)
+        rc = index_text(sh, a->title, 1, SPINE_PREFIX_TITLE, &xe);
+    if (rc == 0)
+        rc = xapian_term_generator_increase_termpos(sh->tg,
+                                                    SPINE_SECTION_GAP, &xe);
+    if (rc == 0)
+        rc = index_text(sh, a->title, SPINE_TITLE_WDF, NULL, &xe);
+    for (size_t i = 0; rc == 0 && i < a->nsections; i++) {
+        rc = xapian_term_generator_increase_termpos(sh->tg,
+                                                    SPINE_SECTION_GAP, &xe);
+        if (rc == 0)
+            rc = index_text(sh, a->sections[i].question, 1, NULL, &xe);
+        if (rc == 0)
+            rc = xapian_term_generator_increase_termpos(sh->tg, 1, &xe);
+        if (rc == 0)
+            rc = index_text(sh, a->sections[i].answer, 1, NULL, &xe);
+    }
+    if (rc == 0 && a->source && *a->source) {
+        const char *t = boolean_term(sh, SPINE_PREFIX_SOURCE, a->source);
+        rc = xapian_document_add_boolean_term(doc, t, sh->term.n, &xe);
+    }
+    if (rc == 0)
+        rc = xapian_document_add_value(doc, SPINE_SLOT_ID, a->id,
+                                       strlen(a->id), &xe);
+    if (rc == 0)
+        rc = xapian_document_set_data(doc, sh->record.p, sh->record.n, &xe);
+    if (rc == 0) {
+        spine_buf_reset(&sh->term);
+        spine_buf_puts(&sh->term, SPINE_PREFIX_ID);
+        spine_buf_puts(&sh->term, a->id);
+        rc = xapian_document_add_boolean_term(doc, sh->term.p, sh->term.n,
+                                              &xe);
+    }
+    if (rc == 0)
+        rc = xapian_writable_database_replace_document(
+            NULL, sh->db, sh->term.p, sh->term.n, doc, &xe);
+    xapian_document_free(doc);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, a->id);
+
+    sh->articles++;
+    sh->sections += a->nsections;
+    sh->text_bytes += spine_article_text_bytes(a);
+    sh->stored_bytes += sh->record.n;
+    return SPINE_OK;
+}
+
+/* The shard's thread: indexes queued articles until the queue is closed
+ * and empty.  After an error it keeps draining (and dropping) so that the
+ * reader never blocks on a full queue. */
+static void *shard_main(void *arg)
+{
+    shard *sh = arg;
+    for (;;) {
+        pthread_mutex_lock(&sh->mu);
+        while (sh->count == 0 && !sh->closing)
+            pthread_cond_wait(&sh->more, &sh->mu);
+        if (sh->count == 0) {
+            pthread_mutex_unlock(&sh->mu);
+            return NULL;
+        }
+        spine_article *a = sh->queue[sh->head];
+        sh->head = (sh->head + 1) % QUEUE_LEN;
+        sh->count--;
+        int failed = sh->rc != 0;
+        pthread_cond_signal(&sh->room);
+        pthread_mutex_unlock(&sh->mu);
+
+        if (!failed) {
+            spine_error e;
+            int rc = shard_add(sh, a, &e);
+            if (rc != 0) {
+                pthread_mutex_lock(&sh->mu);
+                sh->rc = rc;
+                sh->err = e;
+                pthread_mutex_unlock(&sh->mu);
+            }
+        }
+        free(a);
+    }
+}
+
+/* Opens shard number no of ix and starts its thread. */
+static int shard_open(shard *sh, spine_index *ix, unsigned no,
+                      spine_error *err)
+{
+    xapian_error xe;
+    char name[32];
+    int rc;
+
+    sh->ix = ix;
+    pthread_mutex_init(&sh->mu, NULL);
+    pthread_cond_init(&sh->more, NULL);
+    pthread_cond_init(&sh->room, NULL);
+    snprintf(name, sizeof name, "shard-%u", no);
+    sh->path = join(ix->tmp_path, name);
+
+    rc = xapian_writable_database_open(&sh->db, sh->path,
+                                       XAPIAN_DB_CREATE_OR_OVERWRITE, &xe);
+    if (rc == 0)
+        rc = xapian_stem_new(&sh->stem, SPINE_STEM_LANGUAGE, &xe);
+    if (rc == 0)
+        rc = xapian_term_generator_new(&sh->tg, &xe);
+    if (rc == 0)
+        rc = xapian_term_generator_set_stemmer(sh->tg, sh->stem, &xe);
+    if (rc == 0 && ix->opts.spelling) {
+        rc = xapian_term_generator_set_database(sh->tg, sh->db, &xe);
+        if (rc == 0)
+            rc = xapian_term_generator_set_flags(sh->tg,
+                                                 XAPIAN_TG_FLAG_SPELLING,
+                                                 &xe);
+    }
+    if (rc == 0)
+        rc = xapian_writable_database_set_metadata(
+            sh->db, SPINE_META_SCHEMA, strlen(SPINE_META_SCHEMA),
+            SPINE_SCHEMA_VERSION, strlen(SPINE_SCHEMA_VERSION), &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, sh->path);
+    if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0)
+        return spine_error_set(err, SPINE_ERROR, "cannot start an indexing "
+                               "thread: %s", strerror(errno));
+    sh->started = 1;
+    return SPINE_OK;
+}
+
+/* Tells the thread no more articles will come and waits for it.  With
+ * discard set, articles still queued are dropped.  Returns the shard's
+ * first error (recorded in *err) or 0. */
+static int shard_finish(shard *sh, int discard, spine_error *err)
+{
+    if (!sh->started)
+        return SPINE_OK;
+    pthread_mutex_lock(&sh->mu);
+    sh->closing = 1;
+    if (discard && sh->rc == 0)
+        sh->rc = SPINE_EABORT;
+    pthread_cond_signal(&sh->more);
+    pthread_mutex_unlock(&sh->mu);
+    pthread_join(sh->thread, NULL);
+    sh->started = 0;
+    if (sh->rc != 0 && sh->rc != SPINE_EABORT && err)
+        *err = sh->err;
+    return sh->rc;
+}
+
+/* Stops the shard (if running) and releases it; its files stay. */
+static void shard_free(shard *sh)
+{
+    if (!sh->ix)
+        return;                     /* never opened */
+    shard_finish(sh, 1, NULL);
+    xapian_term_generator_free(sh->tg);
+    xapian_writable_database_free(sh->db);  /* releases Xapian's lock */
+    xapian_stem_free(sh->stem);
+    spine_buf_free(&sh->record);
+    spine_buf_free(&sh->term);
+    pthread_cond_destroy(&sh->more);
+    pthread_cond_destroy(&sh->room);
+    pthread_mutex_destroy(&sh->mu);
+    free(sh->path);
+}
+
 /* ---- building ---------------------------------------------------------- */
+
+/* How many shards (and threads) to build with: the option, or one per
+ * online CPU, at most 8. */
+static unsigned shard_count(const spine_index_options *opts)
+{
+    long n = opts->threads > 0 ? opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    return (unsigned)(n > 8 ? 8 : n);
+}
 
 int spine_index_begin(spine_index **out, const char *dir,
                       const spine_index_options *opts, spine_error *err)
 {
     static const spine_index_options defaults = SPINE_INDEX_OPTIONS_INIT;
     spine_index *ix = spine_calloc(1, sizeof *ix);
-    xapian_error xe;
     unsigned live, max_gen;
     int foreign, rc;
     char name[32];
@@ -203,6 +475,12 @@ int spine_index_begin(spine_index **out, const char *dir,
     ix->dir = spine_strdup(dir);
     ix->opts = opts ? *opts : defaults;
 
+    /* Check options here: once articles flow, errors surface late. */
+    if (ix->opts.zlib_level < -1 || ix->opts.zlib_level > 9) {
+        rc = spine_error_set(err, SPINE_EINVAL, "zlib level %d out of range "
+                             "(0-9)", ix->opts.zlib_level);
+        goto fail;
+    }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         rc = spine_error_set(err, SPINE_EIO, "cannot create index %s: %s",
                              dir, strerror(errno));
@@ -244,25 +522,17 @@ int spine_index_begin(spine_index **out, const char *dir,
     ix->gen = max_gen + 1;
     snprintf(name, sizeof name, GEN_FMT ".tmp", ix->gen);
     ix->tmp_path = join(dir, name);
-
-    rc = xapian_writable_database_open(&ix->db, ix->tmp_path,
-                                       XAPIAN_DB_CREATE_OR_OVERWRITE, &xe);
-    if (rc == 0)
-        rc = xapian_stem_new(&ix->stem, SPINE_STEM_LANGUAGE, &xe);
-    if (rc == 0)
-        rc = xapian_term_generator_new(&ix->tg, &xe);
-    if (rc == 0)
-        rc = xapian_term_generator_set_stemmer(ix->tg, ix->stem, &xe);
-    if (rc == 0 && ix->opts.spelling) {
-        rc = xapian_term_generator_set_database(ix->tg, ix->db, &xe);
-        if (rc == 0)
-            rc = xapian_term_generator_set_flags(ix->tg,
-                                                 XAPIAN_TG_FLAG_SPELLING,
-                                                 &xe);
-    }
-    if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, ix->tmp_path);
+    if (mkdir(ix->tmp_path, 0777) != 0) {
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", ix->tmp_path,
+                             strerror(errno));
         goto fail;
+    }
+    ix->nshards = shard_count(&ix->opts);
+    ix->shards = spine_calloc(ix->nshards, sizeof *ix->shards);
+    for (unsigned i = 0; i < ix->nshards; i++) {
+        rc = shard_open(&ix->shards[i], ix, i, err);
+        if (rc != SPINE_OK)
+            goto fail;
     }
     *out = ix;
     return SPINE_OK;
@@ -272,95 +542,43 @@ fail:
     return rc;
 }
 
-/* Sets ix->term to prefix + s with ASCII letters lower-cased (source names
- * are matched case-insensitively), and returns it. */
-static const char *boolean_term(spine_index *ix, const char *prefix,
-                                const char *s)
+/* FNV-1a: which shard an id belongs to. */
+static unsigned shard_of(const spine_index *ix, const char *id)
 {
-    spine_buf_reset(&ix->term);
-    spine_buf_puts(&ix->term, prefix);
-    for (; *s; s++) {
-        char c = (char)tolower((unsigned char)*s);
-        spine_buf_append(&ix->term, &c, 1);
-    }
-    return ix->term.p;
-}
-
-static int index_text(spine_index *ix, const char *text, unsigned wdfinc,
-                      const char *prefix, xapian_error *xe)
-{
-    if (!text || !*text)
-        return 0;
-    return xapian_term_generator_index_text(ix->tg, text, strlen(text),
-                                            wdfinc, prefix, xe);
+    uint32_t h = 2166136261u;
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 16777619u;
+    return h % ix->nshards;
 }
 
 int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err)
 {
-    xapian_document *doc = NULL;
-    xapian_error xe;
-    int rc;
-
     if (!a->id || !*a->id)
         return spine_error_set(err, SPINE_EINVAL, "article without an id");
     if (a->nsections == 0)
         return spine_error_set(err, SPINE_EINVAL, "article %s has no text",
                                a->id);
 
-    spine_buf_reset(&ix->record);
-    rc = spine_store_encode(&ix->record, a, ix->opts.zlib_level, err);
-    if (rc != 0)
-        return rc;
-
-    rc = xapian_document_new(&doc, &xe);
-    if (rc == 0)
-        rc = xapian_term_generator_set_document(ix->tg, doc, &xe);
-    /* The title twice: prefixed for title: queries, and unprefixed with a
-     * boost so that plain queries favour articles about the topic. */
-    if (rc == 0)
-        rc = index_text(ix, a->title, 1, SPINE_PREFIX_TITLE, &xe);
-    if (rc == 0)
-        rc = xapian_term_generator_increase_termpos(ix->tg,
-                                                    SPINE_SECTION_GAP, &xe);
-    if (rc == 0)
-        rc = index_text(ix, a->title, SPINE_TITLE_WDF, NULL, &xe);
-    for (size_t i = 0; rc == 0 && i < a->nsections; i++) {
-        rc = xapian_term_generator_increase_termpos(ix->tg,
-                                                    SPINE_SECTION_GAP, &xe);
-        if (rc == 0)
-            rc = index_text(ix, a->sections[i].question, 1, NULL, &xe);
-        if (rc == 0)
-            rc = xapian_term_generator_increase_termpos(ix->tg, 1, &xe);
-        if (rc == 0)
-            rc = index_text(ix, a->sections[i].answer, 1, NULL, &xe);
-    }
-    if (rc == 0 && a->source && *a->source) {
-        const char *t = boolean_term(ix, SPINE_PREFIX_SOURCE, a->source);
-        rc = xapian_document_add_boolean_term(doc, t, ix->term.n, &xe);
-    }
-    if (rc == 0)
-        rc = xapian_document_add_value(doc, SPINE_SLOT_ID, a->id,
-                                       strlen(a->id), &xe);
-    if (rc == 0)
-        rc = xapian_document_set_data(doc, ix->record.p, ix->record.n, &xe);
+    shard *sh = &ix->shards[shard_of(ix, a->id)];
+    spine_article *copy = copy_article(a);
+    pthread_mutex_lock(&sh->mu);
+    while (sh->count == QUEUE_LEN && sh->rc == 0)
+        pthread_cond_wait(&sh->room, &sh->mu);
+    int rc = sh->rc;
     if (rc == 0) {
-        spine_buf_reset(&ix->term);
-        spine_buf_puts(&ix->term, SPINE_PREFIX_ID);
-        spine_buf_puts(&ix->term, a->id);
-        rc = xapian_document_add_boolean_term(doc, ix->term.p, ix->term.n,
-                                              &xe);
+        sh->queue[(sh->head + sh->count) % QUEUE_LEN] = copy;
+        sh->count++;
+        pthread_cond_signal(&sh->more);
+    } else if (err) {
+        *err = sh->err;
     }
-    if (rc == 0)
-        rc = xapian_writable_database_replace_document(
-            NULL, ix->db, ix->term.p, ix->term.n, doc, &xe);
-    xapian_document_free(doc);
-    if (rc != 0)
-        return spine_error_from_xapian(err, &xe, a->id);
-
+    pthread_mutex_unlock(&sh->mu);
+    if (rc != 0) {
+        free(copy);
+        return rc;
+    }
     ix->stats.articles++;
     ix->stats.sections += a->nsections;
-    ix->stats.text_bytes += spine_article_text_bytes(a);
-    ix->stats.stored_bytes += ix->record.n;
     return SPINE_OK;
 }
 
@@ -394,60 +612,105 @@ static int swap_stub(spine_index *ix, const char *gen_name, spine_error *err)
     return rc;
 }
 
+/* Finishes every shard and compacts them into one database at dest.  Fills
+ * the totals of ix->stats and *ndocs. */
+static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
+                        spine_error *err)
+{
+    xapian_database *all = NULL, *part = NULL;
+    xapian_error xe;
+    int rc = SPINE_OK;
+
+    memset(&ix->stats, 0, sizeof ix->stats);
+    for (unsigned i = 0; i < ix->nshards && rc == 0; i++) {
+        shard *sh = &ix->shards[i];
+        rc = shard_finish(sh, 0, err);
+        if (rc != 0)
+            break;
+        ix->stats.articles += sh->articles;
+        ix->stats.sections += sh->sections;
+        ix->stats.text_bytes += sh->text_bytes;
+        ix->stats.stored_bytes += sh->stored_bytes;
+        /* Commit explicitly: Xapian's destructor would swallow the error. */
+        rc = xapian_writable_database_commit(sh->db, &xe);
+        if (rc == 0)
+            rc = xapian_writable_database_close(sh->db, &xe);
+        if (rc != 0)
+            rc = spine_error_from_xapian(err, &xe, sh->path);
+    }
+    if (rc != 0)
+        return rc;
+    if (ix->stats.articles == 0)
+        return spine_error_set(err, SPINE_EINVAL, "no articles to index; "
+                               "the existing index is left as it was");
+
+    /* Compaction merges the shards (postings, spelling data, metadata) and
+     * writes full, tightly packed blocks: a smaller index, faster to search. */
+    for (unsigned i = 0; i < ix->nshards && rc == 0; i++) {
+        rc = xapian_database_open(i ? &part : &all, ix->shards[i].path, &xe);
+        if (rc == 0 && i) {
+            rc = xapian_database_add_database(all, part, &xe);
+            xapian_database_free(part);
+            part = NULL;
+        }
+    }
+    if (rc == 0)
+        rc = xapian_database_compact(all, dest, &xe);
+    xapian_database_free(all);
+    if (rc == 0)
+        rc = xapian_database_open(&all, dest, &xe);
+    if (rc == 0)
+        rc = xapian_database_doccount(ndocs, all, &xe);
+    xapian_database_free(all);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, dest);
+    return SPINE_OK;
+}
+
 int spine_index_commit(spine_index *ix, spine_index_stats *stats,
                        spine_error *err)
 {
-    xapian_error xe;
     uint32_t ndocs = 0;
     char name[32];
-    char *gen_path = NULL;
     int rc;
 
-    rc = xapian_writable_database_doccount(&ndocs, ix->db, &xe);
-    if (rc != 0)
-        return spine_error_from_xapian(err, &xe, ix->tmp_path);
-    if (ndocs == 0)
-        return spine_error_set(err, SPINE_EINVAL, "no articles to index; "
-                               "the existing index is left as it was");
-    rc = xapian_writable_database_set_metadata(
-        ix->db, SPINE_META_SCHEMA, strlen(SPINE_META_SCHEMA),
-        SPINE_SCHEMA_VERSION, strlen(SPINE_SCHEMA_VERSION), &xe);
-    /* Commit explicitly: Xapian's destructor would swallow the error. */
-    if (rc == 0)
-        rc = xapian_writable_database_commit(ix->db, &xe);
-    if (rc == 0)
-        rc = xapian_writable_database_close(ix->db, &xe);
-    if (rc != 0)
-        return spine_error_from_xapian(err, &xe, ix->tmp_path);
-    xapian_term_generator_free(ix->tg);
-    ix->tg = NULL;
-    xapian_writable_database_free(ix->db);
-    ix->db = NULL;
+    char *merged = join(ix->tmp_path, "merged");
+    rc = merge_shards(ix, merged, &ndocs, err);
+    if (rc != SPINE_OK) {
+        free(merged);
+        return rc;
+    }
 
     snprintf(name, sizeof name, GEN_FMT, ix->gen);
-    gen_path = join(ix->dir, name);
-    sync_dir(ix->tmp_path);
-    if (rename(ix->tmp_path, gen_path) != 0) {
+    char *gen_path = join(ix->dir, name);
+    sync_dir(merged);
+    if (rename(merged, gen_path) != 0) {
         rc = spine_error_set(err, SPINE_EIO, "%s: %s", gen_path,
                              strerror(errno));
+        free(merged);
         free(gen_path);
         return rc;
     }
-    free(ix->tmp_path);
-    ix->tmp_path = gen_path;        /* free() removes it if the swap fails */
+    free(merged);
+    sync_dir(ix->dir);
 
     rc = swap_stub(ix, name, err);
-    if (rc != SPINE_OK)
+    if (rc != SPINE_OK) {
+        rmtree(gen_path);
+        free(gen_path);
         return rc;
+    }
     ix->committed = 1;
 
-    /* The new generation is live: the old ones are garbage now.  Readers
-     * that still have them open keep their files until they close. */
+    /* The new generation is live: the old ones, and the shards, are
+     * garbage now.  Readers that still have an old one open keep its files
+     * until they close. */
     sweep(ix->dir, ix->gen);
 
     ix->stats.replaced = ix->stats.articles - ndocs;
     ix->stats.articles = ndocs;
     ix->stats.index_bytes = disk_bytes(gen_path);
+    free(gen_path);
     if (stats)
         *stats = ix->stats;
     return SPINE_OK;
@@ -457,15 +720,13 @@ void spine_index_free(spine_index *ix)
 {
     if (!ix)
         return;
-    xapian_term_generator_free(ix->tg);
-    xapian_writable_database_free(ix->db);   /* releases Xapian's lock */
-    xapian_stem_free(ix->stem);
+    for (unsigned i = 0; ix->shards && i < ix->nshards; i++)
+        shard_free(&ix->shards[i]);
+    free(ix->shards);
     if (!ix->committed && ix->tmp_path)
         rmtree(ix->tmp_path);
     if (ix->lock_fd >= 0)
         close(ix->lock_fd);                  /* releases our flock */
-    spine_buf_free(&ix->record);
-    spine_buf_free(&ix->term);
     free(ix->tmp_path);
     free(ix->dir);
     free(ix);

@@ -6,7 +6,8 @@
  *     INDEX_DIR/gen-NNNNNN/  the live Xapian (glass) database
  *     INDEX_DIR/.lock        held (flock) by the one indexer at work
  * A rebuild writes a new generation under a temporary name beside the live
- * one, renames it into place when complete, and only then replaces XAPIANDB
+ * one (as one shard per thread, compacted into one database at the end),
+ * renames it into place when complete, and only then replaces XAPIANDB
  * with rename(2).  Readers open INDEX_DIR and see the old generation or the
  * new one, never a half-built one; a failed or killed rebuild leaves the
  * previous index intact and searchable (its leftovers are removed by the
@@ -25,9 +26,10 @@ typedef struct spine_index spine_index;
 typedef struct spine_index_options {
     int zlib_level;          /* stored text compression, 0-9 (default 6) */
     int spelling;            /* 1: record spelling data for "did you mean" */
+    int threads;             /* indexing threads (shards); 0: one per CPU */
 } spine_index_options;
 
-#define SPINE_INDEX_OPTIONS_INIT { 6, 1 }
+#define SPINE_INDEX_OPTIONS_INIT { 6, 1, 0 }
 
 typedef struct spine_index_stats {
     uint64_t articles;       /* documents in the new index */
@@ -45,9 +47,11 @@ typedef struct spine_index_stats {
 int spine_index_begin(spine_index **out, const char *dir,
                       const spine_index_options *opts, spine_error *err);
 
-/* Adds article a (copied; a need not outlive the call).  An id seen before
- * in this build replaces the earlier article.  Returns 0, SPINE_EINVAL for an
- * article without id or text, or a Xapian/IO error. */
+/* Queues article a (copied; a need not outlive the call) for indexing by a
+ * worker thread.  An id seen before in this build replaces the earlier
+ * article.  Returns 0, SPINE_EINVAL for an article without id or text, or
+ * an error a worker met earlier (Xapian, I/O): the build is then lost and
+ * only spine_index_free() remains to be called. */
 int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err);
 
 /* Finishes the build: commits the new generation, swaps it in atomically and
@@ -61,7 +65,7 @@ int spine_index_commit(spine_index *ix, spine_index_stats *stats,
  * is deleted and the live index is untouched.  Accepts NULL. */
 void spine_index_free(spine_index *ix);
 
-/* Writes the stats so far (articles, sections, bytes) into *stats. */
+/* Writes the stats so far (articles and sections queued) into *stats. */
 void spine_index_progress(const spine_index *ix, spine_index_stats *stats);
 
 #endif /* SPINE_INDEX_H */
