@@ -15,37 +15,40 @@ set key top left box opaque
 set logscale xy
 set grid
 set format x "%.0s%c"
+set format y "%.0s%c"
 set xlabel "articles in the corpus"
 
 engines = "spine fts5 xapian"
 label(e) = e eq "spine" ? "Spine" : e eq "fts5" ? "SQLite FTS5" : "stock Xapian"
 color(i) = i == 1 ? "#c0392b" : i == 2 ? "#2471a3" : "#229954"
-is(c, e) = strcol(1) eq c && strcol(3) eq e
+# One engine's rows of one corpus, so each line joins only its own points.
+rows(c, e) = sprintf("< awk -F, '$1 == \"%s\" && $3 == \"%s\"' '%s'", c, e, csv)
+set offsets graph 0.08, graph 0.08, graph 0.25, graph 0.05
 
 set multiplot layout 1,3 title "Spine benchmark growth (scripts/bench.sh)"
 
 set title "index time per article"
 set ylabel "µs per article (whole indexing run)"
-plot for [i=1:3] csv using (is("medquad-like", word(engines, i)) ? $2 : NaN):6 \
-         every ::1 with linespoints lw 2 pt 7 lc rgb color(i) \
+plot for [i=1:3] rows("medquad-like", word(engines, i)) using 2:6 \
+         with linespoints lw 2 pt 7 lc rgb color(i) \
          title label(word(engines, i))." (MedQuAD-like)", \
-     for [i=1:3] csv using (is("gcide", word(engines, i)) ? $2 : NaN):6 \
-         every ::1 with points pt 5 ps 1.6 lc rgb color(i) \
+     for [i=1:3] rows("gcide", word(engines, i)) using 2:6 \
+         with points pt 5 ps 1.6 lc rgb color(i) \
          title label(word(engines, i))." (dict-gcide)"
 
 set title "warm query p50, top 10, OR"
 set ylabel "µs"
-plot for [i=1:3] csv using (is("medquad-like", word(engines, i)) ? $2 : NaN):8 \
-         every ::1 with linespoints lw 2 pt 7 lc rgb color(i) \
+plot for [i=1:3] rows("medquad-like", word(engines, i)) using 2:8 \
+         with linespoints lw 2 pt 7 lc rgb color(i) \
          title label(word(engines, i)), \
-     for [i=1:3] csv using (is("gcide", word(engines, i)) ? $2 : NaN):8 \
-         every ::1 with points pt 5 ps 1.6 lc rgb color(i) notitle
+     for [i=1:3] rows("gcide", word(engines, i)) using 2:8 \
+         with points pt 5 ps 1.6 lc rgb color(i) notitle
 
 set title "warm query p99, top 10, OR"
-plot for [i=1:3] csv using (is("medquad-like", word(engines, i)) ? $2 : NaN):9 \
-         every ::1 with linespoints lw 2 pt 7 lc rgb color(i) \
+plot for [i=1:3] rows("medquad-like", word(engines, i)) using 2:9 \
+         with linespoints lw 2 pt 7 lc rgb color(i) \
          title label(word(engines, i)), \
-     for [i=1:3] csv using (is("gcide", word(engines, i)) ? $2 : NaN):9 \
-         every ::1 with points pt 5 ps 1.6 lc rgb color(i) notitle
+     for [i=1:3] rows("gcide", word(engines, i)) using 2:9 \
+         with points pt 5 ps 1.6 lc rgb color(i) notitle
 
 unset multiplot

@@ -57,6 +57,9 @@ if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
 fi
 
 build="$root/build-bench"
+# The smoke builds apart, so CI (scripts/test.sh) never rebuilds the binaries
+# of a full run going on in build-bench/.
+[ "$smoke" = 1 ] && build="$root/build-bench-smoke"
 echo "== build ($build)"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSPINE_WERROR=ON \
       -DSPINE_BENCHMARKS=ON -DSPINE_TESTS=OFF >/dev/null
@@ -398,7 +401,8 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
     echo "- Xapian $xapian_version, SQLite $sqlite_version, $(cc --version | head -n 1)"
     echo "- Corpus: \`${corpus#"$(dirname "$root")/"}\`, $input_bytes input bytes"
     echo "- Queries: $nqueries (benchmarks/make_queries.py, fixed seed), top 10"
-    echo "- Rerun: \`$rerun\`"
+    echo "- Tools: $(hyperfine --version 2>/dev/null || echo 'no hyperfine'), $(quest --version 2>/dev/null | head -n 1 || echo 'no quest'), sqlite3 CLI $(sqlite3 --version 2>/dev/null | cut -d' ' -f1), $(valgrind --version 2>/dev/null || echo 'no valgrind')"
+    echo "- Rerun: \`$rerun\`$([ "$smoke" = 1 ] || [ -z "${SPINE_BENCH_SIZES:-}" ] || echo " with SPINE_BENCH_SIZES=\"$sizes\"")"
     echo
     echo "The machine is shared and noisy: compare ratios measured in the same"
     echo "run, not absolute figures across runs. Ratios are Spine / peer: below 1"
@@ -443,7 +447,9 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo
         echo "Spine: its own snippets (stored text inflated per hit). FTS5:"
         echo "\`snippet(t, 1, '**', '**', '...', 24)\`. Stock Xapian stores no"
-        echo "text (data = id), so it has no snippet row."
+        echo "text (data = id), so it has no snippet row. FTS5's snippet run"
+        echo "takes ${R[q-fts5+snip-$mode,passes]} measured pass(es) (a fifth of $passes, at least"
+        echo "one) to keep the run short."
         echo
         lat_header
         lat_row "spine+snip-$mode" Spine

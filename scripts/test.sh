@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Spine needs, builds it with warnings as errors, and runs every
 # test (unit suites and end-to-end cases), then again under ASan+UBSan.
+# First it runs the benchmark suite in smoke mode (scripts/bench.sh --smoke,
+# tiny sizes, results in a temporary directory) so the suite never rots.
 #
 #   scripts/test.sh            both builds
 #   SPINE_NO_ASAN=1 scripts/test.sh   the plain build only
@@ -17,6 +19,18 @@ run_suite() {          # run_suite BUILD_DIR CMAKE_ARGS...
     cmake --build "$dir" -j"$jobs"
     (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 600)
 }
+
+# Before the test suites, so the last lines stay CTest's summary.
+echo "== bench smoke: scripts/bench.sh --smoke"
+bench_log=$(mktemp "${TMPDIR:-/tmp}/spine-bench-smoke.XXXXXX")
+t0=$(date +%s)
+if ! "$root/scripts/bench.sh" --smoke >"$bench_log" 2>&1; then
+    tail -n 60 "$bench_log"
+    echo "bench smoke: FAILED (full log: $bench_log)" >&2
+    exit 1
+fi
+echo "bench smoke: ok in $(( $(date +%s) - t0 )) s"
+rm -f "$bench_log"
 
 run_suite "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "${SPINE_NO_ASAN:-0}" != 1 ]; then
