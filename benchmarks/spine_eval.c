@@ -7,7 +7,8 @@
  *       Prints a per-query table, the means, and a RESULT line of
  *       key=value figures; --markdown prints the means as a Markdown table
  *       instead, --quiet leaves out the per-query rows.
- *   spine-eval --run-spine INDEX_DIR QUERIES.tsv [--k N] [--and] [--tag T]
+ *   spine-eval --run-spine INDEX_DIR QUERIES.tsv [--k N] [--and] [--expand]
+ *              [--tag T]
  *       Answers each "qid<TAB>text" line of QUERIES.tsv through libspine
  *       (top N, default 1000; OR semantics unless --and; no snippets, no
  *       spelling suggestions) and writes a TREC run on standard output:
@@ -30,7 +31,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: spine-eval [--markdown] [--name NAME] [--quiet] QRELS RUN\n"
-"       spine-eval --run-spine INDEX_DIR QUERIES.tsv [--k N] [--and]\n"
+"       spine-eval --run-spine INDEX_DIR QUERIES.tsv [--k N] [--and] [--expand]\n"
 "                  [--tag TAG]\n"
 "Scores a TREC run against TREC qrels (MAP, nDCG@10, P@10, R@100, MRR, as\n"
 "trec_eval -c computes them), or writes Spine's own TREC run for a file of\n"
@@ -105,7 +106,7 @@ static int cmd_score(const char *qrels_path, const char *run_path,
  */
 
 static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
-                         int match_all, const char *tag)
+                         int match_all, int expand, const char *tag)
 {
     spine_searcher *s = NULL;
     spine_error se;
@@ -125,6 +126,7 @@ static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
     spine_query_options qo = SPINE_QUERY_OPTIONS_INIT;
     qo.limit = k;
     qo.match_all = match_all;
+    qo.expand = expand;
     qo.snippets = 0;
     qo.spelling = 0;
 
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
 {
     const char *name = "run", *tag = "spine", *run_index = NULL;
     const char *pos[2] = { NULL, NULL };
-    int npos = 0, markdown = 0, quiet = 0, match_all = 0;
+    int npos = 0, markdown = 0, quiet = 0, match_all = 0, expand = 0;
     unsigned long k = 1000;
 
     for (int i = 1; i < argc; i++) {
@@ -169,6 +171,8 @@ int main(int argc, char **argv)
             quiet = 1;
         } else if (strcmp(a, "--and") == 0) {
             match_all = 1;
+        } else if (strcmp(a, "--expand") == 0) {
+            expand = 1;
         } else if ((strcmp(a, "--name") == 0 || strcmp(a, "--tag") == 0 ||
                     strcmp(a, "--k") == 0 || strcmp(a, "--run-spine") == 0)
                    && i + 1 < argc) {
@@ -206,7 +210,7 @@ int main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
-        return cmd_run_spine(run_index, pos[0], (unsigned)k, match_all, tag);
+        return cmd_run_spine(run_index, pos[0], (unsigned)k, match_all, expand, tag);
     }
     if (npos != 2) {
         usage(stderr);

@@ -24,10 +24,28 @@
  * ~2 ms, and without them ~0.05 ms, with snippets that read as well. */
 #define SNIPPET_FLAGS 0
 
+/* Ranking constants, tuned on SMART MED (benchmarks/EFFECTIVENESS.md) and
+ * checked on MedQuAD's head queries; the same for every query.
+ *   BM25_K1, BM25_B  term-frequency saturation and length normalisation
+ *                    (the textbook 1.2 and 0.75 beat Xapian's 1 and 0.5)
+ *   TITLE_WEIGHT     weight of the query read against the title field,
+ *                    added to the body's matches (AND_MAYBE): lifts the
+ *                    article about a topic over ones that mention it
+ *   EXPAND_DOCS/TERMS/WEIGHT  pseudo-relevance feedback (--expand): the
+ *                    best terms of the top documents, each scaled by its
+ *                    weight relative to the best one */
+#define BM25_K1        1.2
+#define BM25_B         0.75
+#define TITLE_WEIGHT   0.3
+#define EXPAND_DOCS    20
+#define EXPAND_TERMS   40
+#define EXPAND_WEIGHT  1.5
+
 struct spine_searcher {
     char *dir;
     xapian_database *db;
     xapian_query_parser *qp;
+    xapian_query_parser *tqp;       /* plain words as title terms */
     xapian_query_parser *speller;   /* body terms only: for "did you mean" */
     xapian_stem *stem;
     xapian_enquire *enq;
@@ -80,14 +98,23 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     if (rc == 0)
         rc = xapian_query_parser_add_prefix(s->qp, "title",
                                             SPINE_PREFIX_TITLE, &xe);
-    /* Plain words search the body and, separately, the title field: a
-     * title term is rare, so BM25 gives an article about the topic a lift
-     * that a mere mention cannot earn by repetition. */
+    /* The same query read against the title field alone, to lift articles
+     * whose title matches (see spine_search). */
     if (rc == 0)
-        rc = xapian_query_parser_add_prefix(s->qp, "", "", &xe);
+        rc = xapian_query_parser_new(&s->tqp, &xe);
     if (rc == 0)
-        rc = xapian_query_parser_add_prefix(s->qp, "", SPINE_PREFIX_TITLE,
+        rc = xapian_query_parser_set_stemmer(s->tqp, s->stem, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_stemming_strategy(s->tqp,
+                                                       XAPIAN_STEM_SOME, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_database(s->tqp, s->db, &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(s->tqp, "", SPINE_PREFIX_TITLE,
                                             &xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_boolean_prefix(s->tqp, "source",
+                                                    SPINE_PREFIX_SOURCE, &xe);
     if (rc == 0)
         rc = xapian_query_parser_add_boolean_prefix(s->qp, "source",
                                                     SPINE_PREFIX_SOURCE, &xe);
@@ -106,6 +133,9 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
                                                     SPINE_PREFIX_SOURCE, &xe);
     if (rc == 0)
         rc = xapian_enquire_new(&s->enq, s->db, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_set_weighting_bm25(s->enq, BM25_K1, 0, 1, BM25_B,
+                                               0.5, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, dir);
         goto fail;
@@ -127,6 +157,7 @@ void spine_searcher_free(spine_searcher *s)
     xapian_enquire_free(s->enq);
     xapian_query_parser_free(s->qp);
     xapian_query_parser_free(s->speller);
+    xapian_query_parser_free(s->tqp);
     xapian_stem_free(s->stem);
     xapian_database_free(s->db);
     free(s->dir);
@@ -350,6 +381,109 @@ cleanup:
     return rc;
 }
 
+/* Replaces *q by *q AND_MAYBE (the query against titles, scaled): the same
+ * matches, with articles whose title matches lifted. */
+static int lift_titles(spine_searcher *s, xapian_query **q, const char *text,
+                       unsigned flags, xapian_error *xe)
+{
+    xapian_query *tq = NULL, *scaled = NULL, *both = NULL;
+    int rc = xapian_query_parser_parse(&tq, s->tqp, text, strlen(text), flags,
+                                       xe);
+    if (rc == 0)
+        rc = xapian_query_scale(&scaled, tq, TITLE_WEIGHT, xe);
+    xapian_query *pair[2] = { *q, scaled };
+    if (rc == 0)
+        rc = xapian_query_combine(&both, XAPIAN_QUERY_OP_AND_MAYBE, pair, 2,
+                                  xe);
+    if (rc == 0) {
+        xapian_query_free(*q);
+        *q = both;
+    }
+    xapian_query_free(tq);
+    xapian_query_free(scaled);
+    return rc;
+}
+
+/* Is term a body word (unprefixed, or its stemmed "Z" form)?  Expansion
+ * must not pick up ids, sources or title-field terms. */
+static int body_term(const char *t, size_t len)
+{
+    if (len && t[0] == 'Z')
+        t++, len--;
+    return len && !isupper((unsigned char)t[0]);
+}
+
+/* Pseudo-relevance feedback: takes the top EXPAND_DOCS hits of the query
+ * set on s->enq as relevant, asks Xapian for the terms that best tell them
+ * apart (ESet), and adds them, each weighted by its share of the best
+ * term's weight.  With match_all the added terms only reorder the matches;
+ * otherwise they may also bring in documents the words missed.  Costs a
+ * second match and reading the top documents' term lists. */
+static int expand(spine_searcher *s, xapian_query **q, int match_all,
+                  xapian_error *xe)
+{
+    xapian_mset *top = NULL;
+    xapian_eset *eset = NULL;
+    xapian_query *terms[EXPAND_TERMS];
+    xapian_query *any = NULL, *scaled = NULL, *both = NULL;
+    xapian_docid rel[EXPAND_DOCS];
+    unsigned nrel = 0, nterms = 0;
+    double best = 0;
+
+    int rc = xapian_enquire_get_mset(&top, s->enq, 0, EXPAND_DOCS, 0, xe);
+    if (rc == 0)
+        nrel = xapian_mset_size(top);
+    for (unsigned i = 0; rc == 0 && i < nrel; i++)
+        rc = xapian_mset_docid(&rel[i], top, i, xe);
+    /* Ask for spare terms: prefixed ones are skipped below. */
+    if (rc == 0 && nrel)
+        rc = xapian_enquire_get_eset(&eset, s->enq, 3 * EXPAND_TERMS, rel,
+                                     nrel, xe);
+    unsigned n = xapian_eset_size(eset);
+    for (unsigned i = 0; rc == 0 && i < n && nterms < EXPAND_TERMS; i++) {
+        const char *t;
+        size_t len;
+        double w;
+        xapian_query *one = NULL;
+        rc = xapian_eset_term(&t, &len, &w, eset, i, xe);
+        if (rc != 0 || !body_term(t, len))
+            continue;
+        if (best == 0)
+            best = w;
+        rc = xapian_query_new_term(&one, t, len, xe);
+        if (rc == 0)
+            rc = xapian_query_scale(&terms[nterms], one, w / best, xe);
+        if (rc == 0)
+            nterms++;
+        xapian_query_free(one);
+    }
+    if (rc == 0 && nterms) {
+        rc = xapian_query_combine(&any, XAPIAN_QUERY_OP_OR, terms, nterms, xe);
+        if (rc == 0)
+            rc = xapian_query_scale(&scaled, any, EXPAND_WEIGHT, xe);
+        xapian_query *pair[2] = { *q, scaled };
+        if (rc == 0)
+            rc = xapian_query_combine(&both, match_all
+                                      ? XAPIAN_QUERY_OP_AND_MAYBE
+                                      : XAPIAN_QUERY_OP_OR, pair, 2, xe);
+        if (rc == 0)
+            rc = xapian_enquire_set_query(s->enq, both, xe);
+        if (rc == 0) {
+            xapian_query_free(*q);
+            *q = both;
+            both = NULL;
+        }
+    }
+    for (unsigned i = 0; i < nterms; i++)
+        xapian_query_free(terms[i]);
+    xapian_query_free(any);
+    xapian_query_free(scaled);
+    xapian_query_free(both);
+    xapian_eset_free(eset);
+    xapian_mset_free(top);
+    return rc;
+}
+
 int spine_search(spine_results **out, spine_searcher *s, const char *query,
                  const spine_query_options *opts, spine_error *err)
 {
@@ -381,6 +515,8 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     if (rc == 0)
         rc = xapian_query_parser_parse(&q, s->qp, norm, strlen(norm), flags,
                                        &xe);
+    if (rc == 0)
+        rc = lift_titles(s, &q, norm, flags, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, "bad query");
         goto fail;
@@ -402,6 +538,8 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     }
 
     rc = xapian_enquire_set_query(s->enq, q, &xe);
+    if (rc == 0 && opts->expand)
+        rc = expand(s, &q, opts->match_all, &xe);
     if (rc == 0)
         rc = xapian_enquire_get_mset(&mset, s->enq, opts->offset, opts->limit,
                                      0, &xe);

@@ -7,7 +7,9 @@
  *
  * Query language (Xapian's QueryParser): words, AND/OR/NOT, "phrases",
  * prefix*, +must -mustnot, title:word and source:NAME (a filter; case
- * insensitive).  Ranking is BM25.
+ * insensitive).  Ranking is BM25 over the article text, with a lift for
+ * articles whose title matches; optionally expanded with terms from the
+ * top hits (pseudo-relevance feedback).
  */
 #ifndef SPINE_SEARCH_H
 #define SPINE_SEARCH_H
@@ -37,13 +39,14 @@ typedef struct spine_query_options {
     int match_all;           /* 1: words are ANDed; 0: ORed (default) */
     int snippets;            /* 1: build snippets (decompresses each hit) */
     int spelling;            /* 1: suggest a correction for unknown words */
+    int expand;              /* 1: pseudo-relevance feedback (slower) */
     size_t snippet_bytes;    /* target snippet length */
     const char *hi_start;    /* e.g. "\033[1m" or "**" */
     const char *hi_end;
 } spine_query_options;
 
 #define SPINE_MAX_LIMIT 10000
-#define SPINE_QUERY_OPTIONS_INIT { 0, 10, 0, 1, 1, 200, "**", "**" }
+#define SPINE_QUERY_OPTIONS_INIT { 0, 10, 0, 1, 1, 0, 200, "**", "**" }
 
 typedef struct spine_hit {
     unsigned rank;           /* 1-based rank in the whole result list */

@@ -75,6 +75,8 @@ echo "== index" >&2
 echo "== run (top 1000, OR)" >&2
 "$bin/spine-eval" --run-spine "$work/spine" "$work/queries.tsv" --k 1000 \
     >"$work/spine.run"
+"$bin/spine-eval" --run-spine "$work/spine" "$work/queries.tsv" --k 1000 \
+    --expand >"$work/spinex.run"
 "$bin/spine-bench-peer" run fts5 "$work/fts5.db" "$work/queries.tsv" --k 1000 \
     >"$work/fts5.run"
 "$bin/spine-bench-peer" run xapian "$work/xapian" "$work/queries.tsv" --k 1000 \
@@ -82,7 +84,7 @@ echo "== run (top 1000, OR)" >&2
 
 echo "== score" >&2
 declare -A M           # M[engine,key] = value from spine-eval's RESULT line
-for e in spine fts5 xapian; do
+for e in spine spinex fts5 xapian; do
     "$bin/spine-eval" --name "$e" "$work/qrels.txt" "$work/$e.run" \
         >"$work/$e.eval"
     line=$(grep '^RESULT ' "$work/$e.eval") || {
@@ -94,8 +96,8 @@ done
 
 keys="map ndcg10 p10 r100 mrr"
 # Spine / best peer, per measure (higher is better for every measure).
-ratio() {
-    awk -v s="${M[spine,$1]}" -v f="${M[fts5,$1]}" -v x="${M[xapian,$1]}" \
+ratio() {          # ratio MEASURE [ENGINE]
+    awk -v s="${M[${2:-spine},$1]}" -v f="${M[fts5,$1]}" -v x="${M[xapian,$1]}" \
         'BEGIN { b = f > x ? f : x; if (b > 0) printf "%.2fx", s / b; else print "-" }'
 }
 best_peer() {
@@ -118,18 +120,25 @@ nq=${M[spine,queries]}
     echo "defaults (\`spine-bench-peer run\`). \`spine-eval\` scores the runs as"
     echo "\`trec_eval -c\` does (MAP = map, nDCG@10 = ndcg_cut.10, P@10 = P_10,"
     echo "R@100 = recall_100, MRR = recip_rank), averaged over the $nq queries."
+    echo "\"Spine --expand\" adds pseudo-relevance feedback (Xapian's ESet over the"
+    echo "top 20 hits, 40 weighted terms): the option a user turns on with"
+    echo "\`spine-search --expand\`; it costs a second match per query."
     echo
     echo "| engine | MAP | nDCG@10 | P@10 | R@100 | MRR |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for e in spine fts5 xapian; do
-        case $e in spine) name=Spine ;; fts5) name="SQLite FTS5" ;;
-                   xapian) name="stock Xapian" ;; esac
+    for e in spine spinex fts5 xapian; do
+        case $e in spine) name=Spine ;; spinex) name="Spine --expand" ;;
+                   fts5) name="SQLite FTS5" ;; xapian) name="stock Xapian" ;;
+        esac
         printf '| %s |' "$name"
         for k in $keys; do printf ' %s |' "${M[$e,$k]}"; done
         echo
     done
     printf '| **Spine / best peer** |'
     for k in $keys; do printf ' %s |' "$(ratio "$k")"; done
+    echo
+    printf '| **Spine --expand / best peer** |'
+    for k in $keys; do printf ' %s |' "$(ratio "$k" spinex)"; done
     echo
     printf '| best peer |'
     for k in $keys; do printf ' %s |' "$(best_peer "$k")"; done

@@ -36,6 +36,8 @@ static void usage(FILE *f)
 "  -n, --limit N        show at most N hits (default 10, at most %u)\n"
 "      --offset N       skip the first N hits\n"
 "      --and            require every word (default: rank by any word)\n"
+"      --expand         add terms from the best hits (pseudo-relevance\n"
+"                       feedback): better ranking, several times slower\n"
 "      --json           one JSON object per query on one line\n"
 "      --batch          read one query per line from standard input\n"
 "      --no-snippets    do not show snippets (faster)\n"
@@ -123,6 +125,7 @@ int main(int argc, char **argv)
         { "limit",       required_argument, NULL, 'n' },
         { "offset",      required_argument, NULL, 'o' },
         { "and",         no_argument,       NULL, 'a' },
+        { "expand",      no_argument,       NULL, 'x' },
         { "json",        no_argument,       NULL, 'j' },
         { "batch",       no_argument,       NULL, 'b' },
         { "no-snippets", no_argument,       NULL, 'N' },
@@ -153,6 +156,7 @@ int main(int argc, char **argv)
                 return EXIT_ERROR;
             break;
         case 'a': c.qopts.match_all = 1; break;
+        case 'x': c.qopts.expand = 1; break;
         case 'j': c.json = 1; break;
         case 'b': c.batch = 1; break;
         case 'N': c.qopts.snippets = 0; break;

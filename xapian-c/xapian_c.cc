@@ -103,6 +103,11 @@ struct xapian_mset {
     Xapian::MSet mset;
 };
 
+struct xapian_eset {
+    Xapian::ESet eset;
+    std::vector<std::string> terms;     /* for borrowed term pointers */
+};
+
 /* ------------------------------------------------------------------------
  * Error reporting
  */
@@ -360,6 +365,24 @@ int xapian_database_termfreq(uint32_t *out, const xapian_database *db,
     REQUIRE_TEXT(term, len);
     try {
         *out = db->db.get_termfreq(text(term, len));
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_find_docid(xapian_docid *out, const xapian_database *db,
+                               const char *term, size_t len,
+                               xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(db);
+    REQUIRE_TEXT(term, len);
+    try {
+        Xapian::PostingIterator p = db->db.postlist_begin(text(term, len));
+        if (p != db->db.postlist_end(text(term, len)))
+            *out = *p;
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1160,6 +1183,7 @@ int xapian_query_combine(xapian_query **out, int op,
     case XAPIAN_QUERY_OP_AND:     xop = Xapian::Query::OP_AND; break;
     case XAPIAN_QUERY_OP_OR:      xop = Xapian::Query::OP_OR; break;
     case XAPIAN_QUERY_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
+    case XAPIAN_QUERY_OP_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
     case XAPIAN_QUERY_OP_FILTER:  xop = Xapian::Query::OP_FILTER; break;
     case XAPIAN_QUERY_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
     default:
@@ -1179,6 +1203,21 @@ int xapian_query_combine(xapian_query **out, int op,
         for (size_t i = 0; i < n; i++)
             subs.push_back(subqueries[i]->q);
         *out = new xapian_query{Xapian::Query(xop, subs.begin(), subs.end())};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_query_scale(xapian_query **out, const xapian_query *q,
+                       double factor, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(q);
+    try {
+        *out = new xapian_query{Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                              q->q, factor)};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1279,6 +1318,120 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
     try {
         *out = new xapian_mset{enq->enq.get_mset(first, maxitems,
                                                  checkatleast)};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_enquire_get_eset(xapian_eset **out, xapian_enquire *enq,
+                            unsigned maxitems, const xapian_docid *rel,
+                            size_t nrel, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(enq);
+    REQUIRE(rel || nrel == 0);
+    try {
+        Xapian::RSet rset;
+        for (size_t i = 0; i < nrel; i++)       /* bounded by nrel */
+            rset.add_document(rel[i]);
+        xapian_eset *e = new xapian_eset{enq->enq.get_eset(maxitems, rset), {}};
+        for (Xapian::ESetIterator t = e->eset.begin(); t != e->eset.end(); ++t)
+            e->terms.push_back(*t);
+        *out = e;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+unsigned xapian_eset_size(const xapian_eset *eset)
+{
+    return eset ? (unsigned)eset->terms.size() : 0;
+}
+
+int xapian_eset_term(const char **out, size_t *out_len, double *out_weight,
+                     const xapian_eset *eset, unsigned i, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(out_len);
+    *out_len = 0;
+    REQUIRE(out_weight);
+    *out_weight = 0;
+    REQUIRE(eset);
+    if (i >= eset->terms.size())
+        return set_error(err, XAPIAN_ERANGE, "xapian_eset_term: index %u "
+                         "past the end (%zu terms)", i, eset->terms.size());
+    try {
+        *out = eset->terms[i].data();
+        *out_len = eset->terms[i].size();
+        Xapian::ESetIterator t = eset->eset.begin();
+        t += i;
+        *out_weight = t.get_weight();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+void xapian_eset_free(xapian_eset *eset)
+{
+    delete eset;
+}
+
+int xapian_enquire_matching_terms(char **out, size_t *out_n,
+                                  const xapian_enquire *enq,
+                                  const xapian_mset *mset, unsigned i,
+                                  xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(out_n);
+    *out_n = 0;
+    REQUIRE(enq);
+    REQUIRE(mset);
+    if (i >= mset->mset.size())
+        return set_error(err, XAPIAN_ERANGE, "xapian_enquire_matching_terms: "
+                         "index %u past the end (%u hits)", i,
+                         (unsigned)mset->mset.size());
+    try {
+        std::string all;
+        size_t n = 0;
+        Xapian::MSetIterator m = mset->mset[i];
+        for (Xapian::TermIterator t = enq->enq.get_matching_terms_begin(m);
+             t != enq->enq.get_matching_terms_end(m); ++t) {
+            all += *t;
+            all += '\0';
+            n++;
+        }
+        char *buf = static_cast<char *>(malloc(all.size() + 1));
+        if (!buf)
+            throw std::bad_alloc();
+        memcpy(buf, all.data(), all.size());
+        buf[all.size()] = '\0';
+        *out = buf;
+        *out_n = n;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_mset_termweight(double *out_weight, uint32_t *out_freq,
+                           const xapian_mset *mset, const char *term,
+                           size_t len, xapian_error *err)
+{
+    REQUIRE(out_weight);
+    *out_weight = 0;
+    REQUIRE(out_freq);
+    *out_freq = 0;
+    REQUIRE(mset);
+    REQUIRE_TEXT(term, len);
+    try {
+        *out_weight = mset->mset.get_termweight(text(term, len));
+        *out_freq = mset->mset.get_termfreq(text(term, len));
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);

@@ -78,6 +78,7 @@ typedef struct xapian_query_parser      xapian_query_parser;
 typedef struct xapian_query             xapian_query;
 typedef struct xapian_enquire           xapian_enquire;
 typedef struct xapian_mset              xapian_mset;
+typedef struct xapian_eset              xapian_eset;
 
 /* ------------------------------------------------------------------------
  * Database (read-only)
@@ -128,6 +129,12 @@ int xapian_database_get_metadata(char **out, size_t *out_len,
                                  const xapian_database *db,
                                  const char *key, size_t key_len,
                                  xapian_error *err);
+
+/* Writes into *out the first document indexed by term (the document a
+ * unique id term names), or 0 when no document has it. */
+int xapian_database_find_docid(xapian_docid *out, const xapian_database *db,
+                               const char *term, size_t len,
+                               xapian_error *err);
 
 /* Fetches document docid.  *out is a new handle released with
  * xapian_document_free().  XAPIAN_ERANGE-like DocNotFound maps to
@@ -386,6 +393,7 @@ enum {
     XAPIAN_QUERY_OP_AND = 0,
     XAPIAN_QUERY_OP_OR  = 1,
     XAPIAN_QUERY_OP_AND_NOT = 2,
+    XAPIAN_QUERY_OP_AND_MAYBE = 4,   /* left's matches, right adds weight */
     XAPIAN_QUERY_OP_FILTER = 5,
     XAPIAN_QUERY_OP_SYNONYM = 13
 };
@@ -445,6 +453,11 @@ int xapian_query_combine(xapian_query **out, int op,
                          xapian_query *const *subqueries, size_t n,
                          xapian_error *err);
 
+/* Creates a query matching what q matches with every weight multiplied by
+ * factor (>= 0; Xapian's OP_SCALE_WEIGHT).  q stays owned by the caller. */
+int xapian_query_scale(xapian_query **out, const xapian_query *q,
+                       double factor, xapian_error *err);
+
 /* Returns 1 when q matches nothing (Xapian's empty query), 0 otherwise. */
 int xapian_query_empty(const xapian_query *q);
 
@@ -484,6 +497,39 @@ int xapian_enquire_set_collapse_key(xapian_enquire *enq, xapian_slot slot,
 int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
                             unsigned first, unsigned maxitems,
                             unsigned checkatleast, xapian_error *err);
+
+/* Suggests terms to expand the query with (Xapian's Enquire::get_eset):
+ * the maxitems best terms of the relevance set rel[0..nrel) (docids) that
+ * are not already in the query.  *out is a new ESet released with
+ * xapian_eset_free(). */
+int xapian_enquire_get_eset(xapian_eset **out, xapian_enquire *enq,
+                            unsigned maxitems, const xapian_docid *rel,
+                            size_t nrel, xapian_error *err);
+
+/* Number of terms in the ESet (0 for NULL). */
+unsigned xapian_eset_size(const xapian_eset *eset);
+
+/* Term i of the ESet (best first) and its weight.  *out is borrowed: valid
+ * until eset is freed; not NUL-terminated.  i >= size: XAPIAN_ERANGE. */
+int xapian_eset_term(const char **out, size_t *out_len, double *out_weight,
+                     const xapian_eset *eset, unsigned i, xapian_error *err);
+
+/* Releases the ESet.  Accepts NULL. */
+void xapian_eset_free(xapian_eset *eset);
+
+/* The query terms that document i of mset matches (Xapian's
+ * Enquire::get_matching_terms), in query order, written as one malloc()ed
+ * buffer of NUL-separated terms ("a\0b\0") with *out_n terms; free() it. */
+int xapian_enquire_matching_terms(char **out, size_t *out_n,
+                                  const xapian_enquire *enq,
+                                  const xapian_mset *mset, unsigned i,
+                                  xapian_error *err);
+
+/* The maximum weight term can contribute to any hit of mset, and the
+ * number of documents containing it (MSet::get_termweight/termfreq). */
+int xapian_mset_termweight(double *out_weight, uint32_t *out_freq,
+                           const xapian_mset *mset, const char *term,
+                           size_t len, xapian_error *err);
 
 /* Releases the enquire.  Accepts NULL. */
 void xapian_enquire_free(xapian_enquire *enq);

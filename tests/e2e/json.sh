@@ -92,18 +92,20 @@ expect_json "$SHAPE"
 expect_json 'assert len(hits) == 5 and all(h["snippet"] is None for h in hits), hits'
 t_end
 
-# "estimated" is Xapian's estimate: exact once every match has been seen,
-# possibly a little high when the list is cut short.
+# "estimated" is Xapian's estimate: exact once every match has been seen;
+# when the list is cut short it lies between Xapian's bounds, never below
+# the hits already counted (offset + shown), but it may be above or below
+# the true total.
 t_begin "--limit: default 10, -n and --limit cap the hits"
 run "${S[@]}" --json --no-snippets -n 100 "${TWELVE[@]}"
 expect_status 0
 expect_json 'assert len(hits) == 12 and doc["estimated"] == 12, (len(hits), doc["estimated"])'
 cp "$OUT" "$WORK/all12"
 run "${S[@]}" --json --no-snippets "${TWELVE[@]}"
-expect_json 'assert len(hits) == 10 and doc["estimated"] >= 12, (len(hits), doc["estimated"])'
+expect_json 'assert len(hits) == 10 and doc["estimated"] >= 10, (len(hits), doc["estimated"])'
 run "${S[@]}" --json --no-snippets -n 3 "${TWELVE[@]}"
 expect_json "$SHAPE"
-expect_json 'assert len(hits) == 3 and doc["estimated"] >= 12, (len(hits), doc["estimated"])'
+expect_json 'assert len(hits) == 3 and doc["estimated"] >= 3, (len(hits), doc["estimated"])'
 run "${S[@]}" --json --no-snippets --limit 1 "${TWELVE[@]}"
 expect_json 'assert len(hits) == 1, len(hits)'
 run "${S[@]}" --json --no-snippets --limit 10000 "${TWELVE[@]}"
