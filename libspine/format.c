@@ -9,7 +9,10 @@
 
 int spine_format_text(FILE *out, const spine_results *r)
 {
-    if (r->corrected)
+    if (r->corrected && r->auto_corrected)
+        fprintf(out, "Showing results for: %s (search instead for: %s with "
+                "--exact)\n\n", r->corrected, r->query);
+    else if (r->corrected)
         fprintf(out, "Did you mean: %s?\n\n", r->corrected);
     for (size_t i = 0; i < r->nhits; i++) {
         const spine_hit *h = &r->hits[i];
@@ -21,6 +24,14 @@ int spine_format_text(FILE *out, const spine_results *r)
             fprintf(out, "   %s\n", h->url);
         if (h->snippet && *h->snippet)
             fprintf(out, "   %s\n", h->snippet);
+        if (h->explain) {
+            fputs("   why:", out);
+            for (size_t k = 0; k < h->nexplain; k++)
+                fprintf(out, " %s %.2f (%lu docs)%s", h->explain[k].term,
+                        h->explain[k].weight, h->explain[k].docs,
+                        k + 1 < h->nexplain ? "," : "");
+            fputc('\n', out);
+        }
         fputc('\n', out);
     }
     return ferror(out) ? SPINE_EIO : SPINE_OK;
@@ -40,6 +51,8 @@ int spine_format_json(FILE *out, const spine_results *r, unsigned offset)
     json_t *hits = json_array();
     json_object_set_new(root, "query", str_or_null(r->query));
     json_object_set_new(root, "corrected", str_or_null(r->corrected));
+    json_object_set_new(root, "auto_corrected",
+                        json_boolean(r->auto_corrected));
     json_object_set_new(root, "estimated", json_integer((json_int_t)r->estimated));
     json_object_set_new(root, "offset", json_integer(offset));
     for (size_t i = 0; i < r->nhits; i++) {
@@ -52,6 +65,21 @@ int spine_format_json(FILE *out, const spine_results *r, unsigned offset)
         json_object_set_new(o, "source", str_or_null(h->source));
         json_object_set_new(o, "url", str_or_null(h->url));
         json_object_set_new(o, "snippet", str_or_null(h->snippet));
+        json_object_set_new(o, "section", str_or_null(h->section));
+        if (h->explain) {
+            json_t *ex = json_array();
+            for (size_t k = 0; k < h->nexplain; k++) {
+                json_t *t = json_object();
+                json_object_set_new(t, "term",
+                                    str_or_null(h->explain[k].term));
+                json_object_set_new(t, "weight",
+                                    json_real(h->explain[k].weight));
+                json_object_set_new(t, "docs", json_integer(
+                                    (json_int_t)h->explain[k].docs));
+                json_array_append_new(ex, t);
+            }
+            json_object_set_new(o, "explain", ex);
+        }
         json_array_append_new(hits, o);
     }
     json_object_set_new(root, "hits", hits);

@@ -9,15 +9,18 @@
 #include "search.h"
 
 /* Prints results as numbered entries: rank and title, source and URL, then
- * the snippet (as produced, with its highlight markers).  A "did you mean"
- * line comes first when the results carry a correction.  Returns 0, or
+ * the snippet (as produced, with its highlight markers) and, with
+ * explain, a "why:" line of matched terms and weights.  A "did you mean"
+ * line comes first when the results carry a correction, or a "Showing
+ * results for" line when the hits are those of the correction.  Returns 0, or
  * SPINE_EIO when writing fails. */
 int spine_format_text(FILE *out, const spine_results *r);
 
 /* Prints results as one JSON object on one line:
- *   {"query":..,"corrected":..|null,"estimated":N,"offset":N,
- *    "hits":[{"rank":..,"id":..,"score":..,"title":..,"source":..,
- *             "url":..,"snippet":..|null}, ...]}
+ *   {"query":..,"corrected":..|null,"auto_corrected":bool,"estimated":N,
+ *    "offset":N,"hits":[{"rank":..,"id":..,"score":..,"title":..,
+ *    "source":..,"url":..,"snippet":..|null,"section":pid|null
+ *    [,"explain":[{"term":..,"weight":..,"docs":N},...]]}, ...]}
  * Returns 0, or SPINE_EIO when writing fails. */
 int spine_format_json(FILE *out, const spine_results *r, unsigned offset);
 

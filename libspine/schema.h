@@ -8,6 +8,9 @@
 
 #define SPINE_SCHEMA_VERSION  "1"
 #define SPINE_META_SCHEMA     "spine.schema"    /* metadata key */
+/* The query stop words the index was built with (corpus/stopwords.txt by
+ * default), one per line; the searcher's query parser drops them. */
+#define SPINE_META_STOPWORDS  "spine.stopwords"
 
 #define SPINE_PREFIX_ID       "Q"    /* unique id term: "Q" + article id */
 #define SPINE_PREFIX_TITLE    "S"    /* title words, for title: queries */

@@ -41,6 +41,16 @@
 #define EXPAND_TERMS   40
 #define EXPAND_WEIGHT  1.5
 
+/* --related: how many of the article's best terms (ESet) form the query. */
+#define RELATED_TERMS  40
+
+/* Query parser features: the query language, plus the synonym table the
+ * indexer loaded (corpus/synonyms.txt) applied to every word and to runs
+ * of words. */
+#define PARSE_FLAGS (XAPIAN_QP_FLAG_DEFAULT | XAPIAN_QP_FLAG_WILDCARD \
+                     | XAPIAN_QP_FLAG_PURE_NOT | XAPIAN_QP_FLAG_AUTO_SYNONYMS \
+                     | XAPIAN_QP_FLAG_AUTO_MULTIWORD_SYNONYMS)
+
 struct spine_searcher {
     char *dir;
     xapian_database *db;
@@ -48,9 +58,37 @@ struct spine_searcher {
     xapian_query_parser *tqp;       /* plain words as title terms */
     xapian_query_parser *speller;   /* body terms only: for "did you mean" */
     xapian_stem *stem;
+    xapian_stopper *stopper;        /* NULL when the index has no stop list */
     xapian_enquire *enq;
     unsigned doccount;
 };
+
+/* Reads the stop list the indexer stored (one word a line) and hands it to
+ * the two query parsers: question boilerplate ("what are the ... of") then
+ * no longer outweighs the content words.  Xapian keeps stop words inside
+ * phrases and after '+'. */
+static int load_stopwords(spine_searcher *s, xapian_error *xe)
+{
+    char *list = NULL;
+    size_t len = 0;
+    int rc = xapian_database_get_metadata(&list, &len, s->db,
+                                          SPINE_META_STOPWORDS,
+                                          strlen(SPINE_META_STOPWORDS), xe);
+    if (rc == 0 && len)
+        rc = xapian_stopper_new(&s->stopper, xe);
+    for (size_t i = 0; rc == 0 && len && i < len; ) {
+        size_t n = strcspn(list + i, "\n");
+        if (n)
+            rc = xapian_stopper_add(s->stopper, list + i, n, xe);
+        i += n + 1;
+    }
+    if (rc == 0 && s->stopper)
+        rc = xapian_query_parser_set_stopper(s->qp, s->stopper, xe);
+    if (rc == 0 && s->stopper)
+        rc = xapian_query_parser_set_stopper(s->tqp, s->stopper, xe);
+    free(list);
+    return rc;
+}
 
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err)
@@ -132,6 +170,8 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         rc = xapian_query_parser_add_boolean_prefix(s->speller, "source",
                                                     SPINE_PREFIX_SOURCE, &xe);
     if (rc == 0)
+        rc = load_stopwords(s, &xe);
+    if (rc == 0)
         rc = xapian_enquire_new(&s->enq, s->db, &xe);
     if (rc == 0)
         rc = xapian_enquire_set_weighting_bm25(s->enq, BM25_K1, 0, 1, BM25_B,
@@ -159,6 +199,7 @@ void spine_searcher_free(spine_searcher *s)
     xapian_query_parser_free(s->speller);
     xapian_query_parser_free(s->tqp);
     xapian_stem_free(s->stem);
+    xapian_stopper_free(s->stopper);
     xapian_database_free(s->db);
     free(s->dir);
     free(s);
@@ -263,6 +304,56 @@ static char *keep_known_words(spine_searcher *s, const char *query,
     return spine_buf_detach(&b);
 }
 
+/* Levenshtein distance between a[0..an) and b[0..bn), both at most 64
+ * bytes (longer words count as far apart). */
+static size_t edit_distance(const char *a, size_t an, const char *b,
+                            size_t bn)
+{
+    size_t row[65];
+    if (an > 64 || bn > 64)
+        return 64;
+    for (size_t j = 0; j <= bn; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= an; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= bn; j++) {
+            size_t up = row[j];
+            size_t best = diag + (tolower((unsigned char)a[i - 1])
+                                  != tolower((unsigned char)b[j - 1]));
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[bn];
+}
+
+/* Is fix a correction close enough to apply without asking?  Word by word,
+ * every changed word must be within one edit of the word typed (two for
+ * words of eight letters or more): "osteoperosis" -> "osteoporosis" is, but
+ * a name the index lacks ("fabry") is not turned into a distant word
+ * ("carry"). */
+static int close_correction(const char *query, const char *fix)
+{
+    const char *q = query, *f = fix;
+    for (;;) {
+        q += strspn(q, " ");
+        f += strspn(f, " ");
+        if (!*q || !*f)
+            return !*q && !*f;
+        size_t qn = strcspn(q, " "), fn = strcspn(f, " ");
+        size_t allowed = qn >= 8 ? 2 : 1;
+        if (edit_distance(q, qn, f, fn) > allowed)
+            return 0;
+        q += qn;
+        f += fn;
+    }
+}
+
 /* Turns Xapian's HTML-escaped snippet with HI_START/HI_END markers into
  * plain text with the caller's markers. */
 static char *render_snippet(const char *html, const char *hi_start,
@@ -304,29 +395,166 @@ static char *render_snippet(const char *html, const char *hi_start,
     return spine_buf_detach(&b);
 }
 
-/* The text a snippet is cut from: each section's question and answer. */
-static void article_text(spine_buf *b, const spine_article *a)
+/* Appends section sec's text (question, then answer) to b. */
+static void section_text(spine_buf *b, const spine_section *sec)
 {
-    spine_buf_reset(b);
-    for (size_t i = 0; i < a->nsections; i++) {
-        const spine_section *s = &a->sections[i];
-        if (*s->question) {
-            spine_buf_puts(b, s->question);
-            spine_buf_puts(b, "\n");
-        }
-        spine_buf_puts(b, s->answer);
-        spine_buf_puts(b, "\n\n");
+    if (*sec->question) {
+        spine_buf_puts(b, sec->question);
+        spine_buf_puts(b, "\n");
     }
+    spine_buf_puts(b, sec->answer);
+    spine_buf_puts(b, "\n\n");
+}
+
+/* The query terms a hit matched, as the words they stand for: "Zstone"
+ * and "ZSstone" (stems) and "stones", "Sstones" (words as typed).  One
+ * malloc()ed block of NUL-separated strings from Xapian, edited in place. */
+typedef struct wanted {
+    char *buf;               /* Xapian's terms (freed with the struct) */
+    const char **word;       /* pointers into buf */
+    int *stemmed;            /* word[i] is a stem */
+    size_t n;
+} wanted;
+
+static void wanted_free(wanted *w)
+{
+    free(w->buf);
+    free(w->word);
+    free(w->stemmed);
+}
+
+static int wanted_get(wanted *w, spine_searcher *s, xapian_mset *mset,
+                      unsigned i, xapian_error *xe)
+{
+    memset(w, 0, sizeof *w);
+    int rc = xapian_enquire_matching_terms(&w->buf, &w->n, s->enq, mset, i,
+                                           xe);
+    if (rc != 0)
+        return rc;
+    w->word = spine_calloc(w->n ? w->n : 1, sizeof *w->word);
+    w->stemmed = spine_calloc(w->n ? w->n : 1, sizeof *w->stemmed);
+    const char *t = w->buf;
+    for (size_t k = 0; k < w->n; k++, t += strlen(t) + 1) {
+        const char *p = t;
+        int z = *p == 'Z';
+        p += z;
+        if (*p == 'S')               /* a title term: the same word */
+            p++;
+        w->word[k] = p;
+        w->stemmed[k] = z;
+    }
+    return 0;
+}
+
+/* How well a section matches: the number of its words that are matched
+ * query terms (as typed or by stem).  A simple count, so a section that
+ * uses the query's words most often gives the snippet; the bound is one
+ * stem per word of the section whose first two letters start some term. */
+static unsigned section_score(spine_searcher *s, const spine_section *sec,
+                              const wanted *w)
+{
+    const char *parts[2] = { sec->question, sec->answer };
+    unsigned score = 0;
+    char word[65];
+    for (int part = 0; part < 2; part++) {
+        for (const char *p = parts[part]; *p; ) {
+            size_t n = 0;
+            while (p[n] && (isalnum((unsigned char)p[n])
+                            || (unsigned char)p[n] >= 0x80))
+                n++;
+            if (n == 0) {
+                p++;
+                continue;
+            }
+            if (n < sizeof word) {
+                for (size_t k = 0; k < n; k++)
+                    word[k] = (char)tolower((unsigned char)p[k]);
+                word[n] = '\0';
+                char *stem = NULL;
+                for (size_t k = 0; k < w->n; k++) {
+                    const char *t = w->word[k];
+                    if (t[0] != word[0] || (t[1] && t[1] != word[1]))
+                        continue;
+                    if (!w->stemmed[k]) {
+                        if (strcmp(t, word) == 0) {
+                            score++;
+                            break;
+                        }
+                        continue;
+                    }
+                    if (!stem && xapian_stem_word(&stem, s->stem, word, n,
+                                                  NULL) != 0)
+                        break;
+                    if (strcmp(t, stem) == 0) {
+                        score++;
+                        break;
+                    }
+                }
+                free(stem);
+            }
+            p += n;
+        }
+    }
+    return score;
+}
+
+/* The text a snippet is cut from: the best-matching section (its pid in
+ * *pid), or the whole article when no section matches a query word (the
+ * title alone matched, say; *pid is then NULL). */
+static void snippet_text(spine_buf *b, const char **pid, spine_searcher *s,
+                         const spine_article *a, const wanted *w)
+{
+    size_t best = 0;
+    unsigned best_score = 0;
+    for (size_t i = 0; i < a->nsections; i++) {
+        unsigned sc = section_score(s, &a->sections[i], w);
+        if (sc > best_score) {
+            best_score = sc;
+            best = i;
+        }
+    }
+    spine_buf_reset(b);
+    if (best_score) {
+        *pid = a->sections[best].pid;
+        section_text(b, &a->sections[best]);
+        return;
+    }
+    *pid = NULL;
+    for (size_t i = 0; i < a->nsections; i++)
+        section_text(b, &a->sections[i]);
+}
+
+/* Fills hit->explain from the terms hit i matched. */
+static int explain_hit(spine_hit *hit, xapian_mset *mset, const wanted *w,
+                       xapian_error *xe)
+{
+    hit->explain = spine_calloc(w->n ? w->n : 1, sizeof *hit->explain);
+    const char *t = w->buf;
+    for (size_t k = 0; k < w->n; k++, t += strlen(t) + 1) {
+        double weight;
+        uint32_t freq;
+        int rc = xapian_mset_termweight(&weight, &freq, mset, t, strlen(t),
+                                        xe);
+        if (rc != 0)
+            return rc;
+        hit->explain[k].term = spine_strdup(t);
+        hit->explain[k].weight = weight;
+        hit->explain[k].docs = freq;
+        hit->nexplain = k + 1;
+    }
+    return 0;
 }
 
 /* Fills hit i of mset: decodes the stored record (verifying its checksum)
- * and, if asked, cuts a snippet. */
+ * and, if asked, cuts a snippet from its best section and lists the
+ * matched terms. */
 static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
                     unsigned i, const spine_query_options *opts,
                     spine_buf *text, spine_error *err)
 {
     xapian_document *doc = NULL;
     spine_record *rec = NULL;
+    wanted w = { 0 };
     xapian_error xe;
     const char *data;
     size_t len;
@@ -337,6 +565,10 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
         rc = xapian_mset_document(&doc, mset, i, &xe);
     if (rc == 0)
         rc = xapian_document_get_data(&data, &len, doc, &xe);
+    if (rc == 0 && (opts->snippets || opts->explain))
+        rc = wanted_get(&w, s, mset, i, &xe);
+    if (rc == 0 && opts->explain)
+        rc = explain_hit(hit, mset, &w, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, s->dir);
         goto cleanup;
@@ -362,7 +594,10 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     if (opts->snippets) {
         char *html = NULL;
         size_t html_len;
-        article_text(text, a);
+        const char *pid;
+        snippet_text(text, &pid, s, a, &w);
+        if (pid)
+            hit->section = spine_strdup(pid);
         rc = xapian_mset_snippet(&html, &html_len, mset, text->p, text->n,
                                  opts->snippet_bytes, s->stem,
                                  SNIPPET_FLAGS, HI_START, HI_END,
@@ -376,6 +611,7 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     }
 
 cleanup:
+    wanted_free(&w);
     spine_record_free(rec);
     xapian_document_free(doc);
     return rc;
@@ -484,6 +720,80 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
     return rc;
 }
 
+/* Parses text into *q: the query language with synonyms, lifted by the
+ * same words read against titles. */
+static int parse(spine_searcher *s, xapian_query **q, const char *text,
+                 const spine_query_options *opts, xapian_error *xe)
+{
+    int rc = xapian_query_parser_set_default_op(s->qp, opts->match_all
+                                                ? XAPIAN_QUERY_OP_AND
+                                                : XAPIAN_QUERY_OP_OR, xe);
+    if (rc == 0)
+        rc = xapian_query_parser_parse(q, s->qp, text, strlen(text),
+                                       PARSE_FLAGS, xe);
+    if (rc == 0)
+        rc = lift_titles(s, q, text, PARSE_FLAGS, xe);
+    return rc;
+}
+
+/* Runs *q (expanding it first if asked) for the page opts asks for. */
+static int run(spine_searcher *s, xapian_query **q, xapian_mset **mset,
+               const spine_query_options *opts, xapian_error *xe)
+{
+    int rc = xapian_enquire_set_query(s->enq, *q, xe);
+    if (rc == 0 && opts->expand)
+        rc = expand(s, q, opts->match_all, xe);
+    if (rc == 0)
+        rc = xapian_enquire_get_mset(mset, s->enq, opts->offset, opts->limit,
+                                     0, xe);
+    return rc;
+}
+
+/* Sets r->corrected to the spelling correction of the unknown words of
+ * norm, if there is one. */
+static int correct(spine_results *r, spine_searcher *s, const char *norm,
+                   xapian_error *xe)
+{
+    xapian_query *sq = NULL;
+    int rc = xapian_query_parser_parse(&sq, s->speller, norm, strlen(norm),
+                                       PARSE_FLAGS
+                                       | XAPIAN_QP_FLAG_SPELLING_CORRECTION,
+                                       xe);
+    xapian_query_free(sq);
+    if (rc != 0)
+        return rc;
+    const char *fix = xapian_query_parser_corrected(s->speller);
+    if (fix && *fix && strcmp(fix, norm) != 0)
+        r->corrected = keep_known_words(s, norm, fix);
+    return 0;
+}
+
+/* Fills r's hits from mset. */
+static int fill_hits(spine_results *r, spine_searcher *s, xapian_mset *mset,
+                     const spine_query_options *opts, spine_error *err)
+{
+    spine_buf text = SPINE_BUF_INIT;
+    int rc = 0;
+    r->estimated = xapian_mset_matches_estimated(mset);
+    unsigned n = xapian_mset_size(mset);
+    r->hits = spine_calloc(n ? n : 1, sizeof *r->hits);
+    for (unsigned i = 0; i < n && rc == 0; i++) {
+        r->hits[i].rank = opts->offset + i + 1;
+        r->nhits = i + 1;
+        rc = fill_hit(&r->hits[i], s, mset, i, opts, &text, err);
+    }
+    spine_buf_free(&text);
+    return rc;
+}
+
+static int check_limit(const spine_query_options *opts, spine_error *err)
+{
+    if (opts->limit > SPINE_MAX_LIMIT)
+        return spine_error_set(err, SPINE_EINVAL, "limit %u is over the "
+                               "maximum of %u", opts->limit, SPINE_MAX_LIMIT);
+    return 0;
+}
+
 int spine_search(spine_results **out, spine_searcher *s, const char *query,
                  const spine_query_options *opts, spine_error *err)
 {
@@ -491,7 +801,6 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     spine_results *r = spine_calloc(1, sizeof *r);
     xapian_query *q = NULL;
     xapian_mset *mset = NULL;
-    spine_buf text = SPINE_BUF_INIT;
     xapian_error xe;
     char *norm = NULL;
     int rc;
@@ -499,67 +808,44 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     *out = NULL;
     if (!opts)
         opts = &defaults;
-    if (opts->limit > SPINE_MAX_LIMIT) {
-        rc = spine_error_set(err, SPINE_EINVAL, "limit %u is over the "
-                             "maximum of %u", opts->limit, SPINE_MAX_LIMIT);
+    rc = check_limit(opts, err);
+    if (rc != 0)
         goto fail;
-    }
     r->query = spine_strdup(query);
     norm = normalise_query(query);
 
-    unsigned flags = XAPIAN_QP_FLAG_DEFAULT | XAPIAN_QP_FLAG_WILDCARD
-                   | XAPIAN_QP_FLAG_PURE_NOT;
-    rc = xapian_query_parser_set_default_op(s->qp, opts->match_all
-                                            ? XAPIAN_QUERY_OP_AND
-                                            : XAPIAN_QUERY_OP_OR, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_parse(&q, s->qp, norm, strlen(norm), flags,
-                                       &xe);
-    if (rc == 0)
-        rc = lift_titles(s, &q, norm, flags, &xe);
+    rc = parse(s, &q, norm, opts, &xe);
+    if (rc == 0 && opts->spelling && !all_words_known(s, norm))
+        rc = correct(r, s, norm, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, "bad query");
         goto fail;
     }
-    if (opts->spelling && !all_words_known(s, norm)) {
-        xapian_query *sq = NULL;
-        rc = xapian_query_parser_parse(&sq, s->speller, norm, strlen(norm),
-                                       flags
-                                       | XAPIAN_QP_FLAG_SPELLING_CORRECTION,
-                                       &xe);
-        xapian_query_free(sq);
-        if (rc != 0) {
-            rc = spine_error_from_xapian(err, &xe, "bad query");
-            goto fail;
-        }
-        const char *fix = xapian_query_parser_corrected(s->speller);
-        if (fix && *fix && strcmp(fix, norm) != 0)
-            r->corrected = keep_known_words(s, norm, fix);
+    rc = run(s, &q, &mset, opts, &xe);
+    /* Typos: a query that finds nothing as typed, but has a close
+     * correction of its unknown words, is searched as corrected instead
+     * (and says so). */
+    if (rc == 0 && r->corrected && opts->autocorrect
+        && xapian_mset_matches_upper_bound(mset) == 0
+        && close_correction(norm, r->corrected)) {
+        xapian_mset_free(mset);
+        mset = NULL;
+        xapian_query_free(q);
+        q = NULL;
+        rc = parse(s, &q, r->corrected, opts, &xe);
+        if (rc == 0)
+            rc = run(s, &q, &mset, opts, &xe);
+        r->auto_corrected = 1;
     }
-
-    rc = xapian_enquire_set_query(s->enq, q, &xe);
-    if (rc == 0 && opts->expand)
-        rc = expand(s, &q, opts->match_all, &xe);
-    if (rc == 0)
-        rc = xapian_enquire_get_mset(&mset, s->enq, opts->offset, opts->limit,
-                                     0, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, s->dir);
         goto fail;
     }
-    r->estimated = xapian_mset_matches_estimated(mset);
-    unsigned n = xapian_mset_size(mset);
-    r->hits = spine_calloc(n ? n : 1, sizeof *r->hits);
-    for (unsigned i = 0; i < n; i++) {
-        r->hits[i].rank = opts->offset + i + 1;
-        r->nhits = i + 1;
-        rc = fill_hit(&r->hits[i], s, mset, i, opts, &text, err);
-        if (rc != 0)
-            goto fail;
-    }
+    rc = fill_hits(r, s, mset, opts, err);
+    if (rc != 0)
+        goto fail;
     xapian_mset_free(mset);
     xapian_query_free(q);
-    spine_buf_free(&text);
     free(norm);
     *out = r;
     return SPINE_OK;
@@ -567,10 +853,114 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
 fail:
     xapian_mset_free(mset);
     xapian_query_free(q);
-    spine_buf_free(&text);
     free(norm);
     spine_results_free(r);
     return rc;
+}
+
+/* The query for --related: the article's best RELATED_TERMS body terms
+ * (ESet of the one document), each weighted by its share of the best
+ * term's weight, ORed, the article itself excluded. */
+static int related_query(spine_searcher *s, xapian_query **out,
+                         xapian_docid did, const char *idterm,
+                         xapian_error *xe)
+{
+    xapian_eset *eset = NULL;
+    xapian_query *terms[RELATED_TERMS];
+    xapian_query *self = NULL, *any = NULL, *pair[2];
+    unsigned nterms = 0;
+    double best = 0;
+
+    *out = NULL;
+    int rc = xapian_query_new_term(&self, idterm, strlen(idterm), xe);
+    if (rc == 0)
+        rc = xapian_enquire_set_query(s->enq, self, xe);
+    /* Ask for spare terms: prefixed ones are skipped below. */
+    if (rc == 0)
+        rc = xapian_enquire_get_eset(&eset, s->enq, 3 * RELATED_TERMS, &did,
+                                     1, xe);
+    unsigned n = xapian_eset_size(eset);
+    for (unsigned i = 0; rc == 0 && i < n && nterms < RELATED_TERMS; i++) {
+        const char *t;
+        size_t len;
+        double w;
+        xapian_query *one = NULL;
+        rc = xapian_eset_term(&t, &len, &w, eset, i, xe);
+        if (rc != 0 || !body_term(t, len))
+            continue;
+        if (best == 0)
+            best = w;
+        rc = xapian_query_new_term(&one, t, len, xe);
+        if (rc == 0)
+            rc = xapian_query_scale(&terms[nterms], one, w / best, xe);
+        if (rc == 0)
+            nterms++;
+        xapian_query_free(one);
+    }
+    if (rc == 0)
+        rc = xapian_query_combine(&any, XAPIAN_QUERY_OP_OR, terms, nterms, xe);
+    pair[0] = any;
+    pair[1] = self;
+    if (rc == 0)
+        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_AND_NOT, pair, 2, xe);
+    for (unsigned i = 0; i < nterms; i++)
+        xapian_query_free(terms[i]);
+    xapian_query_free(any);
+    xapian_query_free(self);
+    xapian_eset_free(eset);
+    return rc;
+}
+
+int spine_related(spine_results **out, spine_searcher *s, const char *id,
+                  const spine_query_options *opts, spine_error *err)
+{
+    static const spine_query_options defaults = SPINE_QUERY_OPTIONS_INIT;
+    spine_results *r = spine_calloc(1, sizeof *r);
+    xapian_query *q = NULL;
+    xapian_mset *mset = NULL;
+    xapian_docid did = 0;
+    xapian_error xe;
+    spine_buf idterm = SPINE_BUF_INIT;
+    int rc;
+
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    rc = check_limit(opts, err);
+    if (rc != 0)
+        goto done;
+    r->query = spine_strdup(id);
+    spine_buf_puts(&idterm, SPINE_PREFIX_ID);
+    spine_buf_puts(&idterm, id);
+    rc = xapian_database_find_docid(&did, s->db, idterm.p, idterm.n, &xe);
+    if (rc == 0 && did == 0) {
+        rc = spine_error_set(err, SPINE_ENOTFOUND, "no article with id '%s' "
+                             "in %s", id, s->dir);
+        goto done;
+    }
+    if (rc == 0)
+        rc = related_query(s, &q, did, idterm.p, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_set_query(s->enq, q, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_get_mset(&mset, s->enq, opts->offset,
+                                     opts->limit, 0, &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, s->dir);
+        goto done;
+    }
+    rc = fill_hits(r, s, mset, opts, err);
+
+done:
+    xapian_mset_free(mset);
+    xapian_query_free(q);
+    spine_buf_free(&idterm);
+    if (rc != 0) {
+        spine_results_free(r);
+        return rc;
+    }
+    *out = r;
+    return SPINE_OK;
 }
 
 void spine_results_free(spine_results *r)
@@ -578,11 +968,16 @@ void spine_results_free(spine_results *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->nhits; i++) {
-        free(r->hits[i].id);
-        free(r->hits[i].title);
-        free(r->hits[i].source);
-        free(r->hits[i].url);
-        free(r->hits[i].snippet);
+        spine_hit *h = &r->hits[i];
+        free(h->id);
+        free(h->title);
+        free(h->source);
+        free(h->url);
+        free(h->snippet);
+        free(h->section);
+        for (size_t k = 0; k < h->nexplain; k++)
+            free(h->explain[k].term);
+        free(h->explain);
     }
     free(r->hits);
     free(r->query);

@@ -43,10 +43,21 @@ typedef struct spine_query_options {
     size_t snippet_bytes;    /* target snippet length */
     const char *hi_start;    /* e.g. "\033[1m" or "**" */
     const char *hi_end;
+    int autocorrect;         /* 1: a query that finds nothing as typed is
+                                searched as corrected (needs spelling) */
+    int explain;             /* 1: list each hit's matched terms */
 } spine_query_options;
 
 #define SPINE_MAX_LIMIT 10000
-#define SPINE_QUERY_OPTIONS_INIT { 0, 10, 0, 1, 1, 0, 200, "**", "**" }
+#define SPINE_QUERY_OPTIONS_INIT { 0, 10, 0, 1, 1, 0, 200, "**", "**", 1, 0 }
+
+/* One matched query term of a hit (--explain). */
+typedef struct spine_term_weight {
+    char *term;              /* Xapian term: "Z" + stem, or the word */
+    double weight;           /* the most this term adds to any hit's score
+                                (Xapian's MSet::get_termweight) */
+    unsigned long docs;      /* articles containing the term */
+} spine_term_weight;
 
 typedef struct spine_hit {
     unsigned rank;           /* 1-based rank in the whole result list */
@@ -56,11 +67,17 @@ typedef struct spine_hit {
     char *source;
     char *url;
     char *snippet;           /* NULL when snippets were not asked for */
+    char *section;           /* pid of the section the snippet comes from
+                                (the best-matching one), or NULL */
+    spine_term_weight *explain;  /* matched terms, when asked for */
+    size_t nexplain;
 } spine_hit;
 
 typedef struct spine_results {
     char *query;             /* the query as given */
     char *corrected;         /* "did you mean" query, or NULL */
+    int auto_corrected;      /* 1: the hits are those of corrected, since
+                                the query as typed found nothing */
     unsigned long estimated; /* estimated total matches */
     spine_hit *hits;
     size_t nhits;
@@ -72,6 +89,13 @@ typedef struct spine_results {
  * nothing succeeds with nhits == 0. */
 int spine_search(spine_results **out, spine_searcher *s, const char *query,
                  const spine_query_options *opts, spine_error *err);
+
+/* Lists the articles most related to article id ("see also"): the terms
+ * that best characterise the article (Xapian's ESet over that one
+ * document) searched as one weighted OR query, the article itself left
+ * out.  r->query is the id.  Returns SPINE_ENOTFOUND for an unknown id. */
+int spine_related(spine_results **out, spine_searcher *s, const char *id,
+                  const spine_query_options *opts, spine_error *err);
 
 /* Releases results.  Accepts NULL. */
 void spine_results_free(spine_results *r);

@@ -21,6 +21,7 @@ typedef struct cli {
     spine_query_options qopts;
     int json;
     int batch;
+    const char *related;    /* --related ID, or NULL */
 } cli;
 
 static void usage(FILE *f)
@@ -28,6 +29,7 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: spine-search [options] QUERY...\n"
 "       spine-search [options] --batch < queries.txt\n"
+"       spine-search [options] --related ID\n"
 "Searches a Spine index.  Query syntax: words, AND/OR/NOT, \"a phrase\",\n"
 "prefix*, +required -excluded, title:word, source:NAME.\n"
 "\n"
@@ -42,6 +44,10 @@ static void usage(FILE *f)
 "      --batch          read one query per line from standard input\n"
 "      --no-snippets    do not show snippets (faster)\n"
 "      --no-spelling    do not suggest spelling corrections\n"
+"      --exact          search the query as typed even when it finds\n"
+"                       nothing and a spelling correction would\n"
+"      --related ID     list the articles most related to article ID\n"
+"      --explain        show each hit's matched terms and their weights\n"
 "      --color WHEN     highlight with bold: auto (default), always, never;\n"
 "                       without bold, matches are marked **like this**\n"
 "  -h, --help           show this help\n"
@@ -69,12 +75,13 @@ static int answer(spine_searcher *s, const char *query, const cli *c)
 {
     spine_results *res = NULL;
     spine_error err;
-    int rc = spine_search(&res, s, query, &c->qopts, &err);
+    int rc = c->related ? spine_related(&res, s, c->related, &c->qopts, &err)
+                        : spine_search(&res, s, query, &c->qopts, &err);
     if (rc != 0) {
         fprintf(stderr, "spine-search: %s\n", err.msg);
         if (c->json && c->batch) {
             /* Keep one line per query so a script stays in step. */
-            spine_results empty = { (char *)query, NULL, 0, NULL, 0 };
+            spine_results empty = { (char *)query, NULL, 0, 0, NULL, 0 };
             spine_format_json(stdout, &empty, c->qopts.offset);
         }
         return EXIT_ERROR;
@@ -130,12 +137,15 @@ int main(int argc, char **argv)
         { "batch",       no_argument,       NULL, 'b' },
         { "no-snippets", no_argument,       NULL, 'N' },
         { "no-spelling", no_argument,       NULL, 'S' },
+        { "exact",       no_argument,       NULL, 'E' },
+        { "related",     required_argument, NULL, 'r' },
+        { "explain",     no_argument,       NULL, 'X' },
         { "color",       required_argument, NULL, 'c' },
         { "colour",      required_argument, NULL, 'c' },
         { "help",        no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0 };
+    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL };
     const char *dir = getenv("SPINE_INDEX");
     const char *color = "auto";
     int opt;
@@ -161,6 +171,9 @@ int main(int argc, char **argv)
         case 'b': c.batch = 1; break;
         case 'N': c.qopts.snippets = 0; break;
         case 'S': c.qopts.spelling = 0; break;
+        case 'E': c.qopts.autocorrect = 0; break;
+        case 'r': c.related = optarg; break;
+        case 'X': c.qopts.explain = 1; break;
         case 'c': color = optarg; break;
         case 'h': usage(stdout); return EXIT_HITS;
         default:            /* '?' unknown, ':' missing argument */
@@ -188,7 +201,13 @@ int main(int argc, char **argv)
             spine_buf_append(&query, " ", 1);
         spine_buf_puts(&query, argv[i]);
     }
-    if (!c.batch && query.n == 0) {
+    if (c.related && (c.batch || query.n)) {
+        fprintf(stderr, "spine-search: --related takes an article id, not "
+                "a query\n");
+        spine_buf_free(&query);
+        return EXIT_ERROR;
+    }
+    if (!c.batch && !c.related && query.n == 0) {
         fprintf(stderr, "spine-search: no query given (see --help)\n");
         return EXIT_ERROR;
     }
@@ -206,7 +225,8 @@ int main(int argc, char **argv)
         spine_buf_free(&query);
         return EXIT_ERROR;
     }
-    int status = c.batch ? run_batch(s, &c) : answer(s, query.p, &c);
+    int status = c.batch ? run_batch(s, &c)
+               : answer(s, c.related ? c.related : query.p, &c);
     spine_searcher_free(s);
     spine_buf_free(&query);
     if (fflush(stdout) != 0) {

@@ -533,9 +533,9 @@ START_TEST(test_format_json)
                          w->url);
         ck_assert_str_eq(json_string_value(json_object_get(h, "snippet")),
                          w->snippet);
-        ck_assert_uint_eq(json_object_size(h), 7);
+        ck_assert_uint_eq(json_object_size(h), 8);   /* + "section" */
     }
-    ck_assert_uint_eq(json_object_size(root), 5);
+    ck_assert_uint_eq(json_object_size(root), 6);  /* + "auto_corrected" */
     /* The back pain snippet keeps & and < literally through JSON. */
     int literal = 0;
     for (size_t i = 0; i < r->nhits; i++)

@@ -14,10 +14,11 @@ S=("$SPINE_SEARCH" -d "$IDX")
 SHAPE='
 for d in docs:
     assert isinstance(d, dict), "not an object: %r" % (d,)
-    keys = {"query", "corrected", "estimated", "offset", "hits"}
+    keys = {"query", "corrected", "auto_corrected", "estimated", "offset", "hits"}
     assert set(d) == keys, "keys %s, want %s" % (sorted(d), sorted(keys))
     assert isinstance(d["query"], str), d["query"]
     assert d["corrected"] is None or isinstance(d["corrected"], str), d["corrected"]
+    assert isinstance(d["auto_corrected"], bool), d["auto_corrected"]
     for k in ("estimated", "offset"):
         assert isinstance(d[k], int) and not isinstance(d[k], bool), (k, d[k])
     assert isinstance(d["hits"], list), d["hits"]
@@ -25,7 +26,8 @@ for d in docs:
     want = {"rank": int, "id": str, "score": (int, float), "title": str,
             "source": str, "url": str}
     for i, h in enumerate(d["hits"]):
-        assert set(h) == set(want) | {"snippet"}, "hit keys %s" % sorted(h)
+        assert set(h) - {"explain"} == set(want) | {"snippet", "section"}, "hit keys %s" % sorted(h)
+        assert h["section"] is None or isinstance(h["section"], str), h["section"]
         for k, t in want.items():
             assert isinstance(h[k], t) and not isinstance(h[k], bool), (k, h[k])
         assert h["rank"] == d["offset"] + i + 1, "rank %d at position %d" % (h["rank"], i)
