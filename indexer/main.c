@@ -43,13 +43,18 @@ static void usage(FILE *f)
 "  -l, --level N      zlib level for the stored text, 0-9 (default 6)\n"
 "      --no-spelling  do not collect spelling data (no \"did you mean\")\n"
 "      --max-record-bytes N  reject records larger than N bytes\n"
+"      --synonyms FILE   synonym groups to load (default %s;\n"
+"                        one group a line: 'a, b, c' or 'term: a, b')\n"
+"      --stopwords FILE  words the searcher drops from queries (default\n"
+"                        %s)\n"
 "      --no-progress  no progress line\n"
 "  -q, --quiet        no per-record warnings\n"
 "  -v, --verbose      also list articles skipped for having no text\n"
 "  -h, --help         show this help\n"
 "\n"
 "Exit status: 0 built, 1 bad records with --strict, 2 error.\n",
-            SPINE_DEFAULT_INDEX, SPINE_DEFAULT_CORPUS);
+            SPINE_DEFAULT_INDEX, SPINE_DEFAULT_CORPUS, SPINE_DEFAULT_SYNONYMS,
+            SPINE_DEFAULT_STOPWORDS);
 }
 
 static void clear_progress(run *r)
@@ -145,6 +150,8 @@ int main(int argc, char **argv)
         { "no-spelling",      no_argument,       NULL, 'S' },
         { "max-record-bytes", required_argument, NULL, 'm' },
         { "no-progress",      no_argument,       NULL, 'P' },
+        { "synonyms",         required_argument, NULL, 'y' },
+        { "stopwords",        required_argument, NULL, 'w' },
         { "quiet",            no_argument,       NULL, 'q' },
         { "verbose",          no_argument,       NULL, 'v' },
         { "help",             no_argument,       NULL, 'h' },
@@ -164,6 +171,8 @@ int main(int argc, char **argv)
         case 's': r.strict = 1; break;
         case 'S': iopts.spelling = 0; break;
         case 'P': r.progress = 0; break;
+        case 'y': iopts.synonyms = optarg; break;
+        case 'w': iopts.stopwords = optarg; break;
         case 'q': r.quiet = 1; break;
         case 'v': r.verbose = 1; break;
         case 'h': usage(stdout); return 0;
@@ -224,6 +233,24 @@ int main(int argc, char **argv)
                     sources[i], strerror(errno));
             return 2;
         }
+    }
+
+    /* The default word lists are optional: a checkout without them indexes
+     * without synonyms or stop words (and says so); named ones must be
+     * there. */
+    if (!iopts.synonyms) {
+        if (access(SPINE_DEFAULT_SYNONYMS, R_OK) == 0)
+            iopts.synonyms = SPINE_DEFAULT_SYNONYMS;
+        else if (!r.quiet)
+            fprintf(stderr, "spine-index: note: %s is not there; indexing "
+                    "without synonyms\n", SPINE_DEFAULT_SYNONYMS);
+    }
+    if (!iopts.stopwords) {
+        if (access(SPINE_DEFAULT_STOPWORDS, R_OK) == 0)
+            iopts.stopwords = SPINE_DEFAULT_STOPWORDS;
+        else if (!r.quiet)
+            fprintf(stderr, "spine-index: note: %s is not there; queries "
+                    "will keep their stop words\n", SPINE_DEFAULT_STOPWORDS);
     }
 
     spine_error err;

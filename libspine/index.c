@@ -66,6 +66,9 @@ struct spine_index {
     shard *shards;
     unsigned nshards;
     spine_index_stats stats;        /* as queued, for progress */
+    spine_buf synonyms;             /* "key\0value\0" pairs, for shard 0 */
+    size_t nsynonyms;
+    spine_buf stopwords;            /* "word\n" ..., for the metadata */
 };
 
 /* ---- files and directories ------------------------------------------- */
@@ -449,6 +452,249 @@ static void shard_free(shard *sh)
     free(sh->path);
 }
 
+/* ---- synonyms and stop words ------------------------------------------ */
+
+/* Reads the next line of f into *line (without its newline, a '#' comment
+ * cut off).  Returns 0 at end of file. */
+static int next_line(FILE *f, char **line, size_t *cap)
+{
+    ssize_t n = getline(line, cap, f);
+    if (n < 0)
+        return 0;
+    char *hash = strchr(*line, '#');
+    if (hash)
+        *hash = '\0';
+    return 1;
+}
+
+/* Normalises the phrase p[0..n) in place into out: lower-case words joined
+ * by single spaces.  Returns the number of words, or -1 for a character
+ * other than a letter, digit or space. */
+static int phrase_words(spine_buf *out, const char *p, size_t n)
+{
+    int words = 0, in_word = 0;
+    spine_buf_reset(out);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (isspace(c)) {
+            in_word = 0;
+            continue;
+        }
+        if (!isalnum(c) && c < 0x80)
+            return -1;
+        if (!in_word) {
+            if (words)
+                spine_buf_append(out, " ", 1);
+            words++;
+            in_word = 1;
+        }
+        char lc = (char)tolower(c);
+        spine_buf_append(out, &lc, 1);
+    }
+    return words;
+}
+
+static void add_pair(spine_index *ix, const char *key, size_t klen,
+                     const char *val, size_t vlen)
+{
+    spine_buf_append(&ix->synonyms, key, klen);
+    spine_buf_append(&ix->synonyms, "", 1);
+    spine_buf_append(&ix->synonyms, val, vlen);
+    spine_buf_append(&ix->synonyms, "", 1);
+    ix->nsynonyms++;
+}
+
+/* Records that phrase key (normalised) finds phrase val: val's words as
+ * stemmed terms under each of key's lookup forms (see index.h). */
+static int add_synonym(spine_index *ix, xapian_stem *stem, const char *key,
+                       const char *val, xapian_error *xe)
+{
+    /* One pass for the body ("" / "Z"), one for the title ("S" / "ZS"). */
+    static const char *const field[2] = { "", SPINE_PREFIX_TITLE };
+    int one_word = strchr(key, ' ') == NULL;
+    spine_buf k = SPINE_BUF_INIT, v = SPINE_BUF_INIT;
+    int rc = 0;
+    for (int f = 0; f < (one_word ? 2 : 1) && rc == 0; f++) {
+        /* The lookup keys: the phrase as typed, and a word's stem. */
+        char *kstem = NULL;
+        if (one_word)
+            rc = xapian_stem_word(&kstem, stem, key, strlen(key), xe);
+        for (const char *w = val; rc == 0 && *w; ) {
+            size_t n = strcspn(w, " ");
+            char *vstem = NULL;
+            rc = xapian_stem_word(&vstem, stem, w, n, xe);
+            if (rc == 0) {
+                spine_buf_reset(&v);
+                spine_buf_printf(&v, "Z%s%s", field[f], vstem);
+                spine_buf_reset(&k);
+                spine_buf_printf(&k, "%s%s", field[f], key);
+                add_pair(ix, k.p, k.n, v.p, v.n);
+                if (kstem) {
+                    spine_buf_reset(&k);
+                    spine_buf_printf(&k, "Z%s%s", field[f], kstem);
+                    add_pair(ix, k.p, k.n, v.p, v.n);
+                }
+            }
+            free(vstem);
+            w += n;
+            w += strspn(w, " ");
+        }
+        free(kstem);
+    }
+    spine_buf_free(&k);
+    spine_buf_free(&v);
+    return rc;
+}
+
+/* Splits s at commas into normalised phrases appended to *list ("a\0b\0").
+ * Returns the number of phrases, or -1 for an empty or bad one. */
+static int phrase_list(spine_buf *list, const char *s)
+{
+    spine_buf one = SPINE_BUF_INIT;
+    int n = 0;
+    for (;;) {
+        size_t len = strcspn(s, ",");
+        int words = phrase_words(&one, s, len);
+        if (words <= 0) {
+            n = -1;
+            break;
+        }
+        spine_buf_append(list, one.p, one.n);
+        spine_buf_append(list, "", 1);
+        n++;
+        if (!s[len])
+            break;
+        s += len + 1;
+    }
+    spine_buf_free(&one);
+    return n;
+}
+
+/* Reads the synonym file (format in index.h) into ix->synonyms. */
+static int load_synonyms(spine_index *ix, const char *path, spine_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return spine_error_set(err, SPINE_EIO, "cannot read synonyms %s: %s",
+                               path, strerror(errno));
+    xapian_stem *stem = NULL;
+    xapian_error xe;
+    spine_buf keys = SPINE_BUF_INIT, vals = SPINE_BUF_INIT;
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    int rc = xapian_stem_new(&stem, SPINE_STEM_LANGUAGE, &xe);
+    if (rc != 0)
+        rc = spine_error_from_xapian(err, &xe, path);
+    while (rc == 0 && next_line(f, &line, &cap)) {
+        lineno++;
+        char *colon = strchr(line, ':');
+        spine_buf_reset(&keys);
+        spine_buf_reset(&vals);
+        if (strspn(line, " \t\r\n") == strlen(line))
+            continue;                                   /* blank */
+        int nk, nv;
+        if (colon) {
+            *colon = '\0';
+            nk = phrase_list(&keys, line);
+            nv = phrase_list(&vals, colon + 1);
+            if (nk != 1 || nv < 1) {
+                rc = spine_error_set(err, SPINE_EPARSE, "%s:%ld: want "
+                                     "'term: synonym, synonym...' (words of "
+                                     "letters and digits)", path, lineno);
+                break;
+            }
+        } else {
+            nk = phrase_list(&keys, line);
+            if (nk < 2) {
+                rc = spine_error_set(err, SPINE_EPARSE, "%s:%ld: want two "
+                                     "or more comma-separated phrases of "
+                                     "letters and digits, or 'term: "
+                                     "synonym, ...'", path, lineno);
+                break;
+            }
+            spine_buf_append(&vals, keys.p, keys.n);
+            nv = nk;
+        }
+        /* Every key finds every value other than itself. */
+        for (const char *k = keys.p; rc == 0 && k < keys.p + keys.n;
+             k += strlen(k) + 1)
+            for (const char *v = vals.p; rc == 0 && v < vals.p + vals.n;
+                 v += strlen(v) + 1)
+                if (strcmp(k, v) != 0)
+                    rc = add_synonym(ix, stem, k, v, &xe);
+        if (rc != 0)
+            rc = spine_error_from_xapian(err, &xe, path);
+    }
+    if (rc == 0 && ferror(f))
+        rc = spine_error_set(err, SPINE_EIO, "cannot read synonyms %s: %s",
+                             path, strerror(errno));
+    free(line);
+    spine_buf_free(&keys);
+    spine_buf_free(&vals);
+    xapian_stem_free(stem);
+    fclose(f);
+    return rc;
+}
+
+/* Reads the stop-word file into ix->stopwords, one word a line. */
+static int load_stopwords(spine_index *ix, const char *path, spine_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return spine_error_set(err, SPINE_EIO, "cannot read stop words %s: "
+                               "%s", path, strerror(errno));
+    spine_buf word = SPINE_BUF_INIT;
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    int rc = 0;
+    while (rc == 0 && next_line(f, &line, &cap)) {
+        lineno++;
+        for (char *p = line; *p; ) {
+            size_t n = strcspn(p, " \t\r\n");
+            if (n && phrase_words(&word, p, n) != 1) {
+                rc = spine_error_set(err, SPINE_EPARSE, "%s:%ld: '%.*s' is "
+                                     "not a word of letters and digits",
+                                     path, lineno, (int)n, p);
+                break;
+            }
+            if (n) {
+                spine_buf_append(&ix->stopwords, word.p, word.n);
+                spine_buf_append(&ix->stopwords, "\n", 1);
+            }
+            p += n;
+            p += strspn(p, " \t\r\n");
+        }
+    }
+    free(line);
+    spine_buf_free(&word);
+    fclose(f);
+    return rc;
+}
+
+/* Writes the synonyms and stop words into shard 0 (compaction carries them
+ * into the merged index; adding them to one shard keeps one copy). */
+static int store_extras(spine_index *ix, shard *sh, spine_error *err)
+{
+    xapian_error xe;
+    int rc = 0;
+    const char *p = ix->synonyms.p, *end = p + ix->synonyms.n;
+    while (rc == 0 && p && p < end) {
+        const char *key = p, *val = key + strlen(key) + 1;
+        rc = xapian_writable_database_add_synonym(sh->db, key, strlen(key),
+                                                  val, strlen(val), &xe);
+        p = val + strlen(val) + 1;
+    }
+    if (rc == 0 && ix->stopwords.n)
+        rc = xapian_writable_database_set_metadata(
+            sh->db, SPINE_META_STOPWORDS, strlen(SPINE_META_STOPWORDS),
+            ix->stopwords.p, ix->stopwords.n, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, sh->path);
+    return 0;
+}
+
 /* ---- building ---------------------------------------------------------- */
 
 /* How many shards (and threads) to build with: the option, or one per
@@ -480,6 +726,16 @@ int spine_index_begin(spine_index **out, const char *dir,
         rc = spine_error_set(err, SPINE_EINVAL, "zlib level %d out of range "
                              "(0-9)", ix->opts.zlib_level);
         goto fail;
+    }
+    if (ix->opts.synonyms) {
+        rc = load_synonyms(ix, ix->opts.synonyms, err);
+        if (rc != SPINE_OK)
+            goto fail;
+    }
+    if (ix->opts.stopwords) {
+        rc = load_stopwords(ix, ix->opts.stopwords, err);
+        if (rc != SPINE_OK)
+            goto fail;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         rc = spine_error_set(err, SPINE_EIO, "cannot create index %s: %s",
@@ -631,6 +887,10 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
         ix->stats.sections += sh->sections;
         ix->stats.text_bytes += sh->text_bytes;
         ix->stats.stored_bytes += sh->stored_bytes;
+        if (i == 0)
+            rc = store_extras(ix, sh, err);
+        if (rc != 0)
+            break;
         /* Commit explicitly: Xapian's destructor would swallow the error. */
         rc = xapian_writable_database_commit(sh->db, &xe);
         if (rc == 0)
@@ -729,5 +989,7 @@ void spine_index_free(spine_index *ix)
         close(ix->lock_fd);                  /* releases our flock */
     free(ix->tmp_path);
     free(ix->dir);
+    spine_buf_free(&ix->synonyms);
+    spine_buf_free(&ix->stopwords);
     free(ix);
 }

@@ -27,9 +27,31 @@ typedef struct spine_index_options {
     int zlib_level;          /* stored text compression, 0-9 (default 6) */
     int spelling;            /* 1: record spelling data for "did you mean" */
     int threads;             /* indexing threads (shards); 0: one per CPU */
+    const char *synonyms;    /* synonym file to load, or NULL (see below) */
+    const char *stopwords;   /* query stop-word file to store, or NULL */
 } spine_index_options;
 
-#define SPINE_INDEX_OPTIONS_INIT { 6, 1, 0 }
+#define SPINE_INDEX_OPTIONS_INIT { 6, 1, 0, NULL, NULL }
+
+/* The synonym file (corpus/synonyms.txt) is plain UTF-8 text, one group a
+ * line, '#' starting a comment:
+ *     heart attack, myocardial infarction      equivalents: each finds all
+ *     backache: back pain                      one way: backache finds back
+ *                                              pain, not the other way
+ * Phrases are words (letters and digits) separated by spaces.  They go into
+ * Xapian's synonym table, where the searcher's query parser finds them
+ * (FLAG_AUTO_SYNONYMS / FLAG_AUTO_MULTIWORD_SYNONYMS): a one-word phrase
+ * under the word and under "Z" + its stem (and "S"/"ZS" for the title
+ * field), a longer one under its words joined by single spaces.  Xapian's
+ * synonyms are single terms, so a phrase synonym stands for its words'
+ * stems ("Zback", "Zpain").
+ *
+ * The stop-word file lists words (any number a line, '#' comments) that
+ * the searcher's query parser drops outside phrases; it is stored in the
+ * index metadata (SPINE_META_STOPWORDS).
+ *
+ * Both files are read by spine_index_begin(): a bad line fails it with
+ * SPINE_EPARSE naming the file and line, a missing file with SPINE_EIO. */
 
 typedef struct spine_index_stats {
     uint64_t articles;       /* documents in the new index */

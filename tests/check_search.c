@@ -817,6 +817,189 @@ START_TEST(test_corrupt_record)
 }
 END_TEST
 
+/* ---- synonyms, stop words, typos, related, sections ---------------------- */
+
+/* Builds the corpus into tmpdir/name with the given word lists (file
+ * contents, NULL for none) and opens a searcher on it. */
+static int build_with_lists(spine_searcher **out, const char *dir,
+                            const char *synonyms, const char *stopwords,
+                            spine_error *err)
+{
+    spine_index_options o = SPINE_INDEX_OPTIONS_INIT;
+    char *syn = tu_path(dir, "syn.txt"), *stop = tu_path(dir, "stop.txt");
+    char *idx = tu_path(dir, "idx");
+    spine_index *ix = NULL;
+    int rc;
+    if (synonyms) {
+        tu_write_file(syn, synonyms, strlen(synonyms));
+        o.synonyms = syn;
+    }
+    if (stopwords) {
+        tu_write_file(stop, stopwords, strlen(stopwords));
+        o.stopwords = stop;
+    }
+    o.threads = 2;
+    rc = spine_index_begin(&ix, idx, &o, err);
+    for (size_t i = 0; rc == 0 && i < NCORPUS; i++)
+        rc = spine_index_add(ix, &corpus[i], err);
+    if (rc == 0)
+        rc = spine_index_commit(ix, NULL, err);
+    spine_index_free(ix);
+    if (rc == 0)
+        rc = spine_searcher_open(out, idx, err);
+    free(syn);
+    free(stop);
+    free(idx);
+    return rc;
+}
+
+static const char *first_id(spine_searcher *s, const char *q)
+{
+    static char id[64];
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    spine_error err;
+    ck_assert_msg(spine_search(&r, s, q, &o, &err) == SPINE_OK, "%s",
+                  err.msg);
+    snprintf(id, sizeof id, "%s", r->nhits ? r->hits[0].id : "");
+    spine_results_free(r);
+    return id;
+}
+
+START_TEST(test_synonym_lookup)
+{
+    char *dir = tu_mkdtemp();
+    spine_searcher *s = NULL;
+    spine_error err;
+    /* Neither "nephrolithiasis" nor "backache" occurs in the corpus: only
+     * the synonym table can lead to the articles. */
+    ck_assert_msg(build_with_lists(&s, dir,
+                                   "# comment\n"
+                                   "nephrolithiasis: kidney stones\n"
+                                   "\n"
+                                   "backache, back pain  # equivalents\n"
+                                   "raised blood pressure: hypertension\n",
+                                   NULL, &err) == SPINE_OK, "%s", err.msg);
+    ck_assert_str_eq(first_id(s, "nephrolithiasis"), "NIDDK/1");
+    ck_assert_str_eq(first_id(s, "Backache"), "GARD/3");
+    ck_assert_str_eq(first_id(s, "backaches"), "GARD/3");   /* by stem */
+    ck_assert_str_eq(first_id(s, "raised blood pressure"), "NHLBI/4");
+    spine_searcher_free(s);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_synonym_bad_line)
+{
+    static const char *bad[] = {
+        "kidney stones, nephrolithiasis\nlonely phrase\n",
+        "a, b\nkidney: \n",
+        "a, b\n: kidney\n",
+        "a, b\nheart-attack, infarction\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *dir = tu_mkdtemp();
+        spine_searcher *s = NULL;
+        spine_error err;
+        ck_assert_int_eq(build_with_lists(&s, dir, bad[i], NULL, &err),
+                         SPINE_EPARSE);
+        ck_assert_msg(strstr(err.msg, "syn.txt:2:") != NULL, "%s", err.msg);
+        ck_assert_ptr_null(s);
+        tu_rmtree(dir);
+        free(dir);
+    }
+}
+END_TEST
+
+START_TEST(test_stopwords)
+{
+    char *dir = tu_mkdtemp();
+    spine_searcher *s = NULL;
+    spine_error err;
+    ck_assert_msg(build_with_lists(&s, dir, NULL, "# question words\n"
+                                   "what is a\nare the\n", &err) == SPINE_OK,
+                  "%s", err.msg);
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    /* Without the stop list "what is a" would match every question. */
+    ck_assert_int_eq(spine_search(&r, s, "what is a cystinuria", &o, &err),
+                     SPINE_OK);
+    ck_assert_uint_eq(r->nhits, 1);
+    ck_assert_str_eq(r->hits[0].id, "GARD/8");
+    spine_results_free(r);
+    spine_searcher_free(s);
+    tu_rmtree(dir);
+    free(dir);
+
+    dir = tu_mkdtemp();
+    ck_assert_int_eq(build_with_lists(&s, dir, NULL, "what is\nnot-a-word\n",
+                                      &err), SPINE_EPARSE);
+    ck_assert_msg(strstr(err.msg, "stop.txt:2:") != NULL, "%s", err.msg);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_autocorrect)
+{
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    spine_error err;
+    o.spelling = 1;
+    ck_assert_int_eq(spine_search(&r, S, "cystinurea", &o, &err), SPINE_OK);
+    ck_assert_str_eq(r->corrected, "cystinuria");
+    ck_assert_int_eq(r->auto_corrected, 1);
+    ck_assert_uint_ge(r->nhits, 1);
+    ck_assert_str_eq(r->hits[0].id, "GARD/8");
+    spine_results_free(r);
+    o.autocorrect = 0;                                  /* --exact */
+    ck_assert_int_eq(spine_search(&r, S, "cystinurea", &o, &err), SPINE_OK);
+    ck_assert_int_eq(r->auto_corrected, 0);
+    ck_assert_uint_eq(r->nhits, 0);
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_related)
+{
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    spine_error err;
+    ck_assert_int_eq(spine_related(&r, S, "NIDDK/1", &o, &err), SPINE_OK);
+    ck_assert_uint_ge(r->nhits, 1);
+    for (size_t i = 0; i < r->nhits; i++)
+        ck_assert_str_ne(r->hits[i].id, "NIDDK/1");
+    ck_assert_str_eq(r->query, "NIDDK/1");
+    spine_results_free(r);
+    ck_assert_int_eq(spine_related(&r, S, "NIDDK/99", &o, &err),
+                     SPINE_ENOTFOUND);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(err.msg, "NIDDK/99"));
+}
+END_TEST
+
+START_TEST(test_best_section_explain)
+{
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    spine_error err;
+    o.explain = 1;
+    ck_assert_int_eq(spine_search(&r, S, "plenty water", &o, &err), SPINE_OK);
+    ck_assert_str_eq(r->hits[0].id, "NIDDK/1");
+    ck_assert_str_eq(r->hits[0].section, "2");
+    ck_assert_ptr_nonnull(strstr(r->hits[0].snippet, "**water**"));
+    ck_assert_uint_ge(r->hits[0].nexplain, 2);
+    for (size_t k = 0; k < r->hits[0].nexplain; k++) {
+        const spine_term_weight *t = &r->hits[0].explain[k];
+        ck_assert_msg(strstr(t->term, "plenti") || strstr(t->term, "water"),
+                      "%s", t->term);
+        ck_assert(t->weight > 0 && t->docs >= 1);
+    }
+    spine_results_free(r);
+}
+END_TEST
+
 static Suite *search_suite(void)
 {
     Suite *s = suite_create("search");
@@ -843,6 +1026,12 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_format_json);
     tcase_add_test(core, test_format_text);
     tcase_add_test(core, test_reopen_after_rebuild);
+    tcase_add_test(core, test_synonym_lookup);
+    tcase_add_test(core, test_synonym_bad_line);
+    tcase_add_test(core, test_stopwords);
+    tcase_add_test(core, test_autocorrect);
+    tcase_add_test(core, test_related);
+    tcase_add_test(core, test_best_section_explain);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("errors");
