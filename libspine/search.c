@@ -649,34 +649,25 @@ static int body_term(const char *t, size_t len)
     return len && !isupper((unsigned char)t[0]);
 }
 
-/* Pseudo-relevance feedback: takes the top EXPAND_DOCS hits of the query
- * set on s->enq as relevant, asks Xapian for the terms that best tell them
- * apart (ESet), and adds them, each weighted by its share of the best
- * term's weight.  With match_all the added terms only reorder the matches;
- * otherwise they may also bring in documents the words missed.  Costs a
- * second match and reading the top documents' term lists. */
-static int expand(spine_searcher *s, xapian_query **q, int match_all,
-                  xapian_error *xe)
+/* Sets *out to the OR of the best maxterms body terms that Xapian's ESet
+ * suggests for the relevance set rel[0..nrel), each scaled by its weight
+ * relative to the best one's; NULL when no term qualifies.  The ESet is
+ * asked for 3 * maxterms terms, as prefixed ones are skipped.  Used by
+ * feedback (--expand) and by --related. */
+static int eset_query(spine_searcher *s, xapian_query **out,
+                      const xapian_docid *rel, unsigned nrel,
+                      unsigned maxterms, xapian_error *xe)
 {
-    xapian_mset *top = NULL;
     xapian_eset *eset = NULL;
-    xapian_query *terms[EXPAND_TERMS];
-    xapian_query *any = NULL, *scaled = NULL, *both = NULL;
-    xapian_docid rel[EXPAND_DOCS];
-    unsigned nrel = 0, nterms = 0;
+    xapian_query **terms = spine_calloc(maxterms, sizeof *terms);
+    unsigned nterms = 0;
     double best = 0;
 
-    int rc = xapian_enquire_get_mset(&top, s->enq, 0, EXPAND_DOCS, 0, xe);
-    if (rc == 0)
-        nrel = xapian_mset_size(top);
-    for (unsigned i = 0; rc == 0 && i < nrel; i++)
-        rc = xapian_mset_docid(&rel[i], top, i, xe);
-    /* Ask for spare terms: prefixed ones are skipped below. */
-    if (rc == 0 && nrel)
-        rc = xapian_enquire_get_eset(&eset, s->enq, 3 * EXPAND_TERMS, rel,
-                                     nrel, xe);
+    *out = NULL;
+    int rc = xapian_enquire_get_eset(&eset, s->enq, 3 * maxterms, rel, nrel,
+                                     xe);
     unsigned n = xapian_eset_size(eset);
-    for (unsigned i = 0; rc == 0 && i < n && nterms < EXPAND_TERMS; i++) {
+    for (unsigned i = 0; rc == 0 && i < n && nterms < maxterms; i++) {
         const char *t;
         size_t len;
         double w;
@@ -693,10 +684,38 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
             nterms++;
         xapian_query_free(one);
     }
-    if (rc == 0 && nterms) {
-        rc = xapian_query_combine(&any, XAPIAN_QUERY_OP_OR, terms, nterms, xe);
-        if (rc == 0)
-            rc = xapian_query_scale(&scaled, any, EXPAND_WEIGHT, xe);
+    if (rc == 0 && nterms)
+        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_OR, terms, nterms, xe);
+    for (unsigned i = 0; i < nterms; i++)
+        xapian_query_free(terms[i]);
+    free(terms);
+    xapian_eset_free(eset);
+    return rc;
+}
+
+/* Pseudo-relevance feedback: takes the top EXPAND_DOCS hits of the query
+ * set on s->enq as relevant, asks Xapian for the terms that best tell them
+ * apart (ESet), and adds them, each weighted by its share of the best
+ * term's weight.  With match_all the added terms only reorder the matches;
+ * otherwise they may also bring in documents the words missed.  Costs a
+ * second match and reading the top documents' term lists. */
+static int expand(spine_searcher *s, xapian_query **q, int match_all,
+                  xapian_error *xe)
+{
+    xapian_mset *top = NULL;
+    xapian_query *any = NULL, *scaled = NULL, *both = NULL;
+    xapian_docid rel[EXPAND_DOCS];
+    unsigned nrel = 0;
+
+    int rc = xapian_enquire_get_mset(&top, s->enq, 0, EXPAND_DOCS, 0, xe);
+    if (rc == 0)
+        nrel = xapian_mset_size(top);
+    for (unsigned i = 0; rc == 0 && i < nrel; i++)
+        rc = xapian_mset_docid(&rel[i], top, i, xe);
+    if (rc == 0 && nrel)
+        rc = eset_query(s, &any, rel, nrel, EXPAND_TERMS, xe);
+    if (rc == 0 && any) {
+        rc = xapian_query_scale(&scaled, any, EXPAND_WEIGHT, xe);
         xapian_query *pair[2] = { *q, scaled };
         if (rc == 0)
             rc = xapian_query_combine(&both, match_all
@@ -710,12 +729,9 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
             both = NULL;
         }
     }
-    for (unsigned i = 0; i < nterms; i++)
-        xapian_query_free(terms[i]);
     xapian_query_free(any);
     xapian_query_free(scaled);
     xapian_query_free(both);
-    xapian_eset_free(eset);
     xapian_mset_free(top);
     return rc;
 }
@@ -865,49 +881,22 @@ static int related_query(spine_searcher *s, xapian_query **out,
                          xapian_docid did, const char *idterm,
                          xapian_error *xe)
 {
-    xapian_eset *eset = NULL;
-    xapian_query *terms[RELATED_TERMS];
-    xapian_query *self = NULL, *any = NULL, *pair[2];
-    unsigned nterms = 0;
-    double best = 0;
+    xapian_query *self = NULL, *any = NULL;
 
     *out = NULL;
     int rc = xapian_query_new_term(&self, idterm, strlen(idterm), xe);
     if (rc == 0)
         rc = xapian_enquire_set_query(s->enq, self, xe);
-    /* Ask for spare terms: prefixed ones are skipped below. */
     if (rc == 0)
-        rc = xapian_enquire_get_eset(&eset, s->enq, 3 * RELATED_TERMS, &did,
-                                     1, xe);
-    unsigned n = xapian_eset_size(eset);
-    for (unsigned i = 0; rc == 0 && i < n && nterms < RELATED_TERMS; i++) {
-        const char *t;
-        size_t len;
-        double w;
-        xapian_query *one = NULL;
-        rc = xapian_eset_term(&t, &len, &w, eset, i, xe);
-        if (rc != 0 || !body_term(t, len))
-            continue;
-        if (best == 0)
-            best = w;
-        rc = xapian_query_new_term(&one, t, len, xe);
-        if (rc == 0)
-            rc = xapian_query_scale(&terms[nterms], one, w / best, xe);
-        if (rc == 0)
-            nterms++;
-        xapian_query_free(one);
-    }
-    if (rc == 0)
-        rc = xapian_query_combine(&any, XAPIAN_QUERY_OP_OR, terms, nterms, xe);
-    pair[0] = any;
-    pair[1] = self;
+        rc = eset_query(s, &any, &did, 1, RELATED_TERMS, xe);
+    /* An article with no usable terms is related to nothing. */
+    if (rc == 0 && !any)
+        rc = xapian_query_combine(&any, XAPIAN_QUERY_OP_OR, NULL, 0, xe);
+    xapian_query *pair[2] = { any, self };
     if (rc == 0)
         rc = xapian_query_combine(out, XAPIAN_QUERY_OP_AND_NOT, pair, 2, xe);
-    for (unsigned i = 0; i < nterms; i++)
-        xapian_query_free(terms[i]);
     xapian_query_free(any);
     xapian_query_free(self);
-    xapian_eset_free(eset);
     return rc;
 }
 
