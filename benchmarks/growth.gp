@@ -11,7 +11,7 @@ csv = ARG1
 set terminal pngcairo size 1400,560 font ",11" noenhanced
 set output ARG2
 set datafile separator ","
-set key top left box opaque
+set key bottom right box opaque
 set logscale xy
 set grid
 set format x "%.0s%c"
@@ -23,7 +23,7 @@ label(e) = e eq "spine" ? "Spine" : e eq "fts5" ? "SQLite FTS5" : "stock Xapian"
 color(i) = i == 1 ? "#c0392b" : i == 2 ? "#2471a3" : "#229954"
 # One engine's rows of one corpus, so each line joins only its own points.
 rows(c, e) = sprintf("< awk -F, '$1 == \"%s\" && $3 == \"%s\"' '%s'", c, e, csv)
-set offsets graph 0.08, graph 0.08, graph 0.25, graph 0.05
+set offsets graph 0.08, graph 0.08, graph 0.05, graph 0.05
 
 set multiplot layout 1,3 title "Spine benchmark growth (scripts/bench.sh)"
 
