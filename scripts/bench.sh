@@ -38,7 +38,8 @@ smoke=0
 case "${1:-}" in
     --smoke) smoke=1 ;;
     "") ;;
-    -h|--help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
+               exit 0 ;;
     *) echo "usage: scripts/bench.sh [--smoke]" >&2; exit 2 ;;
 esac
 
