@@ -587,6 +587,24 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "| 1M articles: p50 < 2 ms, p99 < 20 ms, index time/article <= 1.5x 10k | not measured in this run (\`SPINE_BENCH_SIZES=\"10000 100000 1000000\"\`) | |"
     fi
     echo
+    # Ranking quality (issue 4): scripts/eval.sh scores Spine, FTS5 and
+    # stock Xapian on SMART MED with this build's binaries.
+    if [ "$smoke" = 1 ]; then
+        eval_out="$work/EFFECTIVENESS.md"
+    else
+        eval_out="$root/benchmarks/EFFECTIVENESS.md"
+    fi
+    if "$root/scripts/eval.sh" --build "$build" --out "$eval_out" \
+           >"$work/eval.log" 2>&1; then
+        cat "$eval_out"
+    else
+        echo "## Ranking quality (SMART MED)"
+        echo
+        echo "Not measured: \`scripts/eval.sh\` failed or SMART MED is absent:"
+        echo
+        tail -n 3 "$work/eval.log" | sed 's/^/    /'
+    fi
+    echo
     echo "Run time of this benchmark: $(( $(date +%s) - bench_t0 )) s."
 } >"$results"
 
