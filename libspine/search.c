@@ -406,9 +406,9 @@ static void section_text(spine_buf *b, const spine_section *sec)
     spine_buf_puts(b, "\n\n");
 }
 
-/* The query terms a hit matched, as the words they stand for: "Zstone"
- * and "ZSstone" (stems) and "stones", "Sstones" (words as typed).  One
- * malloc()ed block of NUL-separated strings from Xapian, edited in place. */
+/* Query terms as the words they stand for: "Zstone" and "ZSstone" (stems)
+ * and "stones", "Sstones" (words as typed).  One malloc()ed block of
+ * NUL-separated strings from Xapian, pointed into. */
 typedef struct wanted {
     char *buf;               /* Xapian's terms (freed with the struct) */
     const char **word;       /* pointers into buf */
@@ -423,14 +423,9 @@ static void wanted_free(wanted *w)
     free(w->stemmed);
 }
 
-static int wanted_get(wanted *w, spine_searcher *s, xapian_mset *mset,
-                      unsigned i, xapian_error *xe)
+/* Points w->word at the words of the w->n terms in w->buf. */
+static void wanted_index(wanted *w)
 {
-    memset(w, 0, sizeof *w);
-    int rc = xapian_enquire_matching_terms(&w->buf, &w->n, s->enq, mset, i,
-                                           xe);
-    if (rc != 0)
-        return rc;
     w->word = spine_calloc(w->n ? w->n : 1, sizeof *w->word);
     w->stemmed = spine_calloc(w->n ? w->n : 1, sizeof *w->stemmed);
     const char *t = w->buf;
@@ -443,15 +438,39 @@ static int wanted_get(wanted *w, spine_searcher *s, xapian_mset *mset,
         w->word[k] = p;
         w->stemmed[k] = z;
     }
-    return 0;
 }
 
-/* How well a section matches: the number of its words that are matched
- * query terms (as typed or by stem).  A simple count, so a section that
- * uses the query's words most often gives the snippet; the bound is one
- * stem per word of the section whose first two letters start some term. */
-static unsigned section_score(spine_searcher *s, const spine_section *sec,
-                              const wanted *w)
+/* The terms hit i of mset matched (for --explain). */
+static int wanted_hit(wanted *w, spine_searcher *s, xapian_mset *mset,
+                      unsigned i, xapian_error *xe)
+{
+    memset(w, 0, sizeof *w);
+    int rc = xapian_enquire_matching_terms(&w->buf, &w->n, s->enq, mset, i,
+                                           xe);
+    if (rc == 0)
+        wanted_index(w);
+    return rc;
+}
+
+/* The terms of query q: read once per query, they choose every hit's
+ * snippet section (a hit's own matched terms are the query terms its text
+ * contains, so counting either gives the same order, and this way no
+ * document's term list is read). */
+static int wanted_query(wanted *w, const xapian_query *q, xapian_error *xe)
+{
+    memset(w, 0, sizeof *w);
+    int rc = xapian_query_terms(&w->buf, &w->n, q, xe);
+    if (rc == 0)
+        wanted_index(w);
+    return rc;
+}
+
+/* How well a section matches: the number of its words that are query
+ * words, as typed or (for stems) extended: a word matches the stem "stone"
+ * when it starts with it ("stones", "stoned").  That is looser than
+ * stemming each word, and much cheaper; it only picks a section, and Xapian
+ * then highlights exact stem matches within it. */
+static unsigned section_score(const spine_section *sec, const wanted *w)
 {
     const char *parts[2] = { sec->question, sec->answer };
     unsigned score = 0;
@@ -470,27 +489,16 @@ static unsigned section_score(spine_searcher *s, const spine_section *sec,
                 for (size_t k = 0; k < n; k++)
                     word[k] = (char)tolower((unsigned char)p[k]);
                 word[n] = '\0';
-                char *stem = NULL;
                 for (size_t k = 0; k < w->n; k++) {
                     const char *t = w->word[k];
-                    if (t[0] != word[0] || (t[1] && t[1] != word[1]))
+                    if (t[0] != word[0])
                         continue;
-                    if (!w->stemmed[k]) {
-                        if (strcmp(t, word) == 0) {
-                            score++;
-                            break;
-                        }
-                        continue;
-                    }
-                    if (!stem && xapian_stem_word(&stem, s->stem, word, n,
-                                                  NULL) != 0)
-                        break;
-                    if (strcmp(t, stem) == 0) {
+                    if (w->stemmed[k] ? strncmp(word, t, strlen(t)) == 0
+                                      : strcmp(word, t) == 0) {
                         score++;
                         break;
                     }
                 }
-                free(stem);
             }
             p += n;
         }
@@ -501,13 +509,13 @@ static unsigned section_score(spine_searcher *s, const spine_section *sec,
 /* The text a snippet is cut from: the best-matching section (its pid in
  * *pid), or the whole article when no section matches a query word (the
  * title alone matched, say; *pid is then NULL). */
-static void snippet_text(spine_buf *b, const char **pid, spine_searcher *s,
+static void snippet_text(spine_buf *b, const char **pid,
                          const spine_article *a, const wanted *w)
 {
     size_t best = 0;
     unsigned best_score = 0;
     for (size_t i = 0; i < a->nsections; i++) {
-        unsigned sc = section_score(s, &a->sections[i], w);
+        unsigned sc = section_score(&a->sections[i], w);
         if (sc > best_score) {
             best_score = sc;
             best = i;
@@ -549,8 +557,9 @@ static int explain_hit(spine_hit *hit, xapian_mset *mset, const wanted *w,
  * and, if asked, cuts a snippet from its best section and lists the
  * matched terms. */
 static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
-                    unsigned i, const spine_query_options *opts,
-                    spine_buf *text, spine_error *err)
+                    unsigned i, const wanted *qw,
+                    const spine_query_options *opts, spine_buf *text,
+                    spine_error *err)
 {
     xapian_document *doc = NULL;
     spine_record *rec = NULL;
@@ -565,8 +574,8 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
         rc = xapian_mset_document(&doc, mset, i, &xe);
     if (rc == 0)
         rc = xapian_document_get_data(&data, &len, doc, &xe);
-    if (rc == 0 && (opts->snippets || opts->explain))
-        rc = wanted_get(&w, s, mset, i, &xe);
+    if (rc == 0 && opts->explain)
+        rc = wanted_hit(&w, s, mset, i, &xe);
     if (rc == 0 && opts->explain)
         rc = explain_hit(hit, mset, &w, &xe);
     if (rc != 0) {
@@ -595,7 +604,7 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
         char *html = NULL;
         size_t html_len;
         const char *pid;
-        snippet_text(text, &pid, s, a, &w);
+        snippet_text(text, &pid, a, qw);
         if (pid)
             hit->section = spine_strdup(pid);
         rc = xapian_mset_snippet(&html, &html_len, mset, text->p, text->n,
@@ -786,18 +795,24 @@ static int correct(spine_results *r, spine_searcher *s, const char *norm,
 
 /* Fills r's hits from mset. */
 static int fill_hits(spine_results *r, spine_searcher *s, xapian_mset *mset,
-                     const spine_query_options *opts, spine_error *err)
+                     const xapian_query *q, const spine_query_options *opts,
+                     spine_error *err)
 {
     spine_buf text = SPINE_BUF_INIT;
+    wanted qw = { 0 };
+    xapian_error xe;
     int rc = 0;
+    if (opts->snippets && wanted_query(&qw, q, &xe) != 0)
+        return spine_error_from_xapian(err, &xe, s->dir);
     r->estimated = xapian_mset_matches_estimated(mset);
     unsigned n = xapian_mset_size(mset);
     r->hits = spine_calloc(n ? n : 1, sizeof *r->hits);
     for (unsigned i = 0; i < n && rc == 0; i++) {
         r->hits[i].rank = opts->offset + i + 1;
         r->nhits = i + 1;
-        rc = fill_hit(&r->hits[i], s, mset, i, opts, &text, err);
+        rc = fill_hit(&r->hits[i], s, mset, i, &qw, opts, &text, err);
     }
+    wanted_free(&qw);
     spine_buf_free(&text);
     return rc;
 }
@@ -857,7 +872,7 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
         rc = spine_error_from_xapian(err, &xe, s->dir);
         goto fail;
     }
-    rc = fill_hits(r, s, mset, opts, err);
+    rc = fill_hits(r, s, mset, q, opts, err);
     if (rc != 0)
         goto fail;
     xapian_mset_free(mset);
@@ -938,7 +953,7 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
         rc = spine_error_from_xapian(err, &xe, s->dir);
         goto done;
     }
-    rc = fill_hits(r, s, mset, opts, err);
+    rc = fill_hits(r, s, mset, q, opts, err);
 
 done:
     xapian_mset_free(mset);

@@ -1224,6 +1224,36 @@ int xapian_query_scale(xapian_query **out, const xapian_query *q,
     }
 }
 
+int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
+                       xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(out_n);
+    *out_n = 0;
+    REQUIRE(q);
+    try {
+        std::string all;
+        size_t n = 0;
+        for (Xapian::TermIterator t = q->q.get_unique_terms_begin();
+             t != q->q.get_unique_terms_end(); ++t) {
+            all += *t;
+            all += '\0';
+            n++;
+        }
+        char *buf = static_cast<char *>(malloc(all.size() + 1));
+        if (!buf)
+            throw std::bad_alloc();
+        memcpy(buf, all.data(), all.size());
+        buf[all.size()] = '\0';
+        *out = buf;
+        *out_n = n;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_query_empty(const xapian_query *q)
 {
     return !q || q->q.empty();

@@ -458,6 +458,12 @@ int xapian_query_combine(xapian_query **out, int op,
 int xapian_query_scale(xapian_query **out, const xapian_query *q,
                        double factor, xapian_error *err);
 
+/* The distinct terms of q (Xapian's Query::get_unique_terms), sorted, in
+ * one malloc()ed buffer of NUL-separated terms ("a\0b\0") with *out_n
+ * terms; free() it. */
+int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
+                       xapian_error *err);
+
 /* Returns 1 when q matches nothing (Xapian's empty query), 0 otherwise. */
 int xapian_query_empty(const xapian_query *q);
 
