@@ -492,6 +492,98 @@ START_TEST(test_query_building)
 }
 END_TEST
 
+START_TEST(test_relevance_tools)
+{
+    /* The calls behind title lifts, feedback, --related and --explain:
+     * scale, AND_MAYBE, query terms, find_docid, ESet, matching terms and
+     * term weights. */
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query *heart, *nih, *scaled, *pair[2], *q;
+    xapian_enquire *enq;
+    xapian_mset *m;
+    char *terms, *desc;
+    size_t n;
+
+    OK(xapian_query_new_term(&heart, S("heart"), &err));
+    OK(xapian_query_new_term(&nih, S("XSnih"), &err));
+    OK(xapian_query_scale(&scaled, nih, 2.5, &err));
+    pair[0] = heart;
+    pair[1] = scaled;
+    OK(xapian_query_combine(&q, XAPIAN_QUERY_OP_AND_MAYBE, pair, 2, &err));
+    OK(xapian_query_describe(&desc, q, &err));
+    ck_assert_str_eq(desc, "Query((heart AND_MAYBE 2.5 * XSnih))");
+    free(desc);
+    OK(xapian_query_terms(&terms, &n, q, &err));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(terms, "XSnih");           /* sorted: 'X' < 'h' */
+    ck_assert_str_eq(terms + strlen(terms) + 1, "heart");
+    free(terms);
+    xapian_query *none = (xapian_query *)&none;
+    ck_assert_int_eq(xapian_query_scale(&none, NULL, 1, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_ptr_null(none);
+
+    /* AND_MAYBE keeps heart's matches (docs 2 and 3); the boolean term
+     * adds no weight, so the order is heart's own. */
+    OK(xapian_enquire_new(&enq, db, &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+    OK(xapian_enquire_matching_terms(&terms, &n, enq, m, 0, &err));
+    ck_assert_uint_ge(n, 1);
+    ck_assert_ptr_nonnull(strstr(terms, "heart"));
+    free(terms);
+    double w;
+    uint32_t freq;
+    OK(xapian_mset_termweight(&w, &freq, m, S("heart"), &err));
+    ck_assert(w > 0);
+    ck_assert_uint_eq(freq, 2);
+    ck_assert_int_eq(xapian_enquire_matching_terms(&terms, &n, enq, m, 9,
+                                                   &err), XAPIAN_ERANGE);
+
+    /* find_docid by unique term; 0 when none has it. */
+    xapian_docid did;
+    OK(xapian_database_find_docid(&did, db, S("Qdoc3"), &err));
+    ck_assert_uint_eq(did, 3);
+    OK(xapian_database_find_docid(&did, db, S("Qnone"), &err));
+    ck_assert_uint_eq(did, 0);
+
+    /* ESet of doc 1 (diabetes) suggests its own words, best first. */
+    xapian_eset *es;
+    xapian_docid rel = 1;
+    OK(xapian_enquire_get_eset(&es, enq, 20, &rel, 1, &err));
+    ck_assert_uint_gt(xapian_eset_size(es), 0);
+    int saw_glucose = 0;
+    double prev = 1e300;
+    for (unsigned i = 0; i < xapian_eset_size(es); i++) {
+        const char *t;
+        size_t len;
+        OK(xapian_eset_term(&t, &len, &w, es, i, &err));
+        ck_assert(w <= prev);
+        prev = w;
+        saw_glucose |= len == 7 && memcmp(t, "glucose", 7) == 0;
+    }
+    ck_assert(saw_glucose);
+    const char *t;
+    size_t len;
+    ck_assert_int_eq(xapian_eset_term(&t, &len, &w, es, 999, &err),
+                     XAPIAN_ERANGE);
+    xapian_eset_free(es);
+
+    xapian_mset_free(m);
+    xapian_enquire_free(enq);
+    xapian_query_free(q);
+    xapian_query_free(scaled);
+    xapian_query_free(nih);
+    xapian_query_free(heart);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_stem_and_stopper)
 {
     xapian_error err;
@@ -1342,6 +1434,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_mset_accessors);
     tcase_add_test(core, test_enquire_options);
     tcase_add_test(core, test_query_building);
+    tcase_add_test(core, test_relevance_tools);
     tcase_add_test(core, test_stem_and_stopper);
     tcase_add_test(core, test_without_positions);
     tcase_add_test(core, test_snippet);
