@@ -39,7 +39,10 @@ med="${SPINE_EVAL_MED:-$root/../shared/eval/med}"
 med=$(cd "$med" && pwd)
 
 commit=$(git -C "$root" rev-parse --short HEAD)
-if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
+# The benchmark's own output files do not count as changes.
+if [ -n "$(git -C "$root" status --porcelain --untracked-files=no -- . \
+           ':!benchmarks/RESULTS.md' ':!benchmarks/EFFECTIVENESS.md' \
+           ':!benchmarks/growth.csv' ':!benchmarks/growth.png')" ]; then
     commit="$commit (working tree with uncommitted changes)"
 fi
 
