@@ -90,6 +90,31 @@ static int load_stopwords(spine_searcher *s, xapian_error *xe)
     return rc;
 }
 
+/* Creates a query parser for s's index that knows the query language's
+ * fields (title:, source:).  Plain words get default_prefix (NULL: none);
+ * with stem set they are stemmed as the indexer stemmed them. */
+static int new_parser(xapian_query_parser **out, spine_searcher *s,
+                      const char *default_prefix, int stem, xapian_error *xe)
+{
+    int rc = xapian_query_parser_new(out, xe);
+    if (rc == 0 && stem)
+        rc = xapian_query_parser_set_stemmer(*out, s->stem, xe);
+    if (rc == 0 && stem)
+        rc = xapian_query_parser_set_stemming_strategy(*out, XAPIAN_STEM_SOME,
+                                                       xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_database(*out, s->db, xe);
+    if (rc == 0 && default_prefix)
+        rc = xapian_query_parser_add_prefix(*out, "", default_prefix, xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(*out, "title", SPINE_PREFIX_TITLE,
+                                            xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_boolean_prefix(*out, "source",
+                                                    SPINE_PREFIX_SOURCE, xe);
+    return rc;
+}
+
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err)
 {
@@ -125,50 +150,16 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     if (rc == 0)
         rc = xapian_stem_new(&s->stem, SPINE_STEM_LANGUAGE, &xe);
     if (rc == 0)
-        rc = xapian_query_parser_new(&s->qp, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_set_stemmer(s->qp, s->stem, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_set_stemming_strategy(s->qp,
-                                                       XAPIAN_STEM_SOME, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_set_database(s->qp, s->db, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_add_prefix(s->qp, "title",
-                                            SPINE_PREFIX_TITLE, &xe);
+        rc = new_parser(&s->qp, s, NULL, 1, &xe);
     /* The same query read against the title field alone, to lift articles
      * whose title matches (see spine_search). */
     if (rc == 0)
-        rc = xapian_query_parser_new(&s->tqp, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_set_stemmer(s->tqp, s->stem, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_set_stemming_strategy(s->tqp,
-                                                       XAPIAN_STEM_SOME, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_set_database(s->tqp, s->db, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_add_prefix(s->tqp, "", SPINE_PREFIX_TITLE,
-                                            &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_add_boolean_prefix(s->tqp, "source",
-                                                    SPINE_PREFIX_SOURCE, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_add_boolean_prefix(s->qp, "source",
-                                                    SPINE_PREFIX_SOURCE, &xe);
+        rc = new_parser(&s->tqp, s, SPINE_PREFIX_TITLE, 1, &xe);
     /* Spelling is checked against the body's terms alone: through the title
      * prefix every word would look unknown ("pain" is no title term) and
      * get "corrected" to some other title word. */
     if (rc == 0)
-        rc = xapian_query_parser_new(&s->speller, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_set_database(s->speller, s->db, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_add_prefix(s->speller, "title",
-                                            SPINE_PREFIX_TITLE, &xe);
-    if (rc == 0)
-        rc = xapian_query_parser_add_boolean_prefix(s->speller, "source",
-                                                    SPINE_PREFIX_SOURCE, &xe);
+        rc = new_parser(&s->speller, s, NULL, 0, &xe);
     if (rc == 0)
         rc = load_stopwords(s, &xe);
     if (rc == 0)
