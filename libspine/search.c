@@ -8,16 +8,12 @@
 
 #include "schema.h"
 #include "search.h"
+#include "snippet.h"
 #include "store.h"
 #include "util.h"
 #include "xapian_c.h"
 #include "xerror.h"
 
-/* Markers handed to Xapian's snippet(): control characters that never
- * occur in indexed text, replaced by the caller's markers afterwards (the
- * caller's markers could be anything, and Xapian HTML-escapes its output). */
-#define HI_START "\x02"
-#define HI_END   "\x03"
 
 /* Neither Xapian's background model (a term-frequency lookup for every word
  * of the text) nor its exhaustive scan: together they made a snippet cost
@@ -345,187 +341,9 @@ static int close_correction(const char *query, const char *fix)
     }
 }
 
-/* Turns Xapian's HTML-escaped snippet with HI_START/HI_END markers into
- * plain text with the caller's markers. */
-static char *render_snippet(const char *html, const char *hi_start,
-                            const char *hi_end)
-{
-    static const struct { const char *ent; char c; } ents[] = {
-        { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-        { "&quot;", '"' }, { "&#39;", '\'' }, { "&apos;", '\'' },
-    };
-    spine_buf b = SPINE_BUF_INIT;
-    for (const char *p = html; *p; ) {
-        if (*p == HI_START[0]) {
-            spine_buf_puts(&b, hi_start);
-            p++;
-        } else if (*p == HI_END[0]) {
-            spine_buf_puts(&b, hi_end);
-            p++;
-        } else if (*p == '&') {
-            size_t k, n = sizeof ents / sizeof ents[0];
-            for (k = 0; k < n; k++) {
-                size_t len = strlen(ents[k].ent);
-                if (!strncmp(p, ents[k].ent, len)) {
-                    spine_buf_append(&b, &ents[k].c, 1);
-                    p += len;
-                    break;
-                }
-            }
-            if (k == n)
-                spine_buf_append(&b, p++, 1);
-        } else if (isspace((unsigned char)*p)) {
-            /* Snippets are one line: fold runs of layout whitespace. */
-            if (b.n && b.p[b.n - 1] != ' ')
-                spine_buf_append(&b, " ", 1);
-            p++;
-        } else {
-            spine_buf_append(&b, p++, 1);
-        }
-    }
-    return spine_buf_detach(&b);
-}
-
-/* Appends section sec's text (question, then answer) to b. */
-static void section_text(spine_buf *b, const spine_section *sec)
-{
-    if (*sec->question) {
-        spine_buf_puts(b, sec->question);
-        spine_buf_puts(b, "\n");
-    }
-    spine_buf_puts(b, sec->answer);
-    spine_buf_puts(b, "\n\n");
-}
-
-/* Query terms as the words they stand for: "Zstone" and "ZSstone" (stems)
- * and "stones", "Sstones" (words as typed).  One malloc()ed block of
- * NUL-separated strings from Xapian, pointed into. */
-typedef struct wanted {
-    char *buf;               /* Xapian's terms (freed with the struct) */
-    const char **word;       /* pointers into buf */
-    int *stemmed;            /* word[i] is a stem */
-    size_t n;
-} wanted;
-
-static void wanted_free(wanted *w)
-{
-    free(w->buf);
-    free(w->word);
-    free(w->stemmed);
-}
-
-/* Points w->word at the words of the w->n terms in w->buf. */
-static void wanted_index(wanted *w)
-{
-    w->word = spine_calloc(w->n ? w->n : 1, sizeof *w->word);
-    w->stemmed = spine_calloc(w->n ? w->n : 1, sizeof *w->stemmed);
-    const char *t = w->buf;
-    for (size_t k = 0; k < w->n; k++, t += strlen(t) + 1) {
-        const char *p = t;
-        int z = *p == 'Z';
-        p += z;
-        if (*p == 'S')               /* a title term: the same word */
-            p++;
-        w->word[k] = p;
-        w->stemmed[k] = z;
-    }
-}
-
-/* The terms hit i of mset matched (for --explain). */
-static int wanted_hit(wanted *w, spine_searcher *s, xapian_mset *mset,
-                      unsigned i, xapian_error *xe)
-{
-    memset(w, 0, sizeof *w);
-    int rc = xapian_enquire_matching_terms(&w->buf, &w->n, s->enq, mset, i,
-                                           xe);
-    if (rc == 0)
-        wanted_index(w);
-    return rc;
-}
-
-/* The terms of query q: read once per query, they choose every hit's
- * snippet section (a hit's own matched terms are the query terms its text
- * contains, so counting either gives the same order, and this way no
- * document's term list is read). */
-static int wanted_query(wanted *w, const xapian_query *q, xapian_error *xe)
-{
-    memset(w, 0, sizeof *w);
-    int rc = xapian_query_terms(&w->buf, &w->n, q, xe);
-    if (rc == 0)
-        wanted_index(w);
-    return rc;
-}
-
-/* How well a section matches: the number of its words that are query
- * words, as typed or (for stems) extended: a word matches the stem "stone"
- * when it starts with it ("stones", "stoned").  That is looser than
- * stemming each word, and much cheaper; it only picks a section, and Xapian
- * then highlights exact stem matches within it. */
-static unsigned section_score(const spine_section *sec, const wanted *w)
-{
-    const char *parts[2] = { sec->question, sec->answer };
-    unsigned score = 0;
-    char word[65];
-    for (int part = 0; part < 2; part++) {
-        for (const char *p = parts[part]; *p; ) {
-            size_t n = 0;
-            while (p[n] && (isalnum((unsigned char)p[n])
-                            || (unsigned char)p[n] >= 0x80))
-                n++;
-            if (n == 0) {
-                p++;
-                continue;
-            }
-            if (n < sizeof word) {
-                for (size_t k = 0; k < n; k++)
-                    word[k] = (char)tolower((unsigned char)p[k]);
-                word[n] = '\0';
-                for (size_t k = 0; k < w->n; k++) {
-                    const char *t = w->word[k];
-                    if (t[0] != word[0])
-                        continue;
-                    if (w->stemmed[k] ? strncmp(word, t, strlen(t)) == 0
-                                      : strcmp(word, t) == 0) {
-                        score++;
-                        break;
-                    }
-                }
-            }
-            p += n;
-        }
-    }
-    return score;
-}
-
-/* The text a snippet is cut from: the best-matching section (its pid in
- * *pid), or the whole article when no section matches a query word (the
- * title alone matched, say; *pid is then NULL). */
-static void snippet_text(spine_buf *b, const char **pid,
-                         const spine_article *a, const wanted *w)
-{
-    size_t best = 0;
-    unsigned best_score = 0;
-    for (size_t i = 0; i < a->nsections; i++) {
-        unsigned sc = section_score(&a->sections[i], w);
-        if (sc > best_score) {
-            best_score = sc;
-            best = i;
-        }
-    }
-    spine_buf_reset(b);
-    if (best_score) {
-        *pid = a->sections[best].pid;
-        section_text(b, &a->sections[best]);
-        return;
-    }
-    *pid = NULL;
-    for (size_t i = 0; i < a->nsections; i++)
-        section_text(b, &a->sections[i]);
-}
-
 /* Fills hit->explain from the terms hit i matched. */
-static int explain_hit(spine_hit *hit, xapian_mset *mset, const wanted *w,
-                       xapian_error *xe)
+static int explain_hit(spine_hit *hit, xapian_mset *mset,
+                       const spine_wanted *w, xapian_error *xe)
 {
     hit->explain = spine_calloc(w->n ? w->n : 1, sizeof *hit->explain);
     const char *t = w->buf;
@@ -548,13 +366,13 @@ static int explain_hit(spine_hit *hit, xapian_mset *mset, const wanted *w,
  * and, if asked, cuts a snippet from its best section and lists the
  * matched terms. */
 static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
-                    unsigned i, const wanted *qw,
+                    unsigned i, const spine_wanted *qw,
                     const spine_query_options *opts, spine_buf *text,
                     spine_error *err)
 {
     xapian_document *doc = NULL;
     spine_record *rec = NULL;
-    wanted w = { 0 };
+    spine_wanted w = { 0 };
     xapian_error xe;
     const char *data;
     size_t len;
@@ -566,7 +384,7 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     if (rc == 0)
         rc = xapian_document_get_data(&data, &len, doc, &xe);
     if (rc == 0 && opts->explain)
-        rc = wanted_hit(&w, s, mset, i, &xe);
+        rc = spine_wanted_hit(&w, s->enq, mset, i, &xe);
     if (rc == 0 && opts->explain)
         rc = explain_hit(hit, mset, &w, &xe);
     if (rc != 0) {
@@ -595,23 +413,24 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
         char *html = NULL;
         size_t html_len;
         const char *pid;
-        snippet_text(text, &pid, a, qw);
+        spine_snippet_text(text, &pid, a, qw);
         if (pid)
             hit->section = spine_strdup(pid);
         rc = xapian_mset_snippet(&html, &html_len, mset, text->p, text->n,
                                  opts->snippet_bytes, s->stem,
-                                 SNIPPET_FLAGS, HI_START, HI_END,
+                                 SNIPPET_FLAGS, SPINE_HI_START, SPINE_HI_END,
                                  "...", &xe);
         if (rc != 0) {
             rc = spine_error_from_xapian(err, &xe, hit->id);
             goto cleanup;
         }
-        hit->snippet = render_snippet(html, opts->hi_start, opts->hi_end);
+        hit->snippet = spine_snippet_render(html, opts->hi_start,
+                                            opts->hi_end);
         free(html);
     }
 
 cleanup:
-    wanted_free(&w);
+    spine_wanted_free(&w);
     spine_record_free(rec);
     xapian_document_free(doc);
     return rc;
@@ -790,10 +609,10 @@ static int fill_hits(spine_results *r, spine_searcher *s, xapian_mset *mset,
                      spine_error *err)
 {
     spine_buf text = SPINE_BUF_INIT;
-    wanted qw = { 0 };
+    spine_wanted qw = { 0 };
     xapian_error xe;
     int rc = 0;
-    if (opts->snippets && wanted_query(&qw, q, &xe) != 0)
+    if (opts->snippets && spine_wanted_query(&qw, q, &xe) != 0)
         return spine_error_from_xapian(err, &xe, s->dir);
     r->estimated = xapian_mset_matches_estimated(mset);
     unsigned n = xapian_mset_size(mset);
@@ -803,7 +622,7 @@ static int fill_hits(spine_results *r, spine_searcher *s, xapian_mset *mset,
         r->nhits = i + 1;
         rc = fill_hit(&r->hits[i], s, mset, i, &qw, opts, &text, err);
     }
-    wanted_free(&qw);
+    spine_wanted_free(&qw);
     spine_buf_free(&text);
     return rc;
 }
