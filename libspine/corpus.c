@@ -8,6 +8,8 @@
  * else is JSON Lines.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -33,6 +35,22 @@ static int has_xml_suffix(const char *name)
 {
     size_t n = strlen(name);
     return n >= 4 && strcmp(name + n - 4, ".xml") == 0;
+}
+
+/* See corpus_int.h. */
+void spine_corpus_reject(const spine_corpus_sink *sink,
+                         spine_corpus_stats *stats, const char *file,
+                         long line, spine_reject why, const char *fmt, ...)
+{
+    stats->rejected[why]++;
+    if (sink->on_reject) {
+        char detail[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(detail, sizeof detail, fmt, ap);
+        va_end(ap);
+        sink->on_reject(file, line, why, detail, sink->payload);
+    }
 }
 
 /* See corpus_int.h. */

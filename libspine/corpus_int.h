@@ -15,4 +15,12 @@ int spine_corpus_check_source(const char *who, const char *path,
                               const spine_corpus_sink *sink, struct stat *st,
                               spine_error *err);
 
+/* Counts one skipped record in stats->rejected[why] and, when the sink has
+ * an on_reject callback, reports it with a printf-style detail (cut at
+ * 511 bytes). */
+void spine_corpus_reject(const spine_corpus_sink *sink,
+                         spine_corpus_stats *stats, const char *file,
+                         long line, spine_reject why, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 #endif /* SPINE_CORPUS_INT_H */

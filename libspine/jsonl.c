@@ -45,40 +45,16 @@ typedef struct field {
     char *value;            /* malloc()ed, "" when absent */
 } field;
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'
-        || c == '\f';
-}
 
-/* Counts and reports one skipped record. */
-static void reject(jreader *r, long line, spine_reject why,
-                   const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void reject(jreader *r, long line, spine_reject why,
-                   const char *fmt, ...)
-{
-    r->stats->rejected[why]++;
-    if (r->sink->on_reject) {
-        char detail[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(detail, sizeof detail, fmt, ap);
-        va_end(ap);
-        r->sink->on_reject(r->path, line, why, detail, r->sink->payload);
-    }
-}
+/* Counts and reports one skipped record of this file. */
+#define reject(r, line, why, ...) \
+    spine_corpus_reject((r)->sink, (r)->stats, (r)->path, line, why, \
+                        __VA_ARGS__)
 
 /* Returns a copy of s[0..len) without leading and trailing whitespace. */
 static char *trimmed_copy(const char *s, size_t len)
 {
-    while (len > 0 && is_space((unsigned char)s[len - 1]))
-        len--;
-    while (len > 0 && is_space((unsigned char)*s)) {
-        s++;
-        len--;
-    }
+    s = spine_trim(s, &len);
     return spine_strndup(s, len);
 }
 
@@ -157,7 +133,7 @@ static int do_line(jreader *r, long lineno, const char *s, size_t len)
     int why, rc = 0;
 
     size_t i = 0;
-    while (i < len && is_space((unsigned char)s[i]))
+    while (i < len && spine_is_space((unsigned char)s[i]))
         i++;
     if (i == len)
         return 0;                       /* blank lines are allowed */

@@ -81,30 +81,10 @@ static int has_xml_suffix(const char *name)
     return n >= 4 && strcmp(name + n - 4, ".xml") == 0;
 }
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'
-        || c == '\f';
-}
 
 /* Counts and reports one skipped record. */
-static void reject(reader *r, const char *file, long line, spine_reject why,
-                   const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void reject(reader *r, const char *file, long line, spine_reject why,
-                   const char *fmt, ...)
-{
-    r->stats->rejected[why]++;
-    if (r->sink->on_reject) {
-        char detail[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(detail, sizeof detail, fmt, ap);
-        va_end(ap);
-        r->sink->on_reject(file, line, why, detail, r->sink->payload);
-    }
-}
+#define reject(r, file, line, why, ...) \
+    spine_corpus_reject((r)->sink, (r)->stats, file, line, why, __VA_ARGS__)
 
 /* Structured error handler: keeps the first fatal error (or, until one
  * comes, the first plain error) and prints nothing.  data is the parser
@@ -192,13 +172,9 @@ static const char *pool_keep(strpool *sp, xmlChar *s)
         sp->p = spine_realloc(sp->p, sp->cap * sizeof *sp->p);
     }
     sp->p[sp->n++] = s;
-    char *t = (char *)s;
-    size_t len = strlen(t);
-    while (len > 0 && is_space((unsigned char)t[len - 1]))
-        len--;
+    size_t len = strlen((char *)s);
+    char *t = (char *)spine_trim((char *)s, &len);
     t[len] = '\0';
-    while (is_space((unsigned char)*t))
-        t++;
     return t;
 }
 

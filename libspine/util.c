@@ -161,6 +161,25 @@ bad:
     return 0;
 }
 
+int spine_is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'
+        || c == '\f';
+}
+
+const char *spine_trim(const char *s, size_t *len)
+{
+    size_t n = *len;
+    while (n > 0 && spine_is_space((unsigned char)s[n - 1]))
+        n--;
+    while (n > 0 && spine_is_space((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    *len = n;
+    return s;
+}
+
 double spine_now(void)
 {
     struct timespec ts;

@@ -51,6 +51,14 @@ char *spine_buf_detach(spine_buf *b);
  * be NULL). */
 int spine_utf8_valid(const char *s, size_t len, size_t *bad_at);
 
+/* Returns 1 for ASCII whitespace (space, \t, \n, \r, \v, \f), whatever
+ * the locale. */
+int spine_is_space(int c);
+
+/* Trims ASCII whitespace from both ends of s[0..*len): returns the first
+ * kept byte and sets *len to the kept length (s is not modified). */
+const char *spine_trim(const char *s, size_t *len);
+
 /* Monotonic clock in seconds. */
 double spine_now(void);
 

@@ -336,10 +336,28 @@ START_TEST(test_strerror)
 }
 END_TEST
 
+START_TEST(test_trim)
+{
+    size_t len = 9;
+    const char *s = spine_trim(" \t ab c\r\n", &len);
+    ck_assert_uint_eq(len, 4);
+    ck_assert_int_eq(strncmp(s, "ab c", 4), 0);
+    len = 4;
+    spine_trim(" \n\v\f", &len);
+    ck_assert_uint_eq(len, 0);
+    len = 3;
+    s = spine_trim("abc", &len);
+    ck_assert_uint_eq(len, 3);
+    ck_assert(spine_is_space(' ') && spine_is_space('\f'));
+    ck_assert(!spine_is_space('a') && !spine_is_space(0xA0));
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
     TCase *core = tcase_create("core");
+    tcase_add_test(core, test_trim);
     tcase_add_test(core, test_buf_append_and_nul);
     tcase_add_test(core, test_buf_embedded_nul);
     tcase_add_test(core, test_buf_growth);
