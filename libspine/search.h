@@ -7,7 +7,8 @@
  *
  * Query language (Xapian's QueryParser): words, AND/OR/NOT, "phrases",
  * prefix*, +must -mustnot, title:word and source:NAME (a filter; case
- * insensitive).  Ranking is BM25 over the article text, with a lift for
+ * insensitive).  Ranking is Xapian's IneB2 (a divergence-from-randomness
+ * model) over the article text, with a lift for
  * articles whose title matches; optionally expanded with terms from the
  * top hits (pseudo-relevance feedback).
  */
@@ -61,7 +62,7 @@ typedef struct spine_term_weight {
 
 typedef struct spine_hit {
     unsigned rank;           /* 1-based rank in the whole result list */
-    double score;            /* BM25 weight */
+    double score;            /* relevance weight (higher is better) */
     char *id;                /* article id */
     char *title;
     char *source;

@@ -452,6 +452,69 @@ START_TEST(test_enquire_options)
 }
 END_TEST
 
+/* Every scheme xapian_enquire_set_weighting() names can rank a match, and
+ * an unknown name is refused (the previous scheme stays in force). */
+START_TEST(test_weighting_schemes)
+{
+    static const char *const names[] = {
+        "bm25+", "pl2", "pl2+", "dph", "dlh", "inl2", "ifb2", "ineb2", "bb2",
+        "lm"
+    };
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query *q;
+    xapian_enquire *enq;
+    xapian_mset *m;
+    double bm25, w;
+    unsigned nbm25;
+
+    OK(xapian_query_new_term(&q, S("arteries"), &err));
+    OK(xapian_enquire_new(&enq, db, &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    OK(xapian_mset_weight(&bm25, m, 0, &err));
+    nbm25 = xapian_mset_size(m);
+    ck_assert_uint_gt(nbm25, 0);
+    xapian_mset_free(m);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        OK(xapian_enquire_set_weighting(enq, names[i], NULL, 0, &err));
+        OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+        ck_assert_msg(xapian_mset_size(m) == nbm25, "%s: %u hits, not %u",
+                      names[i], xapian_mset_size(m), nbm25);
+        xapian_mset_free(m);
+    }
+    /* A parameter reaches the scheme: IneB2's c changes the weight. */
+    OK(xapian_enquire_set_weighting(enq, "ineb2", (const double[]){ 1 }, 1,
+                                    &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    OK(xapian_mset_weight(&w, m, 0, &err));
+    xapian_mset_free(m);
+    ck_assert(w != bm25);
+    double w2;
+    OK(xapian_enquire_set_weighting(enq, "ineb2", (const double[]){ 8 }, 1,
+                                    &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    OK(xapian_mset_weight(&w2, m, 0, &err));
+    xapian_mset_free(m);
+    ck_assert(w2 != w);
+
+    ck_assert_int_eq(xapian_enquire_set_weighting(enq, "okapi", NULL, 0,
+                                                  &err), XAPIAN_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "okapi"));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    OK(xapian_mset_weight(&w, m, 0, &err));
+    ck_assert(w == w2);
+    xapian_mset_free(m);
+
+    xapian_enquire_free(enq);
+    xapian_query_free(q);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_query_building)
 {
     xapian_error err;
@@ -1433,6 +1496,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_parse_and_search);
     tcase_add_test(core, test_mset_accessors);
     tcase_add_test(core, test_enquire_options);
+    tcase_add_test(core, test_weighting_schemes);
     tcase_add_test(core, test_query_building);
     tcase_add_test(core, test_relevance_tools);
     tcase_add_test(core, test_stem_and_stopper);

@@ -1323,6 +1323,57 @@ int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
     }
 }
 
+/* params[i], or dflt when the caller gave fewer. */
+static double param(const double *params, size_t n, size_t i, double dflt)
+{
+    return i < n ? params[i] : dflt;
+}
+
+int xapian_enquire_set_weighting(xapian_enquire *enq, const char *name,
+                                 const double *params, size_t n,
+                                 xapian_error *err)
+{
+    REQUIRE(enq);
+    REQUIRE(name);
+    REQUIRE(params || n == 0);
+    try {
+        std::string s(name);
+        const double *p = params;
+        if (s == "bm25+")
+            enq->enq.set_weighting_scheme(Xapian::BM25PlusWeight(
+                param(p, n, 0, 1), param(p, n, 1, 0), param(p, n, 2, 1),
+                param(p, n, 3, 0.5), param(p, n, 4, 0.5), param(p, n, 5, 1)));
+        else if (s == "pl2")
+            enq->enq.set_weighting_scheme(Xapian::PL2Weight(param(p, n, 0, 1)));
+        else if (s == "pl2+")
+            enq->enq.set_weighting_scheme(Xapian::PL2PlusWeight(
+                param(p, n, 0, 1), param(p, n, 1, 0.8)));
+        else if (s == "dph")
+            enq->enq.set_weighting_scheme(Xapian::DPHWeight());
+        else if (s == "dlh")
+            enq->enq.set_weighting_scheme(Xapian::DLHWeight());
+        else if (s == "inl2")
+            enq->enq.set_weighting_scheme(Xapian::InL2Weight(param(p, n, 0, 1)));
+        else if (s == "ifb2")
+            enq->enq.set_weighting_scheme(Xapian::IfB2Weight(param(p, n, 0, 1)));
+        else if (s == "ineb2")
+            enq->enq.set_weighting_scheme(Xapian::IneB2Weight(param(p, n, 0, 1)));
+        else if (s == "bb2")
+            enq->enq.set_weighting_scheme(Xapian::BB2Weight(param(p, n, 0, 1)));
+        else if (s == "lm")
+            enq->enq.set_weighting_scheme(Xapian::LMWeight(
+                param(p, n, 0, 0),
+                Xapian::Weight::type_smoothing(int(param(p, n, 1, 1))),
+                param(p, n, 2, -1), param(p, n, 3, -1)));
+        else
+            return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_weighting:"
+                             " unknown scheme \"%s\"", name);
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_enquire_set_collapse_key(xapian_enquire *enq, xapian_slot slot,
                                     unsigned collapse_max, xapian_error *err)
 {

@@ -493,6 +493,19 @@ int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
                                       double k2, double k3, double b,
                                       double min_normlen, xapian_error *err);
 
+/* Selects one of Xapian's other weighting schemes by name, with its
+ * parameters in params[0..nparams) (missing ones take Xapian's defaults):
+ *   "bm25+"  k1 k2 k3 b min_normlen delta      "pl2"  c
+ *   "pl2+"   c delta                           "dph", "dlh"  (none)
+ *   "inl2", "ifb2", "ineb2", "bb2"  c
+ *   "lm"     log smoothing param1 param2 (smoothing: 1 two-stage,
+ *            2 Dirichlet, 3 absolute discount, 4 Jelinek-Mercer,
+ *            5 Dirichlet plus)
+ * Returns XAPIAN_EINVAL for an unknown name. */
+int xapian_enquire_set_weighting(xapian_enquire *enq, const char *name,
+                                 const double *params, size_t nparams,
+                                 xapian_error *err);
+
 /* Keeps at most collapse_max hits per distinct value in slot (0 disables). */
 int xapian_enquire_set_collapse_key(xapian_enquire *enq, xapian_slot slot,
                                     unsigned collapse_max, xapian_error *err);
