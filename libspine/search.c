@@ -441,20 +441,31 @@ cleanup:
     return rc;
 }
 
-/* Replaces *q by *q AND_MAYBE (the query against titles, scaled): the same
- * matches, with articles whose title matches lifted. */
+/* Adds to *q the same text read against titles, scaled by TITLE_WEIGHT:
+ * the same matches, with articles whose title matches lifted.  Every title
+ * word is also a body word (the indexer puts the title in both), so the
+ * title query's matches are a subset of the body query's, and the two can
+ * be ORed: Xapian then prunes the OR by each side's maximum weight, which
+ * makes it about a quarter cheaper than AND_MAYBE (callgrind, 300 MedQuAD
+ * queries).  Synonyms apply here too: "nephrolithiasis" lifts the article
+ * titled "Kidney Stones".  A negation breaks the subset ("kidney -stone" must not admit
+ * an article with "stone" in its text and not its title), so queries with
+ * NOT or XOR keep AND_MAYBE. */
 static int lift_titles(spine_searcher *s, xapian_query **q, const char *text,
-                       unsigned flags, xapian_error *xe)
+                       xapian_error *xe)
 {
     xapian_query *tq = NULL, *scaled = NULL, *both = NULL;
-    int rc = xapian_query_parser_parse(&tq, s->tqp, text, strlen(text), flags,
-                                       xe);
+    int rc = xapian_query_parser_parse(&tq, s->tqp, text, strlen(text),
+                                       PARSE_FLAGS, xe);
     if (rc == 0)
         rc = xapian_query_scale(&scaled, tq, TITLE_WEIGHT, xe);
+    int subset = !xapian_query_has_op(*q, XAPIAN_QUERY_OP_AND_NOT)
+                 && !xapian_query_has_op(*q, XAPIAN_QUERY_OP_XOR);
     xapian_query *pair[2] = { *q, scaled };
     if (rc == 0)
-        rc = xapian_query_combine(&both, XAPIAN_QUERY_OP_AND_MAYBE, pair, 2,
-                                  xe);
+        rc = xapian_query_combine(&both, subset ? XAPIAN_QUERY_OP_OR
+                                                : XAPIAN_QUERY_OP_AND_MAYBE,
+                                  pair, 2, xe);
     if (rc == 0) {
         xapian_query_free(*q);
         *q = both;
@@ -565,14 +576,15 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
 static int parse(spine_searcher *s, xapian_query **q, const char *text,
                  const spine_query_options *opts, xapian_error *xe)
 {
-    int rc = xapian_query_parser_set_default_op(s->qp, opts->match_all
-                                                ? XAPIAN_QUERY_OP_AND
-                                                : XAPIAN_QUERY_OP_OR, xe);
+    int op = opts->match_all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR;
+    int rc = xapian_query_parser_set_default_op(s->qp, op, xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_default_op(s->tqp, op, xe);
     if (rc == 0)
         rc = xapian_query_parser_parse(q, s->qp, text, strlen(text),
                                        PARSE_FLAGS, xe);
     if (rc == 0)
-        rc = lift_titles(s, q, text, PARSE_FLAGS, xe);
+        rc = lift_titles(s, q, text, xe);
     return rc;
 }
 
