@@ -605,6 +605,25 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         tail -n 3 "$work/eval.log" | sed 's/^/    /'
     fi
     echo
+    # The same three engines on MedQuAD with the project's own judged lay
+    # queries (scripts/eval-medquad.sh).  It indexes the whole corpus three
+    # times (about a minute), so the smoke run leaves it out.
+    if [ "$smoke" = 0 ]; then
+        mq_out="$work/EFFECTIVENESS-MEDQUAD.md"
+        rm -f "$mq_out"
+        if "$root/scripts/eval-medquad.sh" --build "$build" --out "$mq_out" \
+               >"$work/eval-medquad.log" 2>&1 && [ -s "$mq_out" ]; then
+            cp "$mq_out" "$root/benchmarks/EFFECTIVENESS-MEDQUAD.md"
+            cat "$mq_out"
+        else
+            echo "## Ranking quality (MedQuAD, own judgments)"
+            echo
+            echo "Not measured: \`scripts/eval-medquad.sh\` failed or the corpus is absent:"
+            echo
+            tail -n 3 "$work/eval-medquad.log" | sed 's/^/    /'
+        fi
+        echo
+    fi
     echo "Run time of this benchmark: $(( $(date +%s) - bench_t0 )) s."
 } >"$results"
 
