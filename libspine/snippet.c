@@ -13,13 +13,17 @@
  * SPINE_HI_START/SPINE_HI_END control characters.  Turns the snippet into
  * plain text with the caller's markers. */
 char *spine_snippet_render(const char *html, const char *hi_start,
-                           const char *hi_end)
+                           const char *hi_end, unsigned cut)
 {
     static const struct { const char *ent; char c; } ents[] = {
         { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
         { "&quot;", '"' }, { "&#39;", '\'' }, { "&apos;", '\'' },
     };
+    static const char omit[] = "...";
+    size_t len = strlen(html);
     spine_buf b = SPINE_BUF_INIT;
+    if ((cut & SPINE_CUT_HEAD) && strncmp(html, omit, strlen(omit)) != 0)
+        spine_buf_puts(&b, omit);
     for (const char *p = html; *p; ) {
         if (*p == SPINE_HI_START[0]) {
             spine_buf_puts(&b, hi_start);
@@ -48,6 +52,9 @@ char *spine_snippet_render(const char *html, const char *hi_start,
             spine_buf_append(&b, p++, 1);
         }
     }
+    if ((cut & SPINE_CUT_TAIL) && b.n
+        && (len < strlen(omit) || strcmp(html + len - strlen(omit), omit)))
+        spine_buf_puts(&b, omit);
     return spine_buf_detach(&b);
 }
 
@@ -83,6 +90,7 @@ static void wanted_index(spine_wanted *w)
             p++;
         w->word[k] = p;
         w->stemmed[k] = z;
+        w->first[(unsigned char)*p] = 1;
     }
 }
 
@@ -112,53 +120,133 @@ int spine_wanted_query(spine_wanted *w, const xapian_query *q,
     return rc;
 }
 
+/* Calls fn(word offset, ctx) for each word of text[0..len) that is a
+ * query word of w, as typed or (for stems) extended: a word matches the
+ * stem "stone" when it starts with it ("stones", "stoned").  That is
+ * looser than stemming each word, and much cheaper; it only picks a section
+ * and a window of it, and Xapian then highlights exact stem matches.
+ * Returns the number of matching words. */
+static unsigned match_words(const char *text, size_t len,
+                            const spine_wanted *w,
+                            void (*fn)(size_t at, void *ctx), void *ctx)
+{
+    unsigned count = 0;
+    char word[65];
+    for (size_t i = 0; i < len; ) {
+        size_t n = 0;
+        while (i + n < len && (isalnum((unsigned char)text[i + n])
+                               || (unsigned char)text[i + n] >= 0x80))
+            n++;
+        if (n == 0) {
+            i++;
+            continue;
+        }
+        /* Most words start with a letter no query word starts with. */
+        if (n < sizeof word
+            && w->first[(unsigned char)tolower((unsigned char)text[i])]) {
+            for (size_t k = 0; k < n; k++)
+                word[k] = (char)tolower((unsigned char)text[i + k]);
+            word[n] = '\0';
+            for (size_t k = 0; k < w->n; k++) {
+                const char *t = w->word[k];
+                if (t[0] != word[0])
+                    continue;
+                if (w->stemmed[k] ? strncmp(word, t, strlen(t)) == 0
+                                  : strcmp(word, t) == 0) {
+                    count++;
+                    if (fn)
+                        fn(i, ctx);
+                    break;
+                }
+            }
+        }
+        i += n;
+    }
+    return count;
+}
+
 /* How well a section matches: the number of its words that are query
- * words, as typed or (for stems) extended: a word matches the stem "stone"
- * when it starts with it ("stones", "stoned").  That is looser than
- * stemming each word, and much cheaper; it only picks a section, and Xapian
- * then highlights exact stem matches within it. */
+ * words (see match_words). */
 static unsigned section_score(const spine_section *sec,
                               const spine_wanted *w)
 {
-    const char *parts[2] = { sec->question, sec->answer };
-    unsigned score = 0;
-    char word[65];
-    for (int part = 0; part < 2; part++) {
-        for (const char *p = parts[part]; *p; ) {
-            size_t n = 0;
-            while (p[n] && (isalnum((unsigned char)p[n])
-                            || (unsigned char)p[n] >= 0x80))
-                n++;
-            if (n == 0) {
-                p++;
-                continue;
-            }
-            if (n < sizeof word) {
-                for (size_t k = 0; k < n; k++)
-                    word[k] = (char)tolower((unsigned char)p[k]);
-                word[n] = '\0';
-                for (size_t k = 0; k < w->n; k++) {
-                    const char *t = w->word[k];
-                    if (t[0] != word[0])
-                        continue;
-                    if (w->stemmed[k] ? strncmp(word, t, strlen(t)) == 0
-                                      : strcmp(word, t) == 0) {
-                        score++;
-                        break;
-                    }
-                }
-            }
-            p += n;
+    return match_words(sec->question, strlen(sec->question), w, NULL, NULL)
+           + match_words(sec->answer, strlen(sec->answer), w, NULL, NULL);
+}
+
+/* Offsets of the matching words of a text, in order. */
+typedef struct offsets {
+    size_t *at;
+    size_t n, cap;
+} offsets;
+
+static void add_offset(size_t at, void *ctx)
+{
+    offsets *o = ctx;
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 32;
+        o->at = spine_realloc(o->at, o->cap * sizeof *o->at);
+    }
+    o->at[o->n++] = at;
+}
+
+/* Lead kept before the first match of a window, so that a snippet can
+ * start a little before it, as Xapian's do. */
+#define WINDOW_LEAD 64
+
+/* Cuts b down to at most window bytes around the stretch of it where query
+ * words are densest, so that Xapian's snippet() (which stems every word it
+ * is given) reads a window instead of a whole section.  Sets SPINE_CUT_HEAD
+ * and SPINE_CUT_TAIL in *cut for the ends it removed. */
+static void cut_window(spine_buf *b, const spine_wanted *w, size_t window,
+                       unsigned *cut)
+{
+    offsets o = { 0 };
+    if (window == 0 || b->n <= window)
+        return;
+    match_words(b->p, b->n, w, add_offset, &o);
+    /* The window [at[i] - lead, at[i] - lead + window) holding the most
+     * matches (two pointers over the sorted offsets). */
+    size_t best = 0, best_count = 0;
+    for (size_t i = 0, j = 0; i < o.n; i++) {
+        if (j < i)
+            j = i;
+        while (j < o.n && o.at[j] - o.at[i] + WINDOW_LEAD < window)
+            j++;
+        if (j - i > best_count) {
+            best_count = j - i;
+            best = i;
         }
     }
-    return score;
+    size_t start = 0;
+    if (best_count && o.at[best] > WINDOW_LEAD) {
+        start = o.at[best] - WINDOW_LEAD;
+        /* Start on a word: skip the rest of a cut word. */
+        while (start < o.at[best] && !spine_is_space(b->p[start - 1]))
+            start++;
+    }
+    size_t end = start + window < b->n ? start + window : b->n;
+    size_t hard_end = end;
+    while (end > start && end < b->n && !spine_is_space(b->p[end]))
+        end--;
+    if (end == start)                   /* one long "word": cut inside it */
+        end = hard_end;
+    free(o.at);
+    if (start > 0)
+        *cut |= SPINE_CUT_HEAD;
+    if (end < b->n)
+        *cut |= SPINE_CUT_TAIL;
+    memmove(b->p, b->p + start, end - start);
+    b->n = end - start;
+    b->p[b->n] = '\0';
 }
 
 /* The text a snippet is cut from: the best-matching section (its pid in
  * *pid), or the whole article when no section matches a query word (the
- * title alone matched, say; *pid is then NULL). */
-void spine_snippet_text(spine_buf *b, const char **pid,
-                        const spine_article *a, const spine_wanted *w)
+ * title alone matched, say; *pid is then NULL); then its densest window. */
+void spine_snippet_text(spine_buf *b, const char **pid, unsigned *cut,
+                        const spine_article *a, const spine_wanted *w,
+                        size_t window)
 {
     size_t best = 0;
     unsigned best_score = 0;
@@ -170,12 +258,14 @@ void spine_snippet_text(spine_buf *b, const char **pid,
         }
     }
     spine_buf_reset(b);
+    *cut = 0;
+    *pid = NULL;
     if (best_score) {
         *pid = a->sections[best].pid;
         section_text(b, &a->sections[best]);
-        return;
+    } else {
+        for (size_t i = 0; i < a->nsections; i++)
+            section_text(b, &a->sections[i]);
     }
-    *pid = NULL;
-    for (size_t i = 0; i < a->nsections; i++)
-        section_text(b, &a->sections[i]);
+    cut_window(b, w, window, cut);
 }

@@ -22,6 +22,7 @@ typedef struct spine_wanted {
     const char **word;       /* pointers into buf */
     int *stemmed;            /* word[i] is a stem */
     size_t n;
+    unsigned char first[256];  /* first[c]: some word starts with byte c */
 } spine_wanted;
 
 /* Releases w's memory (not w itself).  Accepts a zeroed w. */
@@ -36,16 +37,25 @@ int spine_wanted_hit(spine_wanted *w, const xapian_enquire *enq,
 int spine_wanted_query(spine_wanted *w, const xapian_query *q,
                        xapian_error *xe);
 
+/* Bits of the cut argument: which ends of the text spine_snippet_text()
+ * cut off. */
+#define SPINE_CUT_HEAD 1u
+#define SPINE_CUT_TAIL 2u
+
 /* Sets b to the text a snippet is cut from: the section of a whose words
  * match w most often (its pid in *pid, borrowed from a), or the whole
- * article when none does (*pid NULL). */
-void spine_snippet_text(spine_buf *b, const char **pid,
-                        const spine_article *a, const spine_wanted *w);
+ * article when none does (*pid NULL); then, if that is longer than window
+ * bytes (0: no limit), the window of it where w's words are densest, with
+ * *cut saying which ends were cut (SPINE_CUT_* bits). */
+void spine_snippet_text(spine_buf *b, const char **pid, unsigned *cut,
+                        const spine_article *a, const spine_wanted *w,
+                        size_t window);
 
 /* Turns Xapian's HTML-escaped snippet with SPINE_HI_START/SPINE_HI_END
- * markers into one line of plain text with hi_start/hi_end around matches.
- * Returns a malloc()ed string; free() it. */
+ * markers into one line of plain text with hi_start/hi_end around matches,
+ * and "..." at each end the text was cut at (cut, from spine_snippet_text)
+ * unless Xapian put one there.  Returns a malloc()ed string; free() it. */
 char *spine_snippet_render(const char *html, const char *hi_start,
-                           const char *hi_end);
+                           const char *hi_end, unsigned cut);
 
 #endif /* SPINE_SNIPPET_H */

@@ -16,7 +16,9 @@
 #include "format.h"
 #include "index.h"
 #include "schema.h"
+#include "util.h"
 #include "search.h"
+#include "snippet.h"
 #include "testutil.h"
 #include "xapian_c.h"
 
@@ -979,6 +981,120 @@ START_TEST(test_related)
 }
 END_TEST
 
+/* A long section is cut to its densest window before Xapian sees it: the
+ * snippet still shows the match, far from the start, with "..." at both
+ * cut ends; a match at the very start gets no leading "...". */
+START_TEST(test_snippet_window)
+{
+    spine_buf text = SPINE_BUF_INIT;
+    for (int i = 0; i < 60; i++)
+        spine_buf_puts(&text, "Filler words say little of any use here. ");
+    spine_buf_puts(&text, "Only here does the zygomatic arch appear, "
+                          "the zygomatic bone of the cheek. ");
+    for (int i = 0; i < 60; i++)
+        spine_buf_puts(&text, "More filler follows and it says nothing. ");
+    spine_section sec[] = { { "1", "", text.p } };
+    spine_section head[] = { { "1", "", "Quadriceps muscles straighten "
+                                        "the knee. Nothing else here." } };
+    spine_article arts[] = {
+        { "T/1", "Long Article", "", "T", sec, 1 },
+        { "T/2", "Short Article", "", "T", head, 1 },
+    };
+    char *dir = tu_mkdtemp(), *idx = tu_path(dir, "idx");
+    spine_index *ix = NULL;
+    spine_searcher *s = NULL;
+    spine_results *r = NULL;
+    spine_error err;
+    ck_assert_int_eq(spine_index_begin(&ix, idx, NULL, &err), SPINE_OK);
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_int_eq(spine_index_add(ix, &arts[i], &err), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, &err), SPINE_OK);
+    spine_index_free(ix);
+    ck_assert_int_eq(spine_searcher_open(&s, idx, &err), SPINE_OK);
+
+    spine_query_options o = opts_default();
+    ck_assert_int_eq(spine_search(&r, s, "zygomatic", &o, &err), SPINE_OK);
+    ck_assert_uint_eq(r->nhits, 1);
+    const char *sn = r->hits[0].snippet;
+    ck_assert_msg(strstr(sn, "**zygomatic** arch") != NULL, "snippet: %s", sn);
+    ck_assert_msg(strncmp(sn, "...", 3) == 0, "snippet: %s", sn);
+    ck_assert_msg(strcmp(sn + strlen(sn) - 3, "...") == 0, "snippet: %s", sn);
+    ck_assert_msg(strlen(sn) < 2 * o.snippet_bytes, "snippet: %s", sn);
+    spine_results_free(r);
+
+    ck_assert_int_eq(spine_search(&r, s, "quadriceps", &o, &err), SPINE_OK);
+    ck_assert_uint_eq(r->nhits, 1);
+    sn = r->hits[0].snippet;
+    ck_assert_msg(strncmp(sn, "**Quadriceps** muscles", 22) == 0,
+                  "snippet: %s", sn);
+    spine_results_free(r);
+
+    spine_searcher_free(s);
+    spine_buf_free(&text);
+    tu_rmtree(dir);
+    free(idx);
+    free(dir);
+}
+END_TEST
+
+/* spine_snippet_text() cuts a long section to the window where the query
+ * words are densest, on word boundaries, and says which ends it cut;
+ * spine_snippet_render() marks those ends with "..." once. */
+START_TEST(test_snippet_text_window)
+{
+    spine_buf text = SPINE_BUF_INIT, b = SPINE_BUF_INIT;
+    spine_buf_puts(&text, "Zygomatic first. ");
+    for (int i = 0; i < 40; i++)
+        spine_buf_puts(&text, "Filler words say little of any use here. ");
+    spine_buf_puts(&text, "The zygomatic arch and the zygomatic bone. ");
+    for (int i = 0; i < 40; i++)
+        spine_buf_puts(&text, "More filler follows and it says nothing. ");
+    spine_section sec[] = { { "7", "", text.p } };
+    spine_article a = { "T/1", "T", "", "T", sec, 1 };
+    xapian_query *q = NULL;
+    xapian_error xe;
+    spine_wanted w;
+    const char *pid;
+    unsigned cut;
+    ck_assert_int_eq(xapian_query_new_term(&q, "Zzygomat", 8, &xe), 0);
+    ck_assert_int_eq(spine_wanted_query(&w, q, &xe), 0);
+
+    spine_snippet_text(&b, &pid, &cut, &a, &w, 0);
+    ck_assert_str_eq(pid, "7");
+    ck_assert_uint_eq(cut, 0);
+    ck_assert_uint_gt(b.n, strlen(text.p));          /* the whole section */
+
+    spine_snippet_text(&b, &pid, &cut, &a, &w, 200);
+    ck_assert_uint_le(b.n, 200);
+    ck_assert_uint_eq(cut, SPINE_CUT_HEAD | SPINE_CUT_TAIL);
+    /* The two matches together, not the lone one at the start. */
+    ck_assert_msg(strstr(b.p, "zygomatic arch and the zygomatic bone"),
+                  "window: %s", b.p);
+    /* Whole words: in the section, a space comes just before and after. */
+    const char *at = strstr(text.p, b.p);
+    ck_assert_ptr_nonnull(at);
+    ck_assert_msg(at > text.p && at[-1] == ' ' && at[b.n] == ' ',
+                  "window: %s", b.p);
+
+    char *out = spine_snippet_render("x \002y\003 z", "[", "]",
+                                     SPINE_CUT_HEAD | SPINE_CUT_TAIL);
+    ck_assert_str_eq(out, "...x [y] z...");
+    free(out);
+    out = spine_snippet_render("...x z...", "[", "]",
+                               SPINE_CUT_HEAD | SPINE_CUT_TAIL);
+    ck_assert_str_eq(out, "...x z...");
+    free(out);
+    out = spine_snippet_render("x z", "[", "]", 0);
+    ck_assert_str_eq(out, "x z");
+    free(out);
+
+    spine_wanted_free(&w);
+    xapian_query_free(q);
+    spine_buf_free(&b);
+    spine_buf_free(&text);
+}
+END_TEST
+
 START_TEST(test_best_section_explain)
 {
     spine_query_options o = opts_default();
@@ -1008,6 +1124,8 @@ static Suite *search_suite(void)
     tcase_add_checked_fixture(core, setup_searcher, teardown_searcher);
     tcase_set_timeout(core, 60);
     tcase_add_test(core, test_doccount);
+    tcase_add_test(core, test_snippet_window);
+    tcase_add_test(core, test_snippet_text_window);
     tcase_add_test(core, test_ranking);
     tcase_add_test(core, test_or_and);
     tcase_add_test(core, test_phrase);
