@@ -340,6 +340,30 @@ static int shard_add(shard *sh, const spine_article *a, spine_error *err)
 /* The shard's thread: indexes queued articles until the queue is closed
  * and empty.  After an error it keeps draining (and dropping) so that the
  * reader never blocks on a full queue. */
+/* Spelling data is the body's words (unprefixed terms: prefixes are
+ * capitals) with their frequencies. */
+static int body_word(const char *term, size_t len, void *ctx)
+{
+    (void)ctx;
+    return len && !(term[0] >= 'A' && term[0] <= 'Z');
+}
+
+/* Fills sh's spelling dictionary from its terms once all its articles are
+ * in: one add per distinct word, where Xapian's term generator would make
+ * one per occurrence (a fifth of the indexing time on MedQuAD). */
+static int shard_spelling(shard *sh, spine_error *err)
+{
+    xapian_error xe;
+    int rc = xapian_writable_database_commit(sh->db, &xe);
+    if (rc == 0)
+        rc = xapian_writable_database_add_spelling_from_terms(sh->db,
+                                                              body_word,
+                                                              NULL, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, sh->path);
+    return 0;
+}
+
 static void *shard_main(void *arg)
 {
     shard *sh = arg;
@@ -348,7 +372,18 @@ static void *shard_main(void *arg)
         while (sh->count == 0 && !sh->closing)
             pthread_cond_wait(&sh->more, &sh->mu);
         if (sh->count == 0) {
+            int ok = sh->rc == 0;
             pthread_mutex_unlock(&sh->mu);
+            if (ok && sh->ix->opts.spelling) {
+                spine_error e;
+                int rc = shard_spelling(sh, &e);
+                if (rc != 0) {
+                    pthread_mutex_lock(&sh->mu);
+                    sh->rc = rc;
+                    sh->err = e;
+                    pthread_mutex_unlock(&sh->mu);
+                }
+            }
             return NULL;
         }
         spine_article *a = sh->queue[sh->head];
@@ -395,13 +430,6 @@ static int shard_open(shard *sh, spine_index *ix, unsigned no,
         rc = xapian_term_generator_new(&sh->tg, &xe);
     if (rc == 0)
         rc = xapian_term_generator_set_stemmer(sh->tg, sh->stem, &xe);
-    if (rc == 0 && ix->opts.spelling) {
-        rc = xapian_term_generator_set_database(sh->tg, sh->db, &xe);
-        if (rc == 0)
-            rc = xapian_term_generator_set_flags(sh->tg,
-                                                 XAPIAN_TG_FLAG_SPELLING,
-                                                 &xe);
-    }
     if (rc == 0)
         rc = xapian_writable_database_set_metadata(
             sh->db, SPINE_META_SCHEMA, strlen(SPINE_META_SCHEMA),

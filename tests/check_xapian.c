@@ -866,6 +866,62 @@ START_TEST(test_spelling)
 }
 END_TEST
 
+/* Only the terms accept() takes reach the spelling table, each with its
+ * collection frequency. */
+static int not_x(const char *term, size_t len, void *ctx)
+{
+    ++*(int *)ctx;
+    return len && term[len - 1] != 'x';
+}
+
+START_TEST(test_spelling_from_terms)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE, &err));
+    static const char *const docs[][3] = {
+        { "cardiology", "cardiologx", "cardiologo" },
+        { "cardiology", "cardiologx", NULL },
+        { "cardiology", "cardiologx", NULL },
+    };
+    for (size_t i = 0; i < 3; i++) {
+        xapian_document *doc;
+        OK(xapian_document_new(&doc, &err));
+        for (size_t k = 0; k < 3 && docs[i][k]; k++)
+            OK(xapian_document_add_term(doc, docs[i][k], strlen(docs[i][k]),
+                                        2, &err));
+        OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+        xapian_document_free(doc);
+    }
+    OK(xapian_writable_database_commit(wdb, &err));
+    int seen = 0;
+    OK(xapian_writable_database_add_spelling_from_terms(wdb, not_x, &seen,
+                                                        &err));
+    ck_assert_int_eq(seen, 3);                  /* every distinct term */
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+
+    xapian_database *db = open_db(path);
+    char *s;
+    /* cardiology (wdf 2 in 3 documents) outweighs cardiologo (1). */
+    OK(xapian_database_spelling_suggestion(&s, db, S("cardiologz"), 1, &err));
+    ck_assert_str_eq(s, "cardiology");
+    free(s);
+    OK(xapian_database_spelling_suggestion(&s, db, S("cardiologoo"), 1,
+                                           &err));
+    ck_assert_str_eq(s, "cardiologo");
+    free(s);
+    /* cardiologx was refused: nothing is one edit from "cardiologxx". */
+    OK(xapian_database_spelling_suggestion(&s, db, S("cardiologxx"), 1,
+                                           &err));
+    ck_assert_str_eq(s, "");
+    free(s);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_synonyms)
 {
     xapian_error err;
@@ -1503,6 +1559,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_without_positions);
     tcase_add_test(core, test_snippet);
     tcase_add_test(core, test_spelling);
+    tcase_add_test(core, test_spelling_from_terms);
     tcase_add_test(core, test_synonyms);
     tcase_add_test(core, test_reopen);
     tcase_add_test(core, test_compact);

@@ -552,6 +552,32 @@ int xapian_writable_database_add_spelling(xapian_writable_database *db,
     }
 }
 
+int xapian_writable_database_add_spelling_from_terms(
+    xapian_writable_database *db,
+    int (*accept)(const char *term, size_t len, void *ctx), void *ctx,
+    xapian_error *err)
+{
+    REQUIRE(db);
+    REQUIRE(accept);
+    try {
+        /* The terms are collected first: adding spelling data while
+         * iterating the same database's term list is not something Xapian
+         * promises to support. */
+        std::vector<std::pair<std::string, Xapian::termcount>> words;
+        for (Xapian::TermIterator t = db->db.allterms_begin();
+             t != db->db.allterms_end(); ++t) {
+            const std::string &term = *t;
+            if (accept(term.data(), term.size(), ctx))
+                words.emplace_back(term, db->db.get_collection_freq(term));
+        }
+        for (const auto &w : words)
+            db->db.add_spelling(w.first, w.second);
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_writable_database_add_synonym(xapian_writable_database *db,
                                          const char *term, size_t term_len,
                                          const char *synonym, size_t syn_len,

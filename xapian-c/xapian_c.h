@@ -195,6 +195,16 @@ int xapian_writable_database_add_spelling(xapian_writable_database *db,
                                           const char *word, size_t len,
                                           unsigned freqinc, xapian_error *err);
 
+/* Adds to the spelling dictionary every term of db's committed term list
+ * that accept(term, len, ctx) returns nonzero for, each with its collection
+ * frequency (the sum of its wdf over all documents): what a term generator
+ * with XAPIAN_TG_FLAG_SPELLING adds word by word, in one pass over the
+ * distinct terms.  Commit afterwards to write it. */
+int xapian_writable_database_add_spelling_from_terms(
+    xapian_writable_database *db,
+    int (*accept)(const char *term, size_t len, void *ctx), void *ctx,
+    xapian_error *err);
+
 /* Adds synonym as a synonym of term (Xapian's synonym table). */
 int xapian_writable_database_add_synonym(xapian_writable_database *db,
                                          const char *term, size_t term_len,
