@@ -337,9 +337,6 @@ static int shard_add(shard *sh, const spine_article *a, spine_error *err)
     return SPINE_OK;
 }
 
-/* The shard's thread: indexes queued articles until the queue is closed
- * and empty.  After an error it keeps draining (and dropping) so that the
- * reader never blocks on a full queue. */
 /* Spelling data is the body's words (unprefixed terms: prefixes are
  * capitals) with their frequencies. */
 static int body_word(const char *term, size_t len, void *ctx)
@@ -348,22 +345,41 @@ static int body_word(const char *term, size_t len, void *ctx)
     return len && !(term[0] >= 'A' && term[0] <= 'Z');
 }
 
-/* Fills sh's spelling dictionary from its terms once all its articles are
- * in: one add per distinct word, where Xapian's term generator would make
- * one per occurrence (a fifth of the indexing time on MedQuAD). */
-static int shard_spelling(shard *sh, spine_error *err)
+static int store_extras(spine_index *ix, shard *sh, spine_error *err);
+
+/* Finishes shard sh once all its articles are in, in its own thread so
+ * that the shards finish side by side: the first one also gets the
+ * synonyms and stop words; then the spelling dictionary is filled from the
+ * shard's distinct words (Xapian's term generator would update it once
+ * per word occurrence: a fifth of the indexing time on MedQuAD), and the
+ * shard is committed and closed (explicitly: Xapian's destructor would
+ * swallow an error). */
+static int shard_close(shard *sh, spine_error *err)
 {
     xapian_error xe;
-    int rc = xapian_writable_database_commit(sh->db, &xe);
+    int rc = 0;
+    if (sh == &sh->ix->shards[0])
+        rc = store_extras(sh->ix, sh, err);
+    if (rc != 0)
+        return rc;
+    if (sh->ix->opts.spelling) {
+        rc = xapian_writable_database_commit(sh->db, &xe);
+        if (rc == 0)
+            rc = xapian_writable_database_add_spelling_from_terms(
+                sh->db, body_word, NULL, &xe);
+    }
     if (rc == 0)
-        rc = xapian_writable_database_add_spelling_from_terms(sh->db,
-                                                              body_word,
-                                                              NULL, &xe);
+        rc = xapian_writable_database_commit(sh->db, &xe);
+    if (rc == 0)
+        rc = xapian_writable_database_close(sh->db, &xe);
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, sh->path);
     return 0;
 }
 
+/* The shard's thread: indexes queued articles until the queue is closed
+ * and empty, then closes the shard.  After an error it keeps draining (and
+ * dropping) so that the reader never blocks on a full queue. */
 static void *shard_main(void *arg)
 {
     shard *sh = arg;
@@ -374,9 +390,9 @@ static void *shard_main(void *arg)
         if (sh->count == 0) {
             int ok = sh->rc == 0;
             pthread_mutex_unlock(&sh->mu);
-            if (ok && sh->ix->opts.spelling) {
+            if (ok) {
                 spine_error e;
-                int rc = shard_spelling(sh, &e);
+                int rc = shard_close(sh, &e);
                 if (rc != 0) {
                     pthread_mutex_lock(&sh->mu);
                     sh->rc = rc;
@@ -443,19 +459,28 @@ static int shard_open(shard *sh, spine_index *ix, unsigned no,
     return SPINE_OK;
 }
 
-/* Tells the thread no more articles will come and waits for it.  With
- * discard set, articles still queued are dropped.  Returns the shard's
- * first error (recorded in *err) or 0. */
-static int shard_finish(shard *sh, int discard, spine_error *err)
+/* Tells sh's thread that no more articles will come (it then closes the
+ * shard, or with discard set drops what is still queued), without waiting
+ * for it: all shards can finish at once. */
+static void shard_close_queue(shard *sh, int discard)
 {
     if (!sh->started)
-        return SPINE_OK;
+        return;
     pthread_mutex_lock(&sh->mu);
     sh->closing = 1;
     if (discard && sh->rc == 0)
         sh->rc = SPINE_EABORT;
     pthread_cond_signal(&sh->more);
     pthread_mutex_unlock(&sh->mu);
+}
+
+/* Closes sh's queue (see shard_close_queue) and waits for its thread.
+ * Returns the shard's first error (recorded in *err) or 0. */
+static int shard_finish(shard *sh, int discard, spine_error *err)
+{
+    if (!sh->started)
+        return SPINE_OK;
+    shard_close_queue(sh, discard);
     pthread_join(sh->thread, NULL);
     sh->started = 0;
     if (sh->rc != 0 && sh->rc != SPINE_EABORT && err)
@@ -906,6 +931,8 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
     int rc = SPINE_OK;
 
     memset(&ix->stats, 0, sizeof ix->stats);
+    for (unsigned i = 0; i < ix->nshards; i++)
+        shard_close_queue(&ix->shards[i], 0);
     for (unsigned i = 0; i < ix->nshards && rc == 0; i++) {
         shard *sh = &ix->shards[i];
         rc = shard_finish(sh, 0, err);
@@ -915,16 +942,6 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
         ix->stats.sections += sh->sections;
         ix->stats.text_bytes += sh->text_bytes;
         ix->stats.stored_bytes += sh->stored_bytes;
-        if (i == 0)
-            rc = store_extras(ix, sh, err);
-        if (rc != 0)
-            break;
-        /* Commit explicitly: Xapian's destructor would swallow the error. */
-        rc = xapian_writable_database_commit(sh->db, &xe);
-        if (rc == 0)
-            rc = xapian_writable_database_close(sh->db, &xe);
-        if (rc != 0)
-            rc = spine_error_from_xapian(err, &xe, sh->path);
     }
     if (rc != 0)
         return rc;
