@@ -66,6 +66,9 @@ struct spine_searcher {
     xapian_stopper *stopper;        /* NULL when the index has no stop list */
     xapian_enquire *enq;
     unsigned doccount;
+    char *synbuf;                   /* the synonym table's keys */
+    const char **synwords;          /* their words, sorted (into synbuf) */
+    size_t nsynwords;
 };
 
 /* Reads the stop list the indexer stored (one word a line) and hands it to
@@ -93,6 +96,46 @@ static int load_stopwords(spine_searcher *s, xapian_error *xe)
         rc = xapian_query_parser_set_stopper(s->tqp, s->stopper, xe);
     free(list);
     return rc;
+}
+
+static int cmp_word(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Collects the words of the synonym table's plain keys ("heart attack",
+ * "backache"; not the stemmed or title forms, which start with a capital)
+ * into s->synwords, sorted: a word there is known even when no article
+ * uses it ("myocardial" finds the heart attack articles through "myocardial
+ * infarction"), so spelling must leave it alone. */
+static int load_synonym_words(spine_searcher *s, xapian_error *xe)
+{
+    size_t nkeys = 0;
+    int rc = xapian_database_synonym_keys(&s->synbuf, &nkeys, s->db, xe);
+    if (rc != 0)
+        return rc;
+    size_t cap = 0;
+    char *k = s->synbuf;
+    for (size_t i = 0; i < nkeys; i++) {
+        size_t len = strlen(k);
+        char *next = k + len + 1;
+        if (!(k[0] >= 'A' && k[0] <= 'Z')) {
+            char *save = NULL;
+            for (char *w = strtok_r(k, " ", &save); w;
+                 w = strtok_r(NULL, " ", &save)) {
+                if (s->nsynwords == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    s->synwords = spine_realloc(s->synwords,
+                                                cap * sizeof *s->synwords);
+                }
+                s->synwords[s->nsynwords++] = w;
+            }
+        }
+        k = next;
+    }
+    if (s->nsynwords)
+        qsort(s->synwords, s->nsynwords, sizeof *s->synwords, cmp_word);
+    return 0;
 }
 
 /* Creates a query parser for s's index that knows the query language's
@@ -168,6 +211,8 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     if (rc == 0)
         rc = load_stopwords(s, &xe);
     if (rc == 0)
+        rc = load_synonym_words(s, &xe);
+    if (rc == 0)
         rc = xapian_enquire_new(&s->enq, s->db, &xe);
     if (rc == 0)
         rc = xapian_enquire_set_weighting(s->enq, WEIGHTING,
@@ -198,6 +243,8 @@ void spine_searcher_free(spine_searcher *s)
     xapian_stem_free(s->stem);
     xapian_stopper_free(s->stopper);
     xapian_database_free(s->db);
+    free(s->synwords);
+    free(s->synbuf);
     free(s->dir);
     free(s);
 }
@@ -225,7 +272,7 @@ static char *normalise_query(const char *q)
 }
 
 /* Returns 1 when the word tok[0..len) (edges trimmed of punctuation,
- * lower-cased) is a term of the body text. */
+ * lower-cased) is a term of the body text or a word of a synonym key. */
 static int known_word(spine_searcher *s, const char *tok, size_t len)
 {
     while (len && !isalnum((unsigned char)*tok)) {
@@ -239,6 +286,11 @@ static int known_word(spine_searcher *s, const char *tok, size_t len)
     char term[65];
     for (size_t i = 0; i < len; i++)
         term[i] = (char)tolower((unsigned char)tok[i]);
+    term[len] = '\0';
+    const char *key = term;
+    if (s->nsynwords && bsearch(&key, s->synwords, s->nsynwords,
+                                sizeof *s->synwords, cmp_word))
+        return 1;
     uint32_t freq = 0;
     xapian_database_termfreq(&freq, s->db, term, len, NULL);
     return freq > 0;
@@ -682,26 +734,23 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     rc = parse(s, &q, norm, opts, &xe);
     if (rc == 0 && opts->spelling && !all_words_known(s, norm))
         rc = correct(r, s, norm, &xe);
+    /* Typos: a query whose unknown words have a close correction is
+     * searched as corrected instead (and says so; --exact searches it as
+     * typed).  "Unknown" is in neither the index nor the synonym table, so
+     * the known words of "kidny stones" still find something, but the
+     * articles about kidney stones are what was meant. */
+    if (rc == 0 && r->corrected && opts->autocorrect
+        && close_correction(norm, r->corrected)) {
+        xapian_query_free(q);
+        q = NULL;
+        rc = parse(s, &q, r->corrected, opts, &xe);
+        r->auto_corrected = 1;
+    }
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, "bad query");
         goto fail;
     }
     rc = run(s, &q, &mset, opts, &xe);
-    /* Typos: a query that finds nothing as typed, but has a close
-     * correction of its unknown words, is searched as corrected instead
-     * (and says so). */
-    if (rc == 0 && r->corrected && opts->autocorrect
-        && xapian_mset_matches_upper_bound(mset) == 0
-        && close_correction(norm, r->corrected)) {
-        xapian_mset_free(mset);
-        mset = NULL;
-        xapian_query_free(q);
-        q = NULL;
-        rc = parse(s, &q, r->corrected, opts, &xe);
-        if (rc == 0)
-            rc = run(s, &q, &mset, opts, &xe);
-        r->auto_corrected = 1;
-    }
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, s->dir);
         goto fail;

@@ -575,9 +575,12 @@ START_TEST(test_format_text)
     o.hi_start = "[";
     o.hi_end = "]";
     o.spelling = 1;
-    spine_results *r = run("kidny stones", &o);
+    /* Two edits from "kidney" (Levenshtein): too far to search without
+     * asking. */
+    spine_results *r = run("kidnye stones", &o);
     ck_assert_ptr_nonnull(r->corrected);
     ck_assert_str_eq(r->corrected, "kidney stones");
+    ck_assert_int_eq(r->auto_corrected, 0);
     int rc;
     char *out = capture_text(r, &rc);
     ck_assert_int_eq(rc, SPINE_OK);
@@ -955,11 +958,59 @@ START_TEST(test_autocorrect)
     ck_assert_uint_ge(r->nhits, 1);
     ck_assert_str_eq(r->hits[0].id, "GARD/8");
     spine_results_free(r);
+    /* Known words do not stop a close correction of the unknown one:
+     * "stones" alone would also find the gallstone and cystinuria
+     * articles, "kidney stones" is what was meant. */
+    ck_assert_int_eq(spine_search(&r, S, "kidny stones", &o, &err),
+                     SPINE_OK);
+    ck_assert_str_eq(r->corrected, "kidney stones");
+    ck_assert_int_eq(r->auto_corrected, 1);
+    ck_assert_str_eq(r->hits[0].id, "NIDDK/1");
+    spine_results_free(r);
     o.autocorrect = 0;                                  /* --exact */
     ck_assert_int_eq(spine_search(&r, S, "cystinurea", &o, &err), SPINE_OK);
     ck_assert_int_eq(r->auto_corrected, 0);
     ck_assert_uint_eq(r->nhits, 0);
     spine_results_free(r);
+}
+END_TEST
+
+/* A word that no article uses but a synonym key does is known: it is
+ * neither corrected nor suggested against ("bacterium" is two edits from
+ * the articles' "bacteria", close enough to correct, but it is a key of
+ * the synonym table and finds them through it). */
+START_TEST(test_synonym_words_known)
+{
+    char *dir = tu_mkdtemp();
+    spine_searcher *s = NULL;
+    spine_error err;
+    ck_assert_msg(build_with_lists(&s, dir, "bacterium: bacteria\n", NULL,
+                                   &err) == SPINE_OK,
+                  "%s", err.msg);
+    spine_query_options o = opts_default();
+    o.spelling = 1;
+    spine_results *r = NULL;
+    ck_assert_int_eq(spine_search(&r, s, "bacterium", &o, &err), SPINE_OK);
+    ck_assert_ptr_null(r->corrected);
+    ck_assert_int_eq(r->auto_corrected, 0);
+    ck_assert_uint_ge(r->nhits, 1);
+    ck_assert_str_eq(r->hits[0].id, "NIDDK/7");
+    spine_results_free(r);
+    spine_searcher_free(s);
+    tu_rmtree(dir);
+    free(dir);
+
+    /* Without the synonym the same word is a typo of "bacteria". */
+    dir = tu_mkdtemp();
+    ck_assert_int_eq(build_with_lists(&s, dir, NULL, NULL, &err), SPINE_OK);
+    ck_assert_int_eq(spine_search(&r, s, "bacterium", &o, &err), SPINE_OK);
+    ck_assert_ptr_nonnull(r->corrected);
+    ck_assert_str_eq(r->corrected, "bacteria");
+    ck_assert_int_eq(r->auto_corrected, 1);
+    spine_results_free(r);
+    spine_searcher_free(s);
+    tu_rmtree(dir);
+    free(dir);
 }
 END_TEST
 
@@ -1148,6 +1199,7 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_synonym_bad_line);
     tcase_add_test(core, test_stopwords);
     tcase_add_test(core, test_autocorrect);
+    tcase_add_test(core, test_synonym_words_known);
     tcase_add_test(core, test_related);
     tcase_add_test(core, test_best_section_explain);
     suite_add_tcase(s, core);

@@ -364,6 +364,31 @@ int xapian_database_spelling_suggestion(char **out, const xapian_database *db,
     }
 }
 
+int xapian_database_synonym_keys(char **out, size_t *out_n,
+                                 const xapian_database *db, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(out_n);
+    *out_n = 0;
+    REQUIRE(db);
+    try {
+        std::string all;
+        size_t n = 0;
+        for (Xapian::TermIterator k = db->db.synonym_keys_begin();
+             k != db->db.synonym_keys_end(); ++k) {
+            all += *k;
+            all += '\0';
+            n++;
+        }
+        *out = malloc_copy(all);
+        *out_n = n;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_database_termfreq(uint32_t *out, const xapian_database *db,
                              const char *term, size_t len, xapian_error *err)
 {

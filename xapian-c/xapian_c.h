@@ -119,6 +119,12 @@ int xapian_database_spelling_suggestion(char **out, const xapian_database *db,
                                         unsigned max_edit_distance,
                                         xapian_error *err);
 
+/* Lists the keys of db's synonym table (single words and multi-word
+ * phrases such as "heart attack") as *out_n NUL-terminated strings one
+ * after another in one malloc()ed block (*out; free() it). */
+int xapian_database_synonym_keys(char **out, size_t *out_n,
+                                 const xapian_database *db, xapian_error *err);
+
 /* Returns the number of documents containing term (0 if none). */
 int xapian_database_termfreq(uint32_t *out, const xapian_database *db,
                              const char *term, size_t len, xapian_error *err);

@@ -42,10 +42,14 @@ expect_json 'assert doc["hits"] == [] and doc["auto_corrected"] is False, doc
 assert doc["corrected"] == "osteoporosis", doc["corrected"]'
 t_end
 
-t_begin "typo: kidny stones ranks a kidney-stone article first"
+t_begin "typo: kidny stones is searched as kidney stones (a close correction)"
 first_is "$ID_KIDNEY_STONES_ADULTS" kidny stones
 expect_json 'assert set(ids[:2]) == {"1_Alpha_QA/0000001", "2_Beta_QA/0000001"}, ids
-assert doc["corrected"] == "kidney stones", doc["corrected"]'
+assert doc["corrected"] == "kidney stones", doc["corrected"]
+assert doc["auto_corrected"] is True, doc'
+run "${S[@]}" kidny stones
+expect_eq "first line" "$(head -n 1 "$OUT")" \
+    "Showing results for: kidney stones (search instead for: kidny stones with --exact)"
 t_end
 
 t_begin "typo: kidny alone is corrected automatically"
