@@ -8,10 +8,12 @@
  *       key=value figures; --markdown prints the means as a Markdown table
  *       instead, --quiet leaves out the per-query rows.
  *   spine-eval --run-spine INDEX_DIR QUERIES.tsv [--k N] [--and] [--expand]
- *              [--tag T]
+ *              [--spelling] [--tag T]
  *       Answers each "qid<TAB>text" line of QUERIES.tsv through libspine
- *       (top N, default 1000; OR semantics unless --and; no snippets, no
- *       spelling suggestions) and writes a TREC run on standard output:
+ *       (top N, default 1000; OR semantics unless --and; no snippets; no
+ *       spelling correction unless --spelling, which searches a close
+ *       correction instead as spine-search does) and writes a TREC run on
+ *       standard output:
  *       "qid Q0 article-id rank score tag".
  *
  * Exit status: 0 done, 2 error (a message on stderr names the file and
@@ -32,7 +34,7 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: spine-eval [--markdown] [--name NAME] [--quiet] QRELS RUN\n"
 "       spine-eval --run-spine INDEX_DIR QUERIES.tsv [--k N] [--and] [--expand]\n"
-"                  [--tag TAG]\n"
+"                  [--spelling] [--tag TAG]\n"
 "Scores a TREC run against TREC qrels (MAP, nDCG@10, P@10, R@100, MRR, as\n"
 "trec_eval -c computes them), or writes Spine's own TREC run for a file of\n"
 "\"qid<TAB>query\" lines.\n");
@@ -106,7 +108,8 @@ static int cmd_score(const char *qrels_path, const char *run_path,
  */
 
 static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
-                         int match_all, int expand, const char *tag)
+                         int match_all, int expand, int spelling,
+                         const char *tag)
 {
     spine_searcher *s = NULL;
     spine_error se;
@@ -128,7 +131,7 @@ static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
     qo.match_all = match_all;
     qo.expand = expand;
     qo.snippets = 0;
-    qo.spelling = 0;
+    qo.spelling = spelling;             /* and with it, auto-correction */
 
     for (size_t i = 0; rc == 0 && i < qs.n; i++) {
         spine_results *r = NULL;
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
     const char *name = "run", *tag = "spine", *run_index = NULL;
     const char *pos[2] = { NULL, NULL };
     int npos = 0, markdown = 0, quiet = 0, match_all = 0, expand = 0;
+    int spelling = 0;
     unsigned long k = 1000;
 
     for (int i = 1; i < argc; i++) {
@@ -173,6 +177,8 @@ int main(int argc, char **argv)
             match_all = 1;
         } else if (strcmp(a, "--expand") == 0) {
             expand = 1;
+        } else if (strcmp(a, "--spelling") == 0) {
+            spelling = 1;
         } else if ((strcmp(a, "--name") == 0 || strcmp(a, "--tag") == 0 ||
                     strcmp(a, "--k") == 0 || strcmp(a, "--run-spine") == 0)
                    && i + 1 < argc) {
@@ -210,7 +216,8 @@ int main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
-        return cmd_run_spine(run_index, pos[0], (unsigned)k, match_all, expand, tag);
+        return cmd_run_spine(run_index, pos[0], (unsigned)k, match_all,
+                             expand, spelling, tag);
     }
     if (npos != 2) {
         usage(stderr);

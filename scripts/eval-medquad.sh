@@ -61,8 +61,8 @@ qrels="$root/benchmarks/medquad-qrels.txt"
 for f in "$queries" "$qrels"; do
     [ -r "$f" ] || { echo "eval-medquad: $f missing" >&2; exit 2; }
 done
-# Queries typed with a spelling mistake (see medquad-queries.tsv): the runs
-# do not correct spelling, so these measure each engine on the query as typed.
+# Queries typed with a spelling mistake (see medquad-queries.tsv): only
+# Spine's runs with --spelling correct them.
 typos="m02 m03 m04 m31 m32"
 
 commit=$(git -C "$root" rev-parse --short HEAD)
@@ -103,10 +103,14 @@ echo "== index (${#sources[@]} MedQuAD folders)" >&2
 articles=$(sed -n 's/^RESULT .*articles=\([0-9]*\).*/\1/p' "$work/fts5.index.log")
 
 echo "== run (top 1000, OR)" >&2
+# Spine as spine-search answers (spelling correction on), with --expand,
+# and without spelling correction (the words as typed, like the peers).
 "$bin/spine-eval" --run-spine "$work/spine" "$queries" --k 1000 \
-    >"$work/spine.run"
+    --spelling >"$work/spine.run"
 "$bin/spine-eval" --run-spine "$work/spine" "$queries" --k 1000 \
-    --expand >"$work/spinex.run"
+    --spelling --expand >"$work/spinex.run"
+"$bin/spine-eval" --run-spine "$work/spine" "$queries" --k 1000 \
+    >"$work/spinens.run"
 "$bin/spine-bench-peer" run fts5 "$work/fts5.db" "$queries" --k 1000 \
     >"$work/fts5.run"
 "$bin/spine-bench-peer" run xapian "$work/xapian" "$queries" --k 1000 \
@@ -115,7 +119,7 @@ echo "== run (top 1000, OR)" >&2
 echo "== score" >&2
 declare -A M           # M[engine,key] = value from spine-eval's RESULT line
 declare -A T           # T[engine,ndcg10|mrr] = mean over the typo queries
-for e in spine spinex fts5 xapian; do
+for e in spine spinex spinens fts5 xapian; do
     "$bin/spine-eval" --name "$e" "$qrels" "$work/$e.run" >"$work/$e.eval"
     line=$(grep '^RESULT ' "$work/$e.eval") || {
         echo "eval-medquad: no RESULT line for $e" >&2; exit 2; }
@@ -152,6 +156,7 @@ best_peer() {
 }
 name_of() {
     case $1 in spine) echo Spine ;; spinex) echo "Spine --expand" ;;
+               spinens) echo "Spine, no spelling correction" ;;
                fts5) echo "SQLite FTS5" ;; xapian) echo "stock Xapian" ;;
     esac
 }
@@ -170,14 +175,16 @@ ntypo=$(wc -w <<<"$typos")
     echo "through libspine's MedQuAD reader. $nq queries written as a worried lay"
     echo "person types them (\`benchmarks/medquad-queries.tsv\`: lay words, vague"
     echo "questions, $ntypo with a spelling mistake), judged by one person on a"
-    echo "pool of the four runs' top 20 plus a title search"
+    echo "pool of the top 20 of Spine (with and without --expand), FTS5 and"
+    echo "stock Xapian plus a title search"
     echo "(\`benchmarks/medquad-qrels.txt\`: $npairs relevant pairs, $n2 of grade 2"
     echo "\"about what the person means\", the rest grade 1 \"partly about it\"; rules"
     echo "and caveats in \`benchmarks/MEDQUAD-JUDGMENTS.md\`). Runs as for SMART MED:"
     echo "top 1000, OR semantics; Spine through \`spine-eval --run-spine\` with the"
-    echo "index's synonyms and stop words but no spelling correction, so a"
-    echo "misspelt query is measured as typed (\`spine-search\` would correct"
-    echo "\"osteoperosis\", for instance); FTS5 and stock Xapian through"
+    echo "index's synonyms and stop words and, as \`spine-search\` does, spelling"
+    echo "correction (\`--spelling\`: a close correction of unknown words is searched"
+    echo "instead); the row \"no spelling correction\" measures the words as typed,"
+    echo "as the peers do. FTS5 and stock Xapian through"
     echo "\`spine-bench-peer run\`. Measures as \`trec_eval -c\` computes them; nDCG@10"
     echo "uses the grades as gains, the other measures count grades 1 and 2 as"
     echo "relevant."
@@ -187,7 +194,7 @@ ntypo=$(wc -w <<<"$typos")
     echo
     echo "| engine | MAP | nDCG@10 | P@10 | R@100 | MRR |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for e in spine spinex fts5 xapian; do
+    for e in spine spinex spinens fts5 xapian; do
         printf '| %s |' "$(name_of "$e")"
         for k in $keys; do printf ' %s |' "${M[$e,$k]}"; done
         echo
@@ -204,17 +211,17 @@ ntypo=$(wc -w <<<"$typos")
     echo
     printf 'Unjudged articles in the top 10 (of %s):' "$(( nq * 10 ))"
     sep=" "
-    for e in spine spinex fts5 xapian; do
+    for e in spine spinex spinens fts5 xapian; do
         printf '%s%s %s' "$sep" "$(name_of "$e")" "$(unjudged "$e")"
         sep=", "
     done
     echo "."
     echo
-    echo "The $ntypo misspelt queries ($typos) alone, without spelling correction:"
+    echo "The $ntypo misspelt queries ($typos) alone:"
     echo
     echo "| engine | nDCG@10 | MRR |"
     echo "|---|---:|---:|"
-    for e in spine spinex fts5 xapian; do
+    for e in spine spinex spinens fts5 xapian; do
         echo "| $(name_of "$e") | ${T[$e,ndcg10]} | ${T[$e,mrr]} |"
     done
     echo

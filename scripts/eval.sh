@@ -77,9 +77,9 @@ echo "== index" >&2
 
 echo "== run (top 1000, OR)" >&2
 "$bin/spine-eval" --run-spine "$work/spine" "$work/queries.tsv" --k 1000 \
-    >"$work/spine.run"
+    --spelling >"$work/spine.run"
 "$bin/spine-eval" --run-spine "$work/spine" "$work/queries.tsv" --k 1000 \
-    --expand >"$work/spinex.run"
+    --spelling --expand >"$work/spinex.run"
 "$bin/spine-bench-peer" run fts5 "$work/fts5.db" "$work/queries.tsv" --k 1000 \
     >"$work/fts5.run"
 "$bin/spine-bench-peer" run xapian "$work/xapian" "$work/queries.tsv" --k 1000 \
@@ -118,7 +118,8 @@ nq=${M[spine,queries]}
     echo "(\`../shared/eval/med\`, converted by \`benchmarks/med_to_jsonl.py\`: title ="
     echo "first sentence, body = whole abstract). Each engine indexes the same JSONL"
     echo "and answers each query top-1000 with OR semantics: Spine through libspine"
-    echo "(\`spine-eval --run-spine\`, no spelling), FTS5 as \`bm25(t, 2.0, 1.0)\` over"
+    echo "(\`spine-eval --run-spine --spelling\`: as \`spine-search\` answers, close"
+    echo "corrections of unknown words searched instead), FTS5 as \`bm25(t, 2.0, 1.0)\` over"
     echo "the OR of the quoted words, stock Xapian with QueryParser defaults and BM25"
     echo "defaults (\`spine-bench-peer run\`). \`spine-eval\` scores the runs as"
     echo "\`trec_eval -c\` does (MAP = map, nDCG@10 = ndcg_cut.10, P@10 = P_10,"

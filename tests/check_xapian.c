@@ -930,12 +930,29 @@ START_TEST(test_synonyms)
     xapian_writable_database *wdb;
     OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE_OR_OPEN,
                                      &err));
+    char *keys;
+    size_t nkeys;
+    xapian_database *db = open_db(path);
+    OK(xapian_database_synonym_keys(&keys, &nkeys, db, &err));
+    ck_assert_uint_eq(nkeys, 0);
+    free(keys);
+    xapian_database_free(db);
+
     OK(xapian_writable_database_add_synonym(wdb, S("cardiac"), S("heart"),
                                             &err));
+    OK(xapian_writable_database_add_synonym(wdb, S("heart attack"),
+                                            S("infarct"), &err));
     OK(xapian_writable_database_commit(wdb, &err));
     xapian_writable_database_free(wdb);
 
-    xapian_database *db = open_db(path);
+    /* Keys in order, multi-word ones whole. */
+    db = open_db(path);
+    OK(xapian_database_synonym_keys(&keys, &nkeys, db, &err));
+    ck_assert_uint_eq(nkeys, 2);
+    ck_assert_str_eq(keys, "cardiac");
+    ck_assert_str_eq(keys + strlen("cardiac") + 1, "heart attack");
+    free(keys);
+
     xapian_query_parser *qp = make_parser(db);
     xapian_mset *m = search(db, qp, "cardiac", XAPIAN_QP_FLAG_DEFAULT);
     ck_assert_uint_eq(xapian_mset_size(m), 0);
