@@ -55,7 +55,6 @@ static_assert(same(XAPIAN_SNIPPET_EMPTY_WITHOUT_MATCH,
 static_assert(same(XAPIAN_QUERY_OP_AND, Xapian::Query::OP_AND) &&
               same(XAPIAN_QUERY_OP_OR, Xapian::Query::OP_OR) &&
               same(XAPIAN_QUERY_OP_AND_NOT, Xapian::Query::OP_AND_NOT) &&
-              same(XAPIAN_QUERY_OP_XOR, Xapian::Query::OP_XOR) &&
               same(XAPIAN_QUERY_OP_AND_MAYBE, Xapian::Query::OP_AND_MAYBE) &&
               same(XAPIAN_QUERY_OP_FILTER, Xapian::Query::OP_FILTER) &&
               same(XAPIAN_QUERY_OP_SYNONYM, Xapian::Query::OP_SYNONYM),
@@ -1316,27 +1315,6 @@ int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
 int xapian_query_empty(const xapian_query *q)
 {
     return !q || q->q.empty();
-}
-
-static bool has_op(const Xapian::Query &q, int op)
-{
-    if (int(q.get_type()) == op)
-        return true;
-    for (size_t i = 0; i < q.get_num_subqueries(); i++)
-        if (has_op(q.get_subquery(i), op))
-            return true;
-    return false;
-}
-
-int xapian_query_has_op(const xapian_query *q, int op)
-{
-    if (!q)
-        return 0;
-    try {
-        return has_op(q->q, op) ? 1 : 0;
-    } catch (...) {
-        return 0;
-    }
 }
 
 int xapian_query_describe(char **out, const xapian_query *q,

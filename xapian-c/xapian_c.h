@@ -409,7 +409,6 @@ enum {
     XAPIAN_QUERY_OP_AND = 0,
     XAPIAN_QUERY_OP_OR  = 1,
     XAPIAN_QUERY_OP_AND_NOT = 2,
-    XAPIAN_QUERY_OP_XOR = 3,
     XAPIAN_QUERY_OP_AND_MAYBE = 4,   /* left's matches, right adds weight */
     XAPIAN_QUERY_OP_FILTER = 5,
     XAPIAN_QUERY_OP_SYNONYM = 13
@@ -484,9 +483,6 @@ int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
 /* Returns 1 when q matches nothing (Xapian's empty query), 0 otherwise. */
 int xapian_query_empty(const xapian_query *q);
 
-/* Returns 1 when operator op (XAPIAN_QUERY_OP_*) occurs anywhere in q, its
- * top level or any subquery; 0 when not, or when q is NULL. */
-int xapian_query_has_op(const xapian_query *q, int op);
 
 /* Returns Xapian's description of q in a malloc()ed string; free() it. */
 int xapian_query_describe(char **out, const xapian_query *q,

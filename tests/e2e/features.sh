@@ -23,6 +23,14 @@ first_is() {
     expect_json "assert ids and ids[0] == \"$want\", ids"
 }
 
+# top2_are_kidney_stones QUERY...: the two kidney-stone articles lead (they
+# are near twins: which comes first is a matter of the third decimal).
+top2_are_kidney_stones() {
+    run "${S[@]}" --json --no-snippets "$@"
+    expect_status 0
+    expect_json 'assert set(ids[:2]) == {"1_Alpha_QA/0000001", "2_Beta_QA/0000001"}, ids'
+}
+
 # ---- typos ------------------------------------------------------------
 
 t_begin "typo: osteoperosis finds nothing as typed, so osteoporosis is searched"
@@ -43,9 +51,8 @@ assert doc["corrected"] == "osteoporosis", doc["corrected"]'
 t_end
 
 t_begin "typo: kidny stones is searched as kidney stones (a close correction)"
-first_is "$ID_KIDNEY_STONES_ADULTS" kidny stones
-expect_json 'assert set(ids[:2]) == {"1_Alpha_QA/0000001", "2_Beta_QA/0000001"}, ids
-assert doc["corrected"] == "kidney stones", doc["corrected"]
+top2_are_kidney_stones kidny stones
+expect_json 'assert doc["corrected"] == "kidney stones", doc["corrected"]
 assert doc["auto_corrected"] is True, doc'
 run "${S[@]}" kidny stones
 expect_eq "first line" "$(head -n 1 "$OUT")" \
@@ -119,8 +126,7 @@ t_end
 # ---- synonyms (corpus/synonyms.txt, loaded by default) ----------------
 
 t_begin "synonyms: nephrolithiasis finds the kidney-stone articles"
-first_is "$ID_KIDNEY_STONES_ADULTS" nephrolithiasis
-expect_json 'assert set(ids[:2]) == {"1_Alpha_QA/0000001", "2_Beta_QA/0000001"}, ids'
+top2_are_kidney_stones nephrolithiasis
 t_end
 
 t_begin "synonyms: backache finds back pain"
