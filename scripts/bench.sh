@@ -123,7 +123,8 @@ bytes_of() {           # total size of the regular files under $1
 }
 
 # timed NAME CMD...: runs CMD with stdout in $work/NAME.out, recording wall
-# seconds and (with GNU time) peak RSS in R[NAME,wall] and R[NAME,rss_kb].
+# seconds and (with GNU time) peak RSS and CPU seconds in R[NAME,wall],
+# R[NAME,rss_kb] and R[NAME,cpu].
 timed() {
     local name=$1; shift
     local t0 t1
@@ -132,9 +133,12 @@ timed() {
         /usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out"
         R[$name,rss_kb]=$(awk -F: '/Maximum resident set size/ {
             gsub(/ /, "", $2); print $2 }' "$work/$name.time")
+        R[$name,cpu]=$(awk -F: '/(User|System) time \(seconds\)/ { s += $2 }
+            END { printf "%.1f", s }' "$work/$name.time")
     else
         "$@" >"$work/$name.out"
         R[$name,rss_kb]=""
+        R[$name,cpu]=""
     fi
     t1=$(date +%s.%N)
     R[$name,wall]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
@@ -244,6 +248,53 @@ else
                 's/.*Collected : *\([0-9]*\).*/\1/p' "$work/cg-$mode-$i.err")
         done
         echo "$mode instructions: spine=${R[cg-$mode,spine]} quest=${R[cg-$mode,quest]}"
+    done
+fi
+
+# ---------------------------------------------------------------------------
+# Where the time goes: callgrind profiles of the same work for Spine and
+# stock Xapian, split by function (inclusive instructions), so that the
+# targets not met are bounded by a profile rather than a guess.
+
+# cg_incl FILE FUNCTION: inclusive instructions of FUNCTION in a callgrind
+# profile (0 when it never ran).
+cg_incl() {
+    callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+        awk -v f="$2" '!found { for (i = 2; i <= NF; i++) if ($i ~ ("[:]" f "$")) {
+                                    gsub(",", "", $1); n = $1; found = 1 } }
+                       END { print found ? n : 0 }'
+}
+prof_note=""
+prof_n=300
+if ! have valgrind || ! have callgrind_annotate; then
+    prof_note="skipped: valgrind not installed"
+    echo "== profile: $prof_note"
+else
+    echo "== profile (callgrind: $prof_n warm queries; one whole process)"
+    head -n "$prof_n" "$queries" >"$work/prof-queries.txt"
+    for mode in or and; do
+        flag=""; [ "$mode" = and ] && flag=--and
+        valgrind --tool=callgrind --callgrind-out-file="$work/prof-spine-$mode.cg" \
+            "$bin/spine-bench-query" "$work/spine-index" "$work/prof-queries.txt" \
+            --passes 1 $flag >/dev/null 2>&1
+        valgrind --tool=callgrind --callgrind-out-file="$work/prof-xapian-$mode.cg" \
+            "$bin/spine-bench-peer" query xapian "$work/xapian-db" \
+            "$work/prof-queries.txt" --passes 1 $flag >/dev/null 2>&1
+        for e in spine xapian; do
+            f="$work/prof-$e-$mode.cg"
+            R[prof-$e-$mode,total]=$(cg_incl "$f" "main")
+            R[prof-$e-$mode,match]=$(cg_incl "$f" "xapian_enquire_get_mset")
+            R[prof-$e-$mode,parse]=$(cg_incl "$f" "xapian_query_parser_parse")
+            R[prof-$e-$mode,data]=$(cg_incl "$f" "xapian_document_get_data")
+        done
+        echo "$mode: spine ${R[prof-spine-$mode,total]} xapian ${R[prof-xapian-$mode,total]}"
+    done
+    valgrind --tool=callgrind --callgrind-out-file="$work/prof-wp.cg" \
+        "$bin/spine-search" -d "$work/spine-index" "$wp_query" >/dev/null 2>&1
+    for fn in main dl_main spine_searcher_open xapian_enquire_get_mset \
+              xapian_query_parser_parse spine_store_decode inflate \
+              spine_snippet_text xapian_mset_snippet; do
+        R[prof-wp,$fn]=$(cg_incl "$work/prof-wp.cg" "$fn")
     done
 fi
 
@@ -514,6 +565,75 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         done
         echo
     fi
+    echo "## Where the time and the bytes go"
+    echo
+    if [ -n "$prof_note" ]; then
+        echo "$prof_note"
+        echo
+    else
+        echo "Inclusive instructions (\`valgrind --tool=callgrind\`, then"
+        echo "\`callgrind_annotate --inclusive=yes\`) for the first $prof_n queries of"
+        echo "the query file, top 10 ids, one warm-up and one measured pass, in"
+        echo "millions. \"Matcher\" is Xapian's \`Enquire::get_mset\`; \"parse\" is"
+        echo "\`QueryParser::parse_query\` (Spine's includes synonym lookups); \"read"
+        echo "hits\" is \`Document::get_data\` (Spine's records carry the compressed"
+        echo "text; stock Xapian's only the id)."
+        echo
+        echo "| semantics | engine | total | matcher | parse | read hits | rest |"
+        echo "|---|---|---:|---:|---:|---:|---:|"
+        for mode in or and; do
+            for e in spine xapian; do
+                k=prof-$e-$mode
+                awk -v m="$(echo "$mode" | tr a-z A-Z)" \
+                    -v e="$([ "$e" = spine ] && echo Spine || echo "stock Xapian")" \
+                    -v t="${R[$k,total]}" -v a="${R[$k,match]}" \
+                    -v p="${R[$k,parse]}" -v d="${R[$k,data]}" 'BEGIN {
+                    printf "| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f |\n",
+                        m, e, t / 1e6, a / 1e6, p / 1e6, d / 1e6,
+                        (t - a - p - d) / 1e6 }'
+            done
+            awk -v m="$(echo "$mode" | tr a-z A-Z)" \
+                -v t="${R[prof-spine-$mode,total]}" -v T="${R[prof-xapian-$mode,total]}" \
+                -v a="${R[prof-spine-$mode,match]}" -v A="${R[prof-xapian-$mode,match]}" \
+                -v p="${R[prof-spine-$mode,parse]}" -v P="${R[prof-xapian-$mode,parse]}" \
+                -v d="${R[prof-spine-$mode,data]}" -v D="${R[prof-xapian-$mode,data]}" '
+                function r(x, y) { return y > 0 ? sprintf("%.2f", x / y) : "-" }
+                BEGIN { printf "| %s | **Spine / stock** | **%s** | %s | %s | %s | |\n",
+                        m, r(t, T), r(a, A), r(p, P), r(d, D) }'
+        done
+        echo
+        echo "One whole \`spine-search '$wp_query'\` process with snippets, inclusive"
+        echo "instructions in thousands (quest, same query:"
+        echo "$(( ${R[cg-or,quest]:-0} / 1000 )); a program that only links libxapian:"
+        echo "$(( ${R[cg-or,floor]:-0} / 1000 ))):"
+        echo
+        echo "| whole process | dynamic loading | open | parse | matcher | decode (inflate) | section choice | Xapian snippet |"
+        echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+        awk -v t="${R[prof-wp,main]}" -v l="${R[prof-wp,dl_main]}" \
+            -v o="${R[prof-wp,spine_searcher_open]}" -v p="${R[prof-wp,xapian_query_parser_parse]}" \
+            -v a="${R[prof-wp,xapian_enquire_get_mset]}" -v d="${R[prof-wp,spine_store_decode]}" \
+            -v z="${R[prof-wp,inflate]}" -v s="${R[prof-wp,spine_snippet_text]}" \
+            -v x="${R[prof-wp,xapian_mset_snippet]}" -v all="${R[cg-or,spine]:-0}" 'BEGIN {
+            printf "| %d | %d | %d | %d | %d | %d (%d) | %d | %d |\n", all / 1e3,
+                l / 1e3, o / 1e3, p / 1e3, a / 1e3, d / 1e3, z / 1e3, s / 1e3, x / 1e3 }'
+        echo
+    fi
+    echo "Index tables on disk (bytes; Spine's generation directory and stock"
+    echo "Xapian's database, both compacted):"
+    echo
+    echo "| table | Spine | stock Xapian | Spine - stock |"
+    echo "|---|---:|---:|---:|"
+    sgen=$(ls -d "$work/spine-index"/gen-* 2>/dev/null | tail -n 1)
+    for t in position postlist termlist docdata spelling synonym; do
+        sb=$(stat -c %s "$sgen/$t.glass" 2>/dev/null || echo 0)
+        xb=$(stat -c %s "$work/xapian-db/$t.glass" 2>/dev/null || echo 0)
+        echo "| $t | $sb | $xb | $((sb - xb)) |"
+    done
+    echo
+    echo "Indexing CPU: Spine used ${R[idx-spine,cpu]:-?} s of CPU in ${R[idx-spine,wall]} s"
+    echo "of wall time on $(nproc) cores; stock Xapian ${R[idx-xapian,cpu]:-?} s in"
+    echo "${R[idx-xapian,wall]} s."
+    echo
     echo "## Growth"
     echo
     if [ "${SPINE_BENCH_GROWTH:-1}" = 0 ]; then
