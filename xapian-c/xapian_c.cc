@@ -234,6 +234,21 @@ static char *malloc_copy(const std::string &s)
     return p;
 }
 
+/* Joins the terms [t, end) into one malloc()ed block of NUL-terminated
+ * strings (*out, the caller's to free()), counting them in *out_n. */
+static void join_terms(char **out, size_t *out_n, Xapian::TermIterator t,
+                       const Xapian::TermIterator &end)
+{
+    std::string all;
+    size_t n = 0;
+    for (; t != end; ++t, n++) {
+        all += *t;
+        all += '\0';
+    }
+    *out = malloc_copy(all);
+    *out_n = n;
+}
+
 /* ------------------------------------------------------------------------
  * Library
  */
@@ -372,16 +387,8 @@ int xapian_database_synonym_keys(char **out, size_t *out_n,
     *out_n = 0;
     REQUIRE(db);
     try {
-        std::string all;
-        size_t n = 0;
-        for (Xapian::TermIterator k = db->db.synonym_keys_begin();
-             k != db->db.synonym_keys_end(); ++k) {
-            all += *k;
-            all += '\0';
-            n++;
-        }
-        *out = malloc_copy(all);
-        *out_n = n;
+        join_terms(out, out_n, db->db.synonym_keys_begin(),
+                   db->db.synonym_keys_end());
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1291,21 +1298,8 @@ int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
     *out_n = 0;
     REQUIRE(q);
     try {
-        std::string all;
-        size_t n = 0;
-        for (Xapian::TermIterator t = q->q.get_unique_terms_begin();
-             t != q->q.get_unique_terms_end(); ++t) {
-            all += *t;
-            all += '\0';
-            n++;
-        }
-        char *buf = static_cast<char *>(malloc(all.size() + 1));
-        if (!buf)
-            throw std::bad_alloc();
-        memcpy(buf, all.data(), all.size());
-        buf[all.size()] = '\0';
-        *out = buf;
-        *out_n = n;
+        join_terms(out, out_n, q->q.get_unique_terms_begin(),
+                   q->q.get_unique_terms_end());
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1536,22 +1530,9 @@ int xapian_enquire_matching_terms(char **out, size_t *out_n,
                          "index %u past the end (%u hits)", i,
                          (unsigned)mset->mset.size());
     try {
-        std::string all;
-        size_t n = 0;
         Xapian::MSetIterator m = mset->mset[i];
-        for (Xapian::TermIterator t = enq->enq.get_matching_terms_begin(m);
-             t != enq->enq.get_matching_terms_end(m); ++t) {
-            all += *t;
-            all += '\0';
-            n++;
-        }
-        char *buf = static_cast<char *>(malloc(all.size() + 1));
-        if (!buf)
-            throw std::bad_alloc();
-        memcpy(buf, all.data(), all.size());
-        buf[all.size()] = '\0';
-        *out = buf;
-        *out_n = n;
+        join_terms(out, out_n, enq->enq.get_matching_terms_begin(m),
+                   enq->enq.get_matching_terms_end(m));
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
