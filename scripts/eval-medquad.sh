@@ -25,18 +25,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-out="$root/benchmarks/EFFECTIVENESS-MEDQUAD.md"
-build=""
-while [ $# -gt 0 ]; do
-    case $1 in
-        --out) [ $# -ge 2 ] || { echo "eval-medquad: --out needs a file" >&2; exit 2; }
-               out=$2; shift 2 ;;
-        --build) [ $# -ge 2 ] || { echo "eval-medquad: --build needs a dir" >&2; exit 2; }
-                 build=$2; shift 2 ;;
-        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "usage: scripts/eval-medquad.sh [--out FILE] [--build DIR]" >&2; exit 2 ;;
-    esac
-done
+prog=eval-medquad
+. "$root/scripts/eval-common.sh"
+eval_options "$root/benchmarks/EFFECTIVENESS-MEDQUAD.md" 2,23 "$@"
 
 corpus="${SPINE_EVAL_MEDQUAD:-$root/../shared/corpus/medquad}"
 if [ ! -d "$corpus" ]; then
@@ -65,29 +56,8 @@ done
 # Spine's runs with --spelling correct them.
 typos="m02 m03 m04 m31 m32"
 
-commit=$(git -C "$root" rev-parse --short HEAD)
-# The benchmark's own output files do not count as changes.
-if [ -n "$(git -C "$root" status --porcelain --untracked-files=no -- . \
-           ':!benchmarks/RESULTS.md' ':!benchmarks/EFFECTIVENESS.md' \
-           ':!benchmarks/EFFECTIVENESS-MEDQUAD.md' \
-           ':!benchmarks/growth.csv' ':!benchmarks/growth.png')" ]; then
-    commit="$commit (working tree with uncommitted changes)"
-fi
-
-if [ -z "$build" ]; then
-    . "$root/scripts/deps.sh"
-    SPINE_DEPS="$SPINE_DEPS libsqlite3-dev" spine_install_deps
-    build="$root/build-eval"
-    echo "== build ($build)" >&2
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSPINE_WERROR=ON \
-          -DSPINE_BENCHMARKS=ON >/dev/null
-    cmake --build "$build" -j"$(nproc)" \
-          --target spine-index spine-eval spine-bench-peer >/dev/null
-fi
-bin="$build/bin"
-for b in spine-index spine-eval spine-bench-peer; do
-    [ -x "$bin/$b" ] || { echo "eval-medquad: $bin/$b missing (SPINE_BENCHMARKS=ON?)" >&2; exit 2; }
-done
+commit=$(eval_commit)
+eval_build
 
 work="$build/eval-medquad"
 rm -rf "$work"
@@ -119,13 +89,8 @@ echo "== run (top 1000, OR)" >&2
 echo "== score" >&2
 declare -A M           # M[engine,key] = value from spine-eval's RESULT line
 declare -A T           # T[engine,ndcg10|mrr] = mean over the typo queries
+eval_score "$qrels" "$work" spine spinex spinens fts5 xapian
 for e in spine spinex spinens fts5 xapian; do
-    "$bin/spine-eval" --name "$e" "$qrels" "$work/$e.run" >"$work/$e.eval"
-    line=$(grep '^RESULT ' "$work/$e.eval") || {
-        echo "eval-medquad: no RESULT line for $e" >&2; exit 2; }
-    for kv in $line; do
-        case $kv in *=*) M[$e,${kv%%=*}]=${kv#*=} ;; esac
-    done
     # Per-query rows: qid rel ret relret AP nDCG@10 P@10 R@100 RR.
     read -r "T[$e,ndcg10]" "T[$e,mrr]" < <(awk -v list="$typos" '
         BEGIN { n = split(list, q, " "); for (i = 1; i <= n; i++) want[q[i]] = 1 }
@@ -145,15 +110,6 @@ unjudged() {       # unjudged ENGINE
 }
 
 keys="map ndcg10 p10 r100 mrr"
-# Spine / best peer, per measure (higher is better for every measure).
-ratio() {          # ratio MEASURE [ENGINE]
-    awk -v s="${M[${2:-spine},$1]}" -v f="${M[fts5,$1]}" -v x="${M[xapian,$1]}" \
-        'BEGIN { b = f > x ? f : x; if (b > 0) printf "%.2fx", s / b; else print "-" }'
-}
-best_peer() {
-    awk -v f="${M[fts5,$1]}" -v x="${M[xapian,$1]}" \
-        'BEGIN { print (f >= x ? "FTS5" : "stock Xapian") }'
-}
 name_of() {
     case $1 in spine) echo Spine ;; spinex) echo "Spine --expand" ;;
                spinens) echo "Spine, no spelling correction" ;;
