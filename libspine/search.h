@@ -8,9 +8,9 @@
  * Query language (Xapian's QueryParser): words, AND/OR/NOT, "phrases",
  * prefix*, +must -mustnot, title:word and source:NAME (a filter; case
  * insensitive).  Ranking is Xapian's IneB2 (a divergence-from-randomness
- * model) over the article text, with a lift for
- * articles whose title matches; optionally expanded with terms from the
- * top hits (pseudo-relevance feedback).
+ * model) over the article text, where title words count four times;
+ * optionally expanded with terms from the top hits (pseudo-relevance
+ * feedback).
  */
 #ifndef SPINE_SEARCH_H
 #define SPINE_SEARCH_H
