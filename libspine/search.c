@@ -9,6 +9,7 @@
 #include "schema.h"
 #include "search.h"
 #include "snippet.h"
+#include "spell.h"
 #include "store.h"
 #include "util.h"
 #include "xapian_c.h"
@@ -63,14 +64,11 @@ struct spine_searcher {
     char *dir;
     xapian_database *db;
     xapian_query_parser *qp;
-    xapian_query_parser *speller;   /* body terms only: for "did you mean" */
+    spine_speller *speller;         /* "did you mean" */
     xapian_stem *stem;
     xapian_stopper *stopper;        /* NULL when the index has no stop list */
     xapian_enquire *enq;
     unsigned doccount;
-    char *synbuf;                   /* the synonym table's keys */
-    const char **synwords;          /* their words, sorted (into synbuf) */
-    size_t nsynwords;
 };
 
 /* Reads the stop list the indexer stored (one word a line) and hands it to
@@ -96,46 +94,6 @@ static int load_stopwords(spine_searcher *s, xapian_error *xe)
         rc = xapian_query_parser_set_stopper(s->qp, s->stopper, xe);
     free(list);
     return rc;
-}
-
-static int cmp_word(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Collects the words of the synonym table's plain keys ("heart attack",
- * "backache"; not the stemmed or title forms, which start with a capital)
- * into s->synwords, sorted: a word there is known even when no article
- * uses it ("myocardial" finds the heart attack articles through "myocardial
- * infarction"), so spelling must leave it alone. */
-static int load_synonym_words(spine_searcher *s, xapian_error *xe)
-{
-    size_t nkeys = 0;
-    int rc = xapian_database_synonym_keys(&s->synbuf, &nkeys, s->db, xe);
-    if (rc != 0)
-        return rc;
-    size_t cap = 0;
-    char *k = s->synbuf;
-    for (size_t i = 0; i < nkeys; i++) {
-        size_t len = strlen(k);
-        char *next = k + len + 1;
-        if (!(k[0] >= 'A' && k[0] <= 'Z')) {
-            char *save = NULL;
-            for (char *w = strtok_r(k, " ", &save); w;
-                 w = strtok_r(NULL, " ", &save)) {
-                if (s->nsynwords == cap) {
-                    cap = cap ? 2 * cap : 64;
-                    s->synwords = spine_realloc(s->synwords,
-                                                cap * sizeof *s->synwords);
-                }
-                s->synwords[s->nsynwords++] = w;
-            }
-        }
-        k = next;
-    }
-    if (s->nsynwords)
-        qsort(s->synwords, s->nsynwords, sizeof *s->synwords, cmp_word);
-    return 0;
 }
 
 /* Creates a query parser for s's index that knows the query language's
@@ -197,14 +155,18 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         rc = xapian_stem_new(&s->stem, SPINE_STEM_LANGUAGE, &xe);
     if (rc == 0)
         rc = new_parser(&s->qp, s, 1, &xe);
-    /* Spelling has a parser of its own, without stemming: it corrects the
-     * words as typed. */
-    if (rc == 0)
-        rc = new_parser(&s->speller, s, 0, &xe);
     if (rc == 0)
         rc = load_stopwords(s, &xe);
+    /* Spelling has a parser of its own, without stemming: it corrects the
+     * words as typed. */
+    xapian_query_parser *spell_qp = NULL;
     if (rc == 0)
-        rc = load_synonym_words(s, &xe);
+        rc = new_parser(&spell_qp, s, 0, &xe);
+    if (rc == 0)
+        rc = spine_speller_new(&s->speller, s->db, spell_qp, PARSE_FLAGS,
+                               &xe);
+    else
+        xapian_query_parser_free(spell_qp);
     if (rc == 0)
         rc = xapian_enquire_new(&s->enq, s->db, &xe);
     if (rc == 0)
@@ -231,12 +193,10 @@ void spine_searcher_free(spine_searcher *s)
         return;
     xapian_enquire_free(s->enq);
     xapian_query_parser_free(s->qp);
-    xapian_query_parser_free(s->speller);
+    spine_speller_free(s->speller);
     xapian_stem_free(s->stem);
     xapian_stopper_free(s->stopper);
     xapian_database_free(s->db);
-    free(s->synwords);
-    free(s->synbuf);
     free(s->dir);
     free(s);
 }
@@ -261,138 +221,6 @@ static char *normalise_query(const char *q)
             *p = (char)tolower((unsigned char)*p);
     }
     return out;
-}
-
-/* Returns 1 when the word tok[0..len) (edges trimmed of punctuation,
- * lower-cased) is a term of the body text or a word of a synonym key. */
-static int known_word(spine_searcher *s, const char *tok, size_t len)
-{
-    while (len && !isalnum((unsigned char)*tok)) {
-        tok++;
-        len--;
-    }
-    while (len && !isalnum((unsigned char)tok[len - 1]))
-        len--;
-    if (len == 0 || len > 64)
-        return 1;
-    char term[65];
-    for (size_t i = 0; i < len; i++)
-        term[i] = (char)tolower((unsigned char)tok[i]);
-    term[len] = '\0';
-    const char *key = term;
-    if (s->nsynwords && bsearch(&key, s->synwords, s->nsynwords,
-                                sizeof *s->synwords, cmp_word))
-        return 1;
-    uint32_t freq = 0;
-    xapian_database_termfreq(&freq, s->db, term, len, NULL);
-    return freq > 0;
-}
-
-/* Returns 1 when every space-separated word of query is a known term: then
- * there is nothing to correct, and the spelling lookups (about 1.5 ms a
- * query, more than the search itself) can be skipped. */
-static int all_words_known(spine_searcher *s, const char *query)
-{
-    for (const char *q = query; *q; ) {
-        size_t n = strcspn(q, " ");
-        if (n && !known_word(s, q, n))
-            return 0;
-        q += n;
-        q += strspn(q, " ");
-    }
-    return 1;
-}
-
-/* Xapian's correction may swap a word that is in the index for a more
- * frequent neighbour ("stone" -> "stones").  Only unknown words deserve a
- * "did you mean": put known words back.  Returns the corrected query
- * (malloc()ed), or NULL when no correction remains. */
-static char *keep_known_words(spine_searcher *s, const char *query,
-                              const char *fix)
-{
-    spine_buf b = SPINE_BUF_INIT;
-    const char *q = query, *f = fix;
-    int changed = 0;
-    for (;;) {
-        while (*q == ' ')
-            q++;
-        while (*f == ' ')
-            f++;
-        if (!*q || !*f)
-            break;
-        size_t qn = strcspn(q, " "), fn = strcspn(f, " ");
-        int differ = qn != fn || strncmp(q, f, qn) != 0;
-        if (differ && !known_word(s, q, qn)) {
-            spine_buf_append(&b, f, fn);
-            changed = 1;
-        } else {
-            spine_buf_append(&b, q, qn);
-        }
-        spine_buf_append(&b, " ", 1);
-        q += qn;
-        f += fn;
-    }
-    /* The two must align word for word; if they do not, trust Xapian. */
-    if (*q || *f) {
-        spine_buf_free(&b);
-        return spine_strdup(fix);
-    }
-    if (!changed) {
-        spine_buf_free(&b);
-        return NULL;
-    }
-    b.p[--b.n] = '\0';                  /* the last separator */
-    return spine_buf_detach(&b);
-}
-
-/* Levenshtein distance between a[0..an) and b[0..bn), both at most 64
- * bytes (longer words count as far apart). */
-static size_t edit_distance(const char *a, size_t an, const char *b,
-                            size_t bn)
-{
-    size_t row[65];
-    if (an > 64 || bn > 64)
-        return 64;
-    for (size_t j = 0; j <= bn; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= an; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= bn; j++) {
-            size_t up = row[j];
-            size_t best = diag + (tolower((unsigned char)a[i - 1])
-                                  != tolower((unsigned char)b[j - 1]));
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[bn];
-}
-
-/* Is fix a correction close enough to apply without asking?  Word by word,
- * every changed word must be within one edit of the word typed (two for
- * words of eight letters or more): "osteoperosis" -> "osteoporosis" is, but
- * a name the index lacks ("fabry") is not turned into a distant word
- * ("carry"). */
-static int close_correction(const char *query, const char *fix)
-{
-    const char *q = query, *f = fix;
-    for (;;) {
-        q += strspn(q, " ");
-        f += strspn(f, " ");
-        if (!*q || !*f)
-            return !*q && !*f;
-        size_t qn = strcspn(q, " "), fn = strcspn(f, " ");
-        size_t allowed = qn >= 8 ? 2 : 1;
-        if (edit_distance(q, qn, f, fn) > allowed)
-            return 0;
-        q += qn;
-        f += fn;
-    }
 }
 
 /* Fills hit->explain from the terms hit i matched. */
@@ -613,25 +441,6 @@ static int run(spine_searcher *s, xapian_query **q, xapian_mset **mset,
     return rc;
 }
 
-/* Sets r->corrected to the spelling correction of the unknown words of
- * norm, if there is one. */
-static int correct(spine_results *r, spine_searcher *s, const char *norm,
-                   xapian_error *xe)
-{
-    xapian_query *sq = NULL;
-    int rc = xapian_query_parser_parse(&sq, s->speller, norm, strlen(norm),
-                                       PARSE_FLAGS
-                                       | XAPIAN_QP_FLAG_SPELLING_CORRECTION,
-                                       xe);
-    xapian_query_free(sq);
-    if (rc != 0)
-        return rc;
-    const char *fix = xapian_query_parser_corrected(s->speller);
-    if (fix && *fix && strcmp(fix, norm) != 0)
-        r->corrected = keep_known_words(s, norm, fix);
-    return 0;
-}
-
 /* Fills r's hits from mset. */
 static int fill_hits(spine_results *r, spine_searcher *s, xapian_mset *mset,
                      const xapian_query *q, const spine_query_options *opts,
@@ -684,16 +493,17 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     r->query = spine_strdup(query);
     norm = normalise_query(query);
 
+    int close = 0;
     rc = parse(s, &q, norm, opts, &xe);
-    if (rc == 0 && opts->spelling && !all_words_known(s, norm))
-        rc = correct(r, s, norm, &xe);
+    if (rc == 0 && opts->spelling)
+        rc = spine_speller_correct(&r->corrected, &close, s->speller, norm,
+                                   &xe);
     /* Typos: a query whose unknown words have a close correction is
      * searched as corrected instead (and says so; --exact searches it as
      * typed).  "Unknown" is in neither the index nor the synonym table, so
      * the known words of "kidny stones" still find something, but the
      * articles about kidney stones are what was meant. */
-    if (rc == 0 && r->corrected && opts->autocorrect
-        && close_correction(norm, r->corrected)) {
+    if (rc == 0 && r->corrected && opts->autocorrect && close) {
         xapian_query_free(q);
         q = NULL;
         rc = parse(s, &q, r->corrected, opts, &xe);
