@@ -89,3 +89,35 @@ best_peer() {
     awk -v f="${M[fts5,$1]}" -v x="${M[xapian,$1]}" \
         'BEGIN { print (f >= x ? "FTS5" : "stock Xapian") }'
 }
+
+# eval_name ENGINE: the name a table shows for a run.
+eval_name() {
+    case $1 in spine) echo Spine ;; spinex) echo "Spine --expand" ;;
+               spinens) echo "Spine, no spelling correction" ;;
+               fts5) echo "SQLite FTS5" ;; xapian) echo "stock Xapian" ;;
+               *) echo "$1" ;;
+    esac
+}
+
+# eval_table ENGINE...: the Markdown table of the five measures for each
+# ENGINE's run, then Spine's and Spine --expand's ratios to the better
+# peer and which peer that is.
+eval_table() {
+    local keys="map ndcg10 p10 r100 mrr" e k
+    echo "| engine | MAP | nDCG@10 | P@10 | R@100 | MRR |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for e in "$@"; do
+        printf '| %s |' "$(eval_name "$e")"
+        for k in $keys; do printf ' %s |' "${M[$e,$k]}"; done
+        echo
+    done
+    printf '| **Spine / best peer** |'
+    for k in $keys; do printf ' %s |' "$(ratio "$k")"; done
+    echo
+    printf '| **Spine --expand / best peer** |'
+    for k in $keys; do printf ' %s |' "$(ratio "$k" spinex)"; done
+    echo
+    printf '| best peer |'
+    for k in $keys; do printf ' %s |' "$(best_peer "$k")"; done
+    echo
+}

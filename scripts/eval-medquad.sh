@@ -109,13 +109,6 @@ unjudged() {       # unjudged ENGINE
          END { print n + 0 }' "$qrels" "$work/$1.run"
 }
 
-keys="map ndcg10 p10 r100 mrr"
-name_of() {
-    case $1 in spine) echo Spine ;; spinex) echo "Spine --expand" ;;
-               spinens) echo "Spine, no spelling correction" ;;
-               fts5) echo "SQLite FTS5" ;; xapian) echo "stock Xapian" ;;
-    esac
-}
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 cores=$(nproc)
@@ -148,27 +141,12 @@ ntypo=$(wc -w <<<"$typos")
     echo "These are one judge's labels on a small set: a check on tuning against"
     echo "lay queries, not ground truth."
     echo
-    echo "| engine | MAP | nDCG@10 | P@10 | R@100 | MRR |"
-    echo "|---|---:|---:|---:|---:|---:|"
-    for e in spine spinex spinens fts5 xapian; do
-        printf '| %s |' "$(name_of "$e")"
-        for k in $keys; do printf ' %s |' "${M[$e,$k]}"; done
-        echo
-    done
-    printf '| **Spine / best peer** |'
-    for k in $keys; do printf ' %s |' "$(ratio "$k")"; done
-    echo
-    printf '| **Spine --expand / best peer** |'
-    for k in $keys; do printf ' %s |' "$(ratio "$k" spinex)"; done
-    echo
-    printf '| best peer |'
-    for k in $keys; do printf ' %s |' "$(best_peer "$k")"; done
-    echo
+    eval_table spine spinex spinens fts5 xapian
     echo
     printf 'Unjudged articles in the top 10 (of %s):' "$(( nq * 10 ))"
     sep=" "
     for e in spine spinex spinens fts5 xapian; do
-        printf '%s%s %s' "$sep" "$(name_of "$e")" "$(unjudged "$e")"
+        printf '%s%s %s' "$sep" "$(eval_name "$e")" "$(unjudged "$e")"
         sep=", "
     done
     echo "."
@@ -178,7 +156,7 @@ ntypo=$(wc -w <<<"$typos")
     echo "| engine | nDCG@10 | MRR |"
     echo "|---|---:|---:|"
     for e in spine spinex spinens fts5 xapian; do
-        echo "| $(name_of "$e") | ${T[$e,ndcg10]} | ${T[$e,mrr]} |"
+        echo "| $(eval_name "$e") | ${T[$e,ndcg10]} | ${T[$e,mrr]} |"
     done
     echo
     echo "- Machine: $cpu, $cores cores"

@@ -60,7 +60,6 @@ echo "== score" >&2
 declare -A M           # M[engine,key] = value from spine-eval's RESULT line
 eval_score "$work/qrels.txt" "$work" spine spinex fts5 xapian
 
-keys="map ndcg10 p10 r100 mrr"
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 cores=$(nproc)
 nq=${M[spine,queries]}
@@ -96,25 +95,7 @@ nq=${M[spine,queries]}
     echo "queries 0.593 / 0.662 (against 0.585 / 0.652), for a fifth less work a"
     echo "query. Titles count through the body, where each title word has wdf 4."
     echo
-    echo "| engine | MAP | nDCG@10 | P@10 | R@100 | MRR |"
-    echo "|---|---:|---:|---:|---:|---:|"
-    for e in spine spinex fts5 xapian; do
-        case $e in spine) name=Spine ;; spinex) name="Spine --expand" ;;
-                   fts5) name="SQLite FTS5" ;; xapian) name="stock Xapian" ;;
-        esac
-        printf '| %s |' "$name"
-        for k in $keys; do printf ' %s |' "${M[$e,$k]}"; done
-        echo
-    done
-    printf '| **Spine / best peer** |'
-    for k in $keys; do printf ' %s |' "$(ratio "$k")"; done
-    echo
-    printf '| **Spine --expand / best peer** |'
-    for k in $keys; do printf ' %s |' "$(ratio "$k" spinex)"; done
-    echo
-    printf '| best peer |'
-    for k in $keys; do printf ' %s |' "$(best_peer "$k")"; done
-    echo
+    eval_table spine spinex fts5 xapian
     echo
     echo "Target (issue 4): MAP and nDCG@10 at least 1.10x the better peer."
     echo
