@@ -40,7 +40,7 @@ static void usage(FILE *f)
 "\n"
 "  --strict           fail (exit 1, index untouched) on any bad record\n"
 "  -j, --jobs N       indexing threads (default: one per CPU, at most 8)\n"
-"  -l, --level N      zlib level for the stored text, 0-9 (default 6)\n"
+"  -l, --level N      zlib level for the stored text, 0-9 (default 1)\n"
 "      --no-spelling  do not collect spelling data (no \"did you mean\")\n"
 "      --max-record-bytes N  reject records larger than N bytes\n"
 "      --synonyms FILE   synonym groups to load (default %s;\n"

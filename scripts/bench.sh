@@ -469,7 +469,7 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
     echo "the compaction into the final directory; FTS5 includes its 'optimize')."
     echo "Index bytes: total size of the files of the final index. Peak RSS: GNU"
     echo "time. Spine runs \`spine-index -q\` with its defaults (spelling data,"
-    echo "zlib level 6)."
+    echo "zlib level 1)."
     echo
     echo "| engine | articles | input MB | seconds | articles/s | MB/s | peak RSS MB | index bytes | bytes per input byte | article text stored |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
