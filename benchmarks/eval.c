@@ -352,28 +352,30 @@ int eval_run_parse(eval_set *out, const char *text, size_t len,
     return rc;
 }
 
-int eval_qrels_load(eval_set *out, const char *path, eval_error *err)
+/* Reads the file at path and parses it with parse into *out. */
+static int load_with(eval_set *out, const char *path,
+                     int (*parse)(eval_set *, const char *, size_t,
+                                  const char *, eval_error *),
+                     eval_error *err)
 {
     char *text;
     size_t len;
     memset(out, 0, sizeof *out);
     if (read_file(path, &text, &len, err) != 0)
         return -1;
-    int rc = eval_qrels_parse(out, text, len, path, err);
+    int rc = parse(out, text, len, path, err);
     free(text);
     return rc;
 }
 
+int eval_qrels_load(eval_set *out, const char *path, eval_error *err)
+{
+    return load_with(out, path, eval_qrels_parse, err);
+}
+
 int eval_run_load(eval_set *out, const char *path, eval_error *err)
 {
-    char *text;
-    size_t len;
-    memset(out, 0, sizeof *out);
-    if (read_file(path, &text, &len, err) != 0)
-        return -1;
-    int rc = eval_run_parse(out, text, len, path, err);
-    free(text);
-    return rc;
+    return load_with(out, path, eval_run_parse, err);
 }
 
 /* ------------------------------------------------------------------------

@@ -396,19 +396,28 @@ typedef struct xapian_q {
     xapian_enquire *enq;
 } xapian_q;
 
+/* Parses query with QueryParser defaults and sets *mset to its top k. */
+static int xapian_top(xapian_q *x, const char *query, unsigned k,
+                      xapian_mset **mset, xapian_error *xe)
+{
+    xapian_query *q = NULL;
+    int rc = xapian_query_parser_parse(&q, x->qp, query, strlen(query),
+                                       XAPIAN_QP_FLAG_DEFAULT, xe);
+    if (rc == 0)
+        rc = xapian_enquire_set_query(x->enq, q, xe);
+    if (rc == 0)
+        rc = xapian_enquire_get_mset(mset, x->enq, 0, k, 0, xe);
+    xapian_query_free(q);
+    return rc;
+}
+
 static int xapian_run(xapian_q *x, const char *query,
                       const bench_query_opts *o, unsigned *nhits)
 {
     xapian_error xe = { 0, "" };
-    xapian_query *q = NULL;
     xapian_mset *mset = NULL;
-    int rc = xapian_query_parser_parse(&q, x->qp, query, strlen(query),
-                                       XAPIAN_QP_FLAG_DEFAULT, &xe);
     *nhits = 0;
-    if (rc == 0)
-        rc = xapian_enquire_set_query(x->enq, q, &xe);
-    if (rc == 0)
-        rc = xapian_enquire_get_mset(&mset, x->enq, 0, o->k, 0, &xe);
+    int rc = xapian_top(x, query, o->k, &mset, &xe);
     /* Fetch each hit's id, as any caller showing results must. */
     for (unsigned i = 0; rc == 0 && i < xapian_mset_size(mset); i++) {
         xapian_document *doc = NULL;
@@ -422,7 +431,6 @@ static int xapian_run(xapian_q *x, const char *query,
             (*nhits)++;
     }
     xapian_mset_free(mset);
-    xapian_query_free(q);
     if (rc != 0)
         fprintf(stderr, "xapian: query \"%s\": %s\n", query, xe.msg);
     return rc;
@@ -571,14 +579,8 @@ static int xapian_run_trec(xapian_q *x, const char *qid, const char *query,
                            unsigned k, const char *tag)
 {
     xapian_error xe = { 0, "" };
-    xapian_query *q = NULL;
     xapian_mset *mset = NULL;
-    int rc = xapian_query_parser_parse(&q, x->qp, query, strlen(query),
-                                       XAPIAN_QP_FLAG_DEFAULT, &xe);
-    if (rc == 0)
-        rc = xapian_enquire_set_query(x->enq, q, &xe);
-    if (rc == 0)
-        rc = xapian_enquire_get_mset(&mset, x->enq, 0, k, 0, &xe);
+    int rc = xapian_top(x, query, k, &mset, &xe);
     for (unsigned i = 0; rc == 0 && i < xapian_mset_size(mset); i++) {
         xapian_document *doc = NULL;
         const char *data;
@@ -595,7 +597,6 @@ static int xapian_run_trec(xapian_q *x, const char *qid, const char *query,
         xapian_document_free(doc);
     }
     xapian_mset_free(mset);
-    xapian_query_free(q);
     if (rc != 0)
         fprintf(stderr, "xapian: query %s \"%s\": %s\n", qid, query,
                 xe.msg);
