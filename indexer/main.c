@@ -42,6 +42,9 @@ static void usage(FILE *f)
 "  -j, --jobs N       indexing threads (default: one per CPU, at most 8)\n"
 "  -l, --level N      zlib level for the stored text, 0-9 (default 1)\n"
 "      --no-spelling  do not collect spelling data (no \"did you mean\")\n"
+"      --positions    store word positions: phrase and NEAR queries are\n"
+"                     then matched from the index instead of by re-reading\n"
+"                     candidates (a larger index; see README)\n"
 "      --max-record-bytes N  reject records larger than N bytes\n"
 "      --synonyms FILE   synonym groups to load (default %s;\n"
 "                        one group a line: 'a, b, c' or 'term: a, b')\n"
@@ -148,6 +151,7 @@ int main(int argc, char **argv)
         { "level",            required_argument, NULL, 'l' },
         { "jobs",             required_argument, NULL, 'j' },
         { "no-spelling",      no_argument,       NULL, 'S' },
+        { "positions",        no_argument,       NULL, 'p' },
         { "max-record-bytes", required_argument, NULL, 'm' },
         { "no-progress",      no_argument,       NULL, 'P' },
         { "synonyms",         required_argument, NULL, 'y' },
@@ -170,6 +174,7 @@ int main(int argc, char **argv)
         switch (c) {
         case 's': r.strict = 1; break;
         case 'S': iopts.spelling = 0; break;
+        case 'p': iopts.positions = 1; break;
         case 'P': r.progress = 0; break;
         case 'y': iopts.synonyms = optarg; break;
         case 'w': iopts.stopwords = optarg; break;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "document.h"
 #include "index.h"
 #include "schema.h"
 #include "store.h"
@@ -251,29 +252,7 @@ static spine_article *copy_article(const spine_article *a)
     return c;
 }
 
-/* Sets sh->term to prefix + s with ASCII letters lower-cased (source names
- * are matched case-insensitively), and returns it. */
-static const char *boolean_term(shard *sh, const char *prefix, const char *s)
-{
-    spine_buf_reset(&sh->term);
-    spine_buf_puts(&sh->term, prefix);
-    for (; *s; s++) {
-        char c = (char)tolower((unsigned char)*s);
-        spine_buf_append(&sh->term, &c, 1);
-    }
-    return sh->term.p;
-}
-
-static int index_text(shard *sh, const char *text, unsigned wdfinc,
-                      const char *prefix, xapian_error *xe)
-{
-    if (!text || !*text)
-        return 0;
-    return xapian_term_generator_index_text(sh->tg, text, strlen(text),
-                                            wdfinc, prefix, xe);
-}
-
-/* Turns article a into a document of shard sh (schema.h). */
+/* Turns article a into a document of shard sh (schema.h, document.h). */
 static int shard_add(shard *sh, const spine_article *a, spine_error *err)
 {
     xapian_document *doc = NULL;
@@ -287,42 +266,14 @@ static int shard_add(shard *sh, const spine_article *a, spine_error *err)
 
     rc = xapian_document_new(&doc, &xe);
     if (rc == 0)
-        rc = xapian_term_generator_set_document(sh->tg, doc, &xe);
-    /* The title twice: prefixed for title: queries, and unprefixed with a
-     * boost so that plain queries favour articles about the topic. */
-    if (rc == 0)
-        rc = index_text(sh, a->title, 1, SPINE_PREFIX_TITLE, &xe);
-    if (rc == 0)
-        rc = xapian_term_generator_increase_termpos(sh->tg,
-                                                    SPINE_SECTION_GAP, &xe);
-    if (rc == 0)
-        rc = index_text(sh, a->title, SPINE_TITLE_WDF, NULL, &xe);
-    for (size_t i = 0; rc == 0 && i < a->nsections; i++) {
-        rc = xapian_term_generator_increase_termpos(sh->tg,
-                                                    SPINE_SECTION_GAP, &xe);
-        if (rc == 0)
-            rc = index_text(sh, a->sections[i].question, 1, NULL, &xe);
-        if (rc == 0)
-            rc = xapian_term_generator_increase_termpos(sh->tg, 1, &xe);
-        if (rc == 0)
-            rc = index_text(sh, a->sections[i].answer, 1, NULL, &xe);
-    }
-    if (rc == 0 && a->source && *a->source) {
-        const char *t = boolean_term(sh, SPINE_PREFIX_SOURCE, a->source);
-        rc = xapian_document_add_boolean_term(doc, t, sh->term.n, &xe);
-    }
+        rc = spine_document_index(sh->tg, doc, a, sh->ix->opts.positions,
+                                  &sh->term, &xe);
     if (rc == 0)
         rc = xapian_document_add_value(doc, SPINE_SLOT_ID, a->id,
                                        strlen(a->id), &xe);
     if (rc == 0)
         rc = xapian_document_set_data(doc, sh->record.p, sh->record.n, &xe);
-    if (rc == 0) {
-        spine_buf_reset(&sh->term);
-        spine_buf_puts(&sh->term, SPINE_PREFIX_ID);
-        spine_buf_puts(&sh->term, a->id);
-        rc = xapian_document_add_boolean_term(doc, sh->term.p, sh->term.n,
-                                              &xe);
-    }
+    /* sh->term holds the id term: a repeated id replaces the article. */
     if (rc == 0)
         rc = xapian_writable_database_replace_document(
             NULL, sh->db, sh->term.p, sh->term.n, doc, &xe);
@@ -443,9 +394,7 @@ static int shard_open(shard *sh, spine_index *ix, unsigned no,
     if (rc == 0)
         rc = xapian_stem_new(&sh->stem, SPINE_STEM_LANGUAGE, &xe);
     if (rc == 0)
-        rc = xapian_term_generator_new(&sh->tg, &xe);
-    if (rc == 0)
-        rc = xapian_term_generator_set_stemmer(sh->tg, sh->stem, &xe);
+        rc = spine_term_generator_new(&sh->tg, sh->stem, &xe);
     if (rc == 0)
         rc = xapian_writable_database_set_metadata(
             sh->db, SPINE_META_SCHEMA, strlen(SPINE_META_SCHEMA),

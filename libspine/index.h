@@ -31,9 +31,19 @@ typedef struct spine_index_options {
     int threads;             /* indexing threads (shards); 0: one per CPU */
     const char *synonyms;    /* synonym file to load, or NULL (see below) */
     const char *stopwords;   /* query stop-word file to store, or NULL */
+    int positions;           /* 1: store word positions (see below) */
 } spine_index_options;
 
-#define SPINE_INDEX_OPTIONS_INIT { 1, 1, 0, NULL, NULL }
+#define SPINE_INDEX_OPTIONS_INIT { 1, 1, 0, NULL, NULL, 0 }
+
+/* Word positions are what Xapian matches phrases ("kidney stones" in
+ * quotes, hyphenated words) and NEAR with; they were 44% of the MedQuAD
+ * index.  Without them (the default) Xapian matches a phrase as the AND of
+ * its words, and the searcher checks the candidates of a quoted phrase or
+ * NEAR against their stored text (phrase.h): the same hits and weights as
+ * with positions, at the cost of re-reading candidates for those queries.
+ * Phrases made of joined words ("x-linked") stay ANDs.  positions = 1
+ * stores them, for collections searched mostly by phrase. */
 
 /* The synonym file (corpus/synonyms.txt) is plain UTF-8 text, one group a
  * line, '#' starting a comment:

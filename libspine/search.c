@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phrase.h"
 #include "schema.h"
 #include "search.h"
 #include "snippet.h"
@@ -69,6 +70,8 @@ struct spine_searcher {
     xapian_stopper *stopper;        /* NULL when the index has no stop list */
     xapian_enquire *enq;
     unsigned doccount;
+    int positions;                  /* the index holds word positions */
+    xapian_enquire *check;          /* weighs one candidate: verify() */
 };
 
 /* Reads the stop list the indexer stored (one word a line) and hands it to
@@ -119,6 +122,18 @@ static int new_parser(xapian_query_parser **out, spine_searcher *s, int stem,
     return rc;
 }
 
+/* Creates an enquire session on s's index that ranks as Spine ranks. */
+static int new_enquire(xapian_enquire **out, spine_searcher *s,
+                       xapian_error *xe)
+{
+    int rc = xapian_enquire_new(out, s->db, xe);
+    if (rc == 0)
+        rc = xapian_enquire_set_weighting(*out, WEIGHTING,
+                                          (const double[]){ WEIGHT_C }, 1,
+                                          xe);
+    return rc;
+}
+
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err)
 {
@@ -152,6 +167,8 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     }
     rc = xapian_database_doccount(&s->doccount, s->db, &xe);
     if (rc == 0)
+        rc = xapian_database_has_positions(&s->positions, s->db, &xe);
+    if (rc == 0)
         rc = xapian_stem_new(&s->stem, SPINE_STEM_LANGUAGE, &xe);
     if (rc == 0)
         rc = new_parser(&s->qp, s, 1, &xe);
@@ -168,11 +185,7 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     else
         xapian_query_parser_free(spell_qp);
     if (rc == 0)
-        rc = xapian_enquire_new(&s->enq, s->db, &xe);
-    if (rc == 0)
-        rc = xapian_enquire_set_weighting(s->enq, WEIGHTING,
-                                          (const double[]){ WEIGHT_C }, 1,
-                                          &xe);
+        rc = new_enquire(&s->enq, s, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, dir);
         goto fail;
@@ -192,6 +205,7 @@ void spine_searcher_free(spine_searcher *s)
     if (!s)
         return;
     xapian_enquire_free(s->enq);
+    xapian_enquire_free(s->check);
     xapian_query_parser_free(s->qp);
     spine_speller_free(s->speller);
     xapian_stem_free(s->stem);
@@ -320,6 +334,218 @@ cleanup:
     return rc;
 }
 
+/* A phrase or NEAR query on an index without word positions: Xapian
+ * matches each phrase as the AND of its words.  When the query asks for
+ * a phrase in so many words (quotes, NEAR, ADJ), verify() checks the
+ * candidates that hold a phrase's words against their stored text
+ * (phrase.h).  One that holds them but not the phrase is weighed again
+ * with that phrase matching nothing, as an index with positions would
+ * weigh it, and dropped if it no longer matches.  Phrases the parser
+ * makes of joined words ("x-linked", "e.g") stay ANDs: their words seldom
+ * meet apart, and checking costs a re-read of each candidate.  phrases is
+ * NULL when no verification is needed. */
+typedef struct verifier {
+    spine_searcher *s;
+    spine_phrases *phrases;
+    const xapian_query *q;          /* the query being run */
+    int rc;                         /* first failure; the search fails */
+    spine_error err;
+} verifier;
+
+/* Remembers the first failure met while verifying (the search reports
+ * it): why, when a stored record did not decode (rc), or else Xapian's
+ * error xe.  Returns 0, dropping the candidate. */
+static int verify_failed(verifier *v, xapian_document *cand, int rc,
+                         const spine_error *why, const xapian_error *xe)
+{
+    if (v->rc != 0)
+        return 0;
+    if (why) {
+        const char *id = "";
+        size_t idlen = 0;
+        xapian_document_get_value(&id, &idlen, cand, SPINE_SLOT_ID, NULL);
+        v->rc = spine_error_set(&v->err, rc, "%s: article %.*s: %s",
+                                v->s->dir, (int)idlen, id, why->msg);
+    } else {
+        v->rc = spine_error_from_xapian(&v->err, xe, v->s->dir);
+    }
+    return 0;
+}
+
+/* Sets *ok and *weight for the article with id id, which holds the
+ * words of phrases it does not hold: whether v->q, with those phrases
+ * matching nothing, still matches it, and with what weight. */
+static int reweigh(int *ok, double *weight, verifier *v, const char *id,
+                   xapian_error *xe)
+{
+    spine_searcher *s = v->s;
+    xapian_query *q = NULL, *idq = NULL, *one = NULL;
+    xapian_mset *m = NULL;
+    spine_buf term = SPINE_BUF_INIT;
+
+    *ok = 0;
+    spine_buf_puts(&term, SPINE_PREFIX_ID);
+    spine_buf_puts(&term, id);
+    int rc = spine_phrases_unflipped(&q, v->phrases, v->q, xe);
+    if (rc == 0)
+        rc = xapian_query_new_term(&idq, term.p, term.n, xe);
+    xapian_query *pair[2] = { q, idq };
+    if (rc == 0)
+        rc = xapian_query_combine(&one, XAPIAN_QUERY_OP_FILTER, pair, 2, xe);
+    if (rc == 0 && !s->check)
+        rc = new_enquire(&s->check, s, xe);
+    if (rc == 0)
+        rc = xapian_enquire_set_query(s->check, one, xe);
+    if (rc == 0)
+        rc = xapian_enquire_get_mset(&m, s->check, 0, 1, 0, xe);
+    if (rc == 0 && xapian_mset_size(m) == 1) {
+        *ok = 1;
+        rc = xapian_mset_weight(weight, m, 0, xe);
+    }
+    xapian_mset_free(m);
+    xapian_query_free(one);
+    xapian_query_free(idq);
+    xapian_query_free(q);
+    spine_buf_free(&term);
+    return rc;
+}
+
+/* Returns 1 when candidate cand matches v->q as an index with positions
+ * would match it, setting *weight (on entry its relaxed weight) to the
+ * weight it would have; else 0 (also on failure, which v->rc then
+ * holds). */
+static int verify(verifier *v, xapian_document *cand, double *weight)
+{
+    spine_record *rec = NULL;
+    xapian_error xe;
+    spine_error why;
+    const char *data;
+    size_t len;
+    unsigned flips = 0;
+    int ok = 1;
+
+    if (v->rc != 0)
+        return 0;
+    int rc = xapian_document_get_data(&data, &len, cand, &xe);
+    if (rc != 0)
+        return verify_failed(v, cand, rc, NULL, &xe);
+    rc = spine_store_decode(&rec, data, len, &why);
+    if (rc != 0)
+        return verify_failed(v, cand, rc, &why, NULL);
+    rc = spine_phrases_flip(&flips, v->phrases, &rec->article, &xe);
+    if (rc == 0 && flips)
+        rc = reweigh(&ok, weight, v, rec->article.id, &xe);
+    spine_record_free(rec);
+    if (rc != 0)
+        return verify_failed(v, cand, rc, NULL, &xe);
+    return ok;
+}
+
+/* The hits of one page of results: positions in an MSet. */
+typedef struct page {
+    xapian_mset *mset;
+    unsigned *at;                   /* the hits' positions in mset, or NULL:
+                                       the hits are mset's, in order */
+    double *wt;                     /* their weights, or NULL: mset's */
+    unsigned n;                     /* number of hits */
+    unsigned estimated;             /* matches in all, estimated */
+} page;
+
+static void page_free(page *pg)
+{
+    xapian_mset_free(pg->mset);
+    free(pg->at);
+    free(pg->wt);
+    memset(pg, 0, sizeof *pg);
+}
+
+/* Position in pg->mset of the page's hit k. */
+static unsigned page_at(const page *pg, unsigned k)
+{
+    return pg->at ? pg->at[k] : k;
+}
+
+/* Verifies the MSet's candidates in rank order until first + max of them
+ * weigh at least what the next candidate can (a candidate's weight after
+ * verify() is at most its relaxed weight), asking Xapian for a window of
+ * candidates four times larger each time it runs short.  The page keeps
+ * the best of them by their verified weights. */
+static int match_verified(spine_searcher *s, page *pg, unsigned first,
+                          unsigned max, verifier *v, xapian_error *xe)
+{
+    unsigned want = first + max, window = want < 10 ? 20 : 2 * want;
+    unsigned *at = spine_calloc(want + 1, sizeof *at);
+    double *wt = spine_calloc(want + 1, sizeof *wt);
+    unsigned kept = 0, passed = 0, checked = 0, size = 0;
+    int rc = 0, settled = 0;
+
+    while (!settled) {
+        xapian_mset_free(pg->mset);
+        pg->mset = NULL;
+        rc = xapian_enquire_get_mset(&pg->mset, s->enq, 0, window, 0, xe);
+        if (rc != 0)
+            break;
+        size = xapian_mset_size(pg->mset);
+        for (; checked < size && v->rc == 0; checked++) {
+            double w;
+            xapian_document *doc = NULL;
+            rc = xapian_mset_weight(&w, pg->mset, checked, xe);
+            if (rc != 0)
+                break;
+            settled = want == 0 || (kept == want && wt[want - 1] >= w);
+            if (settled)
+                break;
+            rc = xapian_mset_document(&doc, pg->mset, checked, xe);
+            if (rc != 0)
+                break;
+            if (verify(v, doc, &w)) {
+                /* Insert by weight, after equals; keep the best want. */
+                unsigned j = kept < want ? kept++ : want;
+                for (; j > 0 && wt[j - 1] < w; j--) {
+                    at[j] = at[j - 1];
+                    wt[j] = wt[j - 1];
+                }
+                at[j] = checked;
+                wt[j] = w;
+                passed++;
+            }
+            xapian_document_free(doc);
+        }
+        if (rc != 0 || v->rc != 0 || size < window)
+            break;
+        window *= 4;
+    }
+    /* Every candidate seen: the count is exact; else scale Xapian's
+     * estimate by the share that passed. */
+    unsigned est = xapian_mset_matches_estimated(pg->mset);
+    pg->estimated = !settled && checked == size ? passed
+                  : checked ? (unsigned)((double)est * passed / checked + 0.5)
+                  : est;
+    if (pg->estimated < passed)
+        pg->estimated = passed;
+    pg->n = kept > first ? kept - first : 0;
+    memmove(at, at + first, pg->n * sizeof *at);
+    memmove(wt, wt + first, pg->n * sizeof *wt);
+    pg->at = at;
+    pg->wt = wt;
+    return rc;
+}
+
+/* Runs the query set on s->enq for ranks first .. first+max-1 into *pg,
+ * through verify() when v->phrases is set. */
+static int match(spine_searcher *s, page *pg, unsigned first, unsigned max,
+                 verifier *v, xapian_error *xe)
+{
+    if (v->phrases)
+        return match_verified(s, pg, first, max, v, xe);
+    int rc = xapian_enquire_get_mset(&pg->mset, s->enq, first, max, 0, xe);
+    if (rc == 0) {
+        pg->n = xapian_mset_size(pg->mset);
+        pg->estimated = xapian_mset_matches_estimated(pg->mset);
+    }
+    return rc;
+}
+
 /* Is term a body word (unprefixed, or its stemmed "Z" form)?  Expansion
  * must not pick up ids, sources or title-field terms. */
 static int body_term(const char *t, size_t len)
@@ -380,18 +606,18 @@ static int eset_query(spine_searcher *s, xapian_query **out,
  * otherwise they may also bring in documents the words missed.  Costs a
  * second match and reading the top documents' term lists. */
 static int expand(spine_searcher *s, xapian_query **q, int match_all,
-                  xapian_error *xe)
+                  verifier *v, xapian_error *xe)
 {
-    xapian_mset *top = NULL;
+    page top = { 0 };
     xapian_query *any = NULL, *scaled = NULL, *both = NULL;
     xapian_docid rel[EXPAND_DOCS];
     unsigned nrel = 0;
 
-    int rc = xapian_enquire_get_mset(&top, s->enq, 0, EXPAND_DOCS, 0, xe);
+    int rc = match(s, &top, 0, EXPAND_DOCS, v, xe);
     if (rc == 0)
-        nrel = xapian_mset_size(top);
+        nrel = top.n;
     for (unsigned i = 0; rc == 0 && i < nrel; i++)
-        rc = xapian_mset_docid(&rel[i], top, i, xe);
+        rc = xapian_mset_docid(&rel[i], top.mset, page_at(&top, i), xe);
     if (rc == 0 && nrel)
         rc = eset_query(s, &any, rel, nrel, EXPAND_TERMS, xe);
     if (rc == 0 && any) {
@@ -406,13 +632,14 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
         if (rc == 0) {
             xapian_query_free(*q);
             *q = both;
+            v->q = both;
             both = NULL;
         }
     }
     xapian_query_free(any);
     xapian_query_free(scaled);
     xapian_query_free(both);
-    xapian_mset_free(top);
+    page_free(&top);
     return rc;
 }
 
@@ -428,21 +655,31 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
     return rc;
 }
 
-/* Runs *q (expanding it first if asked) for the page opts asks for. */
-static int run(spine_searcher *s, xapian_query **q, xapian_mset **mset,
-               const spine_query_options *opts, xapian_error *xe)
+/* Runs *q, parsed from text, (expanding it first if asked) for the page
+ * opts asks for, verifying the candidates of a phrase query through v
+ * (set up here) when the index has no positions. */
+static int run(spine_searcher *s, xapian_query **q, const char *text,
+               page *pg, const spine_query_options *opts, verifier *v,
+               xapian_error *xe)
 {
-    int rc = xapian_enquire_set_query(s->enq, *q, xe);
-    if (rc == 0 && opts->expand)
-        rc = expand(s, q, opts->match_all, xe);
+    int rc = 0;
+    v->s = s;
+    v->q = *q;
+    int asked = strchr(text, '"') || strstr(text, "NEAR")
+                || strstr(text, "ADJ");
+    if (!s->positions && asked && xapian_query_positional(*q))
+        rc = spine_phrases_new(&v->phrases, *q, xe);
     if (rc == 0)
-        rc = xapian_enquire_get_mset(mset, s->enq, opts->offset, opts->limit,
-                                     0, xe);
+        rc = xapian_enquire_set_query(s->enq, *q, xe);
+    if (rc == 0 && opts->expand)
+        rc = expand(s, q, opts->match_all, v, xe);
+    if (rc == 0)
+        rc = match(s, pg, opts->offset, opts->limit, v, xe);
     return rc;
 }
 
-/* Fills r's hits from mset. */
-static int fill_hits(spine_results *r, spine_searcher *s, xapian_mset *mset,
+/* Fills r's hits from page pg. */
+static int fill_hits(spine_results *r, spine_searcher *s, const page *pg,
                      const xapian_query *q, const spine_query_options *opts,
                      spine_error *err)
 {
@@ -452,13 +689,15 @@ static int fill_hits(spine_results *r, spine_searcher *s, xapian_mset *mset,
     int rc = 0;
     if (opts->snippets && spine_wanted_query(&qw, q, &xe) != 0)
         return spine_error_from_xapian(err, &xe, s->dir);
-    r->estimated = xapian_mset_matches_estimated(mset);
-    unsigned n = xapian_mset_size(mset);
-    r->hits = spine_calloc(n ? n : 1, sizeof *r->hits);
-    for (unsigned i = 0; i < n && rc == 0; i++) {
-        r->hits[i].rank = opts->offset + i + 1;
-        r->nhits = i + 1;
-        rc = fill_hit(&r->hits[i], s, mset, i, &qw, opts, &text, err);
+    r->estimated = pg->estimated;
+    r->hits = spine_calloc(pg->n ? pg->n : 1, sizeof *r->hits);
+    for (unsigned k = 0; k < pg->n && rc == 0; k++) {
+        r->hits[k].rank = opts->offset + k + 1;
+        r->nhits = k + 1;
+        rc = fill_hit(&r->hits[k], s, pg->mset, page_at(pg, k), &qw, opts,
+                      &text, err);
+        if (rc == 0 && pg->wt)
+            r->hits[k].score = pg->wt[k];
     }
     spine_wanted_free(&qw);
     spine_buf_free(&text);
@@ -479,7 +718,7 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     static const spine_query_options defaults = SPINE_QUERY_OPTIONS_INIT;
     spine_results *r = spine_calloc(1, sizeof *r);
     xapian_query *q = NULL;
-    xapian_mset *mset = NULL;
+    page pg = { 0 };
     xapian_error xe;
     char *norm = NULL;
     int rc;
@@ -513,22 +752,30 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
         rc = spine_error_from_xapian(err, &xe, "bad query");
         goto fail;
     }
-    rc = run(s, &q, &mset, opts, &xe);
+    verifier v = { 0 };
+    rc = run(s, &q, r->auto_corrected ? r->corrected : norm, &pg, opts, &v,
+             &xe);
+    spine_phrases_free(v.phrases);
+    if (rc == 0 && v.rc != 0) {
+        rc = v.rc;
+        *err = v.err;
+        goto fail;
+    }
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, s->dir);
         goto fail;
     }
-    rc = fill_hits(r, s, mset, q, opts, err);
+    rc = fill_hits(r, s, &pg, q, opts, err);
     if (rc != 0)
         goto fail;
-    xapian_mset_free(mset);
+    page_free(&pg);
     xapian_query_free(q);
     free(norm);
     *out = r;
     return SPINE_OK;
 
 fail:
-    xapian_mset_free(mset);
+    page_free(&pg);
     xapian_query_free(q);
     free(norm);
     spine_results_free(r);
@@ -567,7 +814,7 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
     static const spine_query_options defaults = SPINE_QUERY_OPTIONS_INIT;
     spine_results *r = spine_calloc(1, sizeof *r);
     xapian_query *q = NULL;
-    xapian_mset *mset = NULL;
+    page pg = { 0 };
     xapian_docid did = 0;
     xapian_error xe;
     spine_buf idterm = SPINE_BUF_INIT;
@@ -592,17 +839,17 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
         rc = related_query(s, &q, did, idterm.p, &xe);
     if (rc == 0)
         rc = xapian_enquire_set_query(s->enq, q, &xe);
+    verifier none = { 0 };
     if (rc == 0)
-        rc = xapian_enquire_get_mset(&mset, s->enq, opts->offset,
-                                     opts->limit, 0, &xe);
+        rc = match(s, &pg, opts->offset, opts->limit, &none, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, s->dir);
         goto done;
     }
-    rc = fill_hits(r, s, mset, q, opts, err);
+    rc = fill_hits(r, s, &pg, q, opts, err);
 
 done:
-    xapian_mset_free(mset);
+    page_free(&pg);
     xapian_query_free(q);
     spine_buf_free(&idterm);
     if (rc != 0) {

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,12 +87,19 @@ static char *tmp;
 static char *ixdir;
 static spine_searcher *S;
 
+/* 1: the next index is built with word positions (spine-index
+ * --positions); phrases are then matched from the index, not checked
+ * against the stored text. */
+static int with_positions;
+
 static void build_index(const char *dir)
 {
     spine_index *ix = NULL;
     spine_error err;
+    spine_index_options o = SPINE_INDEX_OPTIONS_INIT;
+    o.positions = with_positions;
     spine_error_clear(&err);
-    ck_assert_msg(spine_index_begin(&ix, dir, NULL, &err) == SPINE_OK,
+    ck_assert_msg(spine_index_begin(&ix, dir, &o, &err) == SPINE_OK,
                   "begin: %s", err.msg);
     for (size_t i = 0; i < NCORPUS; i++)
         ck_assert_msg(spine_index_add(ix, &corpus[i], &err) == SPINE_OK,
@@ -107,6 +115,13 @@ static void setup_index(void)
     tmp = tu_mkdtemp();
     ixdir = tu_path(tmp, "idx");
     build_index(ixdir);
+}
+
+static void setup_index_positions(void)
+{
+    with_positions = 1;
+    setup_index();
+    with_positions = 0;
 }
 
 static void teardown_index(void)
@@ -252,6 +267,89 @@ START_TEST(test_phrase)
     ASSERT_IDS("\"blood pressure\"", 0, "NHLBI/4");
     ASSERT_IDS("\"pressure blood\"", 0, "");
     ASSERT_IDS("\"cystine stones\"", 0, "GARD/8");
+}
+END_TEST
+
+/* Phrases whose words an article holds apart: found by an index with
+ * positions, and by one without (Spine's default) through the check
+ * against the stored text; both TCases run this. */
+START_TEST(test_phrase_words_apart)
+{
+    /* Adjacent across a section break, or a question and its answer:
+     * never a phrase. */
+    ASSERT_IDS("tract how", 1, "NIDDK/1");
+    ASSERT_IDS("\"tract how\"", 0, "");
+    ASSERT_IDS("\"treated small\"", 0, "");
+    ASSERT_IDS("\"urinary tract\"", 0, "NIDDK/1 NIDDK/7");
+    /* Title-field phrases look at the title alone. */
+    ASSERT_IDS("title:\"blood pressure\"", 0, "NHLBI/4");
+    ASSERT_IDS("title:\"pressure blood\"", 0, "");
+    ASSERT_IDS("title:\"kidney stones\"", 0, "NIDDK/1");
+    /* NEAR: "blood flow can change the pressure" is 5 words apart. */
+    ASSERT_IDS("blood NEAR pressure", 0, "GARD/5 NHLBI/4");
+    ASSERT_IDS("blood NEAR/2 pressure", 0, "NHLBI/4");
+    /* A phrase with a filter, and under AND. */
+    ASSERT_IDS("\"kidney stones\" source:NIDDK", 0, "NIDDK/1 NIDDK/2");
+    ASSERT_IDS("\"kidney stones\" bile", 1, "NIDDK/2");
+    ASSERT_IDS("\"stones kidney\" bile", 1, "");
+    /* The count is of the documents that hold the phrase. */
+    spine_query_options o = opts_default();
+    spine_results *r = run("\"blood pressure\"", &o);
+    ck_assert_uint_eq(r->nhits, 1);
+    ck_assert_uint_eq(r->estimated, 1);
+    spine_results_free(r);
+}
+END_TEST
+
+/* OR with a phrase, and a document that holds the phrase's words apart
+ * and matches through another word ("legs", "hypertension"): it matches
+ * by that word alone, with or without positions in the index. */
+START_TEST(test_phrase_or)
+{
+    ASSERT_IDS("\"pressure blood\" OR hypertension", 0, "NHLBI/4");
+    ASSERT_IDS("\"pressure blood\" OR legs", 0, "GARD/5");
+    ASSERT_IDS("\"blood pressure\" OR legs", 0, "GARD/5 NHLBI/4");
+}
+END_TEST
+
+/* An index without positions answers phrase queries as one with them
+ * does: the same hits, in the same order, with the same weights. */
+START_TEST(test_phrase_same_as_positions)
+{
+    static const char *const queries[] = {
+        "\"blood pressure\"", "\"pressure blood\" OR legs",
+        "\"blood pressure\" OR legs OR kidney", "\"kidney stones\" water",
+        "\"stones kidney\" OR bile", "blood NEAR/2 pressure OR flow",
+        "title:\"blood pressure\" OR heart", "\"urinary tract\" -bacteria",
+    };
+    spine_searcher *pos = NULL;
+    spine_error err;
+    char *dir = tu_path(tmp, "idx-positions");
+    with_positions = 1;
+    build_index(dir);
+    with_positions = 0;
+    ck_assert_int_eq(spine_searcher_open(&pos, dir, &err), SPINE_OK);
+    spine_query_options o = opts_default();
+    o.snippets = 0;
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        spine_results *a = run(queries[i], &o), *b = NULL;
+        ck_assert_int_eq(spine_search(&b, pos, queries[i], &o, &err),
+                         SPINE_OK);
+        ck_assert_msg(a->nhits == b->nhits, "%s: %zu hits, want %zu",
+                      queries[i], a->nhits, b->nhits);
+        for (size_t k = 0; k < a->nhits; k++) {
+            ck_assert_msg(strcmp(a->hits[k].id, b->hits[k].id) == 0,
+                          "%s: hit %zu is %s, want %s", queries[i], k,
+                          a->hits[k].id, b->hits[k].id);
+            ck_assert_msg(fabs(a->hits[k].score - b->hits[k].score) < 1e-9,
+                          "%s: %s weighs %g, want %g", queries[i],
+                          a->hits[k].id, a->hits[k].score, b->hits[k].score);
+        }
+        spine_results_free(a);
+        spine_results_free(b);
+    }
+    spine_searcher_free(pos);
+    free(dir);
 }
 END_TEST
 
@@ -1180,6 +1278,9 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_ranking);
     tcase_add_test(core, test_or_and);
     tcase_add_test(core, test_phrase);
+    tcase_add_test(core, test_phrase_words_apart);
+    tcase_add_test(core, test_phrase_or);
+    tcase_add_test(core, test_phrase_same_as_positions);
     tcase_add_test(core, test_title_field);
     tcase_add_test(core, test_source_filter);
     tcase_add_test(core, test_wildcard);
@@ -1203,6 +1304,16 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_related);
     tcase_add_test(core, test_best_section_explain);
     suite_add_tcase(s, core);
+
+    /* The same phrase tests on an index with word positions. */
+    TCase *pos = tcase_create("positions");
+    tcase_add_unchecked_fixture(pos, setup_index_positions, teardown_index);
+    tcase_add_checked_fixture(pos, setup_searcher, teardown_searcher);
+    tcase_set_timeout(pos, 60);
+    tcase_add_test(pos, test_phrase);
+    tcase_add_test(pos, test_phrase_words_apart);
+    tcase_add_test(pos, test_phrase_or);
+    suite_add_tcase(s, pos);
 
     TCase *errors = tcase_create("errors");
     tcase_add_unchecked_fixture(errors, setup_index, teardown_index);

@@ -758,9 +758,111 @@ START_TEST(test_without_positions)
     m = search(db, qp, "\"glucose blood\"", XAPIAN_QP_FLAG_DEFAULT);
     ck_assert_uint_eq(xapian_mset_size(m), 1);
     xapian_mset_free(m);
+    int has = -1;
+    OK(xapian_database_has_positions(&has, db, &err));
+    ck_assert_int_eq(has, 0);
     xapian_query_parser_free(qp);
     xapian_database_free(db);
     free(path);
+
+    /* build_db() indexes with positions. */
+    path = tu_path(tmp, "db-positions");
+    build_db(path);
+    db = open_db(path);
+    OK(xapian_database_has_positions(&has, db, &err));
+    ck_assert_int_eq(has, 1);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
+/* Parses text with a parser on no database (phrases, NEAR, fields). */
+static xapian_query *parse_only(const char *text)
+{
+    xapian_error err;
+    xapian_query_parser *qp;
+    xapian_query *q;
+    OK(xapian_query_parser_new(&qp, &err));
+    OK(xapian_query_parser_add_prefix(qp, "title", "S", &err));
+    OK(xapian_query_parser_parse(&q, qp, S(text), XAPIAN_QP_FLAG_DEFAULT,
+                                 &err));
+    xapian_query_parser_free(qp);
+    return q;
+}
+
+START_TEST(test_query_positional)
+{
+    static const struct { const char *text; int positional; size_t parts; }
+    cases[] = {
+        { "blood glucose", 0, 0 },
+        { "\"blood glucose\"", 1, 1 },
+        { "\"blood glucose\" insulin \"type 2\"", 1, 2 },
+        { "blood NEAR glucose", 1, 1 },
+        { "title:\"blood glucose\" OR sugar", 1, 1 },
+        { "x-linked", 1, 1 },
+        { "sugar NOT \"blood glucose\"", 1, 1 },
+    };
+    xapian_error err;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        xapian_query *q = parse_only(cases[i].text);
+        ck_assert_msg(xapian_query_positional(q) == cases[i].positional,
+                      "%s", cases[i].text);
+        xapian_query **parts = NULL;
+        size_t n = 99;
+        OK(xapian_query_positional_parts(&parts, &n, q, &err));
+        ck_assert_msg(n == cases[i].parts, "%s: %zu parts", cases[i].text,
+                      n);
+        ck_assert(n > 0 || parts == NULL);
+        for (size_t k = 0; k < n; k++) {
+            ck_assert(xapian_query_positional(parts[k]));
+            xapian_query_free(parts[k]);
+        }
+        free(parts);
+        xapian_query_free(q);
+    }
+    ck_assert_int_eq(xapian_query_positional(NULL), 0);
+}
+END_TEST
+
+START_TEST(test_query_matches_document)
+{
+    static const struct { const char *text; int match; } cases[] = {
+        { "\"blood glucose\"", 1 },
+        { "\"glucose blood\"", 0 },
+        { "\"glucose levels\"", 1 },
+        { "\"blood levels\"", 0 },
+        { "blood NEAR/2 levels", 1 },
+        { "blood NEAR/1 levels", 0 },
+        { "title:\"fasting sugar\"", 1 },
+        { "\"fasting sugar\"", 0 },
+        { "\"glucose blood\" OR levels", 1 },
+        { "\"glucose blood\" AND levels", 0 },
+        { "glucose", 1 },
+        { "insulin", 0 },
+    };
+    xapian_error err;
+    xapian_term_generator *tg;
+    xapian_document *doc;
+    OK(xapian_term_generator_new(&tg, &err));
+    OK(xapian_document_new(&doc, &err));
+    OK(xapian_term_generator_set_document(tg, doc, &err));
+    OK(xapian_term_generator_index_text(tg, S("Fasting sugar"), 1, "S",
+                                        &err));
+    OK(xapian_term_generator_increase_termpos(tg, 100, &err));
+    OK(xapian_term_generator_index_text(tg, S("Blood glucose levels"), 1,
+                                        NULL, &err));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        xapian_query *q = parse_only(cases[i].text);
+        int m = -1;
+        OK(xapian_query_matches_document(&m, q, doc, &err));
+        ck_assert_msg(m == cases[i].match, "%s: %d", cases[i].text, m);
+        xapian_query_free(q);
+    }
+    int m = -1;
+    ck_assert_int_eq(xapian_query_matches_document(&m, NULL, doc, &err),
+                     XAPIAN_EINVAL);
+    xapian_document_free(doc);
+    xapian_term_generator_free(tg);
 }
 END_TEST
 
@@ -1575,6 +1677,8 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_relevance_tools);
     tcase_add_test(core, test_stem_and_stopper);
     tcase_add_test(core, test_without_positions);
+    tcase_add_test(core, test_query_positional);
+    tcase_add_test(core, test_query_matches_document);
     tcase_add_test(core, test_snippet);
     tcase_add_test(core, test_spelling);
     tcase_add_test(core, test_spelling_from_terms);

@@ -16,6 +16,7 @@
 
 #include <xapian.h>
 
+#include <climits>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -234,10 +235,11 @@ static char *malloc_copy(const std::string &s)
     return p;
 }
 
-/* Joins the terms [t, end) into one malloc()ed block of NUL-terminated
- * strings (*out, the caller's to free()), counting them in *out_n. */
-static void join_terms(char **out, size_t *out_n, Xapian::TermIterator t,
-                       const Xapian::TermIterator &end)
+/* Joins the terms [t, end) (a TermIterator, or strings) into one
+ * malloc()ed block of NUL-terminated strings (*out, the caller's to
+ * free()), counting them in *out_n. */
+template <typename Iter>
+static void join_terms(char **out, size_t *out_n, Iter t, const Iter &end)
 {
     std::string all;
     size_t n = 0;
@@ -337,6 +339,20 @@ int xapian_database_doccount(uint32_t *out, const xapian_database *db,
     REQUIRE(db);
     try {
         *out = db->db.get_doccount();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_has_positions(int *out, const xapian_database *db,
+                                  xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(db);
+    try {
+        *out = db->db.has_positions();
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1309,6 +1325,247 @@ int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
 int xapian_query_empty(const xapian_query *q)
 {
     return !q || q->q.empty();
+}
+
+static bool positional(const Xapian::Query &q)
+{
+    Xapian::Query::op op = q.get_type();
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR)
+        return true;
+    for (size_t i = 0, n = q.get_num_subqueries(); i < n; i++)
+        if (positional(q.get_subquery(i)))
+            return true;
+    return false;
+}
+
+int xapian_query_positional(const xapian_query *q)
+{
+    return q && positional(q->q);
+}
+
+static void positional_parts(std::vector<Xapian::Query> &parts,
+                             const Xapian::Query &q)
+{
+    Xapian::Query::op op = q.get_type();
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
+        parts.push_back(q);
+        return;
+    }
+    for (size_t i = 0, n = q.get_num_subqueries(); i < n; i++)
+        positional_parts(parts, q.get_subquery(i));
+}
+
+int xapian_query_positional_parts(xapian_query ***out, size_t *out_n,
+                                  const xapian_query *q, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(out_n);
+    *out_n = 0;
+    REQUIRE(q);
+    try {
+        std::vector<Xapian::Query> parts;
+        positional_parts(parts, q->q);
+        if (parts.empty())
+            return XAPIAN_OK;
+        xapian_query **a = static_cast<xapian_query **>(
+            calloc(parts.size(), sizeof *a));
+        if (!a)
+            throw std::bad_alloc();
+        for (size_t i = 0; i < parts.size(); i++) {
+            a[i] = new (std::nothrow) xapian_query{parts[i]};
+            if (!a[i]) {
+                while (i--)
+                    delete a[i];
+                free(a);
+                throw std::bad_alloc();
+            }
+        }
+        *out = a;
+        *out_n = parts.size();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_query_phrase_terms(char **out, size_t *out_n,
+                              unsigned *out_window, const xapian_query *q,
+                              xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(out_n);
+    *out_n = 0;
+    REQUIRE(out_window);
+    *out_window = 0;
+    REQUIRE(q);
+    try {
+        if (q->q.get_type() != Xapian::Query::OP_PHRASE)
+            return XAPIAN_OK;
+        std::vector<std::string> terms;
+        for (size_t i = 0, n = q->q.get_num_subqueries(); i < n; i++) {
+            Xapian::Query sub = q->q.get_subquery(i);
+            if (sub.get_type() != Xapian::Query::LEAF_TERM)
+                return XAPIAN_OK;
+            terms.push_back(*sub.get_terms_begin());
+        }
+        /* Xapian 1.4 has no accessor for the window; its description
+         * reads "(a@1 PHRASE 2 b@2)". */
+        std::string d = q->q.get_description();
+        size_t at = d.find(" PHRASE ");
+        if (at == std::string::npos)
+            return XAPIAN_OK;
+        unsigned long window = strtoul(d.c_str() + at + 8, NULL, 10);
+        if (window == 0 || window > UINT_MAX)
+            return XAPIAN_OK;
+        join_terms(out, out_n, terms.cbegin(), terms.cend());
+        *out_window = static_cast<unsigned>(window);
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+static bool is_part(const Xapian::Query &q, xapian_query *const *parts,
+                    size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (q.internal.get() == parts[i]->q.internal.get())
+            return true;
+    return false;
+}
+
+static bool holds_part(const Xapian::Query &q, xapian_query *const *parts,
+                       size_t n)
+{
+    if (is_part(q, parts, n))
+        return true;
+    for (size_t i = 0, k = q.get_num_subqueries(); i < k; i++)
+        if (holds_part(q.get_subquery(i), parts, n))
+            return true;
+    return false;
+}
+
+static Xapian::Query without_parts(const Xapian::Query &q,
+                                   xapian_query *const *parts, size_t n)
+{
+    if (is_part(q, parts, n))
+        return Xapian::Query::MatchNothing;
+    if (!holds_part(q, parts, n))
+        return q;
+    Xapian::Query::op op = q.get_type();
+    switch (op) {
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+        break;
+    default:
+        throw Xapian::UnimplementedError("cannot rebuild " +
+                                         q.get_description());
+    }
+    std::vector<Xapian::Query> sub;
+    for (size_t i = 0, k = q.get_num_subqueries(); i < k; i++)
+        sub.push_back(without_parts(q.get_subquery(i), parts, n));
+    return Xapian::Query(op, sub.begin(), sub.end());
+}
+
+int xapian_query_without_parts(xapian_query **out, const xapian_query *q,
+                               xapian_query *const *parts, size_t n,
+                               xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(q);
+    REQUIRE(parts || n == 0);
+    try {
+        *out = new xapian_query{without_parts(q->q, parts, n)};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+/* Does whether q matches a document depend only on q's own terms (their
+ * wdf and positions)?  Not for wildcards, value ranges, MatchAll or
+ * posting sources. */
+static bool terms_only(const Xapian::Query &q)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_NEAR:
+    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_SCALE_WEIGHT:
+    case Xapian::Query::OP_ELITE_SET:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+        break;
+    default:
+        return false;
+    }
+    for (size_t i = 0, n = q.get_num_subqueries(); i < n; i++)
+        if (!terms_only(q.get_subquery(i)))
+            return false;
+    return true;
+}
+
+/* A copy of doc holding only q's terms, with their wdf and positions:
+ * what matching q against doc reads, at a fraction of the cost of adding
+ * the whole document to a database. */
+static Xapian::Document query_terms_of(const Xapian::Query &q,
+                                       const Xapian::Document &doc)
+{
+    Xapian::Document part;
+    Xapian::TermIterator d = doc.termlist_begin();
+    for (Xapian::TermIterator t = q.get_unique_terms_begin();
+         t != q.get_unique_terms_end(); ++t) {
+        d.skip_to(*t);
+        if (d == doc.termlist_end())
+            break;
+        if (*d != *t)
+            continue;
+        Xapian::termcount positions = 0;
+        for (Xapian::PositionIterator p = d.positionlist_begin();
+             p != d.positionlist_end(); ++p, ++positions)
+            part.add_posting(*t, *p, 0);
+        Xapian::termcount wdf = d.get_wdf();
+        part.add_term(*t, wdf > positions ? wdf - positions : 0);
+    }
+    return part;
+}
+
+int xapian_query_matches_document(int *out, const xapian_query *q,
+                                  const xapian_document *doc,
+                                  xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(q);
+    REQUIRE(doc);
+    try {
+        Xapian::WritableDatabase one(std::string(),
+                                     Xapian::DB_BACKEND_INMEMORY);
+        one.add_document(terms_only(q->q) ? query_terms_of(q->q, doc->doc)
+                                          : doc->doc);
+        Xapian::Enquire enq(one);
+        enq.set_query(q->q);
+        enq.set_weighting_scheme(Xapian::BoolWeight());
+        *out = enq.get_mset(0, 1).size() != 0;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
 }
 
 int xapian_query_describe(char **out, const xapian_query *q,

@@ -106,6 +106,12 @@ int xapian_database_add_database(xapian_database *db,
 int xapian_database_doccount(uint32_t *out, const xapian_database *db,
                              xapian_error *err);
 
+/* Sets *out to 1 when db holds positional information (phrase and NEAR
+ * queries are then matched by word position; without it Xapian matches
+ * them as AND), 0 otherwise. */
+int xapian_database_has_positions(int *out, const xapian_database *db,
+                                  xapian_error *err);
+
 /* Re-opens db at its latest revision.  *out_changed (may be NULL) is set to
  * 1 when a newer revision was opened. */
 int xapian_database_reopen(int *out_changed, xapian_database *db,
@@ -482,6 +488,42 @@ int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
 
 /* Returns 1 when q matches nothing (Xapian's empty query), 0 otherwise. */
 int xapian_query_empty(const xapian_query *q);
+
+/* Returns 1 when q has a phrase or NEAR subquery anywhere, 0 otherwise
+ * (also for NULL).  Never fails. */
+int xapian_query_positional(const xapian_query *q);
+
+/* Sets *out to a malloc()ed array of *out_n new queries: q's phrase and
+ * NEAR subqueries, outermost ones only, in query order (none: *out NULL).
+ * Release each with xapian_query_free() and the array with free(). */
+int xapian_query_positional_parts(xapian_query ***out, size_t *out_n,
+                                  const xapian_query *q, xapian_error *err);
+
+/* For a phrase (OP_PHRASE) whose subqueries are all terms: sets *out to a
+ * malloc()ed buffer of its *out_n terms in phrase order, NUL-separated,
+ * and *out_window to its window (the span of positions its terms must
+ * fall within; the number of terms for a plain quoted phrase).  For any
+ * other query *out is NULL, *out_n and *out_window 0. */
+int xapian_query_phrase_terms(char **out, size_t *out_n,
+                              unsigned *out_window, const xapian_query *q,
+                              xapian_error *err);
+
+/* Sets *out to a new copy of q in which each subquery that is one of
+ * parts[0..n) (queries xapian_query_positional_parts() returned for q
+ * itself) matches nothing.  Fails (XAPIAN_ERROR) when a part sits under
+ * an operator whose parameters Xapian does not expose (OP_SCALE_WEIGHT,
+ * OP_ELITE_SET, windowed operators); the query parser builds none. */
+int xapian_query_without_parts(xapian_query **out, const xapian_query *q,
+                               xapian_query *const *parts, size_t n,
+                               xapian_error *err);
+
+/* Sets *out to 1 when doc, a document built in memory (not read from a
+ * database; its terms and positions as a TermGenerator left them),
+ * matches q with full query semantics, phrases and NEAR included; 0
+ * otherwise.  Matches against a one-document in-memory database. */
+int xapian_query_matches_document(int *out, const xapian_query *q,
+                                  const xapian_document *doc,
+                                  xapian_error *err);
 
 
 /* Returns Xapian's description of q in a malloc()ed string; free() it. */

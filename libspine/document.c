@@ -1,0 +1,80 @@
+/*
+ * document.c -- the words of an article as a Xapian document.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "document.h"
+#include "schema.h"
+
+int spine_term_generator_new(xapian_term_generator **out,
+                             const xapian_stem *stem, xapian_error *xe)
+{
+    int rc = xapian_term_generator_new(out, xe);
+    if (rc == 0)
+        rc = xapian_term_generator_set_stemmer(*out, stem, xe);
+    return rc;
+}
+
+static int index_text(xapian_term_generator *tg, const char *text,
+                      unsigned wdfinc, const char *prefix, int positions,
+                      xapian_error *xe)
+{
+    if (!text || !*text)
+        return 0;
+    if (!positions)
+        return xapian_term_generator_index_text_without_positions(
+            tg, text, strlen(text), wdfinc, prefix, xe);
+    return xapian_term_generator_index_text(tg, text, strlen(text), wdfinc,
+                                            prefix, xe);
+}
+
+/* Sets term to prefix + s, with ASCII letters lower-cased when fold is set
+ * (source names are matched case-insensitively). */
+static void prefixed(spine_buf *term, const char *prefix, const char *s,
+                     int fold)
+{
+    spine_buf_reset(term);
+    spine_buf_puts(term, prefix);
+    for (; *s; s++) {
+        char c = fold ? (char)tolower((unsigned char)*s) : *s;
+        spine_buf_append(term, &c, 1);
+    }
+}
+
+int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
+                         const spine_article *a, int positions,
+                         spine_buf *term, xapian_error *xe)
+{
+    int rc = xapian_term_generator_set_document(tg, doc, xe);
+    /* The title twice: prefixed for title: queries, and unprefixed with a
+     * boost so that plain queries favour articles about the topic. */
+    if (rc == 0)
+        rc = index_text(tg, a->title, 1, SPINE_PREFIX_TITLE, positions, xe);
+    if (rc == 0)
+        rc = xapian_term_generator_increase_termpos(tg, SPINE_SECTION_GAP,
+                                                    xe);
+    if (rc == 0)
+        rc = index_text(tg, a->title, SPINE_TITLE_WDF, NULL, positions, xe);
+    for (size_t i = 0; rc == 0 && i < a->nsections; i++) {
+        rc = xapian_term_generator_increase_termpos(tg, SPINE_SECTION_GAP,
+                                                    xe);
+        if (rc == 0)
+            rc = index_text(tg, a->sections[i].question, 1, NULL, positions,
+                            xe);
+        if (rc == 0)
+            rc = xapian_term_generator_increase_termpos(tg, 1, xe);
+        if (rc == 0)
+            rc = index_text(tg, a->sections[i].answer, 1, NULL, positions,
+                            xe);
+    }
+    if (rc == 0 && a->source && *a->source) {
+        prefixed(term, SPINE_PREFIX_SOURCE, a->source, 1);
+        rc = xapian_document_add_boolean_term(doc, term->p, term->n, xe);
+    }
+    if (rc == 0) {
+        prefixed(term, SPINE_PREFIX_ID, a->id, 0);
+        rc = xapian_document_add_boolean_term(doc, term->p, term->n, xe);
+    }
+    return rc;
+}

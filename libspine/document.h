@@ -1,0 +1,35 @@
+/*
+ * document.h -- the words of an article as a Xapian document (schema.h).
+ *
+ * The indexer builds every document with these two calls; the searcher
+ * uses them again to re-read a stored article with word positions when
+ * the index holds none (see spine_index_options.positions), so that both
+ * sides always agree on which terms an article has and where.
+ */
+#ifndef SPINE_DOCUMENT_H
+#define SPINE_DOCUMENT_H
+
+#include "article.h"
+#include "util.h"
+#include "xapian_c.h"
+
+/* Creates in *out the term generator Spine indexes with: stemmer stem
+ * (borrowed: it must outlive the generator) and Xapian's default strategy
+ * (each word unstemmed, plus "Z" + its stem).  Release with
+ * xapian_term_generator_free().  Returns 0 or a XAPIAN_E* code. */
+int spine_term_generator_new(xapian_term_generator **out,
+                             const xapian_stem *stem, xapian_error *xe);
+
+/* Adds article a's terms to doc through tg (which it points at doc):
+ * the title prefixed (SPINE_PREFIX_TITLE) and again unprefixed at
+ * SPINE_TITLE_WDF, then each section's question and answer, sections
+ * SPINE_SECTION_GAP positions apart; the source filter term and the
+ * unique id term.  Word positions are recorded only when positions is
+ * nonzero.  term is scratch space; on return it holds the id term
+ * (SPINE_PREFIX_ID + a->id).  Values and data are left to the caller.
+ * Returns 0 or a XAPIAN_E* code. */
+int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
+                         const spine_article *a, int positions,
+                         spine_buf *term, xapian_error *xe);
+
+#endif /* SPINE_DOCUMENT_H */
