@@ -30,6 +30,9 @@
 # its part with a note; the full run installs them all.  A full run takes
 # about 35 minutes on 2 cores, 22 of them the 100k growth corpus
 # (SPINE_BENCH_SIZES=10000 or SPINE_BENCH_GROWTH=0 for a shorter run).
+# SPINE_BENCH_SIZES="10000 100000 1000000" adds the 1M point; the peers
+# index and query the generated corpora only up to SPINE_BENCH_PEERS_MAX
+# articles (default 100000: at 1M stock Xapian alone would take hours).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -76,6 +79,7 @@ if [ "$smoke" = 1 ]; then
     trap 'rm -rf "$work"' EXIT
     results="$work/RESULTS.md"
     sizes="200 1000"
+    peers_max=1000
     gcide_limit=1000
     hf_runs=3; hf_warmup=1
     corpora="$work/corpora"
@@ -89,6 +93,7 @@ else
     mkdir -p "$work"
     results="$root/benchmarks/RESULTS.md"
     sizes="${SPINE_BENCH_SIZES:-10000 100000}"
+    peers_max="${SPINE_BENCH_PEERS_MAX:-100000}"
     gcide_limit=0
     hf_runs=40; hf_warmup=5
     # Generated corpora are kept between runs: a fixed seed makes them the
@@ -348,7 +353,7 @@ else
             python3 "$root/benchmarks/make_corpus.py" medquad "$n" "$f" \
                 --queries "$f.queries" --count 500
         fi
-        gsets+=("medquad-like $f")
+        gsets+=("medquad-like $f $n")
     done
     if [ "${SPINE_BENCH_GCIDE:-1}" != 0 ] && \
        [ -e /usr/share/dictd/gcide.index ]; then
@@ -359,33 +364,33 @@ else
             python3 "$root/benchmarks/make_corpus.py" gcide "$f" \
                 --limit "$gcide_limit" --queries "$f.queries" --count 500
         fi
-        gsets+=("gcide $f")
+        gsets+=("gcide $f 0")
     else
         echo "growth: no dict-gcide corpus (apt-get install dict-gcide)"
     fi
     echo "corpus,articles,engine,input_bytes,index_seconds,us_per_article,index_bytes,query_p50_us,query_p99_us" \
         >"$growth_csv"
     for set in "${gsets[@]}"; do
-        read -r label f <<<"$set"
+        read -r label f n <<<"$set"
+        engines="spine fts5 xapian"
+        [ "$n" -gt "$peers_max" ] && engines=spine
         g=$work/growth
         rm -rf "$g"; mkdir -p "$g"
         timed gi-spine "$bin/spine-index" -q "$g/spine" "$f"
-        timed gi-fts5 "$bin/spine-bench-peer" index fts5 "$g/fts5.db" "$f"
-        timed gi-xapian "$bin/spine-bench-peer" index xapian "$g/xapian" "$f"
-        parse_result gi-fts5 "$work/gi-fts5.out"
-        parse_result gi-xapian "$work/gi-xapian.out"
-        arts=$(sed -n 's/^indexed \([0-9]*\) articles.*/\1/p' "$work/gi-spine.out")
-        inb=${R[gi-fts5,input_bytes]}
         R[gi-spine,index_bytes]=$(bytes_of "$g/spine")
-        R[gi-fts5,index_bytes]=$(bytes_of "$g/fts5.db")
-        R[gi-xapian,index_bytes]=$(bytes_of "$g/xapian")
         "$bin/spine-bench-query" "$g/spine" "$f.queries" \
             --passes "$growth_passes" >"$work/gq-spine.out"
-        "$bin/spine-bench-peer" query fts5 "$g/fts5.db" "$f.queries" \
-            --passes "$growth_passes" >"$work/gq-fts5.out"
-        "$bin/spine-bench-peer" query xapian "$g/xapian" "$f.queries" \
-            --passes "$growth_passes" >"$work/gq-xapian.out"
-        for e in spine fts5 xapian; do
+        for e in $engines; do
+            [ "$e" = spine ] && continue
+            timed "gi-$e" "$bin/spine-bench-peer" index "$e" "$g/$e.db" "$f"
+            parse_result "gi-$e" "$work/gi-$e.out"
+            R[gi-$e,index_bytes]=$(bytes_of "$g/$e.db")
+            "$bin/spine-bench-peer" query "$e" "$g/$e.db" "$f.queries" \
+                --passes "$growth_passes" >"$work/gq-$e.out"
+        done
+        arts=$(sed -n 's/^indexed \([0-9]*\) articles.*/\1/p' "$work/gi-spine.out")
+        inb=$(stat -c %s "$f")
+        for e in $engines; do
             parse_result "gq-$e" "$work/gq-$e.out"
             printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$label" "$arts" "$e" "$inb" \
                 "${R[gi-$e,wall]}" \
@@ -395,7 +400,7 @@ else
                 "${R[gq-$e,p99_us]}" >>"$growth_csv"
         done
         growth_rows+=("$label $arts")
-        tail -n 3 "$growth_csv"
+        tail -n "$(wc -w <<<"$engines")" "$growth_csv"
         rm -rf "$g"
     done
     if have gnuplot; then
@@ -702,7 +707,8 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "(\`make_corpus.py gcide\`)$([ "$gcide_limit" = 0 ] || echo ", first $gcide_limit")."
         echo "Each engine indexes the corpus (whole process, wall seconds) and"
         echo "answers 500 queries drawn from the corpus' own titles, OR, top 10"
-        echo "ids, 1 warm-up + $growth_passes measured passes. Full figures:"
+        echo "ids, 1 warm-up + $growth_passes measured passes; the peers only up to"
+        echo "$peers_max generated articles (SPINE_BENCH_PEERS_MAX). Full figures:"
         echo "\`benchmarks/growth.csv\`; plot: \`benchmarks/growth.png\`${growth_note:+ ($growth_note)}."
         echo
         echo "| corpus | articles | input MB | engine | index s | µs / article | index MB | query p50 µs | query p99 µs | Spine / peer µs per article | Spine / peer p50 | Spine / peer p99 |"
