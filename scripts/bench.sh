@@ -79,7 +79,7 @@ if [ "$smoke" = 1 ]; then
     trap 'rm -rf "$work"' EXIT
     results="$work/RESULTS.md"
     sizes="200 1000"
-    peers_max=1000
+    peers_max="${SPINE_BENCH_PEERS_MAX:-1000}"
     gcide_limit=1000
     hf_runs=3; hf_warmup=1
     corpora="$work/corpora"
