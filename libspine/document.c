@@ -63,7 +63,8 @@ int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
             rc = index_text(tg, a->sections[i].question, 1, NULL, positions,
                             xe);
         if (rc == 0)
-            rc = xapian_term_generator_increase_termpos(tg, 1, xe);
+            rc = xapian_term_generator_increase_termpos(tg, SPINE_ANSWER_GAP,
+                                                        xe);
         if (rc == 0)
             rc = index_text(tg, a->sections[i].answer, 1, NULL, positions,
                             xe);

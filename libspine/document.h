@@ -1,10 +1,9 @@
 /*
  * document.h -- the words of an article as a Xapian document (schema.h).
  *
- * The indexer builds every document with these two calls; the searcher
- * uses them again to re-read a stored article with word positions when
- * the index holds none (see spine_index_options.positions), so that both
- * sides always agree on which terms an article has and where.
+ * The indexer builds every document with these two calls.  phrase.c, which
+ * checks phrases against stored articles when the index holds no word
+ * positions, indexes an article's units again in the same layout.
  */
 #ifndef SPINE_DOCUMENT_H
 #define SPINE_DOCUMENT_H

@@ -312,8 +312,8 @@ static int index_text(spine_phrases *p, const char *text, const char *prefix,
                                             prefix, xe);
 }
 
-/* Sets *match to 1 when phrase f matches unit u of a, indexed as the
- * indexer indexes it (document.c), else 0. */
+/* Sets *match to 1 when phrase f matches unit u of a, indexed as
+ * spine_document_index() lays it out (document.c), else 0. */
 static int unit_matches(int *match, spine_phrases *p, const spine_article *a,
                         size_t u, const phrase *f, xapian_error *xe)
 {
@@ -326,7 +326,8 @@ static int unit_matches(int *match, spine_phrases *p, const spine_article *a,
     if (rc == 0 && u > 0)
         rc = index_text(p, a->sections[u - 1].question, f->prefix, xe);
     if (rc == 0 && u > 0)
-        rc = xapian_term_generator_increase_termpos(p->tg, 1, xe);
+        rc = xapian_term_generator_increase_termpos(p->tg, SPINE_ANSWER_GAP,
+                                                    xe);
     if (rc == 0 && u > 0)
         rc = index_text(p, a->sections[u - 1].answer, f->prefix, xe);
     if (rc == 0)

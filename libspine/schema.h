@@ -22,8 +22,11 @@
  * article whose title matches ranks above one that merely mentions it. */
 #define SPINE_TITLE_WDF       4
 
-/* Position gap between sections, so phrases never span two sections. */
+/* Position gap between sections, so phrases never span two sections, and
+ * between a section's question and its answer (a phrase never spans them;
+ * NEAR may). */
 #define SPINE_SECTION_GAP     100
+#define SPINE_ANSWER_GAP      1
 
 #define SPINE_STEM_LANGUAGE   "english"
 
