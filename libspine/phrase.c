@@ -81,8 +81,9 @@ static int phrase_order(phrase *f, xapian_error *xe)
 }
 
 /* Reads phrase f's words and which field they belong to.  A phrase whose
- * words carry a prefix other than the title's (or a mix) is dropped
- * (f->q stays NULL): it can never flip. */
+ * words carry a prefix other than the title's (or a mix: the query parser
+ * makes neither) is left unchecked (f->q stays NULL): Xapian's AND
+ * stands for it. */
 static int phrase_init(phrase *f, xapian_query *q, xapian_error *xe)
 {
     char *terms = NULL;

@@ -6,7 +6,9 @@
  * the documents such a match returns against their stored text: it finds
  * the article's units (the title; each section's question with its answer)
  * that hold every word of a phrase, indexes only those again, with
- * positions, and asks Xapian whether the phrase matches there.
+ * positions, and asks Xapian whether the phrase matches there.  (In the
+ * index units lie SPINE_SECTION_GAP positions apart, so only a NEAR wider
+ * than that could match across two of them; it is checked within one.)
  */
 #ifndef SPINE_PHRASE_H
 #define SPINE_PHRASE_H

@@ -473,6 +473,11 @@ static unsigned page_at(const page *pg, unsigned k)
 static int match_verified(spine_searcher *s, page *pg, unsigned first,
                           unsigned max, verifier *v, xapian_error *xe)
 {
+    /* No page reaches past the last document. */
+    if (first > s->doccount)
+        first = s->doccount;
+    if (max > s->doccount - first)
+        max = s->doccount - first;
     unsigned want = first + max, window = want < 10 ? 20 : 2 * want;
     unsigned *at = spine_calloc(want + 1, sizeof *at);
     double *wt = spine_calloc(want + 1, sizeof *wt);
@@ -511,7 +516,7 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
             }
             xapian_document_free(doc);
         }
-        if (rc != 0 || v->rc != 0 || size < window)
+        if (rc != 0 || v->rc != 0 || size < window || window > s->doccount)
             break;
         window *= 4;
     }
