@@ -42,6 +42,7 @@ typedef struct shard {
     xapian_writable_database *db;
     xapian_term_generator *tg;
     xapian_stem *stem;
+    spine_store_encoder *enc;       /* compresses the stored records */
     spine_buf record;               /* scratch for the stored record */
     spine_buf term;                 /* scratch for prefixed terms */
     pthread_t thread;
@@ -260,7 +261,7 @@ static int shard_add(shard *sh, const spine_article *a, spine_error *err)
     int rc;
 
     spine_buf_reset(&sh->record);
-    rc = spine_store_encode(&sh->record, a, sh->ix->opts.zlib_level, err);
+    rc = spine_store_encoder_encode(sh->enc, &sh->record, a, err);
     if (rc != 0)
         return rc;
 
@@ -389,6 +390,9 @@ static int shard_open(shard *sh, spine_index *ix, unsigned no,
     snprintf(name, sizeof name, "shard-%u", no);
     sh->path = join(ix->tmp_path, name);
 
+    rc = spine_store_encoder_new(&sh->enc, ix->opts.zlib_level, err);
+    if (rc != 0)
+        return rc;
     rc = xapian_writable_database_open(&sh->db, sh->path,
                                        XAPIAN_DB_CREATE_OR_OVERWRITE, &xe);
     if (rc == 0)
@@ -446,6 +450,7 @@ static void shard_free(shard *sh)
     xapian_term_generator_free(sh->tg);
     xapian_writable_database_free(sh->db);  /* releases Xapian's lock */
     xapian_stem_free(sh->stem);
+    spine_store_encoder_free(sh->enc);
     spine_buf_free(&sh->record);
     spine_buf_free(&sh->term);
     pthread_cond_destroy(&sh->more);

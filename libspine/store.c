@@ -49,57 +49,101 @@ static void put_str(spine_buf *b, const char *s)
     spine_buf_append(b, s ? s : "", n);
 }
 
-int spine_store_encode(spine_buf *out, const spine_article *a, int level,
-                       spine_error *err)
+/* A zlib deflate state and scratch buffers kept from one record to the
+ * next: deflateInit() allocates and clears some 256 KB, which cost a
+ * quarter of the indexer's time when done for every record. */
+struct spine_store_encoder {
+    z_stream z;
+    spine_buf meta, text;
+};
+
+int spine_store_encoder_new(spine_store_encoder **out, int level,
+                            spine_error *err)
 {
+    *out = NULL;
     if (level < -1 || level > 9)
         return spine_error_set(err, SPINE_EINVAL,
                                "zlib level %d out of range (0-9)", level);
+    spine_store_encoder *enc = spine_calloc(1, sizeof *enc);
+    if (deflateInit(&enc->z, level) != Z_OK) {
+        free(enc);
+        return spine_error_set(err, SPINE_ENOMEM, "zlib: cannot start a "
+                               "deflate stream");
+    }
+    *out = enc;
+    return SPINE_OK;
+}
 
-    spine_buf meta = SPINE_BUF_INIT, text = SPINE_BUF_INIT;
-    put_str(&meta, a->id);
-    put_str(&meta, a->title);
-    put_str(&meta, a->url);
-    put_str(&meta, a->source);
-    put_varint(&text, a->nsections);
+void spine_store_encoder_free(spine_store_encoder *enc)
+{
+    if (!enc)
+        return;
+    deflateEnd(&enc->z);
+    spine_buf_free(&enc->meta);
+    spine_buf_free(&enc->text);
+    free(enc);
+}
+
+int spine_store_encoder_encode(spine_store_encoder *enc, spine_buf *out,
+                               const spine_article *a, spine_error *err)
+{
+    spine_buf *meta = &enc->meta, *text = &enc->text;
+    spine_buf_reset(meta);
+    spine_buf_reset(text);
+    put_str(meta, a->id);
+    put_str(meta, a->title);
+    put_str(meta, a->url);
+    put_str(meta, a->source);
+    put_varint(text, a->nsections);
     for (size_t i = 0; i < a->nsections; i++) {
-        put_str(&text, a->sections[i].pid);
-        put_str(&text, a->sections[i].question);
-        put_str(&text, a->sections[i].answer);
+        put_str(text, a->sections[i].pid);
+        put_str(text, a->sections[i].question);
+        put_str(text, a->sections[i].answer);
     }
-    int rc = SPINE_OK;
-    if (meta.n + text.n > MAX_RAW_BYTES) {
-        rc = spine_error_set(err, SPINE_EINVAL, "article %s: %zu bytes is "
-                             "over the %u byte record limit", a->id,
-                             meta.n + text.n, MAX_RAW_BYTES);
-        goto cleanup;
-    }
+    if (meta->n + text->n > MAX_RAW_BYTES)
+        return spine_error_set(err, SPINE_EINVAL, "article %s: %zu bytes is "
+                               "over the %u byte record limit", a->id,
+                               meta->n + text->n, MAX_RAW_BYTES);
 
-    uLongf zlen = compressBound((uLong)text.n);
+    uLong bound = deflateBound(&enc->z, (uLong)text->n);
     size_t start = out->n;
-    spine_buf_reserve(out, HEADER_BYTES + meta.n + zlen);
+    spine_buf_reserve(out, HEADER_BYTES + meta->n + bound);
     unsigned char *h = (unsigned char *)out->p + start;
     memcpy(h, "SPN", 3);
     h[3] = SPINE_STORE_VERSION;
     h[4] = 0;                                       /* flags: none yet */
-    put_u32(h + 5, (uint32_t)crc32(0L, (const Bytef *)meta.p, (uInt)meta.n));
-    put_u32(h + 9, (uint32_t)meta.n);
-    put_u32(h + 13, (uint32_t)crc32(0L, (const Bytef *)text.p, (uInt)text.n));
-    put_u32(h + 17, (uint32_t)text.n);
-    memcpy(h + HEADER_BYTES, meta.p, meta.n);
-    int zrc = compress2(h + HEADER_BYTES + meta.n, &zlen,
-                        (const Bytef *)text.p, (uLong)text.n, level);
-    if (zrc != Z_OK) {
-        rc = spine_error_set(err, SPINE_ERROR, "article %s: zlib error %d",
-                             a->id, zrc);
-        goto cleanup;
-    }
-    out->n = start + HEADER_BYTES + meta.n + zlen;
-    out->p[out->n] = '\0';
+    put_u32(h + 5, (uint32_t)crc32(0L, (const Bytef *)meta->p,
+                                   (uInt)meta->n));
+    put_u32(h + 9, (uint32_t)meta->n);
+    put_u32(h + 13, (uint32_t)crc32(0L, (const Bytef *)text->p,
+                                    (uInt)text->n));
+    put_u32(h + 17, (uint32_t)text->n);
+    memcpy(h + HEADER_BYTES, meta->p, meta->n);
 
-cleanup:
-    spine_buf_free(&meta);
-    spine_buf_free(&text);
+    z_stream *z = &enc->z;
+    z->next_in = (Bytef *)text->p;
+    z->avail_in = (uInt)text->n;
+    z->next_out = h + HEADER_BYTES + meta->n;
+    z->avail_out = (uInt)bound;
+    int zrc = deflate(z, Z_FINISH);
+    uLong zlen = z->total_out;
+    deflateReset(z);
+    if (zrc != Z_STREAM_END)
+        return spine_error_set(err, SPINE_ERROR, "article %s: zlib error %d",
+                               a->id, zrc);
+    out->n = start + HEADER_BYTES + meta->n + zlen;
+    out->p[out->n] = '\0';
+    return SPINE_OK;
+}
+
+int spine_store_encode(spine_buf *out, const spine_article *a, int level,
+                       spine_error *err)
+{
+    spine_store_encoder *enc;
+    int rc = spine_store_encoder_new(&enc, level, err);
+    if (rc == SPINE_OK)
+        rc = spine_store_encoder_encode(enc, out, a, err);
+    spine_store_encoder_free(enc);
     return rc;
 }
 

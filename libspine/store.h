@@ -26,9 +26,25 @@
 #define SPINE_STORE_VERSION 2
 
 /* Appends the record for a to out, compressed at zlib level (0-9, or -1
- * for zlib's default).  Returns 0, or SPINE_EINVAL for a bad level. */
+ * for zlib's default).  Returns 0, SPINE_EINVAL for a bad level or an
+ * article over the record size limit. */
 int spine_store_encode(spine_buf *out, const spine_article *a, int level,
                        spine_error *err);
+
+/* The same for many records: an encoder keeps its zlib state and scratch
+ * buffers from one record to the next (the indexer keeps one per thread;
+ * an encoder is not for two threads at once).  spine_store_encoder_new()
+ * sets *out to a new encoder at zlib level, released with
+ * spine_store_encoder_free() (which accepts NULL); it returns 0,
+ * SPINE_EINVAL for a bad level or SPINE_ENOMEM.
+ * spine_store_encoder_encode() appends a's record to out, byte for byte
+ * what spine_store_encode() writes, with the same errors. */
+typedef struct spine_store_encoder spine_store_encoder;
+int spine_store_encoder_new(spine_store_encoder **out, int level,
+                            spine_error *err);
+int spine_store_encoder_encode(spine_store_encoder *enc, spine_buf *out,
+                               const spine_article *a, spine_error *err);
+void spine_store_encoder_free(spine_store_encoder *enc);
 
 /* A decoded record: article is a view into storage owned by the record. */
 typedef struct spine_record {

@@ -124,7 +124,7 @@ parse_result() {
 }
 
 bytes_of() {           # total size of the regular files under $1
-    find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'
+    find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # timed NAME CMD...: runs CMD with stdout in $work/NAME.out, recording wall

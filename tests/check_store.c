@@ -112,6 +112,43 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* One encoder for many records (as each indexing thread keeps one): every
+ * record is byte for byte what a fresh spine_store_encode() writes, at
+ * every level, however the records before it went. */
+START_TEST(test_encoder_reused)
+{
+    static const int levels[] = { 0, 1, 6, 9 };
+    const spine_article *seq[] = { &kidney, &empty_article, &kidney,
+                                   &kidney, &empty_article };
+    spine_error err;
+    for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+        spine_store_encoder *enc = NULL;
+        ck_assert_int_eq(spine_store_encoder_new(&enc, levels[l], &err),
+                         SPINE_OK);
+        for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+            spine_buf a = SPINE_BUF_INIT, b = SPINE_BUF_INIT;
+            ck_assert_int_eq(spine_store_encoder_encode(enc, &a, seq[i],
+                                                        &err), SPINE_OK);
+            encode_ok(&b, seq[i], levels[l]);
+            ck_assert_uint_eq(a.n, b.n);
+            ck_assert(memcmp(a.p, b.p, a.n) == 0);
+            spine_record *rec = NULL;
+            ck_assert_int_eq(spine_store_decode(&rec, a.p, a.n, &err),
+                             SPINE_OK);
+            assert_same_article(&rec->article, seq[i]);
+            spine_record_free(rec);
+            spine_buf_free(&a);
+            spine_buf_free(&b);
+        }
+        spine_store_encoder_free(enc);
+    }
+    spine_store_encoder *enc = (spine_store_encoder *)&enc;
+    ck_assert_int_eq(spine_store_encoder_new(&enc, 10, &err), SPINE_EINVAL);
+    ck_assert_ptr_null(enc);
+    spine_store_encoder_free(NULL);
+}
+END_TEST
+
 START_TEST(test_round_trip_empty)
 {
     spine_buf b = SPINE_BUF_INIT;
@@ -482,6 +519,7 @@ static Suite *store_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_round_trip);
     tcase_add_test(core, test_round_trip_empty);
+    tcase_add_test(core, test_encoder_reused);
     tcase_add_test(core, test_header_fields);
     tcase_add_test(core, test_levels);
     tcase_add_test(core, test_encode_appends);
