@@ -11,10 +11,11 @@
 # Environment: SPINE_BENCH_CORPUS (default ../shared/corpus/medquad),
 # SPINE_BENCH_PASSES (measured passes per latency run, default 5; FTS5's
 # slow snippet run gets a fifth of them, at least 1), SPINE_BENCH_GROWTH=0
-# (skip the growth section), SPINE_BENCH_SIZES (generated corpus sizes,
-# default "10000 100000"; the 1M point of issue 3 is
-# SPINE_BENCH_SIZES="10000 100000 1000000", hours at Spine's current
-# indexing speed), SPINE_BENCH_GCIDE=0 (skip the dict-gcide corpus).
+# (skip the growth section) or =keep (report the growth.csv/png of the
+# last committed run, with the same SPINE_BENCH_SIZES), SPINE_BENCH_SIZES
+# (generated corpus sizes, default "10000 100000"; the 1M point of issue 3
+# is SPINE_BENCH_SIZES="10000 100000 1000000", an hour more: Spine alone
+# at 1M, see SPINE_BENCH_PEERS_MAX), SPINE_BENCH_GCIDE=0 (skip dict-gcide).
 #
 # Builds Release into build-bench/ (warnings are errors), generates the query
 # file (benchmarks/make_queries.py, fixed seed), builds the three indexes
@@ -341,7 +342,12 @@ fi
 
 growth_note=""
 growth_rows=()         # "corpus articles" labels, in order
-if [ "${SPINE_BENCH_GROWTH:-1}" = 0 ]; then
+if [ "${SPINE_BENCH_GROWTH:-1}" = keep ] && [ -s "$growth_csv" ]; then
+    # Growth is the long part (an hour at 1M): keep the last full run's
+    # figures, saying from which commit they are.
+    growth_note="not rerun (SPINE_BENCH_GROWTH=keep): the figures of the run committed in $(git log -1 --format=%h -- benchmarks/growth.csv 2>/dev/null || echo '?')"
+    echo "== growth: $growth_note"
+elif [ "${SPINE_BENCH_GROWTH:-1}" = 0 ]; then
     growth_note="skipped (SPINE_BENCH_GROWTH=0)"
     echo "== growth: $growth_note"
 else
