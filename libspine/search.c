@@ -258,6 +258,19 @@ static int explain_hit(spine_hit *hit, xapian_mset *mset,
     return 0;
 }
 
+/* Sets err to code rc for doc's stored record, which did not decode
+ * (why), naming the article: its id is also kept outside the record.
+ * Returns rc. */
+static int record_error(spine_error *err, const spine_searcher *s,
+                        xapian_document *doc, int rc, const spine_error *why)
+{
+    const char *id = "";
+    size_t idlen = 0;
+    xapian_document_get_value(&id, &idlen, doc, SPINE_SLOT_ID, NULL);
+    return spine_error_set(err, rc, "%s: article %.*s: %s", s->dir,
+                           (int)idlen, id, why->msg);
+}
+
 /* Fills hit i of mset: decodes the stored record (verifying its checksum)
  * and, if asked, cuts a snippet from its best section and lists the
  * matched terms. */
@@ -292,12 +305,7 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     rc = opts->snippets ? spine_store_decode(&rec, data, len, &why)
                         : spine_store_decode_meta(&rec, data, len, &why);
     if (rc != 0) {
-        /* Name the article: its id is also kept outside the record. */
-        const char *id = "";
-        size_t idlen = 0;
-        xapian_document_get_value(&id, &idlen, doc, SPINE_SLOT_ID, NULL);
-        spine_error_set(err, rc, "%s: article %.*s: %s", s->dir, (int)idlen,
-                        id, why.msg);
+        record_error(err, s, doc, rc, &why);
         goto cleanup;
     }
     const spine_article *a = &rec->article;
@@ -360,15 +368,8 @@ static int verify_failed(verifier *v, xapian_document *cand, int rc,
 {
     if (v->rc != 0)
         return 0;
-    if (why) {
-        const char *id = "";
-        size_t idlen = 0;
-        xapian_document_get_value(&id, &idlen, cand, SPINE_SLOT_ID, NULL);
-        v->rc = spine_error_set(&v->err, rc, "%s: article %.*s: %s",
-                                v->s->dir, (int)idlen, id, why->msg);
-    } else {
-        v->rc = spine_error_from_xapian(&v->err, xe, v->s->dir);
-    }
+    v->rc = why ? record_error(&v->err, v->s, cand, rc, why)
+                : spine_error_from_xapian(&v->err, xe, v->s->dir);
     return 0;
 }
 
