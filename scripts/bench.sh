@@ -76,6 +76,7 @@ bin="$build/bin"
 if [ "$smoke" = 1 ]; then
     corpus="$root/tests/fixtures/medquad-mini"
     passes=1
+    idx_runs=1
     work=$(mktemp -d "${TMPDIR:-/tmp}/spine-bench.XXXXXX")
     trap 'rm -rf "$work"' EXIT
     results="$work/RESULTS.md"
@@ -89,6 +90,7 @@ if [ "$smoke" = 1 ]; then
 else
     corpus="${SPINE_BENCH_CORPUS:-$root/../shared/corpus/medquad}"
     passes="${SPINE_BENCH_PASSES:-5}"
+    idx_runs=3
     work="$build/work"
     rm -rf "$work"
     mkdir -p "$work"
@@ -150,12 +152,33 @@ timed() {
     R[$name,wall]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 }
 
-echo "== index ($corpus)"
-timed idx-spine "$bin/spine-index" -q "$work/spine-index" "$corpus"
-timed idx-spinepos "$bin/spine-index" -q --positions "$work/spine-index-pos" \
-    "$corpus"
-timed idx-fts5 "$bin/spine-bench-peer" index fts5 "$work/fts5.db" "$corpus"
-timed idx-xapian "$bin/spine-bench-peer" index xapian "$work/xapian-db" "$corpus"
+# timed_median NAME TARGET CMD...: runs CMD idx_runs times, removing TARGET
+# (the index it writes) before each, and keeps the run of median wall time
+# as NAME (R[NAME,*], $work/NAME.out); R[NAME,walls] lists every run's.
+timed_median() {
+    local name=$1 target=$2 i k mid walls=""
+    shift 2
+    for ((i = 1; i <= idx_runs; i++)); do
+        rm -rf "$target"
+        timed "$name.$i" "$@"
+        walls="$walls${R[$name.$i,wall]} $i"$'\n'
+    done
+    mid=$(printf '%s' "$walls" | sort -n |
+          awk -v m=$(( (idx_runs + 1) / 2 )) 'NR == m { print $2 }')
+    for k in wall rss_kb cpu; do R[$name,$k]=${R[$name.$mid,$k]}; done
+    cp "$work/$name.$mid.out" "$work/$name.out"
+    R[$name,walls]=$(printf '%s' "$walls" | awk '{ printf "%s%s", s, $1; s = ", " }')
+}
+
+echo "== index ($corpus, $idx_runs runs each)"
+timed_median idx-spine "$work/spine-index" \
+    "$bin/spine-index" -q "$work/spine-index" "$corpus"
+timed_median idx-spinepos "$work/spine-index-pos" \
+    "$bin/spine-index" -q --positions "$work/spine-index-pos" "$corpus"
+timed_median idx-fts5 "$work/fts5.db" \
+    "$bin/spine-bench-peer" index fts5 "$work/fts5.db" "$corpus"
+timed_median idx-xapian "$work/xapian-db" \
+    "$bin/spine-bench-peer" index xapian "$work/xapian-db" "$corpus"
 parse_result idx-fts5 "$work/idx-fts5.out"
 parse_result idx-xapian "$work/idx-xapian.out"
 # Every engine reads the corpus through libspine's readers: same bytes in.
@@ -510,7 +533,10 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
     echo "## Indexing"
     echo
     echo "Wall seconds of the whole process (build, commit, and for stock Xapian"
-    echo "the compaction into the final directory; FTS5 includes its 'optimize')."
+    echo "the compaction into the final directory; FTS5 includes its 'optimize'),"
+    echo "the median of $idx_runs runs, with that run's peak RSS. All runs, seconds:"
+    echo "Spine ${R[idx-spine,walls]}; Spine --positions ${R[idx-spinepos,walls]};"
+    echo "FTS5 ${R[idx-fts5,walls]}; stock Xapian ${R[idx-xapian,walls]}."
     echo "Index bytes: total size of the files of the final index. Peak RSS: GNU"
     echo "time. Spine runs \`spine-index -q\` with its defaults (spelling data,"
     echo "zlib level 1)."
