@@ -42,6 +42,22 @@ static void prefixed(spine_buf *term, const char *prefix, const char *s,
     }
 }
 
+int spine_document_index_unit(xapian_term_generator *tg,
+                              const spine_article *a, size_t u,
+                              unsigned wdfinc, const char *prefix,
+                              int positions, xapian_error *xe)
+{
+    if (u == 0)
+        return index_text(tg, a->title, wdfinc, prefix, positions, xe);
+    const spine_section *s = &a->sections[u - 1];
+    int rc = index_text(tg, s->question, wdfinc, prefix, positions, xe);
+    if (rc == 0)
+        rc = xapian_term_generator_increase_termpos(tg, SPINE_ANSWER_GAP, xe);
+    if (rc == 0)
+        rc = index_text(tg, s->answer, wdfinc, prefix, positions, xe);
+    return rc;
+}
+
 int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
                          const spine_article *a, int positions,
                          spine_buf *term, xapian_error *xe)
@@ -50,24 +66,19 @@ int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
     /* The title twice: prefixed for title: queries, and unprefixed with a
      * boost so that plain queries favour articles about the topic. */
     if (rc == 0)
-        rc = index_text(tg, a->title, 1, SPINE_PREFIX_TITLE, positions, xe);
+        rc = spine_document_index_unit(tg, a, 0, 1, SPINE_PREFIX_TITLE,
+                                       positions, xe);
     if (rc == 0)
         rc = xapian_term_generator_increase_termpos(tg, SPINE_SECTION_GAP,
                                                     xe);
     if (rc == 0)
-        rc = index_text(tg, a->title, SPINE_TITLE_WDF, NULL, positions, xe);
-    for (size_t i = 0; rc == 0 && i < a->nsections; i++) {
+        rc = spine_document_index_unit(tg, a, 0, SPINE_TITLE_WDF, NULL,
+                                       positions, xe);
+    for (size_t u = 1; rc == 0 && u <= a->nsections; u++) {
         rc = xapian_term_generator_increase_termpos(tg, SPINE_SECTION_GAP,
                                                     xe);
         if (rc == 0)
-            rc = index_text(tg, a->sections[i].question, 1, NULL, positions,
-                            xe);
-        if (rc == 0)
-            rc = xapian_term_generator_increase_termpos(tg, SPINE_ANSWER_GAP,
-                                                        xe);
-        if (rc == 0)
-            rc = index_text(tg, a->sections[i].answer, 1, NULL, positions,
-                            xe);
+            rc = spine_document_index_unit(tg, a, u, 1, NULL, positions, xe);
     }
     if (rc == 0 && a->source && *a->source) {
         prefixed(term, SPINE_PREFIX_SOURCE, a->source, 1);

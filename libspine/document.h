@@ -1,9 +1,10 @@
 /*
  * document.h -- the words of an article as a Xapian document (schema.h).
  *
- * The indexer builds every document with these two calls.  phrase.c, which
- * checks phrases against stored articles when the index holds no word
- * positions, indexes an article's units again in the same layout.
+ * The indexer builds every document with spine_document_index().
+ * phrase.c, which checks phrases against stored articles when the index
+ * holds no word positions, indexes single units again with
+ * spine_document_index_unit(), so both read an article alike.
  */
 #ifndef SPINE_DOCUMENT_H
 #define SPINE_DOCUMENT_H
@@ -18,6 +19,17 @@
  * xapian_term_generator_free().  Returns 0 or a XAPIAN_E* code. */
 int spine_term_generator_new(xapian_term_generator **out,
                              const xapian_stem *stem, xapian_error *xe);
+
+/* Indexes unit u of article a into tg's current document: unit 0 is the
+ * title, unit k (1 .. a->nsections) section k's question and then its
+ * answer, SPINE_ANSWER_GAP positions on; each word at wdf wdfinc, under
+ * prefix (NULL or "" for none), with positions when positions is nonzero.
+ * spine_document_index() lays an article out from these units; phrase.c
+ * indexes single units again.  Returns 0 or a XAPIAN_E* code. */
+int spine_document_index_unit(xapian_term_generator *tg,
+                              const spine_article *a, size_t u,
+                              unsigned wdfinc, const char *prefix,
+                              int positions, xapian_error *xe);
 
 /* Adds article a's terms to doc through tg (which it points at doc):
  * the title prefixed (SPINE_PREFIX_TITLE) and again unprefixed at

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "document.h"
 #include "phrase.h"
 #include "schema.h"
 #include "util.h"
@@ -49,6 +50,8 @@ struct spine_phrases {
 };
 
 static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static int is_letter(char c) { return c >= 'a' && c <= 'z'; }
+static int alnum(char c) { return is_letter(c) || (c >= '0' && c <= '9'); }
 
 static int plain_word(const char *t);
 
@@ -179,8 +182,6 @@ static void append_lower(spine_buf *b, const char *s)
             *p = (char)(*p - 'A' + 'a');
 }
 
-static int is_letter(char c) { return c >= 'a' && c <= 'z'; }
-static int alnum(char c) { return is_letter(c) || (c >= '0' && c <= '9'); }
 
 /* Appends lower-cased text low (len bytes) with the dots of acronyms
  * dropped: a dot between a letter that stands alone (after a space, a
@@ -235,7 +236,7 @@ static void load_units(spine_phrases *p, const spine_article *a)
 static int plain_word(const char *t)
 {
     for (; *t; t++)
-        if (!((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9')))
+        if (!alnum(*t))
             return 0;
     return 1;
 }
@@ -304,17 +305,8 @@ static int maybe_adjacent(const char *s, const phrase *f)
     return 0;
 }
 
-static int index_text(spine_phrases *p, const char *text, const char *prefix,
-                      xapian_error *xe)
-{
-    if (!text || !*text)
-        return 0;
-    return xapian_term_generator_index_text(p->tg, text, strlen(text), 1,
-                                            prefix, xe);
-}
-
-/* Sets *match to 1 when phrase f matches unit u of a, indexed as
- * spine_document_index() lays it out (document.c), else 0. */
+/* Sets *match to 1 when phrase f matches unit u of a, indexed with
+ * positions as the indexer lays units out (document.h), else 0. */
 static int unit_matches(int *match, spine_phrases *p, const spine_article *a,
                         size_t u, const phrase *f, xapian_error *xe)
 {
@@ -322,15 +314,8 @@ static int unit_matches(int *match, spine_phrases *p, const spine_article *a,
     int rc = xapian_document_new(&doc, xe);
     if (rc == 0)
         rc = xapian_term_generator_set_document(p->tg, doc, xe);
-    if (rc == 0 && u == 0)
-        rc = index_text(p, a->title, f->prefix, xe);
-    if (rc == 0 && u > 0)
-        rc = index_text(p, a->sections[u - 1].question, f->prefix, xe);
-    if (rc == 0 && u > 0)
-        rc = xapian_term_generator_increase_termpos(p->tg, SPINE_ANSWER_GAP,
-                                                    xe);
-    if (rc == 0 && u > 0)
-        rc = index_text(p, a->sections[u - 1].answer, f->prefix, xe);
+    if (rc == 0)
+        rc = spine_document_index_unit(p->tg, a, u, 1, f->prefix, 1, xe);
     if (rc == 0)
         rc = xapian_query_matches_document(match, f->q, doc, xe);
     xapian_document_free(doc);
