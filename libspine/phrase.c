@@ -45,9 +45,12 @@ struct spine_phrases {
     xapian_term_generator *tg;      /* no stemmer: phrase words are unstemmed */
     spine_buf lower;                /* the article's units, lower-cased */
     spine_buf dotless;              /* the same, acronyms' dots dropped */
-    size_t *unit, *unit2;           /* start of unit u in lower, dotless */
+    size_t *unit, *unit2;           /* start of unit u in lower, dotless
+                                       (NO_COPY: no acronyms, no copy) */
     size_t nunits, cap;
 };
+
+#define NO_COPY ((size_t)-1)
 
 static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static int is_letter(char c) { return c >= 'a' && c <= 'z'; }
@@ -173,36 +176,72 @@ void spine_phrases_free(spine_phrases *p)
     free(p);
 }
 
-static void append_lower(spine_buf *b, const char *s)
-{
-    size_t at = b->n;
-    spine_buf_puts(b, s ? s : "");
-    for (char *p = b->p + at; *p; p++)
-        if (is_upper(*p))
-            *p = (char)(*p - 'A' + 'a');
-}
-
-
-/* Appends lower-cased text low (len bytes) with the dots of acronyms
- * dropped: a dot between a letter that stands alone (after a space, a
- * dot, ...) and another letter. */
-static void append_dotless(spine_buf *b, const char *low, size_t len)
+/* Appends s (len bytes), ASCII letters lower-cased.  A plain loop over a
+ * known length, which the compiler can vectorise: this runs over every
+ * byte of every candidate. */
+static void append_lower(spine_buf *b, const char *s, size_t len)
 {
     spine_buf_reserve(b, len);
     char *out = b->p + b->n;
     for (size_t i = 0; i < len; i++) {
-        char c = low[i];
-        if (c == '.' && i > 0 && is_letter(low[i - 1])
-            && (i == 1 || !alnum(low[i - 2])) && is_letter(low[i + 1]))
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
+    }
+    b->n += len;
+    b->p[b->n] = '\0';
+}
+
+/* Is the dot at low[i] (lower-cased text of len bytes) one of an
+ * acronym's: between a letter that stands alone (after a space, a dot,
+ * ...) and another letter? */
+static int acronym_dot(const char *low, size_t len, size_t i)
+{
+    return i > 0 && i + 1 < len && is_letter(low[i - 1])
+           && (i == 1 || !alnum(low[i - 2])) && is_letter(low[i + 1]);
+}
+
+/* Offset of the first acronym dot in low[0..len), or len when none. */
+static size_t first_acronym_dot(const char *low, size_t len)
+{
+    const char *d = low;
+    while ((d = memchr(d, '.', len - (size_t)(d - low))) != NULL) {
+        size_t i = (size_t)(d - low);
+        if (acronym_dot(low, len, i))
+            return i;
+        d++;
+    }
+    return len;
+}
+
+/* Appends lower-cased text low (len bytes) with the dots of acronyms
+ * dropped, starting from from, the first such dot. */
+static void append_dotless(spine_buf *b, const char *low, size_t len,
+                           size_t from)
+{
+    spine_buf_reserve(b, len);
+    char *out = b->p + b->n;
+    memcpy(out, low, from);
+    out += from;
+    for (size_t i = from; i < len; i++) {
+        if (low[i] == '.' && acronym_dot(low, len, i))
             continue;
-        *out++ = c;
+        *out++ = low[i];
     }
     b->n = (size_t)(out - b->p);
     b->p[b->n] = '\0';
 }
 
-/* Lays out a's units in p->lower and p->dotless: the title, then each
- * section's question and answer, each unit NUL-terminated. */
+/* Appends unit text s to p->lower. */
+static void add_text(spine_phrases *p, const char *s)
+{
+    if (s)
+        append_lower(&p->lower, s, strlen(s));
+}
+
+/* Lays out a's units in p->lower, each NUL-terminated: the title, then
+ * each section's question and answer.  A unit with acronyms also gets a
+ * copy in p->dotless with their dots dropped (p->unit2[u]); the others
+ * have none (NO_COPY), which is most units. */
 static void load_units(spine_phrases *p, const spine_article *a)
 {
     size_t need = a->nsections + 2;
@@ -216,18 +255,22 @@ static void load_units(spine_phrases *p, const spine_article *a)
     p->nunits = 0;
     for (size_t u = 0; u <= a->nsections; u++) {
         size_t at = p->lower.n;
-        p->unit[p->nunits] = at;
-        p->unit2[p->nunits++] = p->dotless.n;
         if (u == 0) {
-            append_lower(&p->lower, a->title);
+            add_text(p, a->title);
         } else {
-            append_lower(&p->lower, a->sections[u - 1].question);
+            add_text(p, a->sections[u - 1].question);
             spine_buf_append(&p->lower, "\n", 1);
-            append_lower(&p->lower, a->sections[u - 1].answer);
+            add_text(p, a->sections[u - 1].answer);
         }
-        append_dotless(&p->dotless, p->lower.p + at, p->lower.n - at);
+        const char *low = p->lower.p + at;
+        size_t len = p->lower.n - at, dot = first_acronym_dot(low, len);
+        p->unit[p->nunits] = at;
+        p->unit2[p->nunits++] = dot == len ? NO_COPY : p->dotless.n;
+        if (dot != len) {
+            append_dotless(&p->dotless, low, len, dot);
+            spine_buf_append(&p->dotless, "", 1);
+        }
         spine_buf_append(&p->lower, "", 1);
-        spine_buf_append(&p->dotless, "", 1);
     }
 }
 
@@ -244,7 +287,8 @@ static int plain_word(const char *t)
 static int unit_has(const spine_phrases *p, size_t u, const char *t)
 {
     return !plain_word(t) || strstr(p->lower.p + p->unit[u], t)
-           || strstr(p->dotless.p + p->unit2[u], t);
+           || (p->unit2[u] != NO_COPY
+               && strstr(p->dotless.p + p->unit2[u], t));
 }
 
 /* Does unit u hold every word of f? */
@@ -338,7 +382,8 @@ int spine_phrases_flip(unsigned *flips, spine_phrases *p,
             if (!unit_has_all(p, u, f))
                 continue;
             if (f->order && !maybe_adjacent(p->lower.p + p->unit[u], f)
-                && !maybe_adjacent(p->dotless.p + p->unit2[u], f))
+                && (p->unit2[u] == NO_COPY
+                    || !maybe_adjacent(p->dotless.p + p->unit2[u], f)))
                 continue;
             int rc = unit_matches(&match, p, a, u, f, xe);
             if (rc != 0)
