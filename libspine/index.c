@@ -17,6 +17,7 @@
 
 #include "document.h"
 #include "index.h"
+#include "phrase.h"
 #include "schema.h"
 #include "store.h"
 #include "util.h"
@@ -45,6 +46,8 @@ typedef struct shard {
     spine_store_encoder *enc;       /* compresses the stored records */
     spine_buf record;               /* scratch for the stored record */
     spine_buf term;                 /* scratch for prefixed terms */
+    spine_phrase_pairs *pairs;      /* builds pair sets (no positions) */
+    spine_buf pairset;              /* scratch for one pair set */
     pthread_t thread;
     int started;                    /* thread is running */
 
@@ -272,6 +275,13 @@ static int shard_add(shard *sh, const spine_article *a, spine_error *err)
     if (rc == 0)
         rc = xapian_document_add_value(doc, SPINE_SLOT_ID, a->id,
                                        strlen(a->id), &xe);
+    /* Without positions, a pair set lets quoted phrases rule the article
+     * out unread (phrase.h). */
+    if (rc == 0 && !sh->ix->opts.positions) {
+        spine_phrase_pairs_build(sh->pairs, a, &sh->pairset);
+        rc = xapian_document_add_value(doc, SPINE_SLOT_PAIRS, sh->pairset.p,
+                                       sh->pairset.n, &xe);
+    }
     if (rc == 0)
         rc = xapian_document_set_data(doc, sh->record.p, sh->record.n, &xe);
     /* sh->term holds the id term: a repeated id replaces the article. */
@@ -393,6 +403,7 @@ static int shard_open(shard *sh, spine_index *ix, unsigned no,
     rc = spine_store_encoder_new(&sh->enc, ix->opts.zlib_level, err);
     if (rc != 0)
         return rc;
+    sh->pairs = spine_phrase_pairs_new();
     rc = xapian_writable_database_open(&sh->db, sh->path,
                                        XAPIAN_DB_CREATE_OR_OVERWRITE, &xe);
     if (rc == 0)
@@ -453,6 +464,8 @@ static void shard_free(shard *sh)
     spine_store_encoder_free(sh->enc);
     spine_buf_free(&sh->record);
     spine_buf_free(&sh->term);
+    spine_phrase_pairs_free(sh->pairs);
+    spine_buf_free(&sh->pairset);
     pthread_cond_destroy(&sh->more);
     pthread_cond_destroy(&sh->room);
     pthread_mutex_destroy(&sh->mu);

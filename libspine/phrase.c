@@ -13,12 +13,19 @@
  * more before its unit is indexed again: its words must follow each other
  * in the text with nothing but bytes other than ASCII letters and digits
  * between them, for the term generator reads any such run as part of a
- * word.  (It skips words over 64 bytes, which this test does not.)
+ * word -- nothing else, except runs of LONG_RUN bytes or more, which the
+ * generator may skip as too long to be words.
+ *
+ * The same rule, applied at index time, gives each article its pair set
+ * (spine_phrase_pairs): hashes of every two runs of letters and digits
+ * that follow each other so.  An article whose set lacks a pair of a
+ * quoted phrase cannot hold the phrase, and is not read at all.
  *
  * The generator reads acronyms as one word ("U.S." is "us"), so every test
  * also looks at a second copy of each unit with such dots dropped, and a
  * word found in either copy counts.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +49,8 @@ struct spine_phrases {
     size_t n;
     xapian_query **flipped;         /* the last article's (borrowed) */
     size_t nflipped;
+    unsigned char *absent;          /* absent[i]: the pair set rules phrase
+                                       i out (spine_phrases_prefilter) */
     xapian_term_generator *tg;      /* no stemmer: phrase words are unstemmed */
     spine_buf lower;                /* the article's units, lower-cased */
     spine_buf dotless;              /* the same, acronyms' dots dropped */
@@ -52,11 +61,36 @@ struct spine_phrases {
 
 #define NO_COPY ((size_t)-1)
 
+/* Xapian's term generator skips words longer than 64 bytes; a run of
+ * letters and digits this long or longer may be skipped, so words on
+ * either side of it may be adjacent terms. */
+#define LONG_RUN 64
+
+/* First byte of an encoded pair set: its format.  The hashes fall in
+ * PAIRS_BUCKETS buckets by their top bits (see spine_phrase_pairs_build). */
+#define PAIRS_FORMAT 1
+#define PAIRS_BUCKET_BITS 4
+#define PAIRS_BUCKETS (1u << PAIRS_BUCKET_BITS)
+
 static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static int is_letter(char c) { return c >= 'a' && c <= 'z'; }
 static int alnum(char c) { return is_letter(c) || (c >= '0' && c <= '9'); }
 
 static int plain_word(const char *t);
+
+/* Drops the first skip bytes of each of the n NUL-separated words in
+ * words, in place. */
+static void strip_prefix(char *words, size_t n, size_t skip)
+{
+    const char *t = words;
+    char *to = words;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(t);     /* before the move below changes t */
+        memmove(to, t + skip, len - skip + 1);
+        to += len - skip + 1;
+        t += len + 1;
+    }
+}
 
 /* Sets f->order when f is a quoted phrase of plain words (see above). */
 static int phrase_order(phrase *f, xapian_error *xe)
@@ -67,16 +101,11 @@ static int phrase_order(phrase *f, xapian_error *xe)
     int rc = xapian_query_phrase_terms(&words, &n, &window, f->q, xe);
     if (rc != 0 || !words)
         return rc;
-    /* Strip the prefix in place, as for f->terms. */
+    strip_prefix(words, n, skip);
     int plain = n > 1 && window == n;
-    size_t at = 0;
     const char *t = words;
-    for (size_t i = 0; i < n; i++, t += strlen(t) + 1) {
-        size_t len = strlen(t + skip) + 1;
-        plain = plain && plain_word(t + skip);
-        memmove(words + at, t + skip, len);
-        at += len;
-    }
+    for (size_t i = 0; i < n; i++, t += strlen(t) + 1)
+        plain = plain && plain_word(t);
     if (plain) {
         f->order = words;
         f->norder = n;
@@ -111,14 +140,8 @@ static int phrase_init(phrase *f, xapian_query *q, xapian_error *xe)
         return 0;
     }
     f->prefix = titled ? SPINE_PREFIX_TITLE : "";
-    /* Strip the prefix in place: the words are compared with the text. */
-    size_t skip = strlen(f->prefix), at = 0;
-    t = terms;
-    for (size_t i = 0; i < n; i++, t += strlen(t) + 1) {
-        size_t len = strlen(t + skip) + 1;
-        memmove(terms + at, t + skip, len);
-        at += len;
-    }
+    /* The words are compared with the text. */
+    strip_prefix(terms, n, strlen(f->prefix));
     f->q = q;
     f->terms = terms;
     f->nterms = n;
@@ -138,6 +161,7 @@ int spine_phrases_new(spine_phrases **out, const xapian_query *q,
     spine_phrases *p = spine_calloc(1, sizeof *p);
     p->v = spine_calloc(n, sizeof *p->v);
     p->flipped = spine_calloc(n, sizeof *p->flipped);
+    p->absent = spine_calloc(n, 1);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)
             rc = phrase_init(&p->v[p->n], parts[i], xe);
@@ -168,6 +192,7 @@ void spine_phrases_free(spine_phrases *p)
     }
     free(p->v);
     free(p->flipped);
+    free(p->absent);
     xapian_term_generator_free(p->tg);
     spine_buf_free(&p->lower);
     spine_buf_free(&p->dotless);
@@ -322,6 +347,29 @@ static int word_at(const char *s, size_t i, const char *w, size_t len)
            && !alnum(s[i + len]);
 }
 
+/* Length of the run of letters and digits at s. */
+static size_t run_length(const char *s)
+{
+    size_t n = 0;
+    while (alnum(s[n]))
+        n++;
+    return n;
+}
+
+/* Offset of the first run of letters and digits at or after s[i] that is
+ * shorter than LONG_RUN (or of the terminating NUL). */
+static size_t next_word(const char *s, size_t i)
+{
+    for (;;) {
+        while (s[i] && !alnum(s[i]))
+            i++;
+        size_t n = run_length(s + i);
+        if (n < LONG_RUN)
+            return i;
+        i += n;
+    }
+}
+
 /* Might the term generator read lower-cased unit s as holding f's words
  * at consecutive positions?  (See the head of the file.) */
 static int maybe_adjacent(const char *s, const phrase *f)
@@ -336,14 +384,59 @@ static int maybe_adjacent(const char *s, const phrase *f)
         const char *w = first + flen + 1;
         size_t k = 1;
         for (; k < f->norder; k++, w += strlen(w) + 1) {
-            while (s[i] && !alnum(s[i]))
-                i++;
+            i = next_word(s, i);
             size_t len = strlen(w);
             if (!word_at(s, i, w, len))
                 break;
             i += len;
         }
         if (k == f->norder)
+            return 1;
+    }
+    return 0;
+}
+
+/* Bytes around a word that end it for the term generator whatever else
+ * is near: it joins no word across them. */
+static int hard_edge(char c)
+{
+    return c == '\0' || c == ' ' || c == '\n' || c == '\t' || c == '('
+           || c == ')' || c == '"';
+}
+
+/* Does lower-cased unit s surely hold f's words at consecutive positions,
+ * as the term generator reads it?  Only in the plainest case: the words
+ * apart by spaces alone, the first after a hard edge (or at the start),
+ * the last before one, or before sentence punctuation and then a hard
+ * edge.  Elsewhere -- an apostrophe, a hyphen, a dot between letters or
+ * digits, a byte outside ASCII, a newline (which may be the break between
+ * a question and its answer) -- Xapian decides. */
+static int surely_adjacent(const char *s, const phrase *f)
+{
+    const char *first = f->order;
+    size_t flen = strlen(first);
+    for (const char *hit = strstr(s, first); hit; hit = strstr(hit + 1, first)) {
+        size_t i = (size_t)(hit - s);
+        if (i > 0 && !hard_edge(s[i - 1]))
+            continue;
+        i += flen;
+        const char *w = first + flen + 1;
+        size_t k = 1;
+        for (; k < f->norder; k++, w += strlen(w) + 1) {
+            if (s[i] != ' ')
+                break;
+            while (s[i] == ' ')
+                i++;
+            size_t len = strlen(w);
+            if (strncmp(s + i, w, len) != 0)
+                break;
+            i += len;
+        }
+        if (k < f->norder)
+            continue;
+        if (hard_edge(s[i]))
+            return 1;
+        if (strchr(".,;:?!", s[i]) && hard_edge(s[i + 1]))
             return 1;
     }
     return 0;
@@ -370,12 +463,17 @@ int spine_phrases_flip(unsigned *flips, spine_phrases *p,
                        const spine_article *a, xapian_error *xe)
 {
     p->nflipped = 0;
-    load_units(p, a);
+    if (a)
+        load_units(p, a);
     for (size_t i = 0; i < p->n; i++) {
         const phrase *f = &p->v[i];
+        if (p->absent[i]) {
+            p->flipped[p->nflipped++] = f->q;
+            continue;
+        }
         /* Title-field phrases live in the title alone. */
         size_t n = *f->prefix ? 1 : p->nunits;
-        if (!article_has_all(p, n, f))
+        if (!a || !article_has_all(p, n, f))
             continue;
         int match = 0;
         for (size_t u = 0; u < n && !match; u++) {
@@ -385,15 +483,246 @@ int spine_phrases_flip(unsigned *flips, spine_phrases *p,
                 && (p->unit2[u] == NO_COPY
                     || !maybe_adjacent(p->dotless.p + p->unit2[u], f)))
                 continue;
+            if (f->order && surely_adjacent(p->lower.p + p->unit[u], f)) {
+                match = 1;
+                break;
+            }
             int rc = unit_matches(&match, p, a, u, f, xe);
-            if (rc != 0)
+            if (rc != 0) {
+                memset(p->absent, 0, p->n);
                 return rc;
+            }
         }
         if (!match)
             p->flipped[p->nflipped++] = f->q;
     }
+    memset(p->absent, 0, p->n);
     *flips = (unsigned)p->nflipped;
     return 0;
+}
+
+/* ---- pair sets ---------------------------------------------------------- */
+
+/* The 16-bit hash of runs a and b (alen, blen bytes): FNV-1a over
+ * "a b", folded. */
+static uint16_t pair_hash(const char *a, size_t alen, const char *b,
+                          size_t blen)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < alen; i++)
+        h = (h ^ (unsigned char)a[i]) * 16777619u;
+    h = (h ^ ' ') * 16777619u;
+    for (size_t i = 0; i < blen; i++)
+        h = (h ^ (unsigned char)b[i]) * 16777619u;
+    return (uint16_t)(h ^ (h >> 16));
+}
+
+struct spine_phrase_pairs {
+    spine_buf lower, dotless;
+    uint16_t *h;
+    size_t n, cap;
+};
+
+spine_phrase_pairs *spine_phrase_pairs_new(void)
+{
+    return spine_calloc(1, sizeof(spine_phrase_pairs));
+}
+
+void spine_phrase_pairs_free(spine_phrase_pairs *pp)
+{
+    if (!pp)
+        return;
+    spine_buf_free(&pp->lower);
+    spine_buf_free(&pp->dotless);
+    free(pp->h);
+    free(pp);
+}
+
+static void add_hash(spine_phrase_pairs *pp, uint16_t h)
+{
+    if (pp->n == pp->cap) {
+        pp->cap = pp->cap ? 2 * pp->cap : 256;
+        pp->h = spine_realloc(pp->h, pp->cap * sizeof *pp->h);
+    }
+    pp->h[pp->n++] = h;
+}
+
+/* Adds the pairs of lower-cased text s (len bytes): each run of letters
+ * and digits with the run before it, and, after runs of LONG_RUN bytes or
+ * more (which the generator may skip), with the last shorter run too. */
+static void scan_pairs(spine_phrase_pairs *pp, const char *s, size_t len)
+{
+    const char *prev = NULL, *word = NULL;
+    size_t prevlen = 0, wordlen = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && !alnum(s[i]))
+            i++;
+        size_t n = 0;
+        while (i + n < len && alnum(s[i + n]))
+            n++;
+        if (n == 0)
+            break;
+        const char *r = s + i;
+        if (prev)
+            add_hash(pp, pair_hash(prev, prevlen, r, n));
+        if (prev && prevlen >= LONG_RUN && word)
+            add_hash(pp, pair_hash(word, wordlen, r, n));
+        prev = r;
+        prevlen = n;
+        if (n < LONG_RUN) {
+            word = r;
+            wordlen = n;
+        }
+        i += n;
+    }
+}
+
+/* Adds the pairs of field text s, as the units' tests read it: lower-cased,
+ * and again without acronym dots when it has some. */
+static void field_pairs(spine_phrase_pairs *pp, const char *s)
+{
+    if (!s || !*s)
+        return;
+    spine_buf_reset(&pp->lower);
+    append_lower(&pp->lower, s, strlen(s));
+    scan_pairs(pp, pp->lower.p, pp->lower.n);
+    size_t dot = first_acronym_dot(pp->lower.p, pp->lower.n);
+    if (dot != pp->lower.n) {
+        spine_buf_reset(&pp->dotless);
+        append_dotless(&pp->dotless, pp->lower.p, pp->lower.n, dot);
+        scan_pairs(pp, pp->dotless.p, pp->dotless.n);
+    }
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* Appends v as LEB128. */
+static void put_varint(spine_buf *out, unsigned v)
+{
+    unsigned char b[5];
+    size_t k = 0;
+    do {
+        b[k] = (unsigned char)(v & 0x7F);
+        v >>= 7;
+        if (v)
+            b[k] |= 0x80;
+        k++;
+    } while (v);
+    spine_buf_append(out, b, k);
+}
+
+/* Reads a LEB128 number of at most 21 bits at *i (advanced) in
+ * set[0..len).  Returns 0, or -1 when it runs off the end or is longer. */
+static int get_varint(const unsigned char *set, size_t len, size_t *i,
+                      unsigned *out)
+{
+    unsigned v = 0;
+    for (unsigned shift = 0; shift < 21 && *i < len; shift += 7) {
+        unsigned char c = set[(*i)++];
+        v |= (unsigned)(c & 0x7F) << shift;
+        if (!(c & 0x80)) {
+            *out = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void spine_phrase_pairs_build(spine_phrase_pairs *pp, const spine_article *a,
+                              spine_buf *out)
+{
+    pp->n = 0;
+    field_pairs(pp, a->title);
+    for (size_t i = 0; i < a->nsections; i++) {
+        field_pairs(pp, a->sections[i].question);
+        field_pairs(pp, a->sections[i].answer);
+    }
+    if (pp->n > 1)
+        qsort(pp->h, pp->n, sizeof *pp->h, cmp_u16);
+
+    /* Each bucket (the hashes with the same top PAIRS_BUCKET_BITS) as the
+     * gaps between its hashes, the first from the bucket's base; the
+     * header gives each bucket's length in bytes, so that a look-up
+     * decodes one bucket only. */
+    spine_buf_reset(&pp->lower);
+    size_t lens[PAIRS_BUCKETS] = { 0 };
+    for (size_t i = 0, b = 0; b < PAIRS_BUCKETS; b++) {
+        size_t at = pp->lower.n;
+        unsigned last = (unsigned)b << (16 - PAIRS_BUCKET_BITS);
+        for (; i < pp->n && (pp->h[i] >> (16 - PAIRS_BUCKET_BITS)) == b; i++) {
+            if (i > 0 && pp->h[i] == pp->h[i - 1])
+                continue;
+            put_varint(&pp->lower, pp->h[i] - last);
+            last = pp->h[i];
+        }
+        lens[b] = pp->lower.n - at;
+    }
+    spine_buf_reset(out);
+    unsigned char format = PAIRS_FORMAT;
+    spine_buf_append(out, &format, 1);
+    for (size_t b = 0; b < PAIRS_BUCKETS; b++)
+        put_varint(out, (unsigned)lens[b]);
+    if (pp->lower.n)
+        spine_buf_append(out, pp->lower.p, pp->lower.n);
+}
+
+/* Might pair set set (len bytes) hold hash h?  1 unless it certainly does
+ * not; a set of another format, or a malformed one, rules nothing out. */
+static int set_may_hold(const unsigned char *set, size_t len, uint16_t h)
+{
+    if (len == 0 || set[0] != PAIRS_FORMAT)
+        return 1;
+    size_t i = 1, at = 0, blen = 0;
+    unsigned want = h >> (16 - PAIRS_BUCKET_BITS);
+    for (unsigned b = 0; b < PAIRS_BUCKETS; b++) {
+        unsigned n;
+        if (get_varint(set, len, &i, &n) != 0)
+            return 1;
+        if (b < want)
+            at += n;
+        else if (b == want)
+            blen = n;
+    }
+    at += i;
+    if (at > len || blen > len - at)
+        return 1;
+    unsigned v = want << (16 - PAIRS_BUCKET_BITS);
+    for (size_t k = at, end = at + blen; k < end;) {
+        unsigned d;
+        if (get_varint(set, end, &k, &d) != 0)
+            return 1;
+        v += d;
+        if (v >= h)
+            return v == h;
+    }
+    return 0;
+}
+
+unsigned spine_phrases_prefilter(spine_phrases *p, const void *set,
+                                 size_t len)
+{
+    unsigned left = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const phrase *f = &p->v[i];
+        p->absent[i] = 0;
+        if (f->order && len > 0) {
+            const char *w = f->order;
+            for (size_t k = 1; k < f->norder && !p->absent[i]; k++) {
+                size_t wl = strlen(w);
+                const char *next = w + wl + 1;
+                p->absent[i] = !set_may_hold(set, len,
+                                             pair_hash(w, wl, next,
+                                                       strlen(next)));
+                w = next;
+            }
+        }
+        left += !p->absent[i];
+    }
+    return left;
 }
 
 int spine_phrases_unflipped(xapian_query **out, const spine_phrases *p,

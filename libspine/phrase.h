@@ -14,6 +14,7 @@
 #define SPINE_PHRASE_H
 
 #include "article.h"
+#include "util.h"
 #include "xapian_c.h"
 
 typedef struct spine_phrases spine_phrases;
@@ -24,10 +25,20 @@ typedef struct spine_phrases spine_phrases;
 int spine_phrases_new(spine_phrases **out, const xapian_query *q,
                       xapian_error *xe);
 
+/* Reads an article's pair set (set, len bytes: its SPINE_SLOT_PAIRS
+ * value; len 0 when the index has none) and marks the quoted phrases the
+ * set rules out: the article cannot hold them.  Returns how many phrases
+ * the set leaves for spine_phrases_flip() to check against the text; 0
+ * means the article need not be read.  The marks last until that call. */
+unsigned spine_phrases_prefilter(spine_phrases *p, const void *set,
+                                 size_t len);
+
 /* Sets *flips to the number of phrases article a holds every word of
  * but nowhere the phrase itself: Xapian's relaxed match counts them as
- * matched there, an index with positions would not.  Returns 0 or a
- * XAPIAN_E* code. */
+ * matched there, an index with positions would not.  Phrases the last
+ * spine_phrases_prefilter() ruled out count without a look; a may be
+ * NULL when that call left none to check.  Returns 0 or a XAPIAN_E*
+ * code. */
 int spine_phrases_flip(unsigned *flips, spine_phrases *p,
                        const spine_article *a, xapian_error *xe);
 
@@ -40,5 +51,23 @@ int spine_phrases_unflipped(xapian_query **out, const spine_phrases *p,
 
 /* Releases p.  Accepts NULL. */
 void spine_phrases_free(spine_phrases *p);
+
+/* Pair sets, built by the indexer into each document's SPINE_SLOT_PAIRS
+ * value: 16-bit hashes of every two words of the article's title,
+ * questions and answers that could be adjacent terms (see phrase.c), as
+ * a format byte, the byte lengths of 16 buckets (the hashes by their top
+ * four bits), then each bucket's sorted hashes as gaps, all LEB128.  About
+ * one byte a pair.  A pair the article lacks passes one time in 65536 /
+ * (the article's pairs), which costs only a read of the article.
+ *
+ * A spine_phrase_pairs holds the builder's scratch space, for one thread
+ * at a time: spine_phrase_pairs_new() returns one (never NULL),
+ * spine_phrase_pairs_free() releases it (accepts NULL).
+ * spine_phrase_pairs_build() replaces out's contents with a's set. */
+typedef struct spine_phrase_pairs spine_phrase_pairs;
+spine_phrase_pairs *spine_phrase_pairs_new(void);
+void spine_phrase_pairs_free(spine_phrase_pairs *pp);
+void spine_phrase_pairs_build(spine_phrase_pairs *pp, const spine_article *a,
+                              spine_buf *out);
 
 #endif /* SPINE_PHRASE_H */

@@ -17,6 +17,10 @@
 #define SPINE_PREFIX_SOURCE   "XS"   /* boolean source filter, lower case */
 
 #define SPINE_SLOT_ID         0      /* value slot holding the article id */
+/* The article's pair set (phrase.h), in an index without positions: lets
+ * a quoted phrase rule articles out without reading them.  An index
+ * without it (built before) still answers, reading every candidate. */
+#define SPINE_SLOT_PAIRS      1
 
 /* Title words are also indexed unprefixed with this wdf boost, so that an
  * article whose title matches ranks above one that merely mentions it. */

@@ -373,11 +373,11 @@ static int verify_failed(verifier *v, xapian_document *cand, int rc,
     return 0;
 }
 
-/* Sets *ok and *weight for the article with id id, which holds the
- * words of phrases it does not hold: whether v->q, with those phrases
- * matching nothing, still matches it, and with what weight. */
+/* Sets *ok and *weight for the article with id id (idlen bytes), which
+ * holds the words of phrases it does not hold: whether v->q, with those
+ * phrases matching nothing, still matches it, and with what weight. */
 static int reweigh(int *ok, double *weight, verifier *v, const char *id,
-                   xapian_error *xe)
+                   size_t idlen, xapian_error *xe)
 {
     spine_searcher *s = v->s;
     xapian_query *q = NULL, *idq = NULL, *one = NULL;
@@ -386,7 +386,7 @@ static int reweigh(int *ok, double *weight, verifier *v, const char *id,
 
     *ok = 0;
     spine_buf_puts(&term, SPINE_PREFIX_ID);
-    spine_buf_puts(&term, id);
+    spine_buf_append(&term, id, idlen);
     int rc = spine_phrases_unflipped(&q, v->phrases, v->q, xe);
     if (rc == 0)
         rc = xapian_query_new_term(&idq, term.p, term.n, xe);
@@ -427,15 +427,32 @@ static int verify(verifier *v, xapian_document *cand, double *weight)
 
     if (v->rc != 0)
         return 0;
-    int rc = xapian_document_get_data(&data, &len, cand, &xe);
+    /* The pair set may rule every phrase out: then the article is not
+     * read.  (An index built without pair sets gives an empty value.) */
+    int rc = xapian_document_get_value(&data, &len, cand, SPINE_SLOT_PAIRS,
+                                       &xe);
     if (rc != 0)
         return verify_failed(v, cand, rc, NULL, &xe);
-    rc = spine_store_decode(&rec, data, len, &why);
-    if (rc != 0)
-        return verify_failed(v, cand, rc, &why, NULL);
-    rc = spine_phrases_flip(&flips, v->phrases, &rec->article, &xe);
-    if (rc == 0 && flips)
-        rc = reweigh(&ok, weight, v, rec->article.id, &xe);
+    if (spine_phrases_prefilter(v->phrases, data, len) > 0) {
+        rc = xapian_document_get_data(&data, &len, cand, &xe);
+        if (rc != 0)
+            return verify_failed(v, cand, rc, NULL, &xe);
+        rc = spine_store_decode(&rec, data, len, &why);
+        if (rc != 0)
+            return verify_failed(v, cand, rc, &why, NULL);
+    }
+    rc = spine_phrases_flip(&flips, v->phrases, rec ? &rec->article : NULL,
+                            &xe);
+    if (rc == 0 && flips) {
+        /* The id is kept outside the record too (SPINE_SLOT_ID). */
+        const char *id = rec ? rec->article.id : NULL;
+        size_t idlen = id ? strlen(id) : 0;
+        if (!rec)
+            rc = xapian_document_get_value(&id, &idlen, cand, SPINE_SLOT_ID,
+                                           &xe);
+        if (rc == 0)
+            rc = reweigh(&ok, weight, v, id, idlen, &xe);
+    }
     spine_record_free(rec);
     if (rc != 0)
         return verify_failed(v, cand, rc, NULL, &xe);

@@ -66,6 +66,15 @@ static const spine_section s_cyst[] = {
       "in the kidneys, bladder and ureters." },
 };
 
+/* A run of 70 letters: too long for the term generator to index as a
+ * word, so the words either side of it are adjacent terms. */
+#define LONG_RUN_70 "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+static const spine_section s_runs[] = {
+    { "1", "Who tracks sickle cell trait?",
+      "The U.S. Army tracks it.  Carriers of the trait " LONG_RUN_70
+      " rarely fall ill." },
+};
+
 static const spine_article corpus[] = {
     { "NIDDK/1", "Kidney Stones", "https://example.org/kidney-stones",
       "NIDDK", s_kidney, 2 },
@@ -78,6 +87,7 @@ static const spine_article corpus[] = {
     { "CDC/6", "Diabetes", "https://example.org/diabetes", "CDC", s_diab, 1 },
     { "NIDDK/7", "Urinary Tract Infection", "", "NIDDK", s_uti, 1 },
     { "GARD/8", "Cystinuria", "", "GARD", s_cyst, 1 },
+    { "CDC/9", "Sickle Cell Trait", "", "CDC", s_runs, 1 },
 };
 #define NCORPUS (sizeof corpus / sizeof corpus[0])
 
@@ -285,6 +295,11 @@ START_TEST(test_phrase_words_apart)
     ASSERT_IDS("title:\"blood pressure\"", 0, "NHLBI/4");
     ASSERT_IDS("title:\"pressure blood\"", 0, "");
     ASSERT_IDS("title:\"kidney stones\"", 0, "NIDDK/1");
+    /* "U.S." is the word "us"; a run of letters too long to be a word
+     * is skipped, and the words either side of it are adjacent. */
+    ASSERT_IDS("\"us army\"", 0, "CDC/9");
+    ASSERT_IDS("\"trait rarely\"", 0, "CDC/9");
+    ASSERT_IDS("\"trait fall\"", 0, "");
     /* NEAR: "blood flow can change the pressure" is 5 words apart. */
     ASSERT_IDS("blood NEAR pressure", 0, "GARD/5 NHLBI/4");
     ASSERT_IDS("blood NEAR/2 pressure", 0, "NHLBI/4");
@@ -321,6 +336,9 @@ START_TEST(test_phrase_same_as_positions)
         "\"blood pressure\" OR legs OR kidney", "\"kidney stones\" water",
         "\"stones kidney\" OR bile", "blood NEAR/2 pressure OR flow",
         "title:\"blood pressure\" OR heart", "\"urinary tract\" -bacteria",
+        /* Acronyms, and words either side of a run too long to index. */
+        "\"us army\"", "\"u s army\"", "\"trait rarely\" OR kidney",
+        "\"the trait\" OR \"of the\"", "\"army tracks\" stones",
     };
     spine_searcher *pos = NULL;
     spine_error err;
@@ -375,7 +393,7 @@ START_TEST(test_source_filter)
     ASSERT_IDS("stones source:NIDDK", 0, "NIDDK/1 NIDDK/2");
     ASSERT_IDS("source:nosuch", 0, "");
     /* Two values of one filter are ORed. */
-    ASSERT_IDS("source:CDC source:NHLBI", 0, "CDC/6 NHLBI/4");
+    ASSERT_IDS("source:CDC source:NHLBI", 0, "CDC/6 CDC/9 NHLBI/4");
 }
 END_TEST
 

@@ -1,0 +1,185 @@
+/*
+ * check_phrase.c -- unit tests for the pair sets of libspine/phrase.c:
+ * what an article's set rules out, and that a set it cannot read rules
+ * nothing out.  (check_search runs phrase queries end to end.)
+ *
+ * Copyright (C) the Spine authors.  GPL-2.0-or-later.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phrase.h"
+#include "schema.h"
+#include "testutil.h"
+#include "util.h"
+#include "xapian_c.h"
+
+#define RUN70 "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+#define RUN63 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+
+static const spine_section sections[] = {
+    { "1", "When should I see a doctor?",
+      "See your doctor if the pain lasts.  The U.S. Army pays for it." },
+    { "2", "What else?",
+      "Rest, alpha " RUN70 " beta, gamma " RUN63 " delta." },
+};
+static const spine_article article = {
+    "T/1", "Eye Care", "", "T", sections, 2
+};
+
+static spine_buf set;
+
+static void build_set(void)
+{
+    spine_phrase_pairs *pp = spine_phrase_pairs_new();
+    spine_phrase_pairs_build(pp, &article, &set);
+    spine_phrase_pairs_free(pp);
+}
+
+static void free_set(void)
+{
+    spine_buf_free(&set);
+}
+
+/* The phrases of query text, as the searcher's parser reads them
+ * (title: is the title prefix). */
+static spine_phrases *phrases_of(const char *text)
+{
+    xapian_query_parser *qp = NULL;
+    xapian_query *q = NULL;
+    spine_phrases *p = NULL;
+    xapian_error xe;
+    ck_assert_int_eq(xapian_query_parser_new(&qp, &xe), 0);
+    ck_assert_int_eq(xapian_query_parser_add_prefix(qp, "title",
+                                                    SPINE_PREFIX_TITLE, &xe),
+                     0);
+    ck_assert_int_eq(xapian_query_parser_parse(&q, qp, text, strlen(text),
+                                               XAPIAN_QP_FLAG_DEFAULT, &xe),
+                     0);
+    ck_assert_int_eq(spine_phrases_new(&p, q, &xe), 0);
+    ck_assert_msg(p != NULL, "%s: no phrase", text);
+    xapian_query_free(q);
+    xapian_query_parser_free(qp);
+    return p;
+}
+
+/* How many phrases of text the set leaves to check against the text. */
+static unsigned left(const char *text, const void *s, size_t len)
+{
+    spine_phrases *p = phrases_of(text);
+    unsigned n = spine_phrases_prefilter(p, s, len);
+    /* The marks are spent by the flip that follows; with no text, the
+     * flips are exactly the phrases ruled out. */
+    unsigned flips = 99;
+    xapian_error xe;
+    if (n == 0) {
+        ck_assert_int_eq(spine_phrases_flip(&flips, p, NULL, &xe), 0);
+        ck_assert_msg(flips > 0, "%s: ruled out, no flip", text);
+    }
+    spine_phrases_free(p);
+    return n;
+}
+
+#define LEFT(text, want) \
+    ck_assert_msg(left(text, set.p, set.n) == (want), "%s: %u left, want %u", \
+                  text, left(text, set.p, set.n), (unsigned)(want))
+
+START_TEST(test_rules_out)
+{
+    /* "see a doctor", "see your doctor": never "see doctor". */
+    LEFT("\"see doctor\"", 0);
+    LEFT("\"a doctor\"", 1);
+    LEFT("\"see your doctor\"", 1);
+    LEFT("\"see your friend\"", 0);
+    /* Case does not matter; the title is read too. */
+    LEFT("\"See A Doctor\"", 1);
+    LEFT("\"eye care\"", 1);
+    LEFT("title:\"eye care\"", 1);
+    LEFT("title:\"care eye\"", 0);
+    /* Nothing pairs a question's last word with its answer's first. */
+    LEFT("\"doctor see\"", 0);
+    /* Two phrases: one ruled out, one left. */
+    LEFT("\"see doctor\" \"a doctor\"", 1);
+    LEFT("\"see doctor\" \"doctor a\"", 0);
+}
+END_TEST
+
+START_TEST(test_acronyms_and_long_runs)
+{
+    /* "U.S." reads as "us" and as "u", "s". */
+    LEFT("\"us army\"", 1);
+    LEFT("\"u s army\"", 1);
+    LEFT("\"the us\"", 1);
+    /* A run of 64 or more letters may be skipped by the term generator:
+     * its neighbours may be adjacent.  A shorter one is a word. */
+    LEFT("\"alpha beta\"", 1);
+    LEFT("\"gamma delta\"", 0);
+    LEFT("\"gamma " RUN63 "\"", 1);
+}
+END_TEST
+
+START_TEST(test_rules_nothing_out)
+{
+    /* NEAR and unordered phrases are never ruled out by pairs. */
+    LEFT("see NEAR doctor", 1);
+    /* No set (an index built without them), another format, a set cut
+     * short: nothing is ruled out. */
+    ck_assert_uint_eq(left("\"see doctor\"", "", 0), 1);
+    ck_assert_uint_eq(left("\"see doctor\"", "\x7f", 1), 1);
+    for (size_t n = 1; n < 17; n++)
+        ck_assert_msg(left("\"see doctor\"", set.p, n) == 1,
+                      "set cut to %zu bytes", n);
+    /* A set of an article without any two words rules every phrase out. */
+    static const spine_section one[] = { { "1", "", "Word." } };
+    static const spine_article lone = { "T/2", "", "", "T", one, 1 };
+    spine_buf s2 = SPINE_BUF_INIT;
+    spine_phrase_pairs *pp = spine_phrase_pairs_new();
+    spine_phrase_pairs_build(pp, &lone, &s2);
+    ck_assert_uint_eq(left("\"see doctor\"", s2.p, s2.n), 0);
+    spine_phrase_pairs_free(pp);
+    spine_buf_free(&s2);
+}
+END_TEST
+
+START_TEST(test_damaged_sets_are_safe)
+{
+    /* Every byte changed in turn: the look-up stays within the set (the
+     * sanitizer build checks) and answers. */
+    for (size_t i = 0; i < set.n; i++) {
+        char *copy = malloc(set.n);
+        memcpy(copy, set.p, set.n);
+        copy[i] ^= (char)0xFF;
+        unsigned n = left("\"see your doctor\"", copy, set.n);
+        ck_assert_uint_le(n, 1);
+        free(copy);
+    }
+}
+END_TEST
+
+START_TEST(test_set_size)
+{
+    /* About a byte a pair, after a header of 17 bytes at most. */
+    ck_assert_uint_gt(set.n, 17);
+    ck_assert_uint_lt(set.n, 17 + 2 * 40);
+}
+END_TEST
+
+static Suite *phrase_suite(void)
+{
+    Suite *s = suite_create("phrase");
+    TCase *tc = tcase_create("pairs");
+    tcase_add_checked_fixture(tc, build_set, free_set);
+    tcase_add_test(tc, test_rules_out);
+    tcase_add_test(tc, test_acronyms_and_long_runs);
+    tcase_add_test(tc, test_rules_nothing_out);
+    tcase_add_test(tc, test_damaged_sets_are_safe);
+    tcase_add_test(tc, test_set_size);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run_suite(phrase_suite());
+}
