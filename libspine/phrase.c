@@ -730,3 +730,27 @@ int spine_phrases_unflipped(xapian_query **out, const spine_phrases *p,
 {
     return xapian_query_without_parts(out, q, p->flipped, p->nflipped, xe);
 }
+
+uint64_t spine_phrases_flipped_set(const spine_phrases *p)
+{
+    if (p->n > SPINE_PHRASES_SET_MAX)
+        return 0;
+    uint64_t set = 0;
+    for (size_t i = 0, k = 0; i < p->n && k < p->nflipped; i++)
+        if (p->flipped[k] == p->v[i].q) {
+            set |= (uint64_t)1 << i;
+            k++;
+        }
+    return set;
+}
+
+int spine_phrases_unflipped_set(xapian_query **out, spine_phrases *p,
+                                uint64_t set, const xapian_query *q,
+                                xapian_error *xe)
+{
+    p->nflipped = 0;
+    for (size_t i = 0; i < p->n && i < SPINE_PHRASES_SET_MAX; i++)
+        if (set & ((uint64_t)1 << i))
+            p->flipped[p->nflipped++] = p->v[i].q;
+    return spine_phrases_unflipped(out, p, q, xe);
+}

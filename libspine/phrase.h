@@ -13,6 +13,8 @@
 #ifndef SPINE_PHRASE_H
 #define SPINE_PHRASE_H
 
+#include <stdint.h>
+
 #include "article.h"
 #include "util.h"
 #include "xapian_c.h"
@@ -48,6 +50,18 @@ int spine_phrases_flip(unsigned *flips, spine_phrases *p,
  * evaluate it for that article.  Release with xapian_query_free(). */
 int spine_phrases_unflipped(xapian_query **out, const spine_phrases *p,
                             const xapian_query *q, xapian_error *xe);
+
+/* The phrases the last spine_phrases_flip() flipped, as a set: bit i
+ * stands for the i-th phrase.  0 when none flipped, or when p has more
+ * than 64 phrases (SPINE_PHRASES_SET_MAX) and sets cannot name them. */
+#define SPINE_PHRASES_SET_MAX 64
+uint64_t spine_phrases_flipped_set(const spine_phrases *p);
+
+/* spine_phrases_unflipped() for the phrases of set (from
+ * spine_phrases_flipped_set(), not 0), whichever article flipped them. */
+int spine_phrases_unflipped_set(xapian_query **out, spine_phrases *p,
+                                uint64_t set, const xapian_query *q,
+                                xapian_error *xe);
 
 /* Releases p.  Accepts NULL. */
 void spine_phrases_free(spine_phrases *p);

@@ -373,49 +373,77 @@ static int verify_failed(verifier *v, xapian_document *cand, int rc,
     return 0;
 }
 
-/* Sets *ok and *weight for the article with id id (idlen bytes), which
- * holds the words of phrases it does not hold: whether v->q, with those
- * phrases matching nothing, still matches it, and with what weight. */
-static int reweigh(int *ok, double *weight, verifier *v, const char *id,
-                   size_t idlen, xapian_error *xe)
+/* A candidate of a phrase query, as verify() leaves it. */
+enum { CAND_DROP, CAND_KEEP, CAND_REWEIGH };
+
+typedef struct candidate {
+    unsigned at;                    /* position in the MSet */
+    double w;                       /* relaxed weight; verified once kept */
+    int state;                      /* CAND_* */
+    uint64_t set;                   /* CAND_REWEIGH: the phrases it lacks */
+    xapian_docid did;
+    spine_buf idterm;               /* CAND_REWEIGH: its unique id term */
+} candidate;
+
+/* Weighs candidates c[0..n), which all hold the words of phrases they do
+ * not hold, by q: v->q with those phrases matching nothing, as an index
+ * with positions would evaluate it for them.  The ones q still matches
+ * are kept with their weight under q; the others are dropped.  One
+ * Xapian match serves them all. */
+static int reweigh(verifier *v, const xapian_query *q, candidate **c,
+                   size_t n, xapian_error *xe)
 {
     spine_searcher *s = v->s;
-    xapian_query *q = NULL, *idq = NULL, *one = NULL;
+    xapian_query **ids = spine_calloc(n, sizeof *ids);
+    xapian_query *any = NULL, *one = NULL;
     xapian_mset *m = NULL;
-    spine_buf term = SPINE_BUF_INIT;
+    size_t made = 0;
+    int rc = 0;
 
-    *ok = 0;
-    spine_buf_puts(&term, SPINE_PREFIX_ID);
-    spine_buf_append(&term, id, idlen);
-    int rc = spine_phrases_unflipped(&q, v->phrases, v->q, xe);
+    for (; rc == 0 && made < n; made++) {
+        c[made]->state = CAND_DROP;
+        rc = xapian_query_new_term(&ids[made], c[made]->idterm.p,
+                                   c[made]->idterm.n, xe);
+    }
     if (rc == 0)
-        rc = xapian_query_new_term(&idq, term.p, term.n, xe);
-    xapian_query *pair[2] = { q, idq };
+        rc = xapian_query_combine(&any, XAPIAN_QUERY_OP_OR, ids, n, xe);
+    const xapian_query *pair[2] = { q, any };
     if (rc == 0)
-        rc = xapian_query_combine(&one, XAPIAN_QUERY_OP_FILTER, pair, 2, xe);
+        rc = xapian_query_combine(&one, XAPIAN_QUERY_OP_FILTER,
+                                  (xapian_query **)pair, 2, xe);
     if (rc == 0 && !s->check)
         rc = new_enquire(&s->check, s, xe);
     if (rc == 0)
         rc = xapian_enquire_set_query(s->check, one, xe);
     if (rc == 0)
-        rc = xapian_enquire_get_mset(&m, s->check, 0, 1, 0, xe);
-    if (rc == 0 && xapian_mset_size(m) == 1) {
-        *ok = 1;
-        rc = xapian_mset_weight(weight, m, 0, xe);
+        rc = xapian_enquire_get_mset(&m, s->check, 0, (unsigned)n, 0, xe);
+    for (unsigned i = 0; rc == 0 && i < xapian_mset_size(m); i++) {
+        xapian_docid did;
+        double w;
+        rc = xapian_mset_docid(&did, m, i, xe);
+        if (rc == 0)
+            rc = xapian_mset_weight(&w, m, i, xe);
+        for (size_t k = 0; rc == 0 && k < n; k++)
+            if (c[k]->did == did) {
+                c[k]->state = CAND_KEEP;
+                c[k]->w = w;
+            }
     }
     xapian_mset_free(m);
     xapian_query_free(one);
-    xapian_query_free(idq);
-    xapian_query_free(q);
-    spine_buf_free(&term);
+    xapian_query_free(any);
+    for (size_t k = 0; k < made; k++)
+        xapian_query_free(ids[k]);
+    free(ids);
     return rc;
 }
 
-/* Returns 1 when candidate cand matches v->q as an index with positions
- * would match it, setting *weight (on entry its relaxed weight) to the
- * weight it would have; else 0 (also on failure, which v->rc then
- * holds). */
-static int verify(verifier *v, xapian_document *cand, double *weight)
+/* Checks candidate c (document cand) against its stored text: sets
+ * c->state to CAND_KEEP when it holds every phrase it holds the words of
+ * (its relaxed weight stands), to CAND_REWEIGH with c->set and c->idterm
+ * when it lacks some (reweigh_all() settles it), or to CAND_DROP on
+ * failure, which v->rc then holds. */
+static void verify(verifier *v, xapian_document *cand, candidate *c)
 {
     spine_record *rec = NULL;
     xapian_error xe;
@@ -423,40 +451,83 @@ static int verify(verifier *v, xapian_document *cand, double *weight)
     const char *data;
     size_t len;
     unsigned flips = 0;
-    int ok = 1;
 
+    c->state = CAND_DROP;
     if (v->rc != 0)
-        return 0;
+        return;
     /* The pair set may rule every phrase out: then the article is not
      * read.  (An index built without pair sets gives an empty value.) */
     int rc = xapian_document_get_value(&data, &len, cand, SPINE_SLOT_PAIRS,
                                        &xe);
-    if (rc != 0)
-        return verify_failed(v, cand, rc, NULL, &xe);
-    if (spine_phrases_prefilter(v->phrases, data, len) > 0) {
+    if (rc == 0 && spine_phrases_prefilter(v->phrases, data, len) > 0) {
         rc = xapian_document_get_data(&data, &len, cand, &xe);
-        if (rc != 0)
-            return verify_failed(v, cand, rc, NULL, &xe);
-        rc = spine_store_decode(&rec, data, len, &why);
-        if (rc != 0)
-            return verify_failed(v, cand, rc, &why, NULL);
+        if (rc == 0) {
+            rc = spine_store_decode(&rec, data, len, &why);
+            if (rc != 0) {
+                verify_failed(v, cand, rc, &why, NULL);
+                return;
+            }
+        }
     }
-    rc = spine_phrases_flip(&flips, v->phrases, rec ? &rec->article : NULL,
-                            &xe);
+    if (rc == 0)
+        rc = spine_phrases_flip(&flips, v->phrases,
+                                rec ? &rec->article : NULL, &xe);
+    spine_record_free(rec);
     if (rc == 0 && flips) {
         /* The id is kept outside the record too (SPINE_SLOT_ID). */
-        const char *id = rec ? rec->article.id : NULL;
-        size_t idlen = id ? strlen(id) : 0;
-        if (!rec)
-            rc = xapian_document_get_value(&id, &idlen, cand, SPINE_SLOT_ID,
-                                           &xe);
+        c->set = spine_phrases_flipped_set(v->phrases);
+        spine_buf_reset(&c->idterm);
+        spine_buf_puts(&c->idterm, SPINE_PREFIX_ID);
+        rc = xapian_document_get_value(&data, &len, cand, SPINE_SLOT_ID,
+                                       &xe);
         if (rc == 0)
-            rc = reweigh(&ok, weight, v, id, idlen, &xe);
+            spine_buf_append(&c->idterm, data, len);
     }
-    spine_record_free(rec);
-    if (rc != 0)
-        return verify_failed(v, cand, rc, NULL, &xe);
-    return ok;
+    if (rc == 0 && flips && c->set == 0) {
+        /* Too many phrases to name as a set: weigh it alone, now. */
+        xapian_query *q = NULL;
+        rc = spine_phrases_unflipped(&q, v->phrases, v->q, &xe);
+        if (rc == 0)
+            rc = reweigh(v, q, &c, 1, &xe);
+        xapian_query_free(q);
+    } else if (rc == 0) {
+        c->state = flips ? CAND_REWEIGH : CAND_KEEP;
+    }
+    if (rc != 0) {
+        c->state = CAND_DROP;
+        verify_failed(v, cand, rc, NULL, &xe);
+    }
+}
+
+/* Settles the candidates c[0..n) that verify() left to reweigh: those
+ * that lack the same phrases are weighed together. */
+static void reweigh_all(verifier *v, candidate *c, size_t n)
+{
+    candidate **group = spine_calloc(n ? n : 1, sizeof *group);
+    xapian_error xe;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (c[i].state != CAND_REWEIGH)
+            continue;
+        size_t k = 0;
+        for (size_t j = i; j < n; j++)
+            if (c[j].state == CAND_REWEIGH && c[j].set == c[i].set)
+                group[k++] = &c[j];
+        xapian_query *q = NULL;
+        rc = spine_phrases_unflipped_set(&q, v->phrases, c[i].set, v->q,
+                                         &xe);
+        if (rc == 0)
+            rc = reweigh(v, q, group, k, &xe);
+        xapian_query_free(q);
+    }
+    if (rc != 0) {
+        for (size_t i = 0; i < n; i++)
+            if (c[i].state == CAND_REWEIGH)
+                c[i].state = CAND_DROP;
+        if (v->rc == 0)
+            v->rc = spine_error_from_xapian(&v->err, &xe, v->s->dir);
+    }
+    free(group);
 }
 
 /* The hits of one page of results: positions in an MSet. */
@@ -483,11 +554,28 @@ static unsigned page_at(const page *pg, unsigned k)
     return pg->at ? pg->at[k] : k;
 }
 
+/* Candidates are checked in batches, so that those that lack a phrase
+ * are weighed again in one Xapian match: VERIFY_FIRST_BATCH at first (a
+ * batch may check candidates past the point where the page is settled),
+ * each batch twice the last, up to VERIFY_BATCH. */
+#define VERIFY_FIRST_BATCH 4
+#define VERIFY_BATCH 32
+
+/* Does a hit of weight w and docid d rank above every candidate from c on
+ * (in the MSet's order: by relaxed weight, then docid), c->w being c's
+ * relaxed weight?  A candidate weighs at most its relaxed weight once
+ * verified, and ties go to the lower docid. */
+static int outweighs(double w, xapian_docid d, const candidate *c)
+{
+    return w > c->w || (w == c->w && d < c->did);
+}
+
 /* Verifies the MSet's candidates in rank order until first + max of them
- * weigh at least what the next candidate can (a candidate's weight after
- * verify() is at most its relaxed weight), asking Xapian for a window of
- * candidates four times larger each time it runs short.  The page keeps
- * the best of them by their verified weights. */
+ * outrank what the next candidate can (outweighs()), asking Xapian for a
+ * window of candidates four times larger each time it runs short.  The
+ * page keeps the best of them by their verified weights, ties by docid.
+ * Candidates are checked in batches: a batch may check some past the
+ * point where the page is settled, but those are then left out. */
 static int match_verified(spine_searcher *s, page *pg, unsigned first,
                           unsigned max, verifier *v, xapian_error *xe)
 {
@@ -499,9 +587,13 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
     unsigned want = first + max, window = want < 10 ? 20 : 2 * want;
     unsigned *at = spine_calloc(want + 1, sizeof *at);
     double *wt = spine_calloc(want + 1, sizeof *wt);
+    xapian_docid *did = spine_calloc(want + 1, sizeof *did);
+    candidate batch[VERIFY_BATCH];
+    size_t limit = VERIFY_FIRST_BATCH;
     unsigned kept = 0, passed = 0, checked = 0, size = 0;
     int rc = 0, settled = 0;
 
+    memset(batch, 0, sizeof batch);
     while (!settled) {
         xapian_mset_free(pg->mset);
         pg->mset = NULL;
@@ -509,35 +601,72 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
         if (rc != 0)
             break;
         size = xapian_mset_size(pg->mset);
-        for (; checked < size && v->rc == 0; checked++) {
-            double w;
-            xapian_document *doc = NULL;
-            rc = xapian_mset_weight(&w, pg->mset, checked, xe);
-            if (rc != 0)
+        while (!settled && rc == 0 && v->rc == 0 && checked < size) {
+            /* The next batch, up to a candidate the page outweighs. */
+            size_t n = 0;
+            for (unsigned k = checked; rc == 0 && k < size
+                                       && n < limit; k++) {
+                candidate *c = &batch[n];
+                rc = xapian_mset_weight(&c->w, pg->mset, k, xe);
+                if (rc == 0)
+                    rc = xapian_mset_docid(&c->did, pg->mset, k, xe);
+                if (rc != 0 || want == 0
+                    || (kept == want && outweighs(wt[want - 1],
+                                                  did[want - 1], c)))
+                    break;
+                c->at = k;
+                xapian_document *doc = NULL;
+                if (rc == 0)
+                    rc = xapian_mset_document(&doc, pg->mset, k, xe);
+                if (rc == 0)
+                    verify(v, doc, c);
+                xapian_document_free(doc);
+                n++;
+            }
+            if (rc != 0 || v->rc != 0)
                 break;
-            settled = want == 0 || (kept == want && wt[want - 1] >= w);
-            if (settled)
-                break;
-            rc = xapian_mset_document(&doc, pg->mset, checked, xe);
-            if (rc != 0)
-                break;
-            if (verify(v, doc, &w)) {
-                /* Insert by weight, after equals; keep the best want. */
+            reweigh_all(v, batch, n);
+            if (limit < VERIFY_BATCH)
+                limit *= 2;
+            /* In rank order, as one at a time would have taken them. */
+            settled = n == 0;
+            for (size_t i = 0; i < n && !settled; i++) {
+                candidate *c = &batch[i];
+                candidate relaxed = *c;
+                rc = xapian_mset_weight(&relaxed.w, pg->mset, c->at, xe);
+                if (rc != 0)
+                    break;
+                settled = kept == want
+                          && outweighs(wt[want - 1], did[want - 1], &relaxed);
+                if (settled)
+                    break;
+                checked = c->at + 1;
+                if (c->state != CAND_KEEP)
+                    continue;
+                /* Insert by weight, equal weights by docid as Xapian
+                 * ranks them; keep the best want. */
                 unsigned j = kept < want ? kept++ : want;
-                for (; j > 0 && wt[j - 1] < w; j--) {
+                for (; j > 0 && (wt[j - 1] < c->w || (wt[j - 1] == c->w
+                                                      && did[j - 1] > c->did));
+                     j--) {
                     at[j] = at[j - 1];
                     wt[j] = wt[j - 1];
+                    did[j] = did[j - 1];
                 }
-                at[j] = checked;
-                wt[j] = w;
+                at[j] = c->at;
+                wt[j] = c->w;
+                did[j] = c->did;
                 passed++;
             }
-            xapian_document_free(doc);
         }
-        if (rc != 0 || v->rc != 0 || size < window || window > s->doccount)
+        if (rc != 0 || v->rc != 0 || settled || size < window
+            || window > s->doccount)
             break;
         window *= 4;
     }
+    for (size_t i = 0; i < VERIFY_BATCH; i++)
+        spine_buf_free(&batch[i].idterm);
+    free(did);
     /* Every candidate seen: the count is exact; else scale Xapian's
      * estimate by the share that passed. */
     unsigned est = xapian_mset_matches_estimated(pg->mset);

@@ -327,6 +327,28 @@ START_TEST(test_phrase_or)
 }
 END_TEST
 
+/* Asserts that query gives the same page on the test index (S) as on
+ * searcher pos: the same hits, in the same order, with the same weights. */
+static void assert_same_hits(const char *query, const spine_query_options *o,
+                             spine_searcher *pos)
+{
+    spine_error err;
+    spine_results *a = run(query, o), *b = NULL;
+    ck_assert_int_eq(spine_search(&b, pos, query, o, &err), SPINE_OK);
+    ck_assert_msg(a->nhits == b->nhits, "%s (%u at %u): %zu hits, want %zu",
+                  query, o->limit, o->offset, a->nhits, b->nhits);
+    for (size_t k = 0; k < a->nhits; k++) {
+        ck_assert_msg(strcmp(a->hits[k].id, b->hits[k].id) == 0,
+                      "%s (%u at %u): hit %zu is %s, want %s", query,
+                      o->limit, o->offset, k, a->hits[k].id, b->hits[k].id);
+        ck_assert_msg(fabs(a->hits[k].score - b->hits[k].score) < 1e-9,
+                      "%s: %s weighs %g, want %g", query, a->hits[k].id,
+                      a->hits[k].score, b->hits[k].score);
+    }
+    spine_results_free(a);
+    spine_results_free(b);
+}
+
 /* An index without positions answers phrase queries as one with them
  * does: the same hits, in the same order, with the same weights. */
 START_TEST(test_phrase_same_as_positions)
@@ -347,24 +369,16 @@ START_TEST(test_phrase_same_as_positions)
     build_index(dir);
     with_positions = 0;
     ck_assert_int_eq(spine_searcher_open(&pos, dir, &err), SPINE_OK);
+    /* Pages of several sizes and offsets: the check settles at each. */
+    static const unsigned pages[][2] = { { 10, 0 }, { 1, 0 }, { 2, 1 },
+                                         { 1, 3 } };
     spine_query_options o = opts_default();
     o.snippets = 0;
-    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
-        spine_results *a = run(queries[i], &o), *b = NULL;
-        ck_assert_int_eq(spine_search(&b, pos, queries[i], &o, &err),
-                         SPINE_OK);
-        ck_assert_msg(a->nhits == b->nhits, "%s: %zu hits, want %zu",
-                      queries[i], a->nhits, b->nhits);
-        for (size_t k = 0; k < a->nhits; k++) {
-            ck_assert_msg(strcmp(a->hits[k].id, b->hits[k].id) == 0,
-                          "%s: hit %zu is %s, want %s", queries[i], k,
-                          a->hits[k].id, b->hits[k].id);
-            ck_assert_msg(fabs(a->hits[k].score - b->hits[k].score) < 1e-9,
-                          "%s: %s weighs %g, want %g", queries[i],
-                          a->hits[k].id, a->hits[k].score, b->hits[k].score);
-        }
-        spine_results_free(a);
-        spine_results_free(b);
+    for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
+        o.limit = pages[p][0];
+        o.offset = pages[p][1];
+        for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
+            assert_same_hits(queries[i], &o, pos);
     }
     spine_searcher_free(pos);
     free(dir);
