@@ -67,10 +67,16 @@ struct spine_phrases {
 #define LONG_RUN 64
 
 /* First byte of an encoded pair set: its format.  The hashes fall in
- * PAIRS_BUCKETS buckets by their top bits (see spine_phrase_pairs_build). */
+ * PAIRS_BUCKETS buckets by their top bits (see spine_phrase_pairs_build).
+ * A set's hashes have PAIRS_SPARE bits more than it takes to count its
+ * pairs, so that a pair it lacks passes for one in 2^PAIRS_SPARE at
+ * worst, whatever the article's length. */
 #define PAIRS_FORMAT 1
 #define PAIRS_BUCKET_BITS 4
 #define PAIRS_BUCKETS (1u << PAIRS_BUCKET_BITS)
+#define PAIRS_SPARE 7
+#define PAIRS_MIN_BITS 12
+#define PAIRS_MAX_BITS 28
 
 static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static int is_letter(char c) { return c >= 'a' && c <= 'z'; }
@@ -503,9 +509,10 @@ int spine_phrases_flip(unsigned *flips, spine_phrases *p,
 
 /* ---- pair sets ---------------------------------------------------------- */
 
-/* The 16-bit hash of runs a and b (alen, blen bytes): FNV-1a over
- * "a b", folded. */
-static uint16_t pair_hash(const char *a, size_t alen, const char *b,
+/* The hash of runs a and b (alen, blen bytes): FNV-1a over "a b", then
+ * mixed (MurmurHash3's finaliser) so that its top bits are as good as
+ * any: a set keeps the top bits only. */
+static uint32_t pair_hash(const char *a, size_t alen, const char *b,
                           size_t blen)
 {
     uint32_t h = 2166136261u;
@@ -514,12 +521,17 @@ static uint16_t pair_hash(const char *a, size_t alen, const char *b,
     h = (h ^ ' ') * 16777619u;
     for (size_t i = 0; i < blen; i++)
         h = (h ^ (unsigned char)b[i]) * 16777619u;
-    return (uint16_t)(h ^ (h >> 16));
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
 }
 
 struct spine_phrase_pairs {
     spine_buf lower, dotless;
-    uint16_t *h;
+    uint32_t *h;
     size_t n, cap;
 };
 
@@ -538,7 +550,7 @@ void spine_phrase_pairs_free(spine_phrase_pairs *pp)
     free(pp);
 }
 
-static void add_hash(spine_phrase_pairs *pp, uint16_t h)
+static void add_hash(spine_phrase_pairs *pp, uint32_t h)
 {
     if (pp->n == pp->cap) {
         pp->cap = pp->cap ? 2 * pp->cap : 256;
@@ -595,9 +607,10 @@ static void field_pairs(spine_phrase_pairs *pp, const char *s)
     }
 }
 
-static int cmp_u16(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
-    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* Appends v as LEB128. */
@@ -615,17 +628,19 @@ static void put_varint(spine_buf *out, unsigned v)
     spine_buf_append(out, b, k);
 }
 
-/* Reads a LEB128 number of at most 21 bits at *i (advanced) in
- * set[0..len).  Returns 0, or -1 when it runs off the end or is longer. */
+/* Reads a LEB128 number below 2^32 at *i (advanced) in set[0..len).
+ * Returns 0, or -1 when it runs off the end or is larger. */
 static int get_varint(const unsigned char *set, size_t len, size_t *i,
                       unsigned *out)
 {
-    unsigned v = 0;
-    for (unsigned shift = 0; shift < 21 && *i < len; shift += 7) {
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 35 && *i < len; shift += 7) {
         unsigned char c = set[(*i)++];
-        v |= (unsigned)(c & 0x7F) << shift;
+        v |= (uint64_t)(c & 0x7F) << shift;
         if (!(c & 0x80)) {
-            *out = v;
+            if (v > UINT32_MAX)
+                return -1;
+            *out = (unsigned)v;
             return 0;
         }
     }
@@ -642,28 +657,42 @@ void spine_phrase_pairs_build(spine_phrase_pairs *pp, const spine_article *a,
         field_pairs(pp, a->sections[i].answer);
     }
     if (pp->n > 1)
-        qsort(pp->h, pp->n, sizeof *pp->h, cmp_u16);
+        qsort(pp->h, pp->n, sizeof *pp->h, cmp_u32);
+    size_t distinct = 0;
+    for (size_t i = 0; i < pp->n; i++)
+        distinct += i == 0 || pp->h[i] != pp->h[i - 1];
+    unsigned bits = PAIRS_SPARE;
+    while (((size_t)1 << (bits - PAIRS_SPARE)) < distinct)
+        bits++;
+    if (bits < PAIRS_MIN_BITS)
+        bits = PAIRS_MIN_BITS;
+    if (bits > PAIRS_MAX_BITS)
+        bits = PAIRS_MAX_BITS;
 
-    /* Each bucket (the hashes with the same top PAIRS_BUCKET_BITS) as the
-     * gaps between its hashes, the first from the bucket's base; the
-     * header gives each bucket's length in bytes, so that a look-up
+    /* The hashes cut to their top bits, still sorted.  Each bucket (the
+     * cut hashes with the same top PAIRS_BUCKET_BITS) as the gaps between
+     * its hashes, the first from the bucket's base; the header gives the
+     * bits kept and each bucket's length in bytes, so that a look-up
      * decodes one bucket only. */
+    unsigned shift = bits - PAIRS_BUCKET_BITS;
     spine_buf_reset(&pp->lower);
     size_t lens[PAIRS_BUCKETS] = { 0 };
+    uint32_t prev = 0;
     for (size_t i = 0, b = 0; b < PAIRS_BUCKETS; b++) {
         size_t at = pp->lower.n;
-        unsigned last = (unsigned)b << (16 - PAIRS_BUCKET_BITS);
-        for (; i < pp->n && (pp->h[i] >> (16 - PAIRS_BUCKET_BITS)) == b; i++) {
-            if (i > 0 && pp->h[i] == pp->h[i - 1])
+        uint32_t last = (uint32_t)b << shift;
+        for (; i < pp->n && (pp->h[i] >> (32 - bits)) >> shift == b; i++) {
+            uint32_t v = pp->h[i] >> (32 - bits);
+            if (at != pp->lower.n && v == prev)
                 continue;
-            put_varint(&pp->lower, pp->h[i] - last);
-            last = pp->h[i];
+            put_varint(&pp->lower, v - last);
+            last = prev = v;
         }
         lens[b] = pp->lower.n - at;
     }
     spine_buf_reset(out);
-    unsigned char format = PAIRS_FORMAT;
-    spine_buf_append(out, &format, 1);
+    unsigned char head[2] = { PAIRS_FORMAT, (unsigned char)bits };
+    spine_buf_append(out, head, 2);
     for (size_t b = 0; b < PAIRS_BUCKETS; b++)
         put_varint(out, (unsigned)lens[b]);
     if (pp->lower.n)
@@ -672,32 +701,34 @@ void spine_phrase_pairs_build(spine_phrase_pairs *pp, const spine_article *a,
 
 /* Might pair set set (len bytes) hold hash h?  1 unless it certainly does
  * not; a set of another format, or a malformed one, rules nothing out. */
-static int set_may_hold(const unsigned char *set, size_t len, uint16_t h)
+static int set_may_hold(const unsigned char *set, size_t len, uint32_t h)
 {
-    if (len == 0 || set[0] != PAIRS_FORMAT)
+    if (len < 2 || set[0] != PAIRS_FORMAT || set[1] < PAIRS_MIN_BITS
+        || set[1] > PAIRS_MAX_BITS)
         return 1;
-    size_t i = 1, at = 0, blen = 0;
-    unsigned want = h >> (16 - PAIRS_BUCKET_BITS);
+    unsigned bits = set[1], shift = bits - PAIRS_BUCKET_BITS;
+    uint32_t want = h >> (32 - bits);
+    size_t i = 2, at = 0, blen = 0;
     for (unsigned b = 0; b < PAIRS_BUCKETS; b++) {
         unsigned n;
         if (get_varint(set, len, &i, &n) != 0)
             return 1;
-        if (b < want)
+        if (b < want >> shift)
             at += n;
-        else if (b == want)
+        else if (b == want >> shift)
             blen = n;
     }
-    at += i;
-    if (at > len || blen > len - at)
+    if (at > len - i || blen > len - i - at)
         return 1;
-    unsigned v = want << (16 - PAIRS_BUCKET_BITS);
+    at += i;
+    uint32_t v = (want >> shift) << shift;
     for (size_t k = at, end = at + blen; k < end;) {
         unsigned d;
         if (get_varint(set, end, &k, &d) != 0)
             return 1;
         v += d;
-        if (v >= h)
-            return v == h;
+        if (v >= want)
+            return v == want;
     }
     return 0;
 }

@@ -67,12 +67,14 @@ int spine_phrases_unflipped_set(xapian_query **out, spine_phrases *p,
 void spine_phrases_free(spine_phrases *p);
 
 /* Pair sets, built by the indexer into each document's SPINE_SLOT_PAIRS
- * value: 16-bit hashes of every two words of the article's title,
- * questions and answers that could be adjacent terms (see phrase.c), as
- * a format byte, the byte lengths of 16 buckets (the hashes by their top
- * four bits), then each bucket's sorted hashes as gaps, all LEB128.  About
- * one byte a pair.  A pair the article lacks passes one time in 65536 /
- * (the article's pairs), which costs only a read of the article.
+ * value: hashes of every two words of the article's title, questions
+ * and answers that could be adjacent terms (see phrase.c), cut to seven
+ * bits more than it takes to count the article's pairs, so that a pair
+ * the article lacks passes at most one time in 128, whatever its length
+ * (which costs only a read of the article).  Encoded as a format byte,
+ * the bits kept, the byte lengths of 16 buckets (the hashes by their top
+ * four bits), then each bucket's sorted hashes as gaps, all LEB128: two
+ * or three bytes a pair.
  *
  * A spine_phrase_pairs holds the builder's scratch space, for one thread
  * at a time: spine_phrase_pairs_new() returns one (never NULL),

@@ -22,7 +22,7 @@ static const spine_section sections[] = {
     { "1", "When should I see a doctor?",
       "See your doctor if the pain lasts.  The U.S. Army pays for it." },
     { "2", "What else?",
-      "Rest, alpha " RUN70 " beta, gamma " RUN63 " delta." },
+      "Rest, alpha " RUN70 " beta, kappa " RUN63 " delta." },
 };
 static const spine_article article = {
     "T/1", "Eye Care", "", "T", sections, 2
@@ -112,10 +112,12 @@ START_TEST(test_acronyms_and_long_runs)
     LEFT("\"u s army\"", 1);
     LEFT("\"the us\"", 1);
     /* A run of 64 or more letters may be skipped by the term generator:
-     * its neighbours may be adjacent.  A shorter one is a word. */
+     * its neighbours may be adjacent.  A shorter one is a word.  (Hashes
+     * can collide: the words here were chosen so that no pair of this
+     * article shares a hash with "kappa delta".) */
     LEFT("\"alpha beta\"", 1);
-    LEFT("\"gamma delta\"", 0);
-    LEFT("\"gamma " RUN63 "\"", 1);
+    LEFT("\"kappa delta\"", 0);
+    LEFT("\"kappa " RUN63 "\"", 1);
 }
 END_TEST
 
@@ -127,7 +129,7 @@ START_TEST(test_rules_nothing_out)
      * short: nothing is ruled out. */
     ck_assert_uint_eq(left("\"see doctor\"", "", 0), 1);
     ck_assert_uint_eq(left("\"see doctor\"", "\x7f", 1), 1);
-    for (size_t n = 1; n < 17; n++)
+    for (size_t n = 1; n < 18; n++)
         ck_assert_msg(left("\"see doctor\"", set.p, n) == 1,
                       "set cut to %zu bytes", n);
     /* A set of an article without any two words rules every phrase out. */
@@ -159,9 +161,9 @@ END_TEST
 
 START_TEST(test_set_size)
 {
-    /* About a byte a pair, after a header of 17 bytes at most. */
-    ck_assert_uint_gt(set.n, 17);
-    ck_assert_uint_lt(set.n, 17 + 2 * 40);
+    /* Two or three bytes a pair, after a header of 18 bytes. */
+    ck_assert_uint_gt(set.n, 18);
+    ck_assert_uint_lt(set.n, 18 + 3 * 40);
 }
 END_TEST
 
