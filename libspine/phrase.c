@@ -531,8 +531,8 @@ static uint32_t pair_hash(const char *a, size_t alen, const char *b,
 
 struct spine_phrase_pairs {
     spine_buf lower, dotless;
-    uint32_t *h;
-    size_t n, cap;
+    uint32_t *h, *tmp;
+    size_t n, cap, tmpcap;
 };
 
 spine_phrase_pairs *spine_phrase_pairs_new(void)
@@ -547,6 +547,7 @@ void spine_phrase_pairs_free(spine_phrase_pairs *pp)
     spine_buf_free(&pp->lower);
     spine_buf_free(&pp->dotless);
     free(pp->h);
+    free(pp->tmp);
     free(pp);
 }
 
@@ -607,10 +608,29 @@ static void field_pairs(spine_phrase_pairs *pp, const char *s)
     }
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Sorts pp->h[0..pp->n): four passes of a byte-wise radix sort, through
+ * pp->tmp.  (qsort()'s calls to a comparison were most of the cost of a
+ * pair set.) */
+static void sort_hashes(spine_phrase_pairs *pp)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+    if (pp->tmpcap < pp->n) {
+        pp->tmp = spine_realloc(pp->tmp, pp->n * sizeof *pp->tmp);
+        pp->tmpcap = pp->n;
+    }
+    uint32_t *from = pp->h, *to = pp->tmp;
+    for (unsigned shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < pp->n; i++)
+            count[((from[i] >> shift) & 0xFF) + 1]++;
+        for (size_t b = 1; b < 257; b++)
+            count[b] += count[b - 1];
+        for (size_t i = 0; i < pp->n; i++)
+            to[count[(from[i] >> shift) & 0xFF]++] = from[i];
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    /* An even number of passes: the sorted hashes are back in pp->h. */
 }
 
 /* Appends v as LEB128. */
@@ -657,7 +677,7 @@ void spine_phrase_pairs_build(spine_phrase_pairs *pp, const spine_article *a,
         field_pairs(pp, a->sections[i].answer);
     }
     if (pp->n > 1)
-        qsort(pp->h, pp->n, sizeof *pp->h, cmp_u32);
+        sort_hashes(pp);
     size_t distinct = 0;
     for (size_t i = 0; i < pp->n; i++)
         distinct += i == 0 || pp->h[i] != pp->h[i - 1];
