@@ -60,6 +60,11 @@
 #define PARSE_FLAGS (XAPIAN_QP_FLAG_DEFAULT | XAPIAN_QP_FLAG_WILDCARD \
                      | XAPIAN_QP_FLAG_PURE_NOT | XAPIAN_QP_FLAG_AUTO_SYNONYMS \
                      | XAPIAN_QP_FLAG_AUTO_MULTIWORD_SYNONYMS)
+/* The same without the synonym look-ups, for text none of whose words can
+ * start one (may_have_synonyms): Xapian looks up every word and every run
+ * of words, which doubled the cost of parsing. */
+#define PARSE_FLAGS_PLAIN (PARSE_FLAGS & ~(XAPIAN_QP_FLAG_AUTO_SYNONYMS \
+                           | XAPIAN_QP_FLAG_AUTO_MULTIWORD_SYNONYMS))
 
 struct spine_searcher {
     char *dir;
@@ -72,7 +77,113 @@ struct spine_searcher {
     unsigned doccount;
     int positions;                  /* the index holds word positions */
     xapian_enquire *check;          /* weighs one candidate: verify() */
+    char *synbuf;                   /* the synonym table's keys, cut up */
+    const char **synwords;          /* their words (load_synonym_words) */
+    size_t nsynwords;
 };
+
+static int is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9');
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Collects into s->synwords (sorted) every run of letters and digits in
+ * the keys of the synonym table, in all their forms -- as typed ("heart
+ * attack"), stemmed ("Zkidney"), for the title ("Skidney", "ZSkidney") --
+ * with the capitals of the prefixes dropped. */
+static int load_synonym_words(spine_searcher *s, xapian_error *xe)
+{
+    size_t nkeys = 0, cap = 0;
+    int rc = xapian_database_synonym_keys(&s->synbuf, &nkeys, s->db, xe);
+    char *k = s->synbuf;
+    for (size_t i = 0; rc == 0 && i < nkeys; i++) {
+        char *next = k + strlen(k) + 1;
+        while (*k >= 'A' && *k <= 'Z')
+            k++;
+        /* Cut the key into its runs, in place. */
+        for (char *p = k; p < next - 1; ) {
+            while (p < next - 1 && !is_alnum(*p))
+                *p++ = '\0';
+            if (p >= next - 1)
+                break;
+            const char *run = p;
+            while (is_alnum(*p))
+                p++;
+            *p++ = '\0';
+            if (s->nsynwords == cap) {
+                cap = cap ? 2 * cap : 64;
+                s->synwords = spine_realloc(s->synwords,
+                                            cap * sizeof *s->synwords);
+            }
+            s->synwords[s->nsynwords++] = run;
+        }
+        k = next;
+    }
+    if (s->nsynwords > 1)
+        qsort(s->synwords, s->nsynwords, sizeof *s->synwords, cmp_str);
+    return rc;
+}
+
+static int is_synonym_word(const spine_searcher *s, const char *w)
+{
+    return s->nsynwords && bsearch(&w, s->synwords, s->nsynwords, sizeof *s->synwords,
+                   cmp_str) != NULL;
+}
+
+/* Could Xapian's parser find a synonym for some word or run of words of
+ * text?  Sets *out to 0 only when no run of letters and digits in it,
+ * lower-cased or stemmed, is a word of any synonym key: then no key can
+ * match whatever terms the parser makes of the words.  Text with bytes
+ * outside ASCII or with a dot between letters ("U.S." is the term "us")
+ * always may.  Returns 0 or a XAPIAN_E* code. */
+static int may_have_synonyms(int *out, const spine_searcher *s,
+                             const char *text, xapian_error *xe)
+{
+    char word[64];
+    *out = 0;
+    if (s->nsynwords == 0)
+        return 0;                   /* an index without synonyms */
+    *out = 1;
+    for (const char *p = text; *p; p++)
+        if ((unsigned char)*p >= 0x80
+            || (*p == '.' && p > text && is_alnum(p[-1]) && is_alnum(p[1])))
+            return 0;
+    *out = 0;
+    for (const char *p = text; *p && !*out; ) {
+        while (*p && !is_alnum(*p))
+            p++;
+        size_t n = 0;
+        while (is_alnum(p[n]))
+            n++;
+        if (n == 0)
+            break;
+        if (n >= sizeof word) {
+            *out = 1;                 /* too long to look at: may */
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            word[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+        word[n] = '\0';
+        p += n;
+        *out = is_synonym_word(s, word);
+        if (!*out) {
+            char *stem = NULL;
+            int rc = xapian_stem_word(&stem, s->stem, word, n, xe);
+            if (rc != 0)
+                return rc;
+            *out = is_synonym_word(s, stem);
+            free(stem);
+        }
+    }
+    return 0;
+}
+
 
 /* Reads the stop list the indexer stored (one word a line) and hands it to
  * the two query parsers: question boilerplate ("what are the ... of") then
@@ -174,6 +285,8 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         rc = new_parser(&s->qp, s, 1, &xe);
     if (rc == 0)
         rc = load_stopwords(s, &xe);
+    if (rc == 0)
+        rc = load_synonym_words(s, &xe);
     /* Spelling has a parser of its own, without stemming: it corrects the
      * words as typed. */
     xapian_query_parser *spell_qp = NULL;
@@ -211,6 +324,8 @@ void spine_searcher_free(spine_searcher *s)
     xapian_stem_free(s->stem);
     xapian_stopper_free(s->stopper);
     xapian_database_free(s->db);
+    free(s->synwords);
+    free(s->synbuf);
     free(s->dir);
     free(s);
 }
@@ -800,10 +915,14 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
                  const spine_query_options *opts, xapian_error *xe)
 {
     int op = opts->match_all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR;
+    int synonyms = 1;
     int rc = xapian_query_parser_set_default_op(s->qp, op, xe);
     if (rc == 0)
+        rc = may_have_synonyms(&synonyms, s, text, xe);
+    if (rc == 0)
         rc = xapian_query_parser_parse(q, s->qp, text, strlen(text),
-                                       PARSE_FLAGS, xe);
+                                       synonyms ? PARSE_FLAGS
+                                                : PARSE_FLAGS_PLAIN, xe);
     return rc;
 }
 

@@ -1019,6 +1019,11 @@ START_TEST(test_synonym_lookup)
     ck_assert_str_eq(first_id(s, "Backache"), "GARD/3");
     ck_assert_str_eq(first_id(s, "backaches"), "GARD/3");   /* by stem */
     ck_assert_str_eq(first_id(s, "raised blood pressure"), "NHLBI/4");
+    /* A query none of whose words is in a key is parsed without the
+     * look-ups; these all have one, however written. */
+    ck_assert_str_eq(first_id(s, "(Nephrolithiasis)"), "NIDDK/1");
+    ck_assert_str_eq(first_id(s, "title:backache"), "GARD/3");
+    ck_assert_str_eq(first_id(s, "diet raised blood pressure"), "NHLBI/4");
     spine_searcher_free(s);
     tu_rmtree(dir);
     free(dir);
