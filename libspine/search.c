@@ -3,6 +3,7 @@
  * parser, rank with IneB2, then decode only the hits shown and cut snippets.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,7 +79,8 @@ struct spine_searcher {
     int positions;                  /* the index holds word positions */
     xapian_enquire *check;          /* weighs one candidate: verify() */
     char *synbuf;                   /* the synonym table's keys, cut up */
-    const char **synwords;          /* their words (load_synonym_words) */
+    const char **synwords;          /* their words: a hash set of
+                                       nsynwords slots (load_synonym_words) */
     size_t nsynwords;
 };
 
@@ -88,52 +90,70 @@ static int is_alnum(char c)
            || (c >= '0' && c <= '9');
 }
 
-static int cmp_str(const void *a, const void *b)
+/* FNV-1a of string w. */
+static uint32_t hash_word(const char *w)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    uint32_t h = 2166136261u;
+    for (; *w; w++)
+        h = (h ^ (unsigned char)*w) * 16777619u;
+    return h;
 }
 
-/* Collects into s->synwords (sorted) every run of letters and digits in
- * the keys of the synonym table, in all their forms -- as typed ("heart
- * attack"), stemmed ("Zkidney"), for the title ("Skidney", "ZSkidney") --
- * with the capitals of the prefixes dropped. */
-static int load_synonym_words(spine_searcher *s, xapian_error *xe)
+/* Adds w to s->synwords, an open-addressing hash set (NULL: free slot). */
+static void add_synonym_word(spine_searcher *s, const char *w)
 {
-    size_t nkeys = 0, cap = 0;
-    int rc = xapian_database_synonym_keys(&s->synbuf, &nkeys, s->db, xe);
+    size_t mask = s->nsynwords - 1, i = hash_word(w) & mask;
+    for (; s->synwords[i]; i = (i + 1) & mask)
+        if (strcmp(s->synwords[i], w) == 0)
+            return;
+    s->synwords[i] = w;
+}
+
+static int is_synonym_word(const spine_searcher *s, const char *w)
+{
+    if (s->nsynwords == 0)
+        return 0;
+    size_t mask = s->nsynwords - 1, i = hash_word(w) & mask;
+    for (; s->synwords[i]; i = (i + 1) & mask)
+        if (strcmp(s->synwords[i], w) == 0)
+            return 1;
+    return 0;
+}
+
+/* Collects into s->synwords every run of letters and digits in the nkeys
+ * keys of the synonym table (s->synbuf, cut up in place), in all their
+ * forms -- as typed ("heart attack"), stemmed ("Zkidney"), for the title
+ * ("Skidney", "ZSkidney") -- with the capitals of the prefixes dropped. */
+static void load_synonym_words(spine_searcher *s, size_t nkeys)
+{
+    size_t bytes = 0, slots = 16;
+    for (size_t i = 0; i < nkeys; i++)
+        bytes += strlen(s->synbuf + bytes) + 1;
+    while (slots < bytes)           /* at least twice the runs */
+        slots *= 2;
+    if (nkeys == 0)
+        return;
+    s->synwords = spine_calloc(slots, sizeof *s->synwords);
+    s->nsynwords = slots;
     char *k = s->synbuf;
-    for (size_t i = 0; rc == 0 && i < nkeys; i++) {
-        char *next = k + strlen(k) + 1;
+    for (size_t i = 0; i < nkeys; i++) {
+        char *end = k + strlen(k);
         while (*k >= 'A' && *k <= 'Z')
             k++;
         /* Cut the key into its runs, in place. */
-        for (char *p = k; p < next - 1; ) {
-            while (p < next - 1 && !is_alnum(*p))
+        for (char *p = k; p < end; ) {
+            while (p < end && !is_alnum(*p))
                 *p++ = '\0';
-            if (p >= next - 1)
+            if (p >= end)
                 break;
             const char *run = p;
             while (is_alnum(*p))
                 p++;
             *p++ = '\0';
-            if (s->nsynwords == cap) {
-                cap = cap ? 2 * cap : 64;
-                s->synwords = spine_realloc(s->synwords,
-                                            cap * sizeof *s->synwords);
-            }
-            s->synwords[s->nsynwords++] = run;
+            add_synonym_word(s, run);
         }
-        k = next;
+        k = end + 1;
     }
-    if (s->nsynwords > 1)
-        qsort(s->synwords, s->nsynwords, sizeof *s->synwords, cmp_str);
-    return rc;
-}
-
-static int is_synonym_word(const spine_searcher *s, const char *w)
-{
-    return s->nsynwords && bsearch(&w, s->synwords, s->nsynwords, sizeof *s->synwords,
-                   cmp_str) != NULL;
 }
 
 /* Could Xapian's parser find a synonym for some word or run of words of
@@ -285,8 +305,9 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         rc = new_parser(&s->qp, s, 1, &xe);
     if (rc == 0)
         rc = load_stopwords(s, &xe);
+    size_t nkeys = 0;
     if (rc == 0)
-        rc = load_synonym_words(s, &xe);
+        rc = xapian_database_synonym_keys(&s->synbuf, &nkeys, s->db, &xe);
     /* Spelling has a parser of its own, without stemming: it corrects the
      * words as typed. */
     xapian_query_parser *spell_qp = NULL;
@@ -294,9 +315,11 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         rc = new_parser(&spell_qp, s, 0, &xe);
     if (rc == 0)
         rc = spine_speller_new(&s->speller, s->db, spell_qp, PARSE_FLAGS,
-                               &xe);
+                               s->synbuf, nkeys, &xe);
     else
         xapian_query_parser_free(spell_qp);
+    if (rc == 0)
+        load_synonym_words(s, nkeys);
     if (rc == 0)
         rc = new_enquire(&s->enq, s, &xe);
     if (rc != 0) {

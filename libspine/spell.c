@@ -30,12 +30,15 @@ static int cmp_word(const void *a, const void *b)
  * into sp->synwords, sorted: a word there is known even when no article
  * uses it ("myocardial" finds the heart attack articles through "myocardial
  * infarction"), so spelling must leave it alone. */
-static int load_synonym_words(spine_speller *sp, xapian_error *xe)
+static void load_synonym_words(spine_speller *sp, const char *keys,
+                               size_t nkeys)
 {
-    size_t nkeys = 0;
-    int rc = xapian_database_synonym_keys(&sp->synbuf, &nkeys, sp->db, xe);
-    if (rc != 0)
-        return rc;
+    size_t bytes = 0;
+    for (size_t i = 0; i < nkeys; i++)
+        bytes += strlen(keys + bytes) + 1;
+    sp->synbuf = spine_malloc(bytes ? bytes : 1);
+    if (bytes)
+        memcpy(sp->synbuf, keys, bytes);
     size_t cap = 0;
     char *k = sp->synbuf;
     for (size_t i = 0; i < nkeys; i++) {
@@ -57,24 +60,20 @@ static int load_synonym_words(spine_speller *sp, xapian_error *xe)
     }
     if (sp->nsynwords)
         qsort(sp->synwords, sp->nsynwords, sizeof *sp->synwords, cmp_word);
-    return 0;
 }
 
 int spine_speller_new(spine_speller **out, const xapian_database *db,
                       xapian_query_parser *qp, unsigned flags,
-                      xapian_error *xe)
+                      const char *keys, size_t nkeys, xapian_error *xe)
 {
+    (void)xe;
     spine_speller *sp = spine_calloc(1, sizeof *sp);
     sp->db = db;
     sp->qp = qp;
     sp->flags = flags;
-    int rc = load_synonym_words(sp, xe);
-    if (rc != 0) {
-        spine_speller_free(sp);
-        sp = NULL;
-    }
+    load_synonym_words(sp, keys, nkeys);
     *out = sp;
-    return rc;
+    return 0;
 }
 
 void spine_speller_free(spine_speller *sp)

@@ -10,13 +10,14 @@ typedef struct spine_speller spine_speller;
 
 /* Creates a speller for db (borrowed: it must outlive the speller) that
  * parses queries with qp and flags, plus spelling correction; it takes qp
- * over, freeing it with itself, also when this fails.  Reads the synonym
- * table's keys: a word of one is known even when no article uses it.
- * Returns 0 (release *out with spine_speller_free()) or an XAPIAN_E* code
- * with *out NULL. */
+ * over, freeing it with itself, also when this fails.  keys holds the
+ * synonym table's nkeys keys, NUL-terminated one after another (as
+ * xapian_database_synonym_keys() lists them; copied): a word of one is
+ * known even when no article uses it.  Returns 0 (release *out with
+ * spine_speller_free()) or an XAPIAN_E* code with *out NULL. */
 int spine_speller_new(spine_speller **out, const xapian_database *db,
                       xapian_query_parser *qp, unsigned flags,
-                      xapian_error *xe);
+                      const char *keys, size_t nkeys, xapian_error *xe);
 
 /* Releases sp and its parser.  Accepts NULL. */
 void spine_speller_free(spine_speller *sp);
