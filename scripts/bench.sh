@@ -3,7 +3,8 @@
 # Xapian on the same articles, the same queries, the same machine, in one run.
 #
 #   scripts/bench.sh           full run on MedQuAD, writes benchmarks/RESULTS.md,
-#                              benchmarks/growth.csv and benchmarks/growth.png
+#                              benchmarks/growth.csv, growth-profile.csv and
+#                              growth.png
 #   scripts/bench.sh --smoke   every section at tiny sizes (the test corpus,
 #                              growth at 200 and 1000 articles, 3 whole-process
 #                              runs), written to a temporary directory (CI)
@@ -86,6 +87,7 @@ if [ "$smoke" = 1 ]; then
     hf_runs=3; hf_warmup=1
     corpora="$work/corpora"
     growth_csv="$work/growth.csv"; growth_png="$work/growth.png"
+    gprof_csv="$work/growth-profile.csv"
     growth_passes=1
 else
     corpus="${SPINE_BENCH_CORPUS:-$root/../shared/corpus/medquad}"
@@ -104,6 +106,7 @@ else
     corpora="$build/corpora"
     growth_csv="$root/benchmarks/growth.csv"
     growth_png="$root/benchmarks/growth.png"
+    gprof_csv="$root/benchmarks/growth-profile.csv"
     growth_passes=2
 fi
 [ -e "$corpus" ] || { echo "bench: no corpus at $corpus" >&2; exit 2; }
@@ -328,6 +331,7 @@ cg_incl() {
 }
 prof_note=""
 prof_n=300
+gprof_n=50              # growth queries profiled at each size
 if ! have valgrind || ! have callgrind_annotate; then
     prof_note="skipped: valgrind not installed"
     echo "== profile: $prof_note"
@@ -401,6 +405,8 @@ else
     fi
     echo "corpus,articles,engine,input_bytes,index_seconds,us_per_article,index_bytes,query_p50_us,query_p99_us" \
         >"$growth_csv"
+    echo "corpus,articles,queries,instructions_per_query,matcher_share" \
+        >"$gprof_csv"
     for set in "${gsets[@]}"; do
         read -r label f n <<<"$set"
         engines="spine fts5 xapian"
@@ -421,6 +427,22 @@ else
         done
         arts=$(sed -n 's/^indexed \([0-9]*\) articles.*/\1/p' "$work/gi-spine.out")
         inb=$(stat -c %s "$f")
+        # Where a growth query's time goes: callgrind over the first
+        # gprof_n queries (a warm-up pass and one measured), Spine only.
+        if have valgrind && have callgrind_annotate; then
+            awk -v n="$gprof_n" '!/^#/ && NF && k++ < n' "$f.queries" \
+                >"$work/gprof-queries.txt"
+            valgrind --tool=callgrind --callgrind-out-file="$work/gprof.cg" \
+                "$bin/spine-bench-query" "$g/spine" "$work/gprof-queries.txt" \
+                --passes 1 >/dev/null 2>&1
+            gtot=$(cg_incl "$work/gprof.cg" "main")
+            gmat=$(cg_incl "$work/gprof.cg" "xapian_enquire_get_mset")
+            gq=$(grep -c . "$work/gprof-queries.txt")
+            awk -v l="$label" -v a="$arts" -v q="$gq" -v t="$gtot" -v m="$gmat" \
+                'BEGIN { if (q > 0 && t > 0)
+                    printf "%s,%s,%d,%.0f,%.3f\n", l, a, q, t / (2 * q), m / t }' \
+                >>"$gprof_csv"
+        fi
         for e in $engines; do
             parse_result "gq-$e" "$work/gq-$e.out"
             printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$label" "$arts" "$e" "$inb" \
@@ -763,6 +785,20 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo
         echo "![growth](growth.png)"
         echo
+        if [ -s "$gprof_csv" ] && [ "$(wc -l <"$gprof_csv")" -gt 1 ]; then
+            echo "Where a growth query's time goes: \`valgrind --tool=callgrind\` of"
+            echo "\`spine-bench-query\` over the first $gprof_n queries of each growth"
+            echo "corpus (a warm-up and a measured pass), instructions per query and"
+            echo "the share of them in Xapian's matcher (\`Enquire::get_mset\`:"
+            echo "reading and merging the posting lists, weighing every posting)."
+            echo "Full figures: \`benchmarks/growth-profile.csv\`."
+            echo
+            echo "| corpus | articles | instructions / query | in Xapian's matcher |"
+            echo "|---|---:|---:|---:|"
+            awk -F, 'NR > 1 { printf "| %s | %s | %.1fM | %.1f%% |\n",
+                               $1, $2, $4 / 1e6, $5 * 100 }' "$gprof_csv"
+            echo
+        fi
     fi
     echo "## Targets of issue 3 measured so far"
     echo
@@ -797,6 +833,13 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "| 1M: query p50 < 2000 µs | $b50 µs | $(verdict le "$b50" 1999.9) |"
         echo "| 1M: query p99 < 20000 µs | $b99 µs | $(verdict le "$b99" 19999.9) |"
         echo "| 1M: index time/article <= 1.5x 10k | ${r}x | $(verdict le "$r" 1.5) |"
+        gp=$(awk -F, -v n="$bn" 'NR > 1 && $2 == n { printf "%.1f%%", $5 * 100 }' \
+             "$gprof_csv" 2>/dev/null)
+        if [ -n "$gp" ]; then
+            echo
+            echo "What bounds the 1M query figures: Xapian's matcher, $gp of a"
+            echo "query's instructions at $bn articles (Growth, callgrind)."
+        fi
     else
         echo "| 1M articles: p50 < 2 ms, p99 < 20 ms, index time/article <= 1.5x 10k | not measured in this run (\`SPINE_BENCH_SIZES=\"10000 100000 1000000\"\`) | |"
     fi
