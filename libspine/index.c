@@ -821,10 +821,7 @@ fail:
 /* FNV-1a: which shard an id belongs to. */
 static unsigned shard_of(const spine_index *ix, const char *id)
 {
-    uint32_t h = 2166136261u;
-    for (; *id; id++)
-        h = (h ^ (unsigned char)*id) * 16777619u;
-    return h % ix->nshards;
+    return spine_fnv1a(SPINE_FNV1A_INIT, id, strlen(id)) % ix->nshards;
 }
 
 int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err)

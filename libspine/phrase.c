@@ -515,12 +515,9 @@ int spine_phrases_flip(unsigned *flips, spine_phrases *p,
 static uint32_t pair_hash(const char *a, size_t alen, const char *b,
                           size_t blen)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < alen; i++)
-        h = (h ^ (unsigned char)a[i]) * 16777619u;
-    h = (h ^ ' ') * 16777619u;
-    for (size_t i = 0; i < blen; i++)
-        h = (h ^ (unsigned char)b[i]) * 16777619u;
+    uint32_t h = spine_fnv1a(SPINE_FNV1A_INIT, a, alen);
+    h = spine_fnv1a(h, " ", 1);
+    h = spine_fnv1a(h, b, blen);
     h ^= h >> 16;
     h *= 0x85ebca6bu;
     h ^= h >> 13;
@@ -633,38 +630,19 @@ static void sort_hashes(spine_phrase_pairs *pp)
     /* An even number of passes: the sorted hashes are back in pp->h. */
 }
 
-/* Appends v as LEB128. */
-static void put_varint(spine_buf *out, unsigned v)
-{
-    unsigned char b[5];
-    size_t k = 0;
-    do {
-        b[k] = (unsigned char)(v & 0x7F);
-        v >>= 7;
-        if (v)
-            b[k] |= 0x80;
-        k++;
-    } while (v);
-    spine_buf_append(out, b, k);
-}
-
-/* Reads a LEB128 number below 2^32 at *i (advanced) in set[0..len).
- * Returns 0, or -1 when it runs off the end or is larger. */
+/* Reads a LEB128 number below 2^32 of at most five bytes at *i
+ * (advanced) in set[0..len).  Returns 0, or -1 when it runs off the end,
+ * is longer or is larger. */
 static int get_varint(const unsigned char *set, size_t len, size_t *i,
                       unsigned *out)
 {
-    uint64_t v = 0;
-    for (unsigned shift = 0; shift < 35 && *i < len; shift += 7) {
-        unsigned char c = set[(*i)++];
-        v |= (uint64_t)(c & 0x7F) << shift;
-        if (!(c & 0x80)) {
-            if (v > UINT32_MAX)
-                return -1;
-            *out = (unsigned)v;
-            return 0;
-        }
-    }
-    return -1;
+    size_t from = *i;
+    uint64_t v;
+    if (spine_get_varint(set, len, i, &v) != 0 || *i - from > 5
+        || v > UINT32_MAX)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
 }
 
 void spine_phrase_pairs_build(spine_phrase_pairs *pp, const spine_article *a,
@@ -705,7 +683,7 @@ void spine_phrase_pairs_build(spine_phrase_pairs *pp, const spine_article *a,
             uint32_t v = pp->h[i] >> (32 - bits);
             if (at != pp->lower.n && v == prev)
                 continue;
-            put_varint(&pp->lower, v - last);
+            spine_buf_put_varint(&pp->lower, v - last);
             last = prev = v;
         }
         lens[b] = pp->lower.n - at;
@@ -714,7 +692,7 @@ void spine_phrase_pairs_build(spine_phrase_pairs *pp, const spine_article *a,
     unsigned char head[2] = { PAIRS_FORMAT, (unsigned char)bits };
     spine_buf_append(out, head, 2);
     for (size_t b = 0; b < PAIRS_BUCKETS; b++)
-        put_varint(out, (unsigned)lens[b]);
+        spine_buf_put_varint(out, lens[b]);
     if (pp->lower.n)
         spine_buf_append(out, pp->lower.p, pp->lower.n);
 }

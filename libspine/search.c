@@ -90,19 +90,10 @@ static int is_alnum(char c)
            || (c >= '0' && c <= '9');
 }
 
-/* FNV-1a of string w. */
-static uint32_t hash_word(const char *w)
-{
-    uint32_t h = 2166136261u;
-    for (; *w; w++)
-        h = (h ^ (unsigned char)*w) * 16777619u;
-    return h;
-}
-
 /* Adds w to s->synwords, an open-addressing hash set (NULL: free slot). */
 static void add_synonym_word(spine_searcher *s, const char *w)
 {
-    size_t mask = s->nsynwords - 1, i = hash_word(w) & mask;
+    size_t mask = s->nsynwords - 1, i = spine_fnv1a(SPINE_FNV1A_INIT, w, strlen(w)) & mask;
     for (; s->synwords[i]; i = (i + 1) & mask)
         if (strcmp(s->synwords[i], w) == 0)
             return;
@@ -113,7 +104,7 @@ static int is_synonym_word(const spine_searcher *s, const char *w)
 {
     if (s->nsynwords == 0)
         return 0;
-    size_t mask = s->nsynwords - 1, i = hash_word(w) & mask;
+    size_t mask = s->nsynwords - 1, i = spine_fnv1a(SPINE_FNV1A_INIT, w, strlen(w)) & mask;
     for (; s->synwords[i]; i = (i + 1) & mask)
         if (strcmp(s->synwords[i], w) == 0)
             return 1;

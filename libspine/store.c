@@ -30,22 +30,10 @@ static uint32_t get_u32(const unsigned char *p)
          | (uint32_t)p[3] << 24;
 }
 
-static void put_varint(spine_buf *b, uint64_t v)
-{
-    unsigned char tmp[10];
-    size_t n = 0;
-    do {
-        unsigned char c = v & 0x7F;
-        v >>= 7;
-        tmp[n++] = c | (v ? 0x80 : 0);
-    } while (v);
-    spine_buf_append(b, tmp, n);
-}
-
 static void put_str(spine_buf *b, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    put_varint(b, n);
+    spine_buf_put_varint(b, n);
     spine_buf_append(b, s ? s : "", n);
 }
 
@@ -94,7 +82,7 @@ int spine_store_encoder_encode(spine_store_encoder *enc, spine_buf *out,
     put_str(meta, a->title);
     put_str(meta, a->url);
     put_str(meta, a->source);
-    put_varint(text, a->nsections);
+    spine_buf_put_varint(text, a->nsections);
     for (size_t i = 0; i < a->nsections; i++) {
         put_str(text, a->sections[i].pid);
         put_str(text, a->sections[i].question);
@@ -154,16 +142,10 @@ typedef struct reader {
 
 static int get_varint(reader *r, uint64_t *out)
 {
-    uint64_t v = 0;
-    for (unsigned shift = 0; shift < 64 && r->p < r->end; shift += 7) {
-        unsigned char c = *r->p++;
-        v |= (uint64_t)(c & 0x7F) << shift;
-        if (!(c & 0x80)) {
-            *out = v;
-            return 0;
-        }
-    }
-    return -1;
+    size_t at = 0;
+    int rc = spine_get_varint(r->p, (size_t)(r->end - r->p), &at, out);
+    r->p += at;
+    return rc;
 }
 
 /* Copies the next string into *arena as a NUL-terminated string and points

@@ -96,6 +96,41 @@ void spine_buf_printf(spine_buf *b, const char *fmt, ...)
     b->n += (size_t)n;
 }
 
+void spine_buf_put_varint(spine_buf *b, uint64_t v)
+{
+    unsigned char tmp[10];
+    size_t n = 0;
+    do {
+        unsigned char c = v & 0x7F;
+        v >>= 7;
+        tmp[n++] = c | (v ? 0x80 : 0);
+    } while (v);
+    spine_buf_append(b, tmp, n);
+}
+
+int spine_get_varint(const unsigned char *p, size_t len, size_t *at,
+                     uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64 && *at < len; shift += 7) {
+        unsigned char c = p[(*at)++];
+        v |= (uint64_t)(c & 0x7F) << shift;
+        if (!(c & 0x80)) {
+            *out = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+uint32_t spine_fnv1a(uint32_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
 void spine_buf_reset(spine_buf *b)
 {
     b->n = 0;

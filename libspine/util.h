@@ -46,6 +46,21 @@ void spine_buf_free(spine_buf *b);
  * and leaves b empty. */
 char *spine_buf_detach(spine_buf *b);
 
+/* Appends v as LEB128: seven bits a byte, the lowest first, the high bit
+ * set on every byte but the last. */
+void spine_buf_put_varint(spine_buf *b, uint64_t v);
+
+/* Reads a LEB128 number (spine_buf_put_varint) from p[*at..len) into *out,
+ * advancing *at past it.  Returns 0, or -1 when it runs off the end or
+ * goes on past 64 bits. */
+int spine_get_varint(const unsigned char *p, size_t len, size_t *at,
+                     uint64_t *out);
+
+/* FNV-1a: returns hash h with the n bytes at p folded in.  Start from
+ * SPINE_FNV1A_INIT; feed several pieces in turn to hash them as one. */
+#define SPINE_FNV1A_INIT 2166136261u
+uint32_t spine_fnv1a(uint32_t h, const void *p, size_t n);
+
 /* Returns 1 when s[0..len) is valid UTF-8 without NUL bytes, else 0, and
  * when invalid stores the byte offset of the first bad byte in *bad_at (may
  * be NULL). */
