@@ -90,25 +90,20 @@ static int is_alnum(char c)
            || (c >= '0' && c <= '9');
 }
 
-/* Adds w to s->synwords, an open-addressing hash set (NULL: free slot). */
-static void add_synonym_word(spine_searcher *s, const char *w)
+/* The slot of s->synwords, an open-addressing hash set (NULL: a free
+ * slot), that holds w, or else the free slot where w belongs. */
+static size_t synonym_slot(const spine_searcher *s, const char *w)
 {
-    size_t mask = s->nsynwords - 1, i = spine_fnv1a(SPINE_FNV1A_INIT, w, strlen(w)) & mask;
-    for (; s->synwords[i]; i = (i + 1) & mask)
-        if (strcmp(s->synwords[i], w) == 0)
-            return;
-    s->synwords[i] = w;
+    size_t mask = s->nsynwords - 1;
+    size_t i = spine_fnv1a(SPINE_FNV1A_INIT, w, strlen(w)) & mask;
+    while (s->synwords[i] && strcmp(s->synwords[i], w) != 0)
+        i = (i + 1) & mask;
+    return i;
 }
 
 static int is_synonym_word(const spine_searcher *s, const char *w)
 {
-    if (s->nsynwords == 0)
-        return 0;
-    size_t mask = s->nsynwords - 1, i = spine_fnv1a(SPINE_FNV1A_INIT, w, strlen(w)) & mask;
-    for (; s->synwords[i]; i = (i + 1) & mask)
-        if (strcmp(s->synwords[i], w) == 0)
-            return 1;
-    return 0;
+    return s->nsynwords && s->synwords[synonym_slot(s, w)];
 }
 
 /* Collects into s->synwords every run of letters and digits in the nkeys
@@ -141,7 +136,7 @@ static void load_synonym_words(spine_searcher *s, size_t nkeys)
             while (is_alnum(*p))
                 p++;
             *p++ = '\0';
-            add_synonym_word(s, run);
+            s->synwords[synonym_slot(s, run)] = run;
         }
         k = end + 1;
     }
@@ -194,7 +189,6 @@ static int may_have_synonyms(int *out, const spine_searcher *s,
     }
     return 0;
 }
-
 
 /* Reads the stop list the indexer stored (one word a line) and hands it to
  * the two query parsers: question boilerplate ("what are the ... of") then
@@ -507,7 +501,8 @@ enum { CAND_DROP, CAND_KEEP, CAND_REWEIGH };
 
 typedef struct candidate {
     unsigned at;                    /* position in the MSet */
-    double w;                       /* relaxed weight; verified once kept */
+    double relaxed;                 /* its weight in the MSet */
+    double w;                       /* its weight once verified */
     int state;                      /* CAND_* */
     uint64_t set;                   /* CAND_REWEIGH: the phrases it lacks */
     xapian_docid did;
@@ -691,12 +686,12 @@ static unsigned page_at(const page *pg, unsigned k)
 #define VERIFY_BATCH 32
 
 /* Does a hit of weight w and docid d rank above every candidate from c on
- * (in the MSet's order: by relaxed weight, then docid), c->w being c's
- * relaxed weight?  A candidate weighs at most its relaxed weight once
- * verified, and ties go to the lower docid. */
+ * (in the MSet's order: by relaxed weight, then docid)?  A candidate
+ * weighs at most its relaxed weight once verified, and ties go to the
+ * lower docid. */
 static int outweighs(double w, xapian_docid d, const candidate *c)
 {
-    return w > c->w || (w == c->w && d < c->did);
+    return w > c->relaxed || (w == c->relaxed && d < c->did);
 }
 
 /* Verifies the MSet's candidates in rank order until first + max of them
@@ -736,7 +731,8 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
             for (unsigned k = checked; rc == 0 && k < size
                                        && n < limit; k++) {
                 candidate *c = &batch[n];
-                rc = xapian_mset_weight(&c->w, pg->mset, k, xe);
+                rc = xapian_mset_weight(&c->relaxed, pg->mset, k, xe);
+                c->w = c->relaxed;
                 if (rc == 0)
                     rc = xapian_mset_docid(&c->did, pg->mset, k, xe);
                 if (rc != 0 || want == 0
@@ -761,12 +757,8 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
             settled = n == 0;
             for (size_t i = 0; i < n && !settled; i++) {
                 candidate *c = &batch[i];
-                candidate relaxed = *c;
-                rc = xapian_mset_weight(&relaxed.w, pg->mset, c->at, xe);
-                if (rc != 0)
-                    break;
                 settled = kept == want
-                          && outweighs(wt[want - 1], did[want - 1], &relaxed);
+                          && outweighs(wt[want - 1], did[want - 1], c);
                 if (settled)
                     break;
                 checked = c->at + 1;
