@@ -2,6 +2,7 @@
  * document.c -- the words of an article as a Xapian document.
  */
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 
 #include "document.h"
@@ -58,27 +59,57 @@ int spine_document_index_unit(xapian_term_generator *tg,
     return rc;
 }
 
+/* Words of s: runs of ASCII letters and digits and of bytes above 0x7f. */
+static uint64_t words(const char *s)
+{
+    uint64_t n = 0;
+    int in = 0;
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        int w = c >= 0x80 || isalnum(c);
+        n += w && !in;
+        in = w;
+    }
+    return n;
+}
+
+uint64_t spine_document_length(const spine_article *a)
+{
+    uint64_t n = (SPINE_TITLE_WDF + 1) * words(a->title);
+    for (size_t i = 0; i < a->nsections; i++)
+        n += words(a->sections[i].question) + words(a->sections[i].answer);
+    return n;
+}
+
+unsigned spine_document_wdf_unit(uint64_t len, double avlen)
+{
+    double tfn = log2(1 + SPINE_NORM_C * avlen / (double)(len ? len : 1));
+    double unit = round(SPINE_WDF_SCALE * tfn);
+    return unit < 1 ? 1 : unit > 65535 ? 65535 : (unsigned)unit;
+}
+
 int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
-                         const spine_article *a, int positions,
+                         const spine_article *a, unsigned unit, int positions,
                          spine_buf *term, xapian_error *xe)
 {
     int rc = xapian_term_generator_set_document(tg, doc, xe);
     /* The title twice: prefixed for title: queries, and unprefixed with a
      * boost so that plain queries favour articles about the topic. */
     if (rc == 0)
-        rc = spine_document_index_unit(tg, a, 0, 1, SPINE_PREFIX_TITLE,
+        rc = spine_document_index_unit(tg, a, 0, unit, SPINE_PREFIX_TITLE,
                                        positions, xe);
     if (rc == 0)
         rc = xapian_term_generator_increase_termpos(tg, SPINE_SECTION_GAP,
                                                     xe);
     if (rc == 0)
-        rc = spine_document_index_unit(tg, a, 0, SPINE_TITLE_WDF, NULL,
-                                       positions, xe);
+        rc = spine_document_index_unit(tg, a, 0, SPINE_TITLE_WDF * unit,
+                                       NULL, positions, xe);
     for (size_t u = 1; rc == 0 && u <= a->nsections; u++) {
         rc = xapian_term_generator_increase_termpos(tg, SPINE_SECTION_GAP,
                                                     xe);
         if (rc == 0)
-            rc = spine_document_index_unit(tg, a, u, 1, NULL, positions, xe);
+            rc = spine_document_index_unit(tg, a, u, unit, NULL, positions,
+                                           xe);
     }
     if (rc == 0 && a->source && *a->source) {
         prefixed(term, SPINE_PREFIX_SOURCE, a->source, 1);

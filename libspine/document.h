@@ -9,6 +9,8 @@
 #ifndef SPINE_DOCUMENT_H
 #define SPINE_DOCUMENT_H
 
+#include <stdint.h>
+
 #include "article.h"
 #include "util.h"
 #include "xapian_c.h"
@@ -31,16 +33,29 @@ int spine_document_index_unit(xapian_term_generator *tg,
                               unsigned wdfinc, const char *prefix,
                               int positions, xapian_error *xe);
 
+/* The length of article a for the weighting's length normalisation
+ * (schema.h): its words, runs of ASCII letters and digits and of bytes
+ * above 0x7f, each title word counted SPINE_TITLE_WDF + 1 times, as the
+ * title is indexed twice. */
+uint64_t spine_document_length(const spine_article *a);
+
+/* The wdf one word occurrence adds to an article of length len (as
+ * spine_document_length() counts) in a corpus whose articles average avlen:
+ * SPINE_WDF_SCALE * log2(1 + SPINE_NORM_C * avlen / len), rounded, and at
+ * least 1.  A len of 0 counts as 1. */
+unsigned spine_document_wdf_unit(uint64_t len, double avlen);
+
 /* Adds article a's terms to doc through tg (which it points at doc):
  * the title prefixed (SPINE_PREFIX_TITLE) and again unprefixed at
- * SPINE_TITLE_WDF, then each section's question and answer, sections
- * SPINE_SECTION_GAP positions apart; the source filter term and the
- * unique id term.  Word positions are recorded only when positions is
- * nonzero.  term is scratch space; on return it holds the id term
+ * SPINE_TITLE_WDF times the weight, then each section's question and
+ * answer, sections SPINE_SECTION_GAP positions apart; the source filter
+ * term and the unique id term.  Each word occurrence weighs unit
+ * (spine_document_wdf_unit()).  Word positions are recorded only when
+ * positions is nonzero.  term is scratch space; on return it holds the id term
  * (SPINE_PREFIX_ID + a->id).  Values and data are left to the caller.
  * Returns 0 or a XAPIAN_E* code. */
 int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
-                         const spine_article *a, int positions,
+                         const spine_article *a, unsigned unit, int positions,
                          spine_buf *term, xapian_error *xe);
 
 #endif /* SPINE_DOCUMENT_H */

@@ -74,6 +74,12 @@ struct spine_index {
     spine_buf synonyms;             /* "key\0value\0" pairs, for shard 0 */
     size_t nsynonyms;
     spine_buf stopwords;            /* "word\n" ..., for the metadata */
+    /* The first articles, held back until their mean length (avlen) is
+     * known: every article's term weights depend on it (schema.h). */
+    spine_article **sample;
+    size_t nsample;
+    uint64_t sample_len;            /* their total length */
+    double avlen;                   /* 0 until the sample is in */
 };
 
 /* ---- files and directories ------------------------------------------- */
@@ -268,10 +274,12 @@ static int shard_add(shard *sh, const spine_article *a, spine_error *err)
     if (rc != 0)
         return rc;
 
+    unsigned unit = spine_document_wdf_unit(spine_document_length(a),
+                                            sh->ix->avlen);
     rc = xapian_document_new(&doc, &xe);
     if (rc == 0)
-        rc = spine_document_index(sh->tg, doc, a, sh->ix->opts.positions,
-                                  &sh->term, &xe);
+        rc = spine_document_index(sh->tg, doc, a, unit,
+                                  sh->ix->opts.positions, &sh->term, &xe);
     if (rc == 0)
         rc = xapian_document_add_value(doc, SPINE_SLOT_ID, a->id,
                                        strlen(a->id), &xe);
@@ -710,6 +718,13 @@ static int store_extras(spine_index *ix, shard *sh, spine_error *err)
         rc = xapian_writable_database_set_metadata(
             sh->db, SPINE_META_STOPWORDS, strlen(SPINE_META_STOPWORDS),
             ix->stopwords.p, ix->stopwords.n, &xe);
+    if (rc == 0) {
+        char avlen[32];
+        int n = snprintf(avlen, sizeof avlen, "%.3f", ix->avlen);
+        rc = xapian_writable_database_set_metadata(
+            sh->db, SPINE_META_AVLEN, strlen(SPINE_META_AVLEN), avlen,
+            (size_t)n, &xe);
+    }
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, sh->path);
     return 0;
@@ -824,16 +839,11 @@ static unsigned shard_of(const spine_index *ix, const char *id)
     return spine_fnv1a(SPINE_FNV1A_INIT, id, strlen(id)) % ix->nshards;
 }
 
-int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err)
+/* Queues copy (an article copied with copy_article(), which it takes) for
+ * its shard. */
+static int enqueue(spine_index *ix, spine_article *copy, spine_error *err)
 {
-    if (!a->id || !*a->id)
-        return spine_error_set(err, SPINE_EINVAL, "article without an id");
-    if (a->nsections == 0)
-        return spine_error_set(err, SPINE_EINVAL, "article %s has no text",
-                               a->id);
-
-    shard *sh = &ix->shards[shard_of(ix, a->id)];
-    spine_article *copy = copy_article(a);
+    shard *sh = &ix->shards[shard_of(ix, copy->id)];
     pthread_mutex_lock(&sh->mu);
     while (sh->count == QUEUE_LEN && sh->rc == 0)
         pthread_cond_wait(&sh->room, &sh->mu);
@@ -846,10 +856,54 @@ int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err)
         *err = sh->err;
     }
     pthread_mutex_unlock(&sh->mu);
-    if (rc != 0) {
+    if (rc != 0)
         free(copy);
-        return rc;
+    return rc;
+}
+
+/* Fixes avlen from the articles held back, then queues them.  (The shard
+ * threads read avlen only for articles queued after it is set.) */
+static int release_sample(spine_index *ix, spine_error *err)
+{
+    int rc = SPINE_OK;
+    ix->avlen = ix->nsample ? (double)ix->sample_len / (double)ix->nsample
+                            : 1;
+    if (ix->avlen < 1)
+        ix->avlen = 1;
+    for (size_t i = 0; i < ix->nsample; i++) {
+        if (rc == SPINE_OK)
+            rc = enqueue(ix, ix->sample[i], err);
+        else
+            free(ix->sample[i]);
     }
+    free(ix->sample);
+    ix->sample = NULL;
+    ix->nsample = 0;
+    return rc;
+}
+
+int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err)
+{
+    if (!a->id || !*a->id)
+        return spine_error_set(err, SPINE_EINVAL, "article without an id");
+    if (a->nsections == 0)
+        return spine_error_set(err, SPINE_EINVAL, "article %s has no text",
+                               a->id);
+
+    spine_article *copy = copy_article(a);
+    int rc;
+    if (ix->avlen > 0) {
+        rc = enqueue(ix, copy, err);
+    } else {
+        if (!ix->sample)
+            ix->sample = spine_calloc(SPINE_AVLEN_SAMPLE, sizeof *ix->sample);
+        ix->sample[ix->nsample++] = copy;
+        ix->sample_len += spine_document_length(copy);
+        rc = ix->nsample == SPINE_AVLEN_SAMPLE ? release_sample(ix, err)
+                                               : SPINE_OK;
+    }
+    if (rc != SPINE_OK)
+        return rc;
     ix->stats.articles++;
     ix->stats.sections += a->nsections;
     return SPINE_OK;
@@ -943,6 +997,11 @@ int spine_index_commit(spine_index *ix, spine_index_stats *stats,
     char name[32];
     int rc;
 
+    if (ix->avlen == 0) {
+        rc = release_sample(ix, err);
+        if (rc != SPINE_OK)
+            return rc;
+    }
     char *merged = join(ix->tmp_path, "merged");
     rc = merge_shards(ix, merged, &ndocs, err);
     if (rc != SPINE_OK) {
@@ -991,6 +1050,9 @@ void spine_index_free(spine_index *ix)
         return;
     for (unsigned i = 0; ix->shards && i < ix->nshards; i++)
         shard_free(&ix->shards[i]);
+    for (size_t i = 0; i < ix->nsample; i++)
+        free(ix->sample[i]);
+    free(ix->sample);
     free(ix->shards);
     if (!ix->committed && ix->tmp_path)
         rmtree(ix->tmp_path);

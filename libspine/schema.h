@@ -6,7 +6,7 @@
 #ifndef SPINE_SCHEMA_H
 #define SPINE_SCHEMA_H
 
-#define SPINE_SCHEMA_VERSION  "1"
+#define SPINE_SCHEMA_VERSION  "2"
 #define SPINE_META_SCHEMA     "spine.schema"    /* metadata key */
 /* The query stop words the index was built with (corpus/stopwords.txt by
  * default), one per line; the searcher's query parser drops them. */
@@ -33,5 +33,22 @@
 #define SPINE_ANSWER_GAP      1
 
 #define SPINE_STEM_LANGUAGE   "english"
+
+/* Term weights (schema 2).  The searcher ranks with IneB2 (divergence from
+ * randomness), whose normalisation 2 scales a word's frequency in an
+ * article of length len by log2(1 + c * avlen / len).  The indexer applies
+ * it: each word occurrence adds SPINE_WDF_SCALE times that factor to the
+ * word's wdf, rounded, instead of 1 (document.h; len counts words, the
+ * title's SPINE_TITLE_WDF + 1 times).  The searcher's weight
+ * ("ineb2-prenorm", xapian_c.h) divides the scale out again, and takes a
+ * term's collection frequency to be the sum of its normalised frequencies.
+ * So Xapian's matcher never looks up a document length, which cost a third
+ * of its work on MedQuAD.  avlen is the mean length of the first
+ * SPINE_AVLEN_SAMPLE articles indexed (the indexer holds them back until it
+ * knows it), stored under SPINE_META_AVLEN for reference. */
+#define SPINE_WDF_SCALE       32
+#define SPINE_NORM_C          1.0
+#define SPINE_AVLEN_SAMPLE    4096
+#define SPINE_META_AVLEN      "spine.avlen"
 
 #endif /* SPINE_SCHEMA_H */

@@ -94,6 +94,9 @@ nq=${M[spine,queries]}
     echo "was then dropped: without it MED scored 0.574 / 0.719 and our MedQuAD"
     echo "queries 0.593 / 0.662 (against 0.585 / 0.652), for a fifth less work a"
     echo "query. Titles count through the body, where each title word has wdf 4."
+    echo "Since then the indexer does IneB2's length normalisation (schema 2,"
+    echo "\`libspine/schema.h\`), so that matching reads no document lengths; the"
+    echo "table below is that ranking."
     echo
     eval_table spine spinex fts5 xapian
     echo

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <math.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "document.h"
 #include "index.h"
 #include "schema.h"
 #include "testutil.h"
@@ -613,6 +615,91 @@ START_TEST(test_bad_zlib_level)
 }
 END_TEST
 
+/* Term weights carry the length normalisation (schema.h): the index
+ * records the articles' mean length, and each word occurrence of an
+ * article adds the wdf unit of its length, the title's SPINE_TITLE_WDF
+ * times over. */
+START_TEST(test_length_normalised_wdf)
+{
+    /* 2 title words counted 5 times, then 4 + 10 and 4 + 10 words. */
+    ck_assert_uint_eq(spine_document_length(&articles[0]), 38);
+    ck_assert_uint_eq(spine_document_wdf_unit(100, 100), SPINE_WDF_SCALE);
+    ck_assert_uint_eq(spine_document_wdf_unit(300, 100),
+                      (unsigned)round(SPINE_WDF_SCALE * log2(4.0 / 3)));
+    ck_assert_uint_eq(spine_document_wdf_unit(0, 100),
+                      spine_document_wdf_unit(1, 100));
+    ck_assert_uint_eq(spine_document_wdf_unit(UINT64_MAX, 1), 1);
+
+    build(ixdir, articles, NARTICLES, NULL);
+    double avlen = 0;
+    for (size_t i = 0; i < NARTICLES; i++)
+        avlen += (double)spine_document_length(&articles[i]) / NARTICLES;
+
+    xapian_database *db = NULL;
+    xapian_error xe;
+    char *meta = NULL;
+    size_t n = 0;
+    uint64_t cf = 0;
+    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
+    ck_assert_int_eq(xapian_database_get_metadata(&meta, &n, db,
+                                                  SPINE_META_AVLEN,
+                                                  strlen(SPINE_META_AVLEN),
+                                                  &xe), 0);
+    ck_assert_double_eq_tol(strtod(meta, NULL), avlen, 0.001);
+    free(meta);
+
+    /* "gout": the title (x SPINE_TITLE_WDF), then two body occurrences,
+     * all in NIDDK/3. */
+    unsigned unit = spine_document_wdf_unit(
+        spine_document_length(&articles[2]), avlen);
+    ck_assert_int_eq(xapian_database_collection_freq(&cf, db, "Zgout", 5,
+                                                     &xe), 0);
+    ck_assert_uint_eq(cf, (SPINE_TITLE_WDF + 2) * unit);
+    /* The shorter article's words weigh more. */
+    ck_assert_uint_gt(spine_document_wdf_unit(
+                          spine_document_length(&articles[1]), avlen), unit);
+    xapian_database_free(db);
+}
+END_TEST
+
+/* avlen is the mean length of the first SPINE_AVLEN_SAMPLE articles: those
+ * after them (longer here) do not move it, and every article is indexed. */
+START_TEST(test_avlen_sample)
+{
+    static const spine_section short_sec[] = { { "1", "", "alpha beta" } };
+    static const spine_section long_sec[] = {
+        { "1", "", "one two three four five six seven eight nine ten "
+                   "eleven twelve thirteen fourteen fifteen" } };
+    const size_t n = SPINE_AVLEN_SAMPLE + 50;
+    spine_article *a = calloc(n, sizeof *a);
+    char (*ids)[16] = calloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(ids[i], sizeof ids[i], "A/%zu", i);
+        a[i] = (spine_article){ ids[i], "Title", "", "X",
+                                i < SPINE_AVLEN_SAMPLE ? short_sec : long_sec,
+                                1 };
+    }
+    build(ixdir, a, n, NULL);
+    ck_assert_uint_eq(doccount(ixdir), n);
+
+    xapian_database *db = NULL;
+    xapian_error xe;
+    char *meta = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
+    ck_assert_int_eq(xapian_database_get_metadata(&meta, &len, db,
+                                                  SPINE_META_AVLEN,
+                                                  strlen(SPINE_META_AVLEN),
+                                                  &xe), 0);
+    /* The title word 5 times, then 2 words. */
+    ck_assert_str_eq(meta, "7.000");
+    free(meta);
+    xapian_database_free(db);
+    free(ids);
+    free(a);
+}
+END_TEST
+
 static Suite *index_suite(void)
 {
     Suite *s = suite_create("index");
@@ -628,6 +715,8 @@ static Suite *index_suite(void)
     tcase_add_test(core, test_stale_leftovers);
     tcase_add_test(core, test_stale_leftovers_before_first_build);
     tcase_add_test(core, test_killed_during_first_swap);
+    tcase_add_test(core, test_length_normalised_wdf);
+    tcase_add_test(core, test_avlen_sample);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("errors");

@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,6 +468,78 @@ static double top_weight(xapian_enquire *enq, unsigned *hits)
     xapian_mset_free(m);
     return w;
 }
+
+/* "ineb2-prenorm" weighs a posting from its wdf alone, as IneB2 over wdfs
+ * that hold scale times the normalised frequency: doc 1 (wdf 32) and doc 2
+ * (wdf 96, and a much longer document) score as the formula says, length
+ * unread; a scale that is not positive is refused. */
+START_TEST(test_weighting_prenorm)
+{
+    static const unsigned wdf[] = { 32, 96, 0 };
+    xapian_error err;
+    xapian_writable_database *wdb;
+    xapian_docid did;
+    char *path = tu_path(tmp, "prenorm");
+
+    OK(xapian_writable_database_open(&wdb, path,
+                                     XAPIAN_DB_CREATE_OR_OVERWRITE, &err));
+    for (size_t i = 0; i < 3; i++) {
+        xapian_document *doc;
+        OK(xapian_document_new(&doc, &err));
+        if (wdf[i])
+            OK(xapian_document_add_term(doc, S("t"), wdf[i], &err));
+        OK(xapian_document_add_term(doc, S("filler"), i == 1 ? 5000 : 32,
+                                    &err));
+        OK(xapian_writable_database_add_document(&did, wdb, doc, &err));
+        xapian_document_free(doc);
+    }
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+
+    xapian_database *db = open_db(path);
+    xapian_query *q;
+    xapian_enquire *enq;
+    xapian_mset *m;
+    OK(xapian_query_new_term(&q, S("t"), &err));
+    OK(xapian_enquire_new(&enq, db, &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_set_weighting(enq, "ineb2-prenorm",
+                                    (const double[]){ 32 }, 1, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    ck_assert_uint_eq(xapian_mset_size(m), 2);
+
+    /* N 3, n 2, F (128 / 32) 4: coefficient idf (F + 1) / n. */
+    double N = 3, F = 4, n = 2;
+    double idf = log2((N + 1) / (N * (1 - exp(-F / N)) + 0.5));
+    double coeff = idf * (F + 1) / n;
+    double w0, w1;
+    xapian_docid d0, d1;
+    OK(xapian_mset_weight(&w0, m, 0, &err));
+    OK(xapian_mset_weight(&w1, m, 1, &err));
+    OK(xapian_mset_docid(&d0, m, 0, &err));
+    OK(xapian_mset_docid(&d1, m, 1, &err));
+    ck_assert_uint_eq(d0, 2);
+    ck_assert_uint_eq(d1, 1);
+    ck_assert_double_eq_tol(w0, coeff * 96 / (96 + 32), 1e-9);
+    ck_assert_double_eq_tol(w1, coeff * 32 / (32 + 32), 1e-9);
+    xapian_mset_free(m);
+
+    ck_assert_int_eq(xapian_enquire_set_weighting(enq, "ineb2-prenorm",
+                                                  (const double[]){ 0 }, 1,
+                                                  &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_enquire_set_expansion_scheme(enq, "trad", -1,
+                                                         &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_enquire_set_expansion_scheme(enq, "rocchio", 1,
+                                                         &err), XAPIAN_EINVAL);
+    OK(xapian_enquire_set_expansion_scheme(enq, "trad", 32, &err));
+    OK(xapian_enquire_set_expansion_scheme(enq, "bo1", 0, &err));
+
+    xapian_enquire_free(enq);
+    xapian_query_free(q);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
 
 /* Every scheme xapian_enquire_set_weighting() names can rank a match, and
  * an unknown name is refused (the previous scheme stays in force). */
@@ -1673,6 +1746,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_mset_accessors);
     tcase_add_test(core, test_enquire_options);
     tcase_add_test(core, test_weighting_schemes);
+    tcase_add_test(core, test_weighting_prenorm);
     tcase_add_test(core, test_query_building);
     tcase_add_test(core, test_relevance_tools);
     tcase_add_test(core, test_stem_and_stopper);

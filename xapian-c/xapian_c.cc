@@ -17,6 +17,7 @@
 #include <xapian.h>
 
 #include <climits>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -420,6 +421,22 @@ int xapian_database_termfreq(uint32_t *out, const xapian_database *db,
     REQUIRE_TEXT(term, len);
     try {
         *out = db->db.get_termfreq(text(term, len));
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_collection_freq(uint64_t *out, const xapian_database *db,
+                                    const char *term, size_t len,
+                                    xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(db);
+    REQUIRE_TEXT(term, len);
+    try {
+        *out = db->db.get_collection_freq(text(term, len));
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1633,6 +1650,86 @@ int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
 }
 
 /* params[i], or dflt when the caller gave fewer. */
+/* IneB2 (divergence from randomness: inverse expected document frequency,
+ * Bernoulli after-effect, normalisation 2) over wdfs that the indexer has
+ * already normalised: a document's wdf is scale times the normalised
+ * frequency tfn = tf * log2(1 + c * avlen / doclen).  Per posting it is then
+ *
+ *     wqf * idf * (F + 1) / n * tfn / (tfn + 1),   tfn = wdf / scale,
+ *
+ * with n the term's document frequency, F its collection frequency (in raw
+ * counts: Xapian's, divided by scale), N the document count, and
+ * idf = log2((N + 1) / (N (1 - e^(-F / N)) + 0.5)).  Needing no document
+ * length, it spares Xapian's matcher a length lookup for every posting it
+ * weighs. */
+class PrenormIneB2Weight : public Xapian::Weight {
+    double scale;
+    double coeff = 0;                   /* wqf * idf * (F + 1) / n * factor */
+    double upper = 0;
+
+  public:
+    explicit PrenormIneB2Weight(double scale_) : scale(scale_)
+    {
+        need_stat(COLLECTION_SIZE);
+        need_stat(COLLECTION_FREQ);
+        need_stat(TERMFREQ);
+        need_stat(WDF);
+        need_stat(WDF_MAX);
+        need_stat(WQF);
+    }
+
+    Weight *clone() const override
+    {
+        return new PrenormIneB2Weight(scale);
+    }
+
+    void init(double factor) override
+    {
+        double wdf_max = get_wdf_upper_bound();
+        double n = get_termfreq();
+        /* factor 0 is the term-independent part: none in this scheme. */
+        if (factor == 0.0 || wdf_max == 0 || n == 0)
+            return;
+        double N = get_collection_size();
+        double F = get_collection_freq() / scale;
+        double idf = std::log2((N + 1) / (N * -std::expm1(-F / N) + 0.5));
+        coeff = get_wqf() * idf * (F + 1) / n * factor;
+        upper = coeff * wdf_max / (wdf_max + scale);
+    }
+
+    std::string name() const override { return "Spine::PrenormIneB2Weight"; }
+
+    std::string serialise() const override
+    {
+        return std::string(reinterpret_cast<const char *>(&scale),
+                           sizeof scale);
+    }
+
+    Weight *unserialise(const std::string &s) const override
+    {
+        double v;
+        if (s.size() != sizeof v)
+            throw Xapian::SerialisationError("PrenormIneB2Weight: bad size");
+        std::memcpy(&v, s.data(), sizeof v);
+        return new PrenormIneB2Weight(v);
+    }
+
+    double get_sumpart(Xapian::termcount wdf, Xapian::termcount,
+                       Xapian::termcount) const override
+    {
+        return coeff * wdf / (wdf + scale);
+    }
+
+    double get_maxpart() const override { return upper; }
+
+    double get_sumextra(Xapian::termcount, Xapian::termcount) const override
+    {
+        return 0;
+    }
+
+    double get_maxextra() const override { return 0; }
+};
+
 static double param(const double *params, size_t n, size_t i, double dflt)
 {
     return i < n ? params[i] : dflt;
@@ -1667,7 +1764,13 @@ int xapian_enquire_set_weighting(xapian_enquire *enq, const char *name,
             enq->enq.set_weighting_scheme(Xapian::IfB2Weight(param(p, n, 0, 1)));
         else if (s == "ineb2")
             enq->enq.set_weighting_scheme(Xapian::IneB2Weight(param(p, n, 0, 1)));
-        else if (s == "bb2")
+        else if (s == "ineb2-prenorm") {
+            double scale = param(p, n, 0, 1);
+            if (!(scale > 0))
+                return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_"
+                                 "weighting: scale must be positive");
+            enq->enq.set_weighting_scheme(PrenormIneB2Weight(scale));
+        } else if (s == "bb2")
             enq->enq.set_weighting_scheme(Xapian::BB2Weight(param(p, n, 0, 1)));
         else if (s == "lm")
             enq->enq.set_weighting_scheme(Xapian::LMWeight(
@@ -1708,6 +1811,22 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
     try {
         *out = new xapian_mset{enq->enq.get_mset(first, maxitems,
                                                  checkatleast)};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_enquire_set_expansion_scheme(xapian_enquire *enq, const char *name,
+                                        double k, xapian_error *err)
+{
+    REQUIRE(enq);
+    REQUIRE(name);
+    if (!(k >= 0))
+        return set_error(err, XAPIAN_EINVAL,
+                         "xapian_enquire_set_expansion_scheme: negative k");
+    try {
+        enq->enq.set_expansion_scheme(name, k);
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);

@@ -135,6 +135,11 @@ int xapian_database_synonym_keys(char **out, size_t *out_n,
 int xapian_database_termfreq(uint32_t *out, const xapian_database *db,
                              const char *term, size_t len, xapian_error *err);
 
+/* Returns the sum of term's wdf over all documents (0 if none). */
+int xapian_database_collection_freq(uint64_t *out, const xapian_database *db,
+                                    const char *term, size_t len,
+                                    xapian_error *err);
+
 /* Reads the metadata value stored under key into a malloc()ed buffer
  * (*out, *out_len; "" with length 0 when unset).  Release with free(). */
 int xapian_database_get_metadata(char **out, size_t *out_len,
@@ -557,6 +562,9 @@ int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
  *   "bm25+"  k1 k2 k3 b min_normlen delta      "pl2"  c
  *   "pl2+"   c delta                           "dph", "dlh"  (none)
  *   "inl2", "ifb2", "ineb2", "bb2"  c
+ *   "ineb2-prenorm"  scale: IneB2 for an index whose wdfs already hold
+ *            its length normalisation, times scale (a positive number);
+ *            it reads no document lengths, so matches cost less
  *   "lm"     log smoothing param1 param2 (smoothing: 1 two-stage,
  *            2 Dirichlet, 3 absolute discount, 4 Jelinek-Mercer,
  *            5 Dirichlet plus)
@@ -575,6 +583,13 @@ int xapian_enquire_set_collapse_key(xapian_enquire *enq, xapian_slot slot,
 int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
                             unsigned first, unsigned maxitems,
                             unsigned checkatleast, xapian_error *err);
+
+/* Chooses how xapian_enquire_get_eset() weighs terms: "trad" (Xapian's
+ * default, with its parameter k: a term's wdf in a relevant document
+ * counts as (k + 1) wdf / (k len / avlen + wdf)) or "bo1" (k unused).
+ * Returns XAPIAN_EINVAL for another name or a negative k. */
+int xapian_enquire_set_expansion_scheme(xapian_enquire *enq, const char *name,
+                                        double k, xapian_error *err);
 
 /* Suggests terms to expand the query with (Xapian's Enquire::get_eset):
  * the maxitems best terms of the relevance set rel[0..nrel) (docids) that
