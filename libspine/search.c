@@ -701,6 +701,18 @@ static int outweighs(double w, xapian_docid d, const candidate *c)
     return w > c->relaxed || (w == c->relaxed && d < c->did);
 }
 
+/* A hit of a page and its docid, for reading hits in docid order. */
+typedef struct hit_order {
+    xapian_docid did;
+    unsigned k;                     /* its place on the page */
+} hit_order;
+
+static int by_docid(const void *a, const void *b)
+{
+    const hit_order *x = a, *y = b;
+    return (x->did > y->did) - (x->did < y->did);
+}
+
 /* Verifies the MSet's candidates in rank order until first + max of them
  * outrank what the next candidate can (outweighs()), asking Xapian for a
  * window of candidates four times larger each time it runs short.  The
@@ -720,6 +732,7 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
     double *wt = spine_calloc(want + 1, sizeof *wt);
     xapian_docid *did = spine_calloc(want + 1, sizeof *did);
     candidate batch[VERIFY_BATCH];
+    hit_order order[VERIFY_BATCH];
     size_t limit = VERIFY_FIRST_BATCH;
     unsigned kept = 0, passed = 0, checked = 0, size = 0;
     int rc = 0, settled = 0;
@@ -747,13 +760,20 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
                                                   did[want - 1], c)))
                     break;
                 c->at = k;
+                n++;
+            }
+            /* Checked in docid order, for fewer block reads (see
+             * fill_hits()); the batch stays in rank order. */
+            for (size_t i = 0; i < n; i++)
+                order[i] = (hit_order){ batch[i].did, (unsigned)i };
+            qsort(order, n, sizeof *order, by_docid);
+            for (size_t i = 0; rc == 0 && i < n; i++) {
+                candidate *c = &batch[order[i].k];
                 xapian_document *doc = NULL;
-                if (rc == 0)
-                    rc = xapian_mset_document(&doc, pg->mset, k, xe);
+                rc = xapian_mset_document(&doc, pg->mset, c->at, xe);
                 if (rc == 0)
                     verify(v, doc, c);
                 xapian_document_free(doc);
-                n++;
             }
             if (rc != 0 || v->rc != 0)
                 break;
@@ -960,18 +980,6 @@ static int run(spine_searcher *s, xapian_query **q, const char *text,
     if (rc == 0)
         rc = match(s, pg, opts->offset, opts->limit, v, xe);
     return rc;
-}
-
-/* A hit of a page and its docid, for reading hits in docid order. */
-typedef struct hit_order {
-    xapian_docid did;
-    unsigned k;                     /* its place on the page */
-} hit_order;
-
-static int by_docid(const void *a, const void *b)
-{
-    const hit_order *x = a, *y = b;
-    return (x->did > y->did) - (x->did < y->did);
 }
 
 /* Fills r's hits from page pg.  The hits are read in docid order and
