@@ -513,7 +513,6 @@ typedef struct candidate {
     int state;                      /* CAND_* */
     uint64_t set;                   /* CAND_REWEIGH: the phrases it lacks */
     xapian_docid did;
-    spine_buf idterm;               /* CAND_REWEIGH: its unique id term */
 } candidate;
 
 /* Weighs candidates c[0..n), which all hold the words of phrases they do
@@ -525,19 +524,16 @@ static int reweigh(verifier *v, const xapian_query *q, candidate **c,
                    size_t n, xapian_error *xe)
 {
     spine_searcher *s = v->s;
-    xapian_query **ids = spine_calloc(n, sizeof *ids);
+    xapian_docid *ids = spine_calloc(n ? n : 1, sizeof *ids);
     xapian_query *any = NULL, *one = NULL;
     xapian_mset *m = NULL;
-    size_t made = 0;
     int rc = 0;
 
-    for (; rc == 0 && made < n; made++) {
-        c[made]->state = CAND_DROP;
-        rc = xapian_query_new_term(&ids[made], c[made]->idterm.p,
-                                   c[made]->idterm.n, xe);
+    for (size_t k = 0; k < n; k++) {
+        c[k]->state = CAND_DROP;
+        ids[k] = c[k]->did;
     }
-    if (rc == 0)
-        rc = xapian_query_combine(&any, XAPIAN_QUERY_OP_OR, ids, n, xe);
+    rc = xapian_query_new_docids(&any, ids, n, xe);
     const xapian_query *pair[2] = { q, any };
     if (rc == 0)
         rc = xapian_query_combine(&one, XAPIAN_QUERY_OP_FILTER,
@@ -563,17 +559,15 @@ static int reweigh(verifier *v, const xapian_query *q, candidate **c,
     xapian_mset_free(m);
     xapian_query_free(one);
     xapian_query_free(any);
-    for (size_t k = 0; k < made; k++)
-        xapian_query_free(ids[k]);
     free(ids);
     return rc;
 }
 
 /* Checks candidate c (document cand) against its stored text: sets
  * c->state to CAND_KEEP when it holds every phrase it holds the words of
- * (its relaxed weight stands), to CAND_REWEIGH with c->set and c->idterm
- * when it lacks some (reweigh_all() settles it), or to CAND_DROP on
- * failure, which v->rc then holds. */
+ * (its relaxed weight stands), to CAND_REWEIGH with c->set when it lacks
+ * some (reweigh_all() settles it), or to CAND_DROP on failure, which v->rc
+ * then holds. */
 static void verify(verifier *v, xapian_document *cand, candidate *c)
 {
     spine_record *rec = NULL;
@@ -604,16 +598,8 @@ static void verify(verifier *v, xapian_document *cand, candidate *c)
         rc = spine_phrases_flip(&flips, v->phrases,
                                 rec ? &rec->article : NULL, &xe);
     spine_record_free(rec);
-    if (rc == 0 && flips) {
-        /* The id is kept outside the record too (SPINE_SLOT_ID). */
+    if (rc == 0 && flips)
         c->set = spine_phrases_flipped_set(v->phrases);
-        spine_buf_reset(&c->idterm);
-        spine_buf_puts(&c->idterm, SPINE_PREFIX_ID);
-        rc = xapian_document_get_value(&data, &len, cand, SPINE_SLOT_ID,
-                                       &xe);
-        if (rc == 0)
-            spine_buf_append(&c->idterm, data, len);
-    }
     if (rc == 0 && flips && c->set == 0) {
         /* Too many phrases to name as a set: weigh it alone, now. */
         xapian_query *q = NULL;
@@ -812,8 +798,6 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
             break;
         window *= 4;
     }
-    for (size_t i = 0; i < VERIFY_BATCH; i++)
-        spine_buf_free(&batch[i].idterm);
     free(did);
     /* Every candidate seen: the count is exact; else scale Xapian's
      * estimate by the share that passed. */

@@ -469,6 +469,79 @@ static double top_weight(xapian_enquire *enq, unsigned *hits)
     return w;
 }
 
+/* Runs "helps" filtered by the documents ids[0..n); returns the hit count
+ * and the first hit's docid and weight. */
+static unsigned filtered(xapian_enquire *enq, const xapian_query *q,
+                         const xapian_docid *ids, size_t n,
+                         xapian_docid *first, double *w)
+{
+    xapian_error err;
+    xapian_query *f, *both;
+    xapian_mset *m;
+    OK(xapian_query_new_docids(&f, ids, n, &err));
+    xapian_query *pair[2] = { (xapian_query *)q, f };
+    OK(xapian_query_combine(&both, XAPIAN_QUERY_OP_FILTER, pair, 2, &err));
+    OK(xapian_enquire_set_query(enq, both, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    unsigned size = xapian_mset_size(m);
+    if (size) {
+        OK(xapian_mset_docid(first, m, 0, &err));
+        OK(xapian_mset_weight(w, m, 0, &err));
+    }
+    xapian_mset_free(m);
+    xapian_query_free(both);
+    xapian_query_free(f);
+    return size;
+}
+
+/* A docid query filters to its documents, in any order, repeats and
+ * docid 0 ignored, and leaves the weights alone; none matches nothing. */
+START_TEST(test_query_docids)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query *q;
+    xapian_enquire *enq;
+    xapian_docid did = 0;
+    double w = 0, w3 = 0;
+
+    OK(xapian_query_new_term(&q, S("helps"), &err));   /* docs 1 and 3 */
+    OK(xapian_enquire_new(&enq, db, &err));
+    ck_assert_uint_eq(filtered(enq, q, (const xapian_docid[]){ 3, 2, 3, 0 },
+                               4, &did, &w3), 1);
+    ck_assert_uint_eq(did, 3);
+    ck_assert_uint_eq(filtered(enq, q, (const xapian_docid[]){ 3, 1 }, 2,
+                               &did, &w), 2);
+    ck_assert_uint_eq(filtered(enq, q, (const xapian_docid[]){ 1 }, 1, &did,
+                               &w), 1);
+    ck_assert_uint_eq(did, 1);
+    ck_assert_uint_eq(filtered(enq, q, NULL, 0, &did, &w), 0);
+    ck_assert_uint_eq(filtered(enq, q, (const xapian_docid[]){ 0, 2 }, 2,
+                               &did, &w), 0);
+
+    /* The weight is the term's alone. */
+    xapian_mset *m;
+    double plain = 0;
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_get_mset(&m, enq, 0, 10, 0, &err));
+    for (unsigned i = 0; i < xapian_mset_size(m); i++) {
+        OK(xapian_mset_docid(&did, m, i, &err));
+        if (did == 3)
+            OK(xapian_mset_weight(&plain, m, i, &err));
+    }
+    xapian_mset_free(m);
+    ck_assert(plain > 0);
+    ck_assert_double_eq_tol(w3, plain, 1e-12);
+
+    xapian_enquire_free(enq);
+    xapian_query_free(q);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
 /* "ineb2-prenorm" weighs a posting from its wdf alone, as IneB2 over wdfs
  * that hold scale times the normalised frequency: doc 1 (wdf 32) and doc 2
  * (wdf 96, and a much longer document) score as the formula says, length
@@ -1747,6 +1820,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_enquire_options);
     tcase_add_test(core, test_weighting_schemes);
     tcase_add_test(core, test_weighting_prenorm);
+    tcase_add_test(core, test_query_docids);
     tcase_add_test(core, test_query_building);
     tcase_add_test(core, test_relevance_tools);
     tcase_add_test(core, test_stem_and_stopper);

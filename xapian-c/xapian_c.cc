@@ -16,6 +16,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdarg>
@@ -1255,6 +1256,50 @@ void xapian_query_parser_free(xapian_query_parser *qp)
     delete qp;
 }
 
+/* The documents of a fixed, sorted list of docids, each at weight 0: a
+ * filter that costs no posting list, unlike an OR of unique id terms,
+ * each of which is a B-tree descent. */
+class DocidSource : public Xapian::PostingSource {
+    std::vector<Xapian::docid> ids;     /* sorted, unique */
+    size_t at = 0;
+    bool started = false;
+
+  public:
+    explicit DocidSource(std::vector<Xapian::docid> ids_) : ids(ids_) { }
+
+    DocidSource *clone() const override { return new DocidSource(ids); }
+
+    void init(const Xapian::Database &) override
+    {
+        at = 0;
+        started = false;
+    }
+
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return ids.size(); }
+    Xapian::doccount get_termfreq_max() const override { return ids.size(); }
+
+    void next(double) override
+    {
+        if (started)
+            at++;
+        started = true;
+    }
+
+    void skip_to(Xapian::docid did, double) override
+    {
+        started = true;
+        while (at < ids.size() && ids[at] < did)
+            at++;
+    }
+
+    bool at_end() const override { return started && at >= ids.size(); }
+
+    Xapian::docid get_docid() const override { return ids[at]; }
+
+    std::string name() const override { return "Spine::DocidSource"; }
+};
+
 int xapian_query_new_term(xapian_query **out, const char *term, size_t len,
                           xapian_error *err)
 {
@@ -1263,6 +1308,30 @@ int xapian_query_new_term(xapian_query **out, const char *term, size_t len,
     REQUIRE_TEXT(term, len);
     try {
         *out = new xapian_query{Xapian::Query(text(term, len))};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_query_new_docids(xapian_query **out, const xapian_docid *ids,
+                            size_t n, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(ids || n == 0);
+    try {
+        std::vector<Xapian::docid> v(ids, ids + n);
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        if (!v.empty() && v.front() == 0)
+            v.erase(v.begin());
+        if (v.empty()) {
+            *out = new xapian_query{Xapian::Query::MatchNothing};
+            return XAPIAN_OK;
+        }
+        DocidSource *src = new DocidSource(std::move(v));
+        *out = new xapian_query{Xapian::Query(src->release())};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);

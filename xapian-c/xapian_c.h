@@ -474,6 +474,13 @@ void xapian_query_parser_free(xapian_query_parser *qp);
 int xapian_query_new_term(xapian_query **out, const char *term, size_t len,
                           xapian_error *err);
 
+/* Creates a query matching exactly the documents ids[0..n) (any order;
+ * repeats and docid 0 are ignored), each at weight 0: a filter for
+ * XAPIAN_QUERY_OP_FILTER that reads no posting list.  Release with
+ * xapian_query_free(). */
+int xapian_query_new_docids(xapian_query **out, const xapian_docid *ids,
+                            size_t n, xapian_error *err);
+
 /* Combines n subqueries with op (XAPIAN_QUERY_OP_*).  The subqueries stay
  * owned by the caller. */
 int xapian_query_combine(xapian_query **out, int op,
