@@ -1,7 +1,8 @@
 /*
  * snippet.c -- what a hit shows of its text: the section that matches the
- * query best, and Xapian's snippet of it turned into plain text with the
- * caller's highlight markers.
+ * query best, and a snippet of it as one line of plain text with the
+ * caller's highlight markers: Spine's own (spine_snippet_make), or, for a
+ * query with wildcards, Xapian's, which knows what they expanded to.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -195,8 +196,8 @@ static void add_offset(size_t at, void *ctx)
 #define WINDOW_LEAD 64
 
 /* Cuts b down to at most window bytes around the stretch of it where query
- * words are densest, so that Xapian's snippet() (which stems every word it
- * is given) reads a window instead of a whole section.  Sets SPINE_CUT_HEAD
+ * words are densest, so that the snippet maker (Xapian's stems every word
+ * it is given) reads a window instead of a whole section.  Sets SPINE_CUT_HEAD
  * and SPINE_CUT_TAIL in *cut for the ends it removed. */
 static void cut_window(spine_buf *b, const spine_wanted *w, size_t window,
                        unsigned *cut)
@@ -268,4 +269,154 @@ void spine_snippet_text(spine_buf *b, const char **pid, unsigned *cut,
             section_text(b, &a->sections[i]);
     }
     cut_window(b, w, window, cut);
+}
+
+/* ---- Spine's own snippets -------------------------------------------- */
+
+/* A matching word: text[at..end). */
+typedef struct span {
+    size_t at, end;
+} span;
+
+static int word_char(unsigned char c)
+{
+    return c >= 0x80 || isalnum(c);
+}
+
+/* Is word (n bytes, lower-cased) a query word of w: equal to a word as
+ * typed, or stemming to a query stem?  Snowball's English stemmer keeps a
+ * word's first letter, so only words that share it with a stem are
+ * stemmed. */
+static int is_query_word(const spine_wanted *w, const xapian_stem *stem,
+                         const char *word, size_t n)
+{
+    char *stemmed = NULL;
+    int found = 0;
+    xapian_error xe;
+    for (size_t k = 0; k < w->n && !found; k++) {
+        const char *t = w->word[k];
+        if (t[0] != word[0])
+            continue;
+        if (!w->stemmed[k]) {
+            found = strlen(t) == n && memcmp(t, word, n) == 0;
+            continue;
+        }
+        if (!stemmed && xapian_stem_word(&stemmed, stem, word, n, &xe) != 0)
+            break;
+        found = strcmp(stemmed, t) == 0;
+    }
+    free(stemmed);
+    return found;
+}
+
+/* The query words of text[0..len), in order. */
+static span *find_matches(const char *text, size_t len,
+                          const spine_wanted *w, const xapian_stem *stem,
+                          size_t *out_n)
+{
+    span *m = NULL;
+    size_t n = 0, cap = 0;
+    char word[65];
+    for (size_t i = 0; i < len; ) {
+        if (!word_char((unsigned char)text[i])) {
+            i++;
+            continue;
+        }
+        size_t k = 0;
+        while (i + k < len && word_char((unsigned char)text[i + k]))
+            k++;
+        if (k < sizeof word
+            && w->first[(unsigned char)tolower((unsigned char)text[i])]) {
+            for (size_t j = 0; j < k; j++)
+                word[j] = (char)tolower((unsigned char)text[i + j]);
+            word[k] = '\0';
+            if (is_query_word(w, stem, word, k)) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    m = spine_realloc(m, cap * sizeof *m);
+                }
+                m[n++] = (span){ i, i + k };
+            }
+        }
+        i += k;
+    }
+    *out_n = n;
+    return m;
+}
+
+char *spine_snippet_make(const char *text, size_t len, const spine_wanted *w,
+                         const xapian_stem *stem, size_t bytes,
+                         const char *hi_start, const char *hi_end,
+                         unsigned cut)
+{
+    size_t n;
+    span *m = find_matches(text, len, w, stem, &n);
+    size_t start = 0, end = len;
+    if (len > bytes) {
+        /* The stretch of bytes bytes, starting a little before a match,
+         * that holds the most matches (the first such). */
+        size_t lead = bytes / 8, best = 0, best_count = 0;
+        for (size_t i = 0, j = 0; i < n; i++) {
+            size_t from = m[i].at > lead ? m[i].at - lead : 0;
+            if (j < i)
+                j = i;
+            while (j < n && m[j].end <= from + bytes)
+                j++;
+            if (j - i > best_count) {
+                best_count = j - i;
+                best = from;
+            }
+        }
+        start = best + bytes > len ? len - bytes : best;
+        /* Start on a word (or the bracket or quote before one), end after
+         * one. */
+        while (start > 0 && start < len && word_char((unsigned char)text[start])
+               && word_char((unsigned char)text[start - 1]))
+            start++;
+        while (start > 0 && start < len
+               && !word_char((unsigned char)text[start])
+               && !strchr("([\"'", text[start]))
+            start++;
+        end = start + bytes < len ? start + bytes : len;
+        size_t hard_end = end;
+        while (end > start && end < len
+               && word_char((unsigned char)text[end])
+               && word_char((unsigned char)text[end - 1]))
+            end--;
+        if (end == start)
+            end = hard_end;
+    }
+    while (start < end && spine_is_space(text[start]))
+        start++;
+    while (end > start && spine_is_space(text[end - 1]))
+        end--;
+
+    spine_buf b = SPINE_BUF_INIT;
+    if (start > 0 || (cut & SPINE_CUT_HEAD))
+        spine_buf_puts(&b, "...");
+    size_t k = 0;
+    while (k < n && m[k].at < start)
+        k++;
+    for (size_t i = start; i < end; ) {
+        if (k < n && i == m[k].at && m[k].end <= end) {
+            spine_buf_puts(&b, hi_start);
+            spine_buf_append(&b, text + i, m[k].end - i);
+            spine_buf_puts(&b, hi_end);
+            i = m[k++].end;
+        } else if (spine_is_space(text[i])) {
+            /* Snippets are one line: fold runs of layout whitespace. */
+            if (b.n && b.p[b.n - 1] != ' ')
+                spine_buf_append(&b, " ", 1);
+            i++;
+        } else {
+            spine_buf_append(&b, text + i, 1);
+            i++;
+        }
+    }
+    if (end < len || (cut & SPINE_CUT_TAIL))
+        spine_buf_puts(&b, "...");
+    free(m);
+    if (!b.p)
+        spine_buf_puts(&b, "");
+    return spine_buf_detach(&b);
 }

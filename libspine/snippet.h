@@ -58,4 +58,17 @@ void spine_snippet_text(spine_buf *b, const char **pid, unsigned *cut,
 char *spine_snippet_render(const char *html, const char *hi_start,
                            const char *hi_end, unsigned cut);
 
+/* Cuts a snippet of about bytes bytes from text[0..len) (the window
+ * spine_snippet_text() chose; cut says which of its ends were cut) where
+ * w's words are densest, and renders it as spine_snippet_render() does:
+ * one line, hi_start/hi_end around each word that is a query word of w
+ * (as typed, or a word whose stem under stem is a query stem: exactly the
+ * words Xapian would match), "..." at each end where text was left out.
+ * Stems only the words that start with the letter of some query stem.
+ * Returns a malloc()ed string; free() it. */
+char *spine_snippet_make(const char *text, size_t len, const spine_wanted *w,
+                         const xapian_stem *stem, size_t bytes,
+                         const char *hi_start, const char *hi_end,
+                         unsigned cut);
+
 #endif /* SPINE_SNIPPET_H */

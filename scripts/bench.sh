@@ -359,7 +359,7 @@ else
         "$bin/spine-search" -d "$work/spine-index" "$wp_query" >/dev/null 2>&1
     for fn in main dl_main spine_searcher_open xapian_enquire_get_mset \
               xapian_query_parser_parse spine_store_decode inflate \
-              spine_snippet_text xapian_mset_snippet; do
+              spine_snippet_text spine_snippet_make; do
         R[prof-wp,$fn]=$(cg_incl "$work/prof-wp.cg" "$fn")
     done
 fi
@@ -722,13 +722,13 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "$(( ${R[cg-or,quest]:-0} / 1000 )); a program that only links libxapian:"
         echo "$(( ${R[cg-or,floor]:-0} / 1000 ))):"
         echo
-        echo "| whole process | dynamic loading | open | parse | matcher | decode (inflate) | section choice | Xapian snippet |"
+        echo "| whole process | dynamic loading | open | parse | matcher | decode (inflate) | section choice | snippet (marking) |"
         echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
         awk -v t="${R[prof-wp,main]}" -v l="${R[prof-wp,dl_main]}" \
             -v o="${R[prof-wp,spine_searcher_open]}" -v p="${R[prof-wp,xapian_query_parser_parse]}" \
             -v a="${R[prof-wp,xapian_enquire_get_mset]}" -v d="${R[prof-wp,spine_store_decode]}" \
             -v z="${R[prof-wp,inflate]}" -v s="${R[prof-wp,spine_snippet_text]}" \
-            -v x="${R[prof-wp,xapian_mset_snippet]}" -v all="${R[cg-or,spine]:-0}" 'BEGIN {
+            -v x="${R[prof-wp,spine_snippet_make]}" -v all="${R[cg-or,spine]:-0}" 'BEGIN {
             printf "| %d | %d | %d | %d | %d | %d (%d) | %d | %d |\n", all / 1e3,
                 l / 1e3, o / 1e3, p / 1e3, a / 1e3, d / 1e3, z / 1e3, s / 1e3, x / 1e3 }'
         echo

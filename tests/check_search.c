@@ -1167,6 +1167,88 @@ START_TEST(test_related)
 }
 END_TEST
 
+/* Makes a snippet of text for the query terms terms[0..n) (Xapian's form:
+ * "Zstone" a stem, "kidney" a word as typed). */
+static char *make_snippet(const char *text, const char *const *terms,
+                          size_t n, size_t bytes, unsigned cut)
+{
+    xapian_error xe;
+    xapian_stem *stem;
+    xapian_query **parts = calloc(n, sizeof *parts), *q;
+    spine_wanted w;
+    ck_assert_int_eq(xapian_stem_new(&stem, "english", &xe), 0);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(xapian_query_new_term(&parts[i], terms[i],
+                                               strlen(terms[i]), &xe), 0);
+    ck_assert_int_eq(xapian_query_combine(&q, XAPIAN_QUERY_OP_OR, parts, n,
+                                          &xe), 0);
+    ck_assert_int_eq(spine_wanted_query(&w, q, &xe), 0);
+    char *sn = spine_snippet_make(text, strlen(text), &w, stem, bytes, "[",
+                                  "]", cut);
+    spine_wanted_free(&w);
+    xapian_query_free(q);
+    for (size_t i = 0; i < n; i++)
+        xapian_query_free(parts[i]);
+    free(parts);
+    xapian_stem_free(stem);
+    return sn;
+}
+
+/* Spine's snippets mark exactly the words Xapian would match: a word whose
+ * stem is a query stem (even when the stem is not a prefix of it: "happy"
+ * stems to "happi"), a word as typed in any case; not a longer word that
+ * merely starts with a stem.  Layout whitespace folds; nothing is escaped;
+ * "..." marks text left out, at either end. */
+START_TEST(test_snippet_make)
+{
+    static const char *const terms[] = { "Zstone", "Zhappi", "kidney" };
+    char *sn = make_snippet("Stones at Stonehenge,\n\n  happy KIDNEY & <b>",
+                            terms, 3, 200, 0);
+    ck_assert_str_eq(sn, "[Stones] at Stonehenge, [happy] [KIDNEY] & <b>");
+    free(sn);
+    sn = make_snippet("stoned kidneys", terms, 3, 200,
+                      SPINE_CUT_HEAD | SPINE_CUT_TAIL);
+    ck_assert_str_eq(sn, "...[stoned] kidneys...");
+    free(sn);
+
+    /* A long text: the window around the match, cut between words. */
+    spine_buf text = SPINE_BUF_INIT;
+    for (int i = 0; i < 20; i++)
+        spine_buf_puts(&text, "Filler words say little. ");
+    spine_buf_puts(&text, "Here a kidney stone forms. ");
+    for (int i = 0; i < 20; i++)
+        spine_buf_puts(&text, "More filler follows. ");
+    sn = make_snippet(text.p, terms, 3, 80, 0);
+    ck_assert_msg(strstr(sn, "[kidney] [stone] forms.") != NULL, "%s", sn);
+    ck_assert_msg(strncmp(sn, "...", 3) == 0 && sn[3] != ' ', "%s", sn);
+    ck_assert_msg(strcmp(sn + strlen(sn) - 3, "...") == 0, "%s", sn);
+    ck_assert_msg(strlen(sn) <= 80 + 4 + 6, "%s", sn);
+    ck_assert_msg(!strstr(sn, "fille...") && !strstr(sn, "...ller"), "%s", sn);
+    free(sn);
+
+    /* No match: the text's start. */
+    sn = make_snippet(text.p, terms + 2, 0, 40, 0);
+    ck_assert_msg(strncmp(sn, "Filler words", 12) == 0, "%s", sn);
+    free(sn);
+    spine_buf_free(&text);
+}
+END_TEST
+
+/* A wildcard's snippet still marks what it expanded to (Xapian's snippet
+ * knows the expansion). */
+START_TEST(test_snippet_wildcard)
+{
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    spine_error err;
+    ck_assert_int_eq(spine_search(&r, S, "hypert*", &o, &err), SPINE_OK);
+    ck_assert_uint_ge(r->nhits, 1);
+    ck_assert_msg(strstr(r->hits[0].snippet, "**hypertension**") != NULL,
+                  "snippet: %s", r->hits[0].snippet);
+    spine_results_free(r);
+}
+END_TEST
+
 /* A long section is cut to its densest window before Xapian sees it: the
  * snippet still shows the match, far from the start, with "..." at both
  * cut ends; a match at the very start gets no leading "...". */
@@ -1311,6 +1393,8 @@ static Suite *search_suite(void)
     tcase_set_timeout(core, 60);
     tcase_add_test(core, test_doccount);
     tcase_add_test(core, test_snippet_window);
+    tcase_add_test(core, test_snippet_make);
+    tcase_add_test(core, test_snippet_wildcard);
     tcase_add_test(core, test_snippet_text_window);
     tcase_add_test(core, test_ranking);
     tcase_add_test(core, test_or_and);
