@@ -291,6 +291,10 @@ static int shard_add(shard *sh, const spine_article *a, spine_error *err)
                                        sh->pairset.n, &xe);
     }
     if (rc == 0)
+        rc = xapian_document_add_value(
+            doc, SPINE_SLOT_HEAD, sh->record.p,
+            spine_store_head_bytes(sh->record.p, sh->record.n), &xe);
+    if (rc == 0)
         rc = xapian_document_set_data(doc, sh->record.p, sh->record.n, &xe);
     /* sh->term holds the id term: a repeated id replaces the article. */
     if (rc == 0)

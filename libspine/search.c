@@ -422,7 +422,12 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     rc = xapian_mset_weight(&hit->score, mset, i, &xe);
     if (rc == 0)
         rc = xapian_mset_document(&doc, mset, i, &xe);
-    if (rc == 0)
+    /* Without a snippet, the record's head is all a hit needs. */
+    len = 0;
+    if (rc == 0 && !opts->snippets)
+        rc = xapian_document_get_value(&data, &len, doc, SPINE_SLOT_HEAD,
+                                       &xe);
+    if (rc == 0 && len == 0)
         rc = xapian_document_get_data(&data, &len, doc, &xe);
     if (rc == 0 && opts->explain)
         rc = spine_wanted_hit(&w, s->enq, mset, i, &xe);

@@ -259,6 +259,14 @@ int spine_store_decode(spine_record **out, const void *data, size_t len,
     return decode(out, data, len, 1, err);
 }
 
+size_t spine_store_head_bytes(const void *data, size_t len)
+{
+    if (len < HEADER_BYTES)
+        return 0;
+    uint32_t meta_len = get_u32((const unsigned char *)data + 9);
+    return meta_len > len - HEADER_BYTES ? 0 : HEADER_BYTES + meta_len;
+}
+
 int spine_store_decode_meta(spine_record **out, const void *data, size_t len,
                             spine_error *err)
 {

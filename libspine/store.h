@@ -12,7 +12,8 @@
  * costs no inflate.  The text (section count, then pid, question and answer
  * of each section, same encoding) is compressed; it is inflated only for
  * the hits whose snippet is shown.  Each part has its own CRC-32, checked
- * whenever that part is read.
+ * whenever that part is read.  (The indexer also keeps the head, header
+ * and meta, in a value slot of its own: schema.h SPINE_SLOT_HEAD.)
  */
 #ifndef SPINE_STORE_H
 #define SPINE_STORE_H
@@ -63,6 +64,12 @@ int spine_store_decode(spine_record **out, const void *data, size_t len,
  * Checks the meta part's checksum, never inflates. */
 int spine_store_decode_meta(spine_record **out, const void *data, size_t len,
                             spine_error *err);
+
+/* The length of record data[0..len)'s head: its header and meta part, all
+ * that spine_store_decode_meta() reads, so that a copy of it kept apart
+ * decodes alone.  Returns 0 when data is too short to have a header or the
+ * meta part does not fit in len. */
+size_t spine_store_head_bytes(const void *data, size_t len);
 
 /* Releases a record.  Accepts NULL. */
 void spine_record_free(spine_record *r);

@@ -947,6 +947,38 @@ START_TEST(test_corrupt_record)
     ck_assert_uint_eq(r->nhits, 1);
     spine_results_free(r);
     spine_searcher_free(s);
+
+    /* The copy of the fields a listing reads (SPINE_SLOT_HEAD) has its own
+     * checksum too: damaged, the listing fails, naming the article. */
+    ck_assert_int_eq(xapian_writable_database_open(&w, gen, XAPIAN_DB_OPEN,
+                                                   &xe), 0);
+    ck_assert_int_eq(xapian_database_open(&rdb, gen, &xe), 0);
+    xapian_docid vid;
+    ck_assert_int_eq(xapian_database_find_docid(&vid, rdb, qterm,
+                                                strlen(qterm), &xe), 0);
+    ck_assert_int_eq(xapian_database_get_document(&doc, rdb, vid, &xe), 0);
+    ck_assert_int_eq(xapian_document_get_value(&val, &vlen, doc,
+                                               SPINE_SLOT_HEAD, &xe), 0);
+    ck_assert_uint_gt(vlen, 21);
+    bad = malloc(vlen);
+    memcpy(bad, val, vlen);
+    bad[vlen - 1] ^= 0x20;              /* inside the fields */
+    ck_assert_int_eq(xapian_document_add_value(doc, SPINE_SLOT_HEAD, bad,
+                                               vlen, &xe), 0);
+    free(bad);
+    ck_assert_int_eq(xapian_writable_database_replace_document(
+                         NULL, w, qterm, strlen(qterm), doc, &xe), 0);
+    ck_assert_int_eq(xapian_writable_database_commit(w, &xe), 0);
+    xapian_writable_database_free(w);
+    xapian_document_free(doc);
+    xapian_database_free(rdb);
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_OK);
+    r = (spine_results *)&r;
+    ck_assert_int_eq(spine_search(&r, s, "cystinuria", &o, &err),
+                     SPINE_ECORRUPT);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err.msg, victim) != NULL, "message: %s", err.msg);
+    spine_searcher_free(s);
     free(gen);
     free(dir);
 }

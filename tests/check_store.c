@@ -513,6 +513,32 @@ START_TEST(test_meta_only)
 }
 END_TEST
 
+/* A record's head (header and fields) decodes alone, as the fields; a
+ * byte short of it does not; data too short for a header, or whose fields
+ * overrun it, has no head. */
+START_TEST(test_head)
+{
+    spine_buf b = SPINE_BUF_INIT;
+    encode_ok(&b, &kidney, 6);
+    size_t head = spine_store_head_bytes(b.p, b.n);
+    ck_assert_uint_gt(head, OFF_META);
+    ck_assert_uint_lt(head, b.n);
+    spine_record *rec = NULL;
+    ck_assert_int_eq(spine_store_decode_meta(&rec, b.p, head, NULL),
+                     SPINE_OK);
+    ck_assert_str_eq(rec->article.id, kidney.id);
+    ck_assert_str_eq(rec->article.title, kidney.title);
+    ck_assert_str_eq(rec->article.url, kidney.url);
+    ck_assert_str_eq(rec->article.source, kidney.source);
+    spine_record_free(rec);
+    ck_assert_int_eq(spine_store_decode_meta(&rec, b.p, head - 1, NULL),
+                     SPINE_ECORRUPT);
+    ck_assert_uint_eq(spine_store_head_bytes(b.p, OFF_META - 1), 0);
+    ck_assert_uint_eq(spine_store_head_bytes(b.p, head - 1), 0);
+    spine_buf_free(&b);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -525,6 +551,7 @@ static Suite *store_suite(void)
     tcase_add_test(core, test_encode_appends);
     tcase_add_test(core, test_record_outlives_input);
     tcase_add_test(core, test_meta_only);
+    tcase_add_test(core, test_head);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("errors");
