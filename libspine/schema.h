@@ -51,7 +51,12 @@
  * So Xapian's matcher never looks up a document length, which cost a third
  * of its work on MedQuAD.  avlen is the mean length of the first
  * SPINE_AVLEN_SAMPLE articles indexed (the indexer holds them back until it
- * knows it), stored under SPINE_META_AVLEN for reference. */
+ * knows it), stored under SPINE_META_AVLEN for reference.
+ *
+ * A limit: Xapian 1.4 sums a term's wdfs (its collection frequency) in 32
+ * bits, and the scale multiplies that sum by about SPINE_WDF_SCALE.  On
+ * MedQuAD "the" sums to 941 an article (5168346 in 5490), so one index of
+ * about 4.5 million such articles would overflow it. */
 #define SPINE_WDF_SCALE       32
 #define SPINE_NORM_C          1.0
 #define SPINE_AVLEN_SAMPLE    4096

@@ -15,7 +15,16 @@ cmake --build "$root/build" -j"$(nproc)" >/dev/null
 
 index="$root/var/medquad-index"
 corpus=${SPINE_CORPUS:-$root/../shared/corpus/medquad}
-if [ ! -f "$index/XAPIANDB" ] || [ "${SPINE_REINDEX:-0}" = 1 ]; then
+reindex=${SPINE_REINDEX:-0}
+# An index an older Spine built (another schema) is rebuilt, not refused.
+if [ -f "$index/XAPIANDB" ]; then
+    probe=$("$root/build/bin/spine-search" -d "$index" --no-snippets \
+            --limit 1 schema 2>&1 >/dev/null || true)
+    case $probe in
+        *"rebuild it"*) echo "quickstart: $probe" >&2; reindex=1 ;;
+    esac
+fi
+if [ ! -f "$index/XAPIANDB" ] || [ "$reindex" = 1 ]; then
     if [ ! -d "$corpus" ] && [ ! -f "$corpus" ]; then
         echo "quickstart: no corpus at $corpus (set SPINE_CORPUS to a MedQuAD" \
              "directory or a JSON Lines file)" >&2
