@@ -155,15 +155,18 @@ timed() {
     R[$name,wall]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 }
 
-# timed_median NAME TARGET CMD...: runs CMD idx_runs times, removing TARGET
-# (the index it writes) before each, and keeps the run of median wall time
-# as NAME (R[NAME,*], $work/NAME.out); R[NAME,walls] lists every run's.
-timed_median() {
-    local name=$1 target=$2 i k mid walls=""
-    shift 2
+# timed_run NAME TARGET I CMD...: run I of NAME, TARGET removed first.
+timed_run() {
+    local name=$1 target=$2 i=$3
+    shift 3
+    rm -rf "$target"
+    timed "$name.$i" "$@"
+}
+# pick_median NAME: sets NAME's figures to those of its median run (by
+# wall seconds) and lists every run's seconds in R[NAME,walls].
+pick_median() {
+    local name=$1 i k mid walls=""
     for ((i = 1; i <= idx_runs; i++)); do
-        rm -rf "$target"
-        timed "$name.$i" "$@"
         walls="$walls${R[$name.$i,wall]} $i"$'\n'
     done
     mid=$(printf '%s' "$walls" | sort -n |
@@ -173,15 +176,22 @@ timed_median() {
     R[$name,walls]=$(printf '%s' "$walls" | awk '{ printf "%s%s", s, $1; s = ", " }')
 }
 
-echo "== index ($corpus, $idx_runs runs each)"
-timed_median idx-spine "$work/spine-index" \
-    "$bin/spine-index" -q "$work/spine-index" "$corpus"
-timed_median idx-spinepos "$work/spine-index-pos" \
-    "$bin/spine-index" -q --positions "$work/spine-index-pos" "$corpus"
-timed_median idx-fts5 "$work/fts5.db" \
-    "$bin/spine-bench-peer" index fts5 "$work/fts5.db" "$corpus"
-timed_median idx-xapian "$work/xapian-db" \
-    "$bin/spine-bench-peer" index xapian "$work/xapian-db" "$corpus"
+# The engines take turns, one run each a round, so that a burst of load
+# from another tenant falls on all of them rather than on one engine's runs.
+echo "== index ($corpus, $idx_runs rounds, the engines in turn)"
+for ((round = 1; round <= idx_runs; round++)); do
+    timed_run idx-spine "$work/spine-index" "$round" \
+        "$bin/spine-index" -q "$work/spine-index" "$corpus"
+    timed_run idx-spinepos "$work/spine-index-pos" "$round" \
+        "$bin/spine-index" -q --positions "$work/spine-index-pos" "$corpus"
+    timed_run idx-fts5 "$work/fts5.db" "$round" \
+        "$bin/spine-bench-peer" index fts5 "$work/fts5.db" "$corpus"
+    timed_run idx-xapian "$work/xapian-db" "$round" \
+        "$bin/spine-bench-peer" index xapian "$work/xapian-db" "$corpus"
+done
+for e in spine spinepos fts5 xapian; do
+    pick_median "idx-$e"
+done
 parse_result idx-fts5 "$work/idx-fts5.out"
 parse_result idx-xapian "$work/idx-xapian.out"
 # Every engine reads the corpus through libspine's readers: same bytes in.
@@ -556,7 +566,9 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
     echo
     echo "Wall seconds of the whole process (build, commit, and for stock Xapian"
     echo "the compaction into the final directory; FTS5 includes its 'optimize'),"
-    echo "the median of $idx_runs runs, with that run's peak RSS. All runs, seconds:"
+    echo "the median of $idx_runs runs, with that run's peak RSS; the engines take"
+    echo "turns, one run each a round, so that load from elsewhere falls on all of"
+    echo "them alike. All runs, seconds, in round order:"
     echo "Spine ${R[idx-spine,walls]}; Spine --positions ${R[idx-spinepos,walls]};"
     echo "FTS5 ${R[idx-fts5,walls]}; stock Xapian ${R[idx-xapian,walls]}."
     echo "Index bytes: total size of the files of the final index. Peak RSS: GNU"
