@@ -214,6 +214,20 @@ static unsigned termfreq(const char *dir, const char *term)
     return n;
 }
 
+/* The index's metadata value under key, malloc()ed ("" when unset). */
+static char *metadata(const char *dir, const char *key)
+{
+    xapian_database *db = NULL;
+    xapian_error xe;
+    char *value = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(xapian_database_open(&db, dir, &xe), 0);
+    ck_assert_int_eq(xapian_database_get_metadata(&value, &len, db, key,
+                                                  strlen(key), &xe), 0);
+    xapian_database_free(db);
+    return value;
+}
+
 /* Builds an index at dir from n articles, asserting success. */
 static void build(const char *dir, const spine_article *a, size_t n,
                   spine_index_stats *stats)
@@ -258,18 +272,9 @@ START_TEST(test_build_layout)
 
     /* The result is a readable Xapian database with Spine's schema. */
     ck_assert_uint_eq(doccount(ixdir), NARTICLES);
-    xapian_database *db = NULL;
-    xapian_error xe;
-    char *schema = NULL;
-    size_t len = 0;
-    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
-    ck_assert_int_eq(xapian_database_get_metadata(&schema, &len, db,
-                                                  SPINE_META_SCHEMA,
-                                                  strlen(SPINE_META_SCHEMA),
-                                                  &xe), 0);
+    char *schema = metadata(ixdir, SPINE_META_SCHEMA);
     ck_assert_str_eq(schema, SPINE_SCHEMA_VERSION);
     free(schema);
-    xapian_database_free(db);
 
     /* Source and id terms, as schema.h says. */
     ck_assert_uint_eq(termfreq(ixdir, "XSniddk"), 2);
@@ -635,18 +640,14 @@ START_TEST(test_length_normalised_wdf)
     for (size_t i = 0; i < NARTICLES; i++)
         avlen += (double)spine_document_length(&articles[i]) / NARTICLES;
 
-    xapian_database *db = NULL;
-    xapian_error xe;
-    char *meta = NULL;
-    size_t n = 0;
-    uint64_t cf = 0;
-    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
-    ck_assert_int_eq(xapian_database_get_metadata(&meta, &n, db,
-                                                  SPINE_META_AVLEN,
-                                                  strlen(SPINE_META_AVLEN),
-                                                  &xe), 0);
+    char *meta = metadata(ixdir, SPINE_META_AVLEN);
     ck_assert_double_eq_tol(strtod(meta, NULL), avlen, 0.001);
     free(meta);
+
+    xapian_database *db = NULL;
+    xapian_error xe;
+    uint64_t cf = 0;
+    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
 
     /* "gout": the title (x SPINE_TITLE_WDF), then two body occurrences,
      * all in NIDDK/3. */
@@ -682,19 +683,10 @@ START_TEST(test_avlen_sample)
     build(ixdir, a, n, NULL);
     ck_assert_uint_eq(doccount(ixdir), n);
 
-    xapian_database *db = NULL;
-    xapian_error xe;
-    char *meta = NULL;
-    size_t len = 0;
-    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
-    ck_assert_int_eq(xapian_database_get_metadata(&meta, &len, db,
-                                                  SPINE_META_AVLEN,
-                                                  strlen(SPINE_META_AVLEN),
-                                                  &xe), 0);
     /* The title word 5 times, then 2 words. */
+    char *meta = metadata(ixdir, SPINE_META_AVLEN);
     ck_assert_str_eq(meta, "7.000");
     free(meta);
-    xapian_database_free(db);
     free(ids);
     free(a);
 }
