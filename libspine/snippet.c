@@ -121,22 +121,59 @@ int spine_wanted_query(spine_wanted *w, const xapian_query *q,
     return rc;
 }
 
-/* Calls fn(word offset, ctx) for each word of text[0..len) that is a
- * query word of w, as typed or (for stems) extended: a word matches the
- * stem "stone" when it starts with it ("stones", "stoned").  That is
- * looser than stemming each word, and much cheaper; it only picks a section
- * and a window of it, and Xapian then highlights exact stem matches.
+/* A byte of a word: an ASCII letter or digit, or any byte above 0x7f. */
+static inline int word_char(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+/* Is word (n bytes, lower-cased) a query word of w?  A word as typed must
+ * be equal.  A stem, without a stemmer, matches the words that start with
+ * it ("stones", "stoned" for "stone"): looser, and much cheaper, enough to
+ * pick a section and a window.  With stem, a word matches when it stems
+ * to the query stem, exactly the words Xapian matches; Snowball's English
+ * stemmer keeps a word's first letter, so only words that share it with a
+ * stem are stemmed. */
+static inline int is_query_word(const spine_wanted *w,
+                                const xapian_stem *stem, const char *word,
+                                size_t n)
+{
+    char *stemmed = NULL;
+    int found = 0;
+    xapian_error xe;
+    for (size_t k = 0; k < w->n && !found; k++) {
+        const char *t = w->word[k];
+        if (t[0] != word[0])
+            continue;
+        if (!w->stemmed[k]) {
+            found = strlen(t) == n && memcmp(t, word, n) == 0;
+        } else if (!stem) {
+            found = strncmp(word, t, strlen(t)) == 0;
+        } else {
+            if (!stemmed
+                && xapian_stem_word(&stemmed, stem, word, n, &xe) != 0)
+                break;
+            found = strcmp(stemmed, t) == 0;
+        }
+    }
+    if (stemmed)
+        free(stemmed);
+    return found;
+}
+
+/* Calls fn(offset, length, ctx) for each word of text[0..len) that is a
+ * query word of w (is_query_word(), loose when stem is NULL), in order.
  * Returns the number of matching words. */
 static unsigned match_words(const char *text, size_t len,
-                            const spine_wanted *w,
-                            void (*fn)(size_t at, void *ctx), void *ctx)
+                            const spine_wanted *w, const xapian_stem *stem,
+                            void (*fn)(size_t at, size_t n, void *ctx),
+                            void *ctx)
 {
     unsigned count = 0;
     char word[65];
     for (size_t i = 0; i < len; ) {
         size_t n = 0;
-        while (i + n < len && (isalnum((unsigned char)text[i + n])
-                               || (unsigned char)text[i + n] >= 0x80))
+        while (i + n < len && word_char((unsigned char)text[i + n]))
             n++;
         if (n == 0) {
             i++;
@@ -148,17 +185,10 @@ static unsigned match_words(const char *text, size_t len,
             for (size_t k = 0; k < n; k++)
                 word[k] = (char)tolower((unsigned char)text[i + k]);
             word[n] = '\0';
-            for (size_t k = 0; k < w->n; k++) {
-                const char *t = w->word[k];
-                if (t[0] != word[0])
-                    continue;
-                if (w->stemmed[k] ? strncmp(word, t, strlen(t)) == 0
-                                  : strcmp(word, t) == 0) {
-                    count++;
-                    if (fn)
-                        fn(i, ctx);
-                    break;
-                }
+            if (is_query_word(w, stem, word, n)) {
+                count++;
+                if (fn)
+                    fn(i, n, ctx);
             }
         }
         i += n;
@@ -171,24 +201,34 @@ static unsigned match_words(const char *text, size_t len,
 static unsigned section_score(const spine_section *sec,
                               const spine_wanted *w)
 {
-    return match_words(sec->question, strlen(sec->question), w, NULL, NULL)
-           + match_words(sec->answer, strlen(sec->answer), w, NULL, NULL);
+    return match_words(sec->question, strlen(sec->question), w, NULL, NULL,
+                       NULL)
+           + match_words(sec->answer, strlen(sec->answer), w, NULL, NULL,
+                         NULL);
 }
 
-/* Offsets of the matching words of a text, in order. */
-typedef struct offsets {
-    size_t *at;
+/* The matching words of a text, in order: text[at[i]..end[i]). */
+typedef struct spans {
+    size_t *at, *end;
     size_t n, cap;
-} offsets;
+} spans;
 
-static void add_offset(size_t at, void *ctx)
+static void add_span(size_t at, size_t n, void *ctx)
 {
-    offsets *o = ctx;
-    if (o->n == o->cap) {
-        o->cap = o->cap ? 2 * o->cap : 32;
-        o->at = spine_realloc(o->at, o->cap * sizeof *o->at);
+    spans *m = ctx;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 32;
+        m->at = spine_realloc(m->at, m->cap * sizeof *m->at);
+        m->end = spine_realloc(m->end, m->cap * sizeof *m->end);
     }
-    o->at[o->n++] = at;
+    m->at[m->n] = at;
+    m->end[m->n++] = at + n;
+}
+
+static void spans_free(spans *m)
+{
+    free(m->at);
+    free(m->end);
 }
 
 /* Lead kept before the first match of a window, so that a snippet can
@@ -202,10 +242,10 @@ static void add_offset(size_t at, void *ctx)
 static void cut_window(spine_buf *b, const spine_wanted *w, size_t window,
                        unsigned *cut)
 {
-    offsets o = { 0 };
+    spans o = { 0 };
     if (window == 0 || b->n <= window)
         return;
-    match_words(b->p, b->n, w, add_offset, &o);
+    match_words(b->p, b->n, w, NULL, add_span, &o);
     /* The window [at[i] - lead, at[i] - lead + window) holding the most
      * matches (two pointers over the sorted offsets). */
     size_t best = 0, best_count = 0;
@@ -232,7 +272,7 @@ static void cut_window(spine_buf *b, const spine_wanted *w, size_t window,
         end--;
     if (end == start)                   /* one long "word": cut inside it */
         end = hard_end;
-    free(o.at);
+    spans_free(&o);
     if (start > 0)
         *cut |= SPINE_CUT_HEAD;
     if (end < b->n)
@@ -273,94 +313,23 @@ void spine_snippet_text(spine_buf *b, const char **pid, unsigned *cut,
 
 /* ---- Spine's own snippets -------------------------------------------- */
 
-/* A matching word: text[at..end). */
-typedef struct span {
-    size_t at, end;
-} span;
-
-static int word_char(unsigned char c)
-{
-    return c >= 0x80 || isalnum(c);
-}
-
-/* Is word (n bytes, lower-cased) a query word of w: equal to a word as
- * typed, or stemming to a query stem?  Snowball's English stemmer keeps a
- * word's first letter, so only words that share it with a stem are
- * stemmed. */
-static int is_query_word(const spine_wanted *w, const xapian_stem *stem,
-                         const char *word, size_t n)
-{
-    char *stemmed = NULL;
-    int found = 0;
-    xapian_error xe;
-    for (size_t k = 0; k < w->n && !found; k++) {
-        const char *t = w->word[k];
-        if (t[0] != word[0])
-            continue;
-        if (!w->stemmed[k]) {
-            found = strlen(t) == n && memcmp(t, word, n) == 0;
-            continue;
-        }
-        if (!stemmed && xapian_stem_word(&stemmed, stem, word, n, &xe) != 0)
-            break;
-        found = strcmp(stemmed, t) == 0;
-    }
-    free(stemmed);
-    return found;
-}
-
-/* The query words of text[0..len), in order. */
-static span *find_matches(const char *text, size_t len,
-                          const spine_wanted *w, const xapian_stem *stem,
-                          size_t *out_n)
-{
-    span *m = NULL;
-    size_t n = 0, cap = 0;
-    char word[65];
-    for (size_t i = 0; i < len; ) {
-        if (!word_char((unsigned char)text[i])) {
-            i++;
-            continue;
-        }
-        size_t k = 0;
-        while (i + k < len && word_char((unsigned char)text[i + k]))
-            k++;
-        if (k < sizeof word
-            && w->first[(unsigned char)tolower((unsigned char)text[i])]) {
-            for (size_t j = 0; j < k; j++)
-                word[j] = (char)tolower((unsigned char)text[i + j]);
-            word[k] = '\0';
-            if (is_query_word(w, stem, word, k)) {
-                if (n == cap) {
-                    cap = cap ? 2 * cap : 16;
-                    m = spine_realloc(m, cap * sizeof *m);
-                }
-                m[n++] = (span){ i, i + k };
-            }
-        }
-        i += k;
-    }
-    *out_n = n;
-    return m;
-}
-
 char *spine_snippet_make(const char *text, size_t len, const spine_wanted *w,
                          const xapian_stem *stem, size_t bytes,
                          const char *hi_start, const char *hi_end,
                          unsigned cut)
 {
-    size_t n;
-    span *m = find_matches(text, len, w, stem, &n);
-    size_t start = 0, end = len;
+    spans m = { 0 };
+    match_words(text, len, w, stem, add_span, &m);
+    size_t n = m.n, start = 0, end = len;
     if (len > bytes) {
         /* The stretch of bytes bytes, starting a little before a match,
          * that holds the most matches (the first such). */
         size_t lead = bytes / 8, best = 0, best_count = 0;
         for (size_t i = 0, j = 0; i < n; i++) {
-            size_t from = m[i].at > lead ? m[i].at - lead : 0;
+            size_t from = m.at[i] > lead ? m.at[i] - lead : 0;
             if (j < i)
                 j = i;
-            while (j < n && m[j].end <= from + bytes)
+            while (j < n && m.end[j] <= from + bytes)
                 j++;
             if (j - i > best_count) {
                 best_count = j - i;
@@ -395,14 +364,14 @@ char *spine_snippet_make(const char *text, size_t len, const spine_wanted *w,
     if (start > 0 || (cut & SPINE_CUT_HEAD))
         spine_buf_puts(&b, "...");
     size_t k = 0;
-    while (k < n && m[k].at < start)
+    while (k < n && m.at[k] < start)
         k++;
     for (size_t i = start; i < end; ) {
-        if (k < n && i == m[k].at && m[k].end <= end) {
+        if (k < n && i == m.at[k] && m.end[k] <= end) {
             spine_buf_puts(&b, hi_start);
-            spine_buf_append(&b, text + i, m[k].end - i);
+            spine_buf_append(&b, text + i, m.end[k] - i);
             spine_buf_puts(&b, hi_end);
-            i = m[k++].end;
+            i = m.end[k++];
         } else if (spine_is_space(text[i])) {
             /* Snippets are one line: fold runs of layout whitespace. */
             if (b.n && b.p[b.n - 1] != ' ')
@@ -415,7 +384,7 @@ char *spine_snippet_make(const char *text, size_t len, const spine_wanted *w,
     }
     if (end < len || (cut & SPINE_CUT_TAIL))
         spine_buf_puts(&b, "...");
-    free(m);
+    spans_free(&m);
     if (!b.p)
         spine_buf_puts(&b, "");
     return spine_buf_detach(&b);
