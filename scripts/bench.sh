@@ -24,8 +24,10 @@
 # input MB/s, peak RSS and bytes on disk, then runs the warm in-process
 # latency programs (spine-bench-query, spine-bench-peer query) for OR and AND
 # semantics, top-10 ids only and top-10 with snippets; then one query as a
-# whole process (hyperfine: spine-search, quest, the sqlite3 CLI and
-# spine-bench-floor; callgrind instruction counts), then growth: generated
+# whole process (hyperfine: spine-search built shared and static -- the
+# static one in build-bench-static/, against scripts/xapian-static.sh's
+# libxapian.a -- quest, the sqlite3 CLI and spine-bench-floor; callgrind
+# instruction counts), then growth: generated
 # MedQuAD-like corpora (benchmarks/make_corpus.py) and dict-gcide, indexed
 # and queried by all three engines, plotted with gnuplot.  A tool that is
 # missing (hyperfine, valgrind, gnuplot, quest, sqlite3, dict-gcide) skips
@@ -111,6 +113,30 @@ else
 fi
 [ -e "$corpus" ] || { echo "bench: no corpus at $corpus" >&2; exit 2; }
 corpus=$(cd "$corpus" && pwd)
+
+# spine-search linked statically (-DSPINE_XAPIAN_STATIC, libxapian.a from
+# scripts/xapian-static.sh) for the whole-process section, beside the build
+# above, which links Debian's shared libxapian as every peer does.  The smoke
+# builds it too, so the static build never rots; the full run carries on
+# without it, with a note, when libxapian.a cannot be built (no network).
+static_note=""
+sbin=""
+echo "== static spine-search (scripts/xapian-static.sh)"
+if xa=$("$root/scripts/xapian-static.sh" 2>"$work/xapian-static.log"); then
+    cmake -S "$root" -B "$build-static" -DCMAKE_BUILD_TYPE=Release \
+          -DSPINE_WERROR=ON -DSPINE_TESTS=OFF -DSPINE_XAPIAN_STATIC="$xa" >/dev/null
+    # The link warns that getaddrinfo (remote shards) still loads glibc's
+    # NSS modules at run time; that note goes to the log.
+    cmake --build "$build-static" -j"$(nproc)" --target spine-search \
+        >>"$work/xapian-static.log" 2>&1 || {
+        tail -n 30 "$work/xapian-static.log" >&2
+        echo "bench: the static spine-search did not build" >&2; exit 2; }
+    sbin="$build-static/bin"
+else
+    tail -n 5 "$work/xapian-static.log" >&2
+    [ "$smoke" = 1 ] && { echo "bench: scripts/xapian-static.sh failed" >&2; exit 2; }
+    static_note="the static spine-search was not built: scripts/xapian-static.sh failed ($(tail -n 1 "$work/xapian-static.log"))"
+fi
 
 echo "== queries"
 queries="$work/queries.txt"
@@ -276,8 +302,10 @@ wp_cmds() {            # wp_cmds MODE: the command strings, one a line
     echo "sqlite3 $work/fts5.db \"SELECT rowid, title, snippet(t, 1, '**', '**', '...', 24) FROM t WHERE t MATCH '$match' ORDER BY bm25(t, 2.0, 1.0) LIMIT 10\""
     echo "sqlite3 $work/fts5.db \"SELECT rowid, title FROM t WHERE t MATCH '$match' ORDER BY bm25(t, 2.0, 1.0) LIMIT 10\""
     echo "$bin/spine-bench-floor"
+    [ -z "$sbin" ] || echo "$sbin/spine-search -d $work/spine-index $and'$wp_query'"
 }
-wp_names=(spine quest sqlite3 sqlite3-ids floor)
+# spine: the build that links the shared libxapian; spine-static: -static.
+wp_names=(spine quest sqlite3 sqlite3-ids floor spine-static)
 
 missing=""
 for t in hyperfine quest sqlite3; do have "$t" || missing="$missing $t"; done
@@ -314,7 +342,8 @@ else
     echo "== callgrind ('$wp_query')"
     for mode in or and; do
         mapfile -t cmds < <(wp_cmds "$mode")
-        for i in 0 1 4; do
+        for i in 0 1 4 5; do
+            [ "$i" -lt "${#cmds[@]}" ] || continue
             [ "$mode" = and ] && [ "$i" = 4 ] && continue
             eval "set -- ${cmds[$i]}"
             valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" \
@@ -322,7 +351,7 @@ else
             R[cg-$mode,${wp_names[$i]}]=$(sed -n \
                 's/.*Collected : *\([0-9]*\).*/\1/p' "$work/cg-$mode-$i.err")
         done
-        echo "$mode instructions: spine=${R[cg-$mode,spine]} quest=${R[cg-$mode,quest]}"
+        echo "$mode instructions: spine=${R[cg-$mode,spine]} spine-static=${R[cg-$mode,spine-static]:-} quest=${R[cg-$mode,quest]}"
     done
 fi
 
@@ -649,24 +678,32 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "query \"$wp_query\"; every engine in one hyperfine invocation per"
         echo "mode, so the ratios compare runs taken side by side. Spine:"
         echo "\`spine-search -d INDEX\` with its defaults (top 10 with snippets,"
-        echo "\`--and\` for AND). quest (xapian-tools) on the stock Xapian"
+        echo "\`--and\` for AND), built twice from the same commit: *static* is"
+        echo "linked with \`-static\` against a libxapian.a built from Debian's"
+        echo "source of the same Xapian (\`scripts/xapian-static.sh\`,"
+        echo "\`-DSPINE_XAPIAN_STATIC\`), so it loads no shared library; *shared*"
+        echo "links Debian's libxapian.so, as quest does and as the quickstart"
+        echo "builds it. quest (xapian-tools) on the stock Xapian"
         echo "database: top 10 ids (that database stores no text), \`-o and\` for"
         echo "AND. sqlite3 CLI on the FTS5 database: the SELECT of the warm runs"
         echo "with \`snippet()\` (what Spine shows) and without (ids and titles)."
-        echo "spine-bench-floor links libxapian through the binding, constructs"
-        echo "an English stemmer and exits: the floor for any process that loads"
-        echo "Xapian. Medians in ms; raw figures in \`build-bench/work/wp-*.json\`."
+        echo "spine-bench-floor links the shared libxapian through the binding,"
+        echo "constructs an English stemmer and exits: the floor for any process"
+        echo "that loads Xapian's shared library. Medians in ms; raw figures in"
+        echo "\`build-bench/work/wp-*.json\`."
+        [ -z "$static_note" ] || { echo; echo "Note: $static_note."; }
         echo
-        echo "| semantics | Spine | quest | sqlite3 + snippet | sqlite3 ids | floor | **Spine / quest** | **Spine / sqlite3 + snippet** | Spine / sqlite3 ids | Spine - floor | quest - floor |"
-        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| semantics | Spine, static | Spine, shared | quest | sqlite3 + snippet | sqlite3 ids | floor | **Spine static / quest** | Spine shared / quest | **Spine static / sqlite3 + snippet** | Spine shared - floor | quest - floor |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for mode in or and; do
             k=wp-$mode
-            printf '| %s | %s | %s | %s | %s | %s | **%s** | **%s** | %s | %s | %s |\n' \
-                "$(echo "$mode" | tr a-z A-Z)" "${R[$k,spine]}" "${R[$k,quest]}" \
+            printf '| %s | %s | %s | %s | %s | %s | %s | **%s** | %s | **%s** | %s | %s |\n' \
+                "$(echo "$mode" | tr a-z A-Z)" "${R[$k,spine-static]:--}" \
+                "${R[$k,spine]}" "${R[$k,quest]}" \
                 "${R[$k,sqlite3]}" "${R[$k,sqlite3-ids]}" "${R[$k,floor]}" \
+                "$(ratio "${R[$k,spine-static]:-}" "${R[$k,quest]}")" \
                 "$(ratio "${R[$k,spine]}" "${R[$k,quest]}")" \
-                "$(ratio "${R[$k,spine]}" "${R[$k,sqlite3]}")" \
-                "$(ratio "${R[$k,spine]}" "${R[$k,sqlite3-ids]}")" \
+                "$(ratio "${R[$k,spine-static]:-}" "${R[$k,sqlite3]}")" \
                 "$(awk -v a="${R[$k,spine]}" -v b="${R[$k,floor]}" 'BEGIN { printf "%.3f", a - b }')" \
                 "$(awk -v a="${R[$k,quest]}" -v b="${R[$k,floor]}" 'BEGIN { printf "%.3f", a - b }')"
         done
@@ -682,13 +719,15 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "process (dynamic loading included), same commands as above: exact"
         echo "and repeatable where wall time is noisy."
         echo
-        echo "| semantics | Spine | quest | floor | **Spine / quest** |"
-        echo "|---|---:|---:|---:|---:|"
+        echo "| semantics | Spine, static | Spine, shared | quest | floor | **Spine static / quest** | Spine shared / quest |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
         for mode in or and; do
             k=cg-$mode
-            printf '| %s | %s | %s | %s | **%s** |\n' \
-                "$(echo "$mode" | tr a-z A-Z)" "${R[$k,spine]}" "${R[$k,quest]}" \
-                "${R[cg-or,floor]}" "$(ratio "${R[$k,spine]}" "${R[$k,quest]}")"
+            printf '| %s | %s | %s | %s | %s | **%s** | %s |\n' \
+                "$(echo "$mode" | tr a-z A-Z)" "${R[$k,spine-static]:--}" \
+                "${R[$k,spine]}" "${R[$k,quest]}" "${R[cg-or,floor]}" \
+                "$(ratio "${R[$k,spine-static]:-}" "${R[$k,quest]}")" \
+                "$(ratio "${R[$k,spine]}" "${R[$k,quest]}")"
         done
         echo
     fi
@@ -831,8 +870,9 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
     echo "| index bytes without text (docdata) <= 0.7x stock Xapian | ${r}x | $(verdict le "$r" 0.7) |"
     for mode in or and; do
         M=$(echo "$mode" | tr a-z A-Z)
-        r=$(ratio "${R[wp-$mode,spine]:-}" "${R[wp-$mode,quest]:-}")
-        echo "| whole-process $M query, snippets, <= 0.8x quest | ${r}x | $(verdict le "$r" 0.8) |"
+        r=$(ratio "${R[wp-$mode,spine-static]:-}" "${R[wp-$mode,quest]:-}")
+        r2=$(ratio "${R[wp-$mode,spine]:-}" "${R[wp-$mode,quest]:-}")
+        echo "| whole-process $M query, snippets, <= 0.8x quest (static spine-search; shared libxapian: ${r2}x) | ${r}x | $(verdict le "$r" 0.8) |"
     done
     # The 1M target needs the 1M size; otherwise it says how to measure it.
     big=$(awk -F, 'NR > 1 && $1 == "medquad-like" && $3 == "spine" && $2 >= 1000000 {

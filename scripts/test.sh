@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Spine needs, builds it with warnings as errors, and runs every
-# test (unit suites and end-to-end cases), then again under ASan+UBSan.
+# test (unit suites and end-to-end cases).
 # First it runs the benchmark suite in smoke mode (scripts/bench.sh --smoke,
-# tiny sizes, results in a temporary directory) so the suite never rots.
+# tiny sizes, results in a temporary directory) so the suite never rots;
+# then the tests of three builds: plain, static libxapian (spine-search
+# linked -static), and ASan+UBSan.
 #
-#   scripts/test.sh            both builds
-#   SPINE_NO_ASAN=1 scripts/test.sh   the plain build only
+#   scripts/test.sh            all three builds
+#   SPINE_NO_ASAN=1 scripts/test.sh   without the ASan+UBSan build
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
@@ -33,6 +35,10 @@ echo "bench smoke: ok in $(( $(date +%s) - t0 )) s"
 rm -f "$bench_log"
 
 run_suite "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The same tests against the static libxapian (scripts/xapian-static.sh,
+# which the bench smoke has built and cached), spine-search linked -static.
+run_suite "$root/build-test-static" -DCMAKE_BUILD_TYPE=Release \
+    -DSPINE_XAPIAN_STATIC="$("$root/scripts/xapian-static.sh")"
 if [ "${SPINE_NO_ASAN:-0}" != 1 ]; then
     # Xapian itself is not instrumented; leaks and overflows in our code are.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
