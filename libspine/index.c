@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "document.h"
+#include "heads.h"
 #include "index.h"
 #include "phrase.h"
 #include "schema.h"
@@ -179,6 +180,20 @@ static void read_live_gen(const char *dir, unsigned *live)
         fclose(f);
     }
     free(stub);
+}
+
+char *spine_index_live_path(const char *dir, const char *name)
+{
+    unsigned live;
+    char gen[32];
+    read_live_gen(dir, &live);
+    if (live == 0)
+        return NULL;
+    snprintf(gen, sizeof gen, GEN_FMT, live);
+    char *gen_path = join(dir, gen);
+    char *path = join(gen_path, name);
+    free(gen_path);
+    return path;
 }
 
 /* Looks at dir without changing it: sets *foreign when it holds anything an
@@ -991,7 +1006,7 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
     xapian_database_free(all);
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, dest);
-    return SPINE_OK;
+    return spine_heads_write(dest, err);
 }
 
 int spine_index_commit(spine_index *ix, spine_index_stats *stats,

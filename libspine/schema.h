@@ -22,10 +22,11 @@
  * without it (built before) still answers, reading every candidate. */
 #define SPINE_SLOT_PAIRS      1
 /* A copy of the head of the article's stored record (header and fields,
- * store.h): a hit listed without a snippet is read from here, a few
- * hundred bytes, instead of from its whole record, which Xapian copies
- * twice in full (tens of KB for a long article).  On MedQuAD it halved the
- * simulated L1 data-cache misses of a listing run. */
+ * store.h), a few hundred bytes: the indexer writes the heads file
+ * (heads.h) from it, and a hit listed without a snippet is read from here
+ * when there is no heads file (remote shards), instead of from its whole
+ * record, which Xapian copies twice in full (tens of KB for a long
+ * article). */
 #define SPINE_SLOT_HEAD       2
 
 /* Title words are also indexed unprefixed with this wdf boost, so that an

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heads.h"
 #include "phrase.h"
 #include "schema.h"
 #include "search.h"
@@ -84,6 +85,7 @@ struct spine_searcher {
     unsigned doccount;
     int positions;                  /* the index holds word positions */
     xapian_enquire *check;          /* weighs one candidate: verify() */
+    spine_heads *heads;             /* the heads file, or NULL */
     char *synbuf;                   /* the synonym table's keys, cut up */
     const char **synwords;          /* their words: a hash set of
                                        nsynwords slots (load_synonym_words) */
@@ -290,6 +292,9 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
                              SPINE_SCHEMA_VERSION, schema);
         goto fail;
     }
+    rc = spine_heads_open(&s->heads, dir, s->db, err);
+    if (rc != SPINE_OK)
+        goto fail;
     rc = xapian_database_doccount(&s->doccount, s->db, &xe);
     if (rc == 0)
         rc = xapian_database_has_positions(&s->positions, s->db, &xe);
@@ -340,6 +345,7 @@ void spine_searcher_free(spine_searcher *s)
     spine_speller_free(s->speller);
     xapian_stem_free(s->stem);
     xapian_stopper_free(s->stopper);
+    spine_heads_free(s->heads);
     xapian_database_free(s->db);
     free(s->synwords);
     free(s->synbuf);
@@ -398,7 +404,8 @@ static int record_error(spine_error *err, const spine_searcher *s,
 {
     const char *id = "";
     size_t idlen = 0;
-    xapian_document_get_value(&id, &idlen, doc, SPINE_SLOT_ID, NULL);
+    if (doc)
+        xapian_document_get_value(&id, &idlen, doc, SPINE_SLOT_ID, NULL);
     return spine_error_set(err, rc, "%s: article %.*s: %s", s->dir,
                            (int)idlen, id, why->msg);
 }
@@ -407,9 +414,9 @@ static int record_error(spine_error *err, const spine_searcher *s,
  * and, if asked, cuts a snippet from its best section and lists the
  * matched terms. */
 static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
-                    unsigned i, const spine_wanted *qw, int wildcards,
-                    const spine_query_options *opts, spine_buf *text,
-                    spine_error *err)
+                    unsigned i, xapian_docid did, const spine_wanted *qw,
+                    int wildcards, const spine_query_options *opts,
+                    spine_buf *text, spine_error *err)
 {
     xapian_document *doc = NULL;
     spine_record *rec = NULL;
@@ -420,11 +427,16 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     int rc;
 
     rc = xapian_mset_weight(&hit->score, mset, i, &xe);
-    if (rc == 0)
-        rc = xapian_mset_document(&doc, mset, i, &xe);
-    /* Without a snippet, the record's head is all a hit needs. */
+    /* Without a snippet, the record's head is all a hit needs: from the
+     * heads file (heads.h), else from the copy in its value slot.  With
+     * one, the whole record. */
     len = 0;
-    if (rc == 0 && !opts->snippets)
+    if (rc == 0 && !opts->snippets && s->heads
+        && !spine_heads_get(s->heads, did, &data, &len))
+        len = 0;
+    if (rc == 0 && len == 0)
+        rc = xapian_mset_document(&doc, mset, i, &xe);
+    if (rc == 0 && len == 0 && !opts->snippets)
         rc = xapian_document_get_value(&data, &len, doc, SPINE_SLOT_HEAD,
                                        &xe);
     if (rc == 0 && len == 0)
@@ -442,6 +454,8 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     rc = opts->snippets ? spine_store_decode(&rec, data, len, &why)
                         : spine_store_decode_meta(&rec, data, len, &why);
     if (rc != 0) {
+        if (!doc)
+            xapian_mset_document(&doc, mset, i, NULL);
         record_error(err, s, doc, rc, &why);
         goto cleanup;
     }
@@ -1008,8 +1022,8 @@ static int fill_hits(spine_results *r, spine_searcher *s, const page *pg,
     for (unsigned i = 0; i < pg->n && rc == 0; i++) {
         unsigned k = order[i].k;
         r->hits[k].rank = opts->offset + k + 1;
-        rc = fill_hit(&r->hits[k], s, pg->mset, page_at(pg, k), &qw,
-                      wildcards, opts, &text, err);
+        rc = fill_hit(&r->hits[k], s, pg->mset, page_at(pg, k),
+                      order[i].did, &qw, wildcards, opts, &text, err);
         if (rc == 0 && pg->wt)
             r->hits[k].score = pg->wt[k];
     }

@@ -16,20 +16,6 @@
  * the searcher allocate gigabytes. */
 #define MAX_RAW_BYTES (256u << 20)
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16
-         | (uint32_t)p[3] << 24;
-}
-
 static void put_str(spine_buf *b, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
@@ -100,12 +86,12 @@ int spine_store_encoder_encode(spine_store_encoder *enc, spine_buf *out,
     memcpy(h, "SPN", 3);
     h[3] = SPINE_STORE_VERSION;
     h[4] = 0;                                       /* flags: none yet */
-    put_u32(h + 5, (uint32_t)crc32(0L, (const Bytef *)meta->p,
+    spine_put_le32(h + 5, (uint32_t)crc32(0L, (const Bytef *)meta->p,
                                    (uInt)meta->n));
-    put_u32(h + 9, (uint32_t)meta->n);
-    put_u32(h + 13, (uint32_t)crc32(0L, (const Bytef *)text->p,
+    spine_put_le32(h + 9, (uint32_t)meta->n);
+    spine_put_le32(h + 13, (uint32_t)crc32(0L, (const Bytef *)text->p,
                                     (uInt)text->n));
-    put_u32(h + 17, (uint32_t)text->n);
+    spine_put_le32(h + 17, (uint32_t)text->n);
     memcpy(h + HEADER_BYTES, meta->p, meta->n);
 
     z_stream *z = &enc->z;
@@ -179,8 +165,10 @@ static int decode(spine_record **out, const void *data, size_t len,
         return spine_error_set(err, rc, "stored record: version %u, "
                                "expected %u (rebuild the index)", h[3],
                                SPINE_STORE_VERSION);
-    uint32_t meta_crc = get_u32(h + 5), meta_len = get_u32(h + 9);
-    uint32_t text_crc = get_u32(h + 13), text_len = get_u32(h + 17);
+    uint32_t meta_crc = spine_get_le32(h + 5);
+    uint32_t meta_len = spine_get_le32(h + 9);
+    uint32_t text_crc = spine_get_le32(h + 13);
+    uint32_t text_len = spine_get_le32(h + 17);
     const unsigned char *meta = h + HEADER_BYTES;
     if (meta_len > len - HEADER_BYTES || text_len > MAX_RAW_BYTES)
         return spine_error_set(err, rc, "stored record: lengths do not fit");
@@ -263,7 +251,7 @@ size_t spine_store_head_bytes(const void *data, size_t len)
 {
     if (len < HEADER_BYTES)
         return 0;
-    uint32_t meta_len = get_u32((const unsigned char *)data + 9);
+    uint32_t meta_len = spine_get_le32((const unsigned char *)data + 9);
     return meta_len > len - HEADER_BYTES ? 0 : HEADER_BYTES + meta_len;
 }
 

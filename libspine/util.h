@@ -56,6 +56,33 @@ void spine_buf_put_varint(spine_buf *b, uint64_t v);
 int spine_get_varint(const unsigned char *p, size_t len, size_t *at,
                      uint64_t *out);
 
+/* Little-endian fixed-width integers at p (any alignment), as Spine's
+ * on-disk formats store them. */
+static inline void spine_put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static inline uint32_t spine_get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16
+         | (uint32_t)p[3] << 24;
+}
+
+static inline void spine_put_le64(unsigned char *p, uint64_t v)
+{
+    spine_put_le32(p, (uint32_t)v);
+    spine_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint64_t spine_get_le64(const unsigned char *p)
+{
+    return spine_get_le32(p) | (uint64_t)spine_get_le32(p + 4) << 32;
+}
+
 /* FNV-1a: returns hash h with the n bytes at p folded in.  Start from
  * SPINE_FNV1A_INIT; feed several pieces in turn to hash them as one. */
 #define SPINE_FNV1A_INIT 2166136261u

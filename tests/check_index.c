@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "document.h"
+#include "heads.h"
 #include "index.h"
 #include "schema.h"
 #include "testutil.h"
@@ -692,6 +693,66 @@ START_TEST(test_avlen_sample)
 }
 END_TEST
 
+START_TEST(test_heads_file)
+{
+    /* The heads file holds, for every docid, exactly the head in the
+     * document's value slot, and belongs to that one revision of the
+     * database. */
+    build(ixdir, articles, NARTICLES, NULL);
+    xapian_database *db = NULL;
+    xapian_error xe;
+    spine_heads *h = NULL;
+    spine_error err;
+    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
+    ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err), SPINE_OK);
+    ck_assert_ptr_nonnull(h);
+    unsigned n = doccount(ixdir);
+    for (xapian_docid did = 1; did <= n; did++) {
+        xapian_document *doc = NULL;
+        const char *want, *got;
+        size_t want_len, got_len;
+        ck_assert_int_eq(xapian_database_get_document(&doc, db, did, &xe), 0);
+        ck_assert_int_eq(xapian_document_get_value(&want, &want_len, doc,
+                                                   SPINE_SLOT_HEAD, &xe), 0);
+        ck_assert_uint_gt(want_len, 20);
+        ck_assert_int_eq(spine_heads_get(h, did, &got, &got_len), 1);
+        ck_assert_uint_eq(got_len, want_len);
+        ck_assert_int_eq(memcmp(got, want, want_len), 0);
+        xapian_document_free(doc);
+    }
+    const char *p;
+    size_t len;
+    ck_assert_int_eq(spine_heads_get(h, 0, &p, &len), 0);
+    ck_assert_int_eq(spine_heads_get(h, n + 1, &p, &len), 0);
+    spine_heads_free(h);
+    xapian_database_free(db);
+
+    /* Changed in place (a new revision), the database no longer matches
+     * the file: it is left unused, not trusted. */
+    char *gen = tu_path(ixdir, "gen-000001");
+    xapian_writable_database *w = NULL;
+    ck_assert_int_eq(xapian_writable_database_open(&w, gen, XAPIAN_DB_OPEN,
+                                                   &xe), 0);
+    ck_assert_int_eq(xapian_writable_database_set_metadata(w, "k", 1, "v", 1,
+                                                           &xe), 0);
+    ck_assert_int_eq(xapian_writable_database_commit(w, &xe), 0);
+    xapian_writable_database_free(w);
+    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
+    h = (spine_heads *)&h;
+    ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err), SPINE_OK);
+    ck_assert_ptr_null(h);
+    xapian_database_free(db);
+
+    /* An index directory with no live generation has no heads file. */
+    ck_assert_int_eq(xapian_database_open(&db, gen, &xe), 0);
+    h = (spine_heads *)&h;
+    ck_assert_int_eq(spine_heads_open(&h, gen, db, &err), SPINE_OK);
+    ck_assert_ptr_null(h);
+    xapian_database_free(db);
+    free(gen);
+}
+END_TEST
+
 static Suite *index_suite(void)
 {
     Suite *s = suite_create("index");
@@ -709,6 +770,7 @@ static Suite *index_suite(void)
     tcase_add_test(core, test_killed_during_first_swap);
     tcase_add_test(core, test_length_normalised_wdf);
     tcase_add_test(core, test_avlen_sample);
+    tcase_add_test(core, test_heads_file);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("errors");

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "format.h"
+#include "heads.h"
 #include "index.h"
 #include "schema.h"
 #include "util.h"
@@ -984,6 +985,95 @@ START_TEST(test_corrupt_record)
 }
 END_TEST
 
+/* Every listing (no snippets) of the queries below, as one string: rank,
+ * id, title, source, URL and score of each hit. */
+static char *listings(spine_searcher *s, spine_error *err, int *rc)
+{
+    static const char *const queries[] = {
+        "kidney stones", "pain", "blood", "children", "gout OR uric",
+        "\"kidney stones\"", "title:stones", "source:gard disease",
+    };
+    spine_buf out = SPINE_BUF_INIT;
+    spine_query_options o = opts_default();
+    o.snippets = 0;
+    *rc = SPINE_OK;
+    for (size_t q = 0; q < sizeof queries / sizeof *queries && !*rc; q++) {
+        spine_results *r = NULL;
+        *rc = spine_search(&r, s, queries[q], &o, err);
+        for (size_t i = 0; r && i < r->nhits; i++) {
+            const spine_hit *h = &r->hits[i];
+            spine_buf_printf(&out, "%s %u %s|%s|%s|%s %.9g\n", queries[q],
+                             h->rank, h->id, h->title, h->source, h->url,
+                             h->score);
+        }
+        spine_results_free(r);
+    }
+    return spine_buf_detach(&out);
+}
+
+START_TEST(test_heads_file)
+{
+    /* Hits listed without snippets come from the heads file (heads.h):
+     * the same listing as from the value slot, which an index without the
+     * file uses. */
+    char *dir = tu_path(tmp, "heads");
+    build_index(dir);
+    char *file = tu_path(dir, "gen-000001/" SPINE_HEADS_FILE);
+    spine_searcher *s = NULL;
+    spine_error err;
+    int rc;
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_OK);
+    char *with = listings(s, &err, &rc);
+    ck_assert_msg(rc == SPINE_OK, "%s", err.msg);
+    ck_assert_uint_gt(strlen(with), 200);
+    spine_searcher_free(s);
+
+    FILE *f = fopen(file, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char *bytes = malloc(1 << 20);
+    size_t n = fread(bytes, 1, 1 << 20, f);
+    fclose(f);
+    ck_assert_uint_gt(n, 72);
+    ck_assert_int_eq(remove(file), 0);
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_OK);
+    char *without = listings(s, &err, &rc);
+    ck_assert_msg(rc == SPINE_OK, "%s", err.msg);
+    ck_assert_str_eq(with, without);
+    spine_searcher_free(s);
+
+    /* Heads carry their checksum: damaged in the file, a listing fails,
+     * naming the article, as from the value slot. */
+    uint64_t table = 0;
+    for (int i = 7; i >= 0; i--)
+        table = table << 8 | bytes[16 + i];
+    ck_assert_uint_lt(table, n);
+    for (uint64_t at = 80; at < table; at += 16)
+        bytes[at] ^= 0x20;
+    ck_assert_int_eq(tu_write_file(file, bytes, n), 0);
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_OK);
+    char *bad = listings(s, &err, &rc);
+    ck_assert_int_eq(rc, SPINE_ECORRUPT);
+    ck_assert_msg(strstr(err.msg, "article ") != NULL, "message: %s",
+                  err.msg);
+    free(bad);
+    spine_searcher_free(s);
+
+    /* A file that is not a heads file at all is refused at open. */
+    ck_assert_int_eq(tu_write_file(file, "SPINEHD0 and the rest", 21), 0);
+    s = (spine_searcher *)&s;
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_ECORRUPT);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err.msg, SPINE_HEADS_FILE) != NULL, "message: %s",
+                  err.msg);
+    free(bytes);
+    free(with);
+    free(without);
+    free(file);
+    free(dir);
+}
+END_TEST
+
 /* ---- synonyms, stop words, typos, related, sections ---------------------- */
 
 /* Builds the corpus into tmpdir/name with the given word lists (file
@@ -1477,6 +1567,7 @@ static Suite *search_suite(void)
     tcase_add_test(errors, test_limit_too_big);
     tcase_add_test(errors, test_malformed_query);
     tcase_add_test(errors, test_corrupt_record);
+    tcase_add_test(errors, test_heads_file);
     suite_add_tcase(s, errors);
     return s;
 }

@@ -413,6 +413,47 @@ int xapian_database_synonym_keys(char **out, size_t *out_n,
     }
 }
 
+int xapian_database_identity(char **out_uuid, uint64_t *out_rev,
+                             const xapian_database *db, xapian_error *err)
+{
+    REQUIRE(out_uuid);
+    *out_uuid = NULL;
+    REQUIRE(out_rev);
+    *out_rev = 0;
+    REQUIRE(db);
+    try {
+        std::string uuid = db->db.get_uuid();
+        uint64_t rev = db->db.get_revision();
+        *out_uuid = malloc_copy(uuid);
+        *out_rev = rev;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_each_value(const xapian_database *db, xapian_slot slot,
+                               int (*fn)(xapian_docid did, const char *value,
+                                         size_t len, void *ctx),
+                               void *ctx, xapian_error *err)
+{
+    REQUIRE(db);
+    REQUIRE(fn);
+    try {
+        Xapian::ValueIterator end = db->db.valuestream_end(slot);
+        for (Xapian::ValueIterator v = db->db.valuestream_begin(slot);
+             v != end; ++v) {
+            const std::string value = *v;
+            int rc = fn(v.get_docid(), value.data(), value.size(), ctx);
+            if (rc != 0)
+                return rc;
+        }
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_database_termfreq(uint32_t *out, const xapian_database *db,
                              const char *term, size_t len, xapian_error *err)
 {

@@ -160,6 +160,24 @@ int xapian_database_get_document(xapian_document **out,
                                  const xapian_database *db, xapian_docid did,
                                  xapian_error *err);
 
+/* Identifies the revision of db a reader sees: its UUID (a malloc()ed
+ * NUL-terminated string in *out_uuid, "" for a database that has none;
+ * free() it) and revision number (*out_rev).  A file derived from a
+ * database can carry both to tell whether it still describes it. */
+int xapian_database_identity(char **out_uuid, uint64_t *out_rev,
+                             const xapian_database *db, xapian_error *err);
+
+/* Calls fn(did, value, len, ctx) for every document with a value in slot,
+ * in increasing docid order (Xapian's value stream: no document is
+ * fetched).  value is valid during the call only.  fn returns 0 to go on;
+ * any other value stops the walk and is returned as is, so callers use
+ * positive codes to tell theirs from XAPIAN_E* errors.  Returns 0 when
+ * every value was visited. */
+int xapian_database_each_value(const xapian_database *db, xapian_slot slot,
+                               int (*fn)(xapian_docid did, const char *value,
+                                         size_t len, void *ctx),
+                               void *ctx, xapian_error *err);
+
 /* Writes a compacted copy of db to dest_path (a new directory).  Returns 0
  * or an error; dest_path is left half-written on failure, so callers build
  * into a scratch location. */
