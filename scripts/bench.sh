@@ -795,6 +795,10 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         xb=$(stat -c %s "$work/xapian-db/$t.glass" 2>/dev/null || echo 0)
         echo "| $t | $sb | $xb | $((sb - xb)) |"
     done
+    # Spine's own file beside the tables (libspine/heads.h); counted in the
+    # "without docdata" bytes above.
+    sb=$(stat -c %s "$sgen/heads.spine" 2>/dev/null || echo 0)
+    echo "| heads.spine (Spine's) | $sb | 0 | $sb |"
     echo
     echo "Indexing CPU: Spine used ${R[idx-spine,cpu]:-?} s of CPU in ${R[idx-spine,wall]} s"
     echo "of wall time on $(nproc) cores; stock Xapian ${R[idx-xapian,cpu]:-?} s in"
