@@ -237,25 +237,53 @@ for e in spine spinepos fts5 xapian; do
     cat "$work/idx-$e.out"
 done
 
-echo "== warm latency ($nqueries queries, 1 warm-up + $passes passes)"
+# Like the indexers, the engines take turns: $passes rounds, each running
+# every program once (open, a warm-up pass, one measured pass), so that a
+# burst of load from elsewhere falls on all engines alike.  Each figure is
+# the median over the rounds of that round's figure.  FTS5's snippet run,
+# milliseconds a query, runs once with a fifth of the passes.
+echo "== warm latency ($nqueries queries, $passes rounds of 1 warm-up + 1 pass, the engines in turn)"
+lat_cmd() {            # lat_cmd RUN: sets cmd to RUN's program and index
+    case $1 in
+        spine*) cmd=("$bin/spine-bench-query" "$work/spine-index") ;;
+        fts5*) cmd=("$bin/spine-bench-peer" query fts5 "$work/fts5.db") ;;
+        xapian) cmd=("$bin/spine-bench-peer" query xapian "$work/xapian-db") ;;
+    esac
+}
+# lat_median NAME: R[NAME,key] = the median of R[NAME.r1..r$passes,key].
+lat_median() {
+    local name=$1 k r
+    for k in p50_us p95_us p99_us max_us qps hits_per_query; do
+        R[$name,$k]=$(for ((r = 1; r <= passes; r++)); do
+                          echo "${R[$name.r$r,$k]}"; done |
+                      sort -g | awk '{ v[NR] = $1 } END {
+                          m = (NR + 1) / 2; if (NR % 2 == 0) m = NR / 2
+                          print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }')
+    done
+}
 for mode in or and; do
     flag=""; [ "$mode" = and ] && flag=--and
-    for run in spine spine+snip fts5 fts5+snip xapian; do
-        snip=""; case $run in *+snip) snip=--snippets ;; esac
-        case $run in
-            spine*) cmd=("$bin/spine-bench-query" "$work/spine-index") ;;
-            fts5*) cmd=("$bin/spine-bench-peer" query fts5 "$work/fts5.db") ;;
-            xapian) cmd=("$bin/spine-bench-peer" query xapian "$work/xapian-db") ;;
-        esac
-        out="$work/q-$run-$mode.out"
-        np=$passes
-        # FTS5's snippets cost milliseconds a query: fewer passes keep the
-        # full run short; its percentiles still cover thousands of queries.
-        [ "$run" = fts5+snip ] && np=$(( passes / 5 > 0 ? passes / 5 : 1 ))
-        "${cmd[@]}" "$queries" --passes "$np" $flag $snip >"$out"
-        parse_result "q-$run-$mode" "$out"
-        cat "$out"
+    for ((round = 1; round <= passes; round++)); do
+        for run in spine spine+snip fts5 xapian; do
+            snip=""; case $run in *+snip) snip=--snippets ;; esac
+            lat_cmd "$run"
+            out="$work/q-$run-$mode.r$round.out"
+            "${cmd[@]}" "$queries" --passes 1 $flag $snip >"$out"
+            parse_result "q-$run-$mode.r$round" "$out"
+        done
     done
+    for run in spine spine+snip fts5 xapian; do
+        lat_median "q-$run-$mode"
+        echo "$run $mode p50 by round (us): $(for ((r = 1; r <= passes; r++)); do
+            printf '%s ' "${R[q-$run-$mode.r$r,p50_us]}"; done)"
+    done
+    run=fts5+snip
+    lat_cmd "$run"
+    out="$work/q-$run-$mode.out"
+    "${cmd[@]}" "$queries" --passes $(( passes / 5 > 0 ? passes / 5 : 1 )) \
+        $flag --snippets >"$out"
+    parse_result "q-$run-$mode" "$out"
+    cat "$out"
 done
 
 # Quoted phrases: the query file's queries of two or more words with their
@@ -625,9 +653,11 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         M=$(echo "$mode" | tr a-z A-Z)
         echo "## Warm query latency, top 10 ids, $M"
         echo
-        echo "In-process, one warm-up pass then $passes measured passes over the"
-        echo "query file; percentiles over every measured query. Each engine"
-        echo "fetches its hits' ids (Spine: id, title, source, URL)."
+        echo "In-process, $passes rounds; in each, every engine in turn opens its"
+        echo "index, runs one warm-up pass and one measured pass over the query"
+        echo "file. Each figure is the median over the rounds of the round's"
+        echo "figure (percentiles of that pass's queries). Each engine fetches"
+        echo "its hits' ids (Spine: id, title, source, URL)."
         echo
         lat_header
         lat_row "spine-$mode" Spine
@@ -640,9 +670,11 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo
         echo "Spine: its own snippets (stored text inflated per hit). FTS5:"
         echo "\`snippet(t, 1, '**', '**', '...', 24)\`. Stock Xapian stores no"
-        echo "text (data = id), so it has no snippet row. FTS5's snippet run"
-        echo "takes ${R[q-fts5+snip-$mode,passes]} measured pass(es) (a fifth of $passes, at least"
-        echo "one) to keep the run short."
+        echo "text (data = id), so it has no snippet row. Spine's figures are"
+        echo "medians over the rounds, as above. FTS5's snippet run, after the"
+        echo "rounds, takes one warm-up and ${R[q-fts5+snip-$mode,passes]} measured pass(es) (a fifth of"
+        echo "$passes, at least one) to keep the run short; its percentiles cover"
+        echo "every measured query."
         echo
         lat_header
         lat_row "spine+snip-$mode" Spine
