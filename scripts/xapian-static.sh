@@ -56,6 +56,8 @@ src="$work/xapian-core-$version"
     exit 2
 }
 mkdir -p "$dest"
-cp "$src/.libs/libxapian.a" "$dest/libxapian.a.tmp"
-mv "$dest/libxapian.a.tmp" "$dest/libxapian.a"
+# A private temporary name: two builds at once each rename a whole file.
+part=$(mktemp "$dest/libxapian.a.XXXXXX")
+cp "$src/.libs/libxapian.a" "$part"
+mv "$part" "$dest/libxapian.a"
 echo "$dest/libxapian.a"
