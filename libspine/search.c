@@ -74,6 +74,11 @@
 #define PARSE_FLAGS_PLAIN (PARSE_FLAGS & ~(XAPIAN_QP_FLAG_AUTO_SYNONYMS \
                            | XAPIAN_QP_FLAG_AUTO_MULTIWORD_SYNONYMS))
 
+/* Size of the synonym gate's prefix filter (spine_searcher.stem_prefixes):
+ * a few hundred prefixes leave a probe a false positive about 1% of the
+ * time, which only costs a stemming. */
+#define STEM_PREFIX_BITS 16384
+
 struct spine_searcher {
     char *dir;
     xapian_database *db;
@@ -87,9 +92,13 @@ struct spine_searcher {
     xapian_enquire *check;          /* weighs one candidate: verify() */
     spine_heads *heads;             /* the heads file, or NULL */
     char *synbuf;                   /* the synonym table's keys, cut up */
-    const char **synwords;          /* their words: a hash set of
+    const char **synwords;          /* their first words: a hash set of
                                        nsynwords slots (load_synonym_words) */
     size_t nsynwords;
+    /* Bit (hash & (STEM_PREFIX_BITS - 1)) set for each synonym word less
+     * its last letter: what a word must begin with to stem to it
+     * (may_stem_to_synonym). */
+    unsigned char stem_prefixes[STEM_PREFIX_BITS / 8];
 };
 
 static int is_alnum(char c)
@@ -114,10 +123,13 @@ static int is_synonym_word(const spine_searcher *s, const char *w)
     return s->nsynwords && s->synwords[synonym_slot(s, w)];
 }
 
-/* Collects into s->synwords every run of letters and digits in the nkeys
- * keys of the synonym table (s->synbuf, cut up in place), in all their
- * forms -- as typed ("heart attack"), stemmed ("Zkidney"), for the title
- * ("Skidney", "ZSkidney") -- with the capitals of the prefixes dropped. */
+/* Collects into s->synwords the first word (run of letters and digits) of
+ * each of the nkeys keys of the synonym table (s->synbuf, cut in place),
+ * in all their forms -- as typed ("heart attack"), stemmed ("Zkidney"),
+ * for the title ("Skidney", "ZSkidney") -- with the capitals of the
+ * prefixes dropped.  Only a key's first word can start a match: Xapian's
+ * parser looks a word up as typed, then by its stem, and a run of words
+ * by the words as typed from the first (queryparser.lemony). */
 static void load_synonym_words(spine_searcher *s, size_t nkeys)
 {
     size_t bytes = 0, slots = 16;
@@ -134,26 +146,61 @@ static void load_synonym_words(spine_searcher *s, size_t nkeys)
         char *end = k + strlen(k);
         while (*k >= 'A' && *k <= 'Z')
             k++;
-        /* Cut the key into its runs, in place. */
-        for (char *p = k; p < end; ) {
-            while (p < end && !is_alnum(*p))
-                *p++ = '\0';
-            if (p >= end)
-                break;
+        /* Cut the key's first word out, in place. */
+        char *p = k;
+        while (p < end && !is_alnum(*p))
+            p++;
+        if (p < end) {
             const char *run = p;
             while (is_alnum(*p))
                 p++;
-            *p++ = '\0';
+            *p = '\0';
             s->synwords[synonym_slot(s, run)] = run;
+            /* A one-letter word stems from words of any first letter:
+             * the empty prefix, every bit. */
+            size_t n = (size_t)(p - run);
+            if (n <= 1)
+                memset(s->stem_prefixes, 0xFF, sizeof s->stem_prefixes);
+            else {
+                uint32_t h = spine_fnv1a(SPINE_FNV1A_INIT, run, n - 1)
+                             & (STEM_PREFIX_BITS - 1);
+                s->stem_prefixes[h / 8] |= (unsigned char)(1u << (h % 8));
+            }
         }
         k = end + 1;
     }
 }
 
+/* Could English stemming turn word (lower case, n letters and digits) into
+ * a synonym word?  Snowball's English stemmer (Porter2) only rewrites the
+ * end of a word: what it keeps is a prefix of the word, to which it may
+ * change or add one last letter (happy -> happi, hoping -> hope).  So a
+ * stem s can come only from words that begin with s less its last letter
+ * -- except for three irregular forms its algorithm lists, dying, lying
+ * and tying (die, lie, tie), which are always stemmed.  Returns 0 only
+ * when no prefix of word is in s->stem_prefixes: then its stem, whatever
+ * it is, is no synonym word, and stemming it can be skipped. */
+static int may_stem_to_synonym(const spine_searcher *s, const char *word,
+                               size_t n)
+{
+    static const char *const irregular[] = { "dying", "lying", "tying" };
+    for (size_t i = 0; i < sizeof irregular / sizeof *irregular; i++)
+        if (n == 5 && memcmp(word, irregular[i], 5) == 0)
+            return 1;
+    uint32_t h = SPINE_FNV1A_INIT;
+    for (size_t i = 0; i < n; i++) {
+        h = spine_fnv1a(h, word + i, 1);
+        uint32_t b = h & (STEM_PREFIX_BITS - 1);
+        if (s->stem_prefixes[b / 8] & (1u << (b % 8)))
+            return 1;
+    }
+    return 0;
+}
+
 /* Could Xapian's parser find a synonym for some word or run of words of
  * text?  Sets *out to 0 only when no run of letters and digits in it,
- * lower-cased or stemmed, is a word of any synonym key: then no key can
- * match whatever terms the parser makes of the words.  Text with bytes
+ * lower-cased or stemmed, is the first word of any synonym key: then no
+ * key can match whatever terms the parser makes of the words.  Text with bytes
  * outside ASCII or with a dot between letters ("U.S." is the term "us")
  * always may.  Returns 0 or a XAPIAN_E* code. */
 static int may_have_synonyms(int *out, const spine_searcher *s,
@@ -186,7 +233,7 @@ static int may_have_synonyms(int *out, const spine_searcher *s,
         word[n] = '\0';
         p += n;
         *out = is_synonym_word(s, word);
-        if (!*out) {
+        if (!*out && may_stem_to_synonym(s, word, n)) {
             char *stem = NULL;
             int rc = xapian_stem_word(&stem, s->stem, word, n, xe);
             if (rc != 0)
