@@ -50,7 +50,7 @@ static int add_head(xapian_docid did, const char *value, size_t len,
 {
     writer *w = ctx;
     if ((size_t)did >= w->cap) {
-        size_t cap = w->cap ? w->cap : 1024;
+        size_t cap = w->cap;
         while (cap <= did)
             cap *= 2;
         w->off = spine_realloc(w->off, cap * sizeof *w->off);
@@ -87,9 +87,9 @@ static int finish(writer *w, const char *uuid, uint64_t rev)
     return 0;
 }
 
-int spine_heads_write(const char *db_dir, spine_error *err)
+int spine_heads_write(const char *db_dir, const xapian_database *db,
+                      spine_error *err)
 {
-    xapian_database *db = NULL;
     xapian_error xe;
     char *uuid = NULL;
     uint64_t rev = 0;
@@ -99,9 +99,7 @@ int spine_heads_write(const char *db_dir, spine_error *err)
 
     spine_buf_printf(&path, "%s/%s", db_dir, SPINE_HEADS_FILE);
     spine_buf_printf(&tmp, "%s.tmp", path.p);
-    rc = xapian_database_open(&db, db_dir, &xe);
-    if (rc == 0)
-        rc = xapian_database_identity(&uuid, &rev, db, &xe);
+    rc = xapian_database_identity(&uuid, &rev, db, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, db_dir);
         goto done;
@@ -140,7 +138,6 @@ done:
         remove(tmp.p);
     free(w.off);
     free(uuid);
-    xapian_database_free(db);
     spine_buf_free(&path);
     spine_buf_free(&tmp);
     return rc;

@@ -42,11 +42,12 @@
 
 typedef struct spine_heads spine_heads;
 
-/* Writes db_dir/SPINE_HEADS_FILE for the Xapian database at db_dir (a
- * generation not yet live) from its value slot SPINE_SLOT_HEAD: a
- * temporary file made durable, then renamed.  Returns SPINE_OK, or an
- * error naming the file (nothing is left behind). */
-int spine_heads_write(const char *db_dir, spine_error *err);
+/* Writes db_dir/SPINE_HEADS_FILE for db, the Xapian database at db_dir (a
+ * generation not yet live; the caller keeps db open and owns it), from its
+ * value slot SPINE_SLOT_HEAD: a temporary file made durable, then renamed.
+ * Returns SPINE_OK, or an error naming the file (nothing is left behind). */
+int spine_heads_write(const char *db_dir, const xapian_database *db,
+                      spine_error *err);
 
 /* Maps the heads file of index_dir's live generation, if it describes db
  * (the database the caller opened from index_dir).  Sets *out to NULL and
@@ -58,9 +59,9 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err);
 
 /* Points *data at document did's head (*len bytes, inside the mapping:
- * valid until spine_heads_free()).  Returns 1, or 0 when the file has no
- * head for did (or its offsets are out of bounds): the caller then reads
- * the value slot.  The head's own checksum is the decoder's to check. */
+ * valid until spine_heads_free()).  Returns 1, or 0, leaving *data and
+ * *len as they were, when the file has no head for did (or its offsets are
+ * out of bounds): the caller then reads the value slot.  The head's own checksum is the decoder's to check. */
 int spine_heads_get(const spine_heads *h, uint32_t did, const char **data,
                     size_t *len);
 

@@ -1003,10 +1003,13 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
         rc = xapian_database_open(&all, dest, &xe);
     if (rc == 0)
         rc = xapian_database_doccount(ndocs, all, &xe);
-    xapian_database_free(all);
-    if (rc != 0)
+    if (rc != 0) {
+        xapian_database_free(all);
         return spine_error_from_xapian(err, &xe, dest);
-    return spine_heads_write(dest, err);
+    }
+    rc = spine_heads_write(dest, all, err);
+    xapian_database_free(all);
+    return rc;
 }
 
 int spine_index_commit(spine_index *ix, spine_index_stats *stats,

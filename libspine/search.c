@@ -478,9 +478,8 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
      * heads file (heads.h), else from the copy in its value slot.  With
      * one, the whole record. */
     len = 0;
-    if (rc == 0 && !opts->snippets && s->heads
-        && !spine_heads_get(s->heads, did, &data, &len))
-        len = 0;
+    if (rc == 0 && !opts->snippets && s->heads)
+        spine_heads_get(s->heads, did, &data, &len);    /* else len stays 0 */
     if (rc == 0 && len == 0)
         rc = xapian_mset_document(&doc, mset, i, &xe);
     if (rc == 0 && len == 0 && !opts->snippets)
