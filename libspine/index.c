@@ -49,6 +49,7 @@ typedef struct shard {
     spine_buf term;                 /* scratch for prefixed terms */
     spine_phrase_pairs *pairs;      /* builds pair sets (no positions) */
     spine_buf pairset;              /* scratch for one pair set */
+    unsigned batched;               /* articles added since the last commit */
     pthread_t thread;
     int started;                    /* thread is running */
 
@@ -323,6 +324,12 @@ static int shard_add(shard *sh, const spine_article *a, spine_error *err)
     sh->sections += a->nsections;
     sh->text_bytes += spine_article_text_bytes(a);
     sh->stored_bytes += sh->record.n;
+    /* A commit writes the batch's postings out (SPINE_INDEX_BATCH). */
+    if (++sh->batched == sh->ix->opts.batch) {
+        sh->batched = 0;
+        if (xapian_writable_database_commit(sh->db, &xe) != 0)
+            return spine_error_from_xapian(err, &xe, sh->path);
+    }
     return SPINE_OK;
 }
 
@@ -431,8 +438,10 @@ static int shard_open(shard *sh, spine_index *ix, unsigned no,
     if (rc != 0)
         return rc;
     sh->pairs = spine_phrase_pairs_new();
+    /* A shard is scratch until compacted (which syncs): no fsync(). */
     rc = xapian_writable_database_open(&sh->db, sh->path,
-                                       XAPIAN_DB_CREATE_OR_OVERWRITE, &xe);
+                                       XAPIAN_DB_CREATE_OR_OVERWRITE
+                                       | XAPIAN_DB_NO_SYNC, &xe);
     if (rc == 0)
         rc = xapian_stem_new(&sh->stem, SPINE_STEM_LANGUAGE, &xe);
     if (rc == 0)
@@ -774,6 +783,8 @@ int spine_index_begin(spine_index **out, const char *dir,
     ix->lock_fd = -1;
     ix->dir = spine_strdup(dir);
     ix->opts = opts ? *opts : defaults;
+    if (ix->opts.batch == 0)
+        ix->opts.batch = SPINE_INDEX_BATCH;
 
     /* Check options here: once articles flow, errors surface late. */
     if (ix->opts.zlib_level < -1 || ix->opts.zlib_level > 9) {

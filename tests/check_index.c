@@ -314,6 +314,51 @@ START_TEST(test_progress_and_replaced)
 }
 END_TEST
 
+/* Writing each shard out after every article (batch 1) builds the same
+ * database as the default batches, and an article replaced in a later
+ * batch than its first version stays replaced. */
+START_TEST(test_batches)
+{
+    static const char *const terms[] = {
+        "kidney", "Zkidney", "Skidney", "XSniddk", "QGARD/2", "QNIDDK/3",
+        "betaword", "alphaword", "Zstone", "pain",
+    };
+    enum { NTERMS = sizeof terms / sizeof terms[0] };
+    unsigned want[NTERMS];
+    spine_index_stats st;
+
+    for (int pass = 0; pass < 2; pass++) {
+        spine_index *ix = NULL;
+        spine_index_options opts = SPINE_INDEX_OPTIONS_INIT;
+        opts.threads = 1;
+        opts.batch = pass ? 1 : 0;
+        ck_assert_int_eq(spine_index_begin(&ix, ixdir, &opts, NULL),
+                         SPINE_OK);
+        for (size_t i = 0; i < NARTICLES; i++)
+            ck_assert_int_eq(spine_index_add(ix, &articles[i], NULL),
+                             SPINE_OK);
+        ck_assert_int_eq(spine_index_add(ix, &gout_v2, NULL), SPINE_OK);
+        ck_assert_int_eq(spine_index_commit(ix, &st, NULL), SPINE_OK);
+        spine_index_free(ix);
+
+        ck_assert_uint_eq(st.replaced, 1);
+        ck_assert_uint_eq(doccount(ixdir), NARTICLES);
+        ck_assert_uint_eq(termfreq(ixdir, "betaword"), 1);
+        ck_assert_uint_eq(termfreq(ixdir, "alphaword"), 0);
+        for (int i = 0; i < NTERMS; i++) {
+            unsigned n = termfreq(ixdir, terms[i]);
+            if (pass == 0)
+                want[i] = n;
+            else
+                ck_assert_msg(n == want[i], "%s: %u documents, not %u",
+                              terms[i], n, want[i]);
+        }
+    }
+    ck_assert_uint_eq(want[0], 1);          /* the terms are there */
+    ck_assert_uint_eq(want[4], 1);
+}
+END_TEST
+
 START_TEST(test_commit_null_stats_and_options)
 {
     spine_index *ix = NULL;
@@ -762,6 +807,7 @@ static Suite *index_suite(void)
     tcase_set_timeout(core, 60);
     tcase_add_test(core, test_build_layout);
     tcase_add_test(core, test_progress_and_replaced);
+    tcase_add_test(core, test_batches);
     tcase_add_test(core, test_commit_null_stats_and_options);
     tcase_add_test(core, test_rebuild);
     tcase_add_test(core, test_free_without_commit);

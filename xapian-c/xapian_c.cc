@@ -583,7 +583,11 @@ int xapian_writable_database_open(xapian_writable_database **out,
     REQUIRE(out);
     *out = NULL;
     REQUIRE(path);
-    int action;
+    int action, flags = 0;
+    if (mode & XAPIAN_DB_NO_SYNC) {
+        flags = Xapian::DB_NO_SYNC;
+        mode &= ~XAPIAN_DB_NO_SYNC;
+    }
     switch (mode) {
     case XAPIAN_DB_CREATE_OR_OPEN:      action = Xapian::DB_CREATE_OR_OPEN; break;
     case XAPIAN_DB_CREATE:              action = Xapian::DB_CREATE; break;
@@ -595,7 +599,7 @@ int xapian_writable_database_open(xapian_writable_database **out,
     }
     try {
         *out = new xapian_writable_database{
-            Xapian::WritableDatabase(path, action)};
+            Xapian::WritableDatabase(path, action | flags)};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);

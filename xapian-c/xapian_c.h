@@ -199,13 +199,17 @@ enum {
     XAPIAN_DB_CREATE_OR_OPEN      = 1,
     XAPIAN_DB_CREATE              = 2,  /* fail if it exists */
     XAPIAN_DB_CREATE_OR_OVERWRITE = 3,
-    XAPIAN_DB_OPEN                = 4   /* fail if it does not exist */
+    XAPIAN_DB_OPEN                = 4,  /* fail if it does not exist */
+    /* Or-ed with one of the above: commits skip fsync() (Xapian's
+     * DB_NO_SYNC), for scratch databases a crash may lose. */
+    XAPIAN_DB_NO_SYNC             = 0x10
 };
 
-/* Opens (or creates, per mode) a glass database for writing.  Fails with
- * XAPIAN_ELOCKED when another writer holds it.  Release with
- * xapian_writable_database_free(), after xapian_writable_database_commit():
- * freeing commits implicitly but cannot report errors. */
+/* Opens (or creates, per mode, optionally | XAPIAN_DB_NO_SYNC) a glass
+ * database for writing.  Fails with XAPIAN_ELOCKED when another writer
+ * holds it.  Release with xapian_writable_database_free(), after
+ * xapian_writable_database_commit(): freeing commits implicitly but
+ * cannot report errors. */
 int xapian_writable_database_open(xapian_writable_database **out,
                                   const char *path, int mode,
                                   xapian_error *err);
