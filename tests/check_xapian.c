@@ -542,6 +542,38 @@ START_TEST(test_query_docids)
 }
 END_TEST
 
+/* XAPIAN_DB_NO_SYNC rides on a mode: what a no-sync database commits is
+ * there to read; the flag alone is not a mode. */
+START_TEST(test_no_sync)
+{
+    xapian_error err;
+    xapian_writable_database *wdb;
+    xapian_document *doc;
+    char *path = tu_path(tmp, "nosync");
+
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE
+                                     | XAPIAN_DB_NO_SYNC, &err));
+    OK(xapian_document_new(&doc, &err));
+    OK(xapian_document_add_term(doc, S("kept"), 1, &err));
+    OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+    xapian_document_free(doc);
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+
+    xapian_database *db = open_db(path);
+    uint32_t n;
+    OK(xapian_database_termfreq(&n, db, S("kept"), &err));
+    ck_assert_uint_eq(n, 1);
+    xapian_database_free(db);
+
+    ck_assert_int_eq(xapian_writable_database_open(&wdb, path,
+                                                   XAPIAN_DB_NO_SYNC, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_ptr_null(wdb);
+    free(path);
+}
+END_TEST
+
 /* "ineb2-prenorm" weighs a posting from its wdf alone, as IneB2 over wdfs
  * that hold scale times the normalised frequency: doc 1 (wdf 32) and doc 2
  * (wdf 96, and a much longer document) score as the formula says, length
@@ -1814,6 +1846,7 @@ static Suite *xapian_suite(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, test_version_and_strerror);
     tcase_add_test(core, test_index_counts);
+    tcase_add_test(core, test_no_sync);
     tcase_add_test(core, test_document_standalone);
     tcase_add_test(core, test_parse_and_search);
     tcase_add_test(core, test_mset_accessors);
