@@ -33,7 +33,8 @@ eval_commit() {
     if [ -n "$(git -C "$root" status --porcelain --untracked-files=no -- . \
                ':!benchmarks/RESULTS.md' ':!benchmarks/EFFECTIVENESS.md' \
                ':!benchmarks/EFFECTIVENESS-MEDQUAD.md' \
-               ':!benchmarks/growth.csv' ':!benchmarks/growth.png')" ]; then
+               ':!benchmarks/growth.csv' ':!benchmarks/growth.png' \
+               ':!benchmarks/growth-profile.csv')" ]; then
         c="$c (working tree with uncommitted changes)"
     fi
     echo "$c"
