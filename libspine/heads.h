@@ -60,8 +60,9 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
 
 /* Points *data at document did's head (*len bytes, inside the mapping:
  * valid until spine_heads_free()).  Returns 1, or 0, leaving *data and
- * *len as they were, when the file has no head for did (or its offsets are
- * out of bounds): the caller then reads the value slot.  The head's own checksum is the decoder's to check. */
+ * *len as they were, when the file has no head for did (or its offsets
+ * are out of bounds): the caller then reads the value slot.  The head's
+ * own checksum is the decoder's to check. */
 int spine_heads_get(const spine_heads *h, uint32_t did, const char **data,
                     size_t *len);
 
