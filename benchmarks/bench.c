@@ -208,6 +208,15 @@ int bench_query_opts_parse(bench_query_opts *o, int argc, char **argv,
             o->snippets = 1;
         } else if (strcmp(a, "--spelling") == 0) {
             o->spelling = 1;
+        } else if (strcmp(a, "--threads") == 0) {
+            unsigned n;
+            if (parse_uint(&n, i + 1 < argc ? argv[++i] : NULL, a, 0))
+                return -1;
+            o->threads = (int)n;
+        } else if (strcmp(a, "--split-postings") == 0) {
+            if (parse_uint(&o->split_postings, i + 1 < argc ? argv[++i] : NULL,
+                           a, 1))
+                return -1;
         } else {
             fprintf(stderr, "unknown option %s\n", a);
             return -1;

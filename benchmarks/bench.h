@@ -61,11 +61,17 @@ typedef struct bench_query_opts {
     int match_all;           /* 1: AND semantics, 0: OR */
     int snippets;            /* 1: build snippets for the hits */
     int spelling;            /* 1: ask for a spelling suggestion (Spine) */
+    int threads;             /* threads a query may be split over (Spine;
+                                -1: the searcher's default, 0: per CPU) */
+    unsigned split_postings; /* the least postings a split query has (Spine;
+                                0: the searcher's default) */
 } bench_query_opts;
 
-#define BENCH_QUERY_OPTS_INIT { 5, 10, 0, 0, 0 }
+#define BENCH_QUERY_OPTS_INIT { 5, 10, 0, 0, 0, -1, 0 }
 
-/* Parses --passes N, --k N, --and, --snippets, --spelling from argv[first..]
+/* Parses --passes N, --k N, --and, --snippets, --spelling, --threads N,
+ * --split-postings N
+ * from argv[first..]
  * into *o.  Returns 0, or -1 with a message on stderr. */
 int bench_query_opts_parse(bench_query_opts *o, int argc, char **argv,
                            int first);

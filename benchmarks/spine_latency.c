@@ -4,7 +4,8 @@
  * figures spine-bench-peer prints for the peers.
  *
  *   spine-bench-query INDEX_DIR QUERYFILE [--passes N] [--and] [--k N]
- *                     [--snippets] [--spelling]
+ *                     [--snippets] [--spelling] [--threads N]
+ *                     [--split-postings N]
  *
  * Spelling suggestions are off unless --spelling is given, because neither
  * peer makes any; snippets are off unless --snippets is given.
@@ -29,7 +30,8 @@ int main(int argc, char **argv)
     if (argc < 3 || argv[1][0] == '-') {
         fprintf(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr,
 "usage: spine-bench-query INDEX_DIR QUERYFILE [--passes N] [--and] [--k N]\n"
-"                         [--snippets] [--spelling]\n"
+"                         [--snippets] [--spelling] [--threads N]\n"
+"                         [--split-postings N]\n"
 "Runs one warm-up pass and N measured passes over QUERYFILE against a\n"
 "Spine index, in-process, and prints a RESULT line of key=value figures.\n");
         return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
@@ -45,6 +47,9 @@ int main(int argc, char **argv)
     memset(&lat, 0, sizeof lat);
 
     rc = spine_searcher_open(&s, argv[1], &err);
+    if (rc == 0 && o.threads >= 0)
+        rc = spine_searcher_set_threads(s, (unsigned)o.threads,
+                                        o.split_postings, &err);
     if (rc != 0)
         fprintf(stderr, "spine: %s\n", err.msg);
 

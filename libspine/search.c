@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "heads.h"
 #include "phrase.h"
@@ -372,6 +373,11 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         rc = spine_error_from_xapian(err, &xe, dir);
         goto fail;
     }
+    if (s->doccount >= SPINE_SPLIT_MIN_DOCS) {
+        rc = spine_searcher_set_threads(s, 0, 0, err);
+        if (rc != SPINE_OK)
+            goto fail;
+    }
     free(schema);
     *out = s;
     return SPINE_OK;
@@ -398,6 +404,39 @@ void spine_searcher_free(spine_searcher *s)
     free(s->synbuf);
     free(s->dir);
     free(s);
+}
+
+int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
+                               unsigned long min_postings, spine_error *err)
+{
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > SPINE_MAX_MATCH_THREADS
+                        ? SPINE_MAX_MATCH_THREADS : (unsigned)n;
+    }
+    if (threads > SPINE_MAX_MATCH_THREADS)
+        return spine_error_set(err, SPINE_EINVAL, "at most %d threads can "
+                               "match a query", SPINE_MAX_MATCH_THREADS);
+    xapian_database *helper[SPINE_MAX_MATCH_THREADS];
+    xapian_error xe;
+    unsigned n = 0;
+    int rc = 0;
+    while (n + 1 < threads) {           /* bounded by threads */
+        rc = xapian_database_open(&helper[n], s->dir, &xe);
+        if (rc != 0)
+            break;
+        n++;
+    }
+    if (rc == 0)
+        rc = xapian_enquire_set_split(s->enq,
+                                      (const xapian_database *const *)helper,
+                                      n, min_postings ? (double)min_postings
+                                                      : SPINE_SPLIT_POSTINGS,
+                                      &xe);
+    /* The enquire keeps references of its own. */
+    for (unsigned i = 0; i < n; i++)
+        xapian_database_free(helper[i]);
+    return rc == 0 ? SPINE_OK : spine_error_from_xapian(err, &xe, s->dir);
 }
 
 unsigned spine_searcher_doccount(const spine_searcher *s)

@@ -29,6 +29,24 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
 /* Releases s.  Accepts NULL. */
 void spine_searcher_free(spine_searcher *s);
 
+/* Lets s match one query on up to threads threads at once (0: one per
+ * CPU, at most SPINE_MAX_MATCH_THREADS; 1: only on the caller's), each
+ * over its own share of the articles through its own handle on the index,
+ * opened here.  A query is split only when its words index min_postings
+ * articles or more, summed over its words (0: SPINE_SPLIT_POSTINGS), as a
+ * split of a cheap query costs more than it saves.  The hits, their order
+ * and scores are the same either way; the estimated match count may
+ * differ.  spine_searcher_open() calls this with (0, 0) for an index of
+ * SPINE_SPLIT_MIN_DOCS articles or more.  Returns SPINE_EINVAL for too
+ * many threads, SPINE_ECORRUPT (or another error from Xapian) when the
+ * index cannot be opened again or has changed since s opened it. */
+int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
+                               unsigned long min_postings, spine_error *err);
+
+#define SPINE_MAX_MATCH_THREADS 8
+#define SPINE_SPLIT_POSTINGS 100000
+#define SPINE_SPLIT_MIN_DOCS 50000
+
 /* Number of articles in the open index. */
 unsigned spine_searcher_doccount(const spine_searcher *s);
 

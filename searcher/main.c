@@ -22,6 +22,7 @@ typedef struct cli {
     int json;
     int batch;
     const char *related;    /* --related ID, or NULL */
+    int threads;            /* --threads N, or -1 for the default */
 } cli;
 
 static void usage(FILE *f)
@@ -50,10 +51,15 @@ static void usage(FILE *f)
 "      --explain        show each hit's matched terms and their weights\n"
 "      --color WHEN     highlight with bold: auto (default), always, never;\n"
 "                       without bold, matches are marked **like this**\n"
+"      --threads N      match a costly query on up to N threads at once,\n"
+"                       each over a share of the articles (default: one\n"
+"                       per CPU for an index of %u articles or more, else\n"
+"                       1; 0: one per CPU, at most %d)\n"
 "  -h, --help           show this help\n"
 "\n"
 "Exit status: 0 hits found, 1 no hits, 2 error.\n",
-            SPINE_DEFAULT_INDEX, SPINE_MAX_LIMIT);
+            SPINE_DEFAULT_INDEX, SPINE_MAX_LIMIT, SPINE_SPLIT_MIN_DOCS,
+            SPINE_MAX_MATCH_THREADS);
 }
 
 static int parse_uint(const char *opt, const char *arg, unsigned max,
@@ -142,10 +148,12 @@ int main(int argc, char **argv)
         { "explain",     no_argument,       NULL, 'X' },
         { "color",       required_argument, NULL, 'c' },
         { "colour",      required_argument, NULL, 'c' },
+        { "threads",     required_argument, NULL, 't' },
         { "help",        no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL };
+    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL, -1 };
+    unsigned threads;
     const char *dir = getenv("SPINE_INDEX");
     const char *color = "auto";
     int opt;
@@ -175,6 +183,12 @@ int main(int argc, char **argv)
         case 'r': c.related = optarg; break;
         case 'X': c.qopts.explain = 1; break;
         case 'c': color = optarg; break;
+        case 't':
+            if (parse_uint("--threads", optarg, SPINE_MAX_MATCH_THREADS,
+                           &threads) != 0)
+                return EXIT_ERROR;
+            c.threads = (int)threads;
+            break;
         case 'h': usage(stdout); return EXIT_HITS;
         default:            /* '?' unknown, ':' missing argument */
             fprintf(stderr, "spine-search: %s '%s' (see --help)\n",
@@ -220,8 +234,12 @@ int main(int argc, char **argv)
 
     spine_searcher *s;
     spine_error err;
-    if (spine_searcher_open(&s, dir, &err) != 0) {
+    if (spine_searcher_open(&s, dir, &err) != 0
+        || (c.threads >= 0
+            && spine_searcher_set_threads(s, (unsigned)c.threads, 0, &err)
+                   != 0)) {
         fprintf(stderr, "spine-search: %s\n", err.msg);
+        spine_searcher_free(s);
         spine_buf_free(&query);
         return EXIT_ERROR;
     }

@@ -345,6 +345,11 @@ static void assert_same_hits(const char *query, const spine_query_options *o,
         ck_assert_msg(fabs(a->hits[k].score - b->hits[k].score) < 1e-9,
                       "%s: %s weighs %g, want %g", query, a->hits[k].id,
                       a->hits[k].score, b->hits[k].score);
+        ck_assert_msg((a->hits[k].snippet == NULL)
+                      == (b->hits[k].snippet == NULL), "%s: %s: snippet "
+                      "only on one side", query, a->hits[k].id);
+        if (a->hits[k].snippet)
+            ck_assert_str_eq(a->hits[k].snippet, b->hits[k].snippet);
     }
     spine_results_free(a);
     spine_results_free(b);
@@ -383,6 +388,41 @@ START_TEST(test_phrase_same_as_positions)
     }
     spine_searcher_free(pos);
     free(dir);
+}
+END_TEST
+
+/* A searcher that splits every query over three threads answers as one
+ * that does not: the same hits in the same order, with the same weights
+ * and snippets, for OR, AND, phrases, filters, wildcards and pages. */
+START_TEST(test_split_threads)
+{
+    static const char *const queries[] = {
+        "kidney stones", "blood pressure OR flow", "kidney water",
+        "\"kidney stones\" water", "source:GARD kidney OR blood",
+        "kidney -bacteria", "stone*", "title:kidney OR pain",
+        "urinary tract infection", "what causes poor circulation",
+    };
+    static const unsigned pages[][2] = { { 10, 0 }, { 1, 0 }, { 2, 1 },
+                                         { 3, 4 } };
+    spine_searcher *split = NULL;
+    spine_error err;
+    ck_assert_int_eq(spine_searcher_open(&split, ixdir, &err), SPINE_OK);
+    ck_assert_int_eq(spine_searcher_set_threads(split, 3, 1, &err),
+                     SPINE_OK);
+    spine_query_options o = opts_default();
+    for (int all = 0; all <= 1; all++) {
+        o.match_all = all;
+        for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
+            o.limit = pages[p][0];
+            o.offset = pages[p][1];
+            for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
+                assert_same_hits(queries[i], &o, split);
+        }
+    }
+    ck_assert_int_eq(spine_searcher_set_threads(split,
+                                                SPINE_MAX_MATCH_THREADS + 1,
+                                                0, &err), SPINE_EINVAL);
+    spine_searcher_free(split);
 }
 END_TEST
 
@@ -1560,6 +1600,7 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_phrase_words_apart);
     tcase_add_test(core, test_phrase_or);
     tcase_add_test(core, test_phrase_same_as_positions);
+    tcase_add_test(core, test_split_threads);
     tcase_add_test(core, test_title_field);
     tcase_add_test(core, test_source_filter);
     tcase_add_test(core, test_wildcard);

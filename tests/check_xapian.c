@@ -574,6 +574,147 @@ START_TEST(test_no_sync)
 }
 END_TEST
 
+/* A database of n documents for split matches: "a" in every one (wdf from
+ * 1 to 7), "b" in every third, "c" in every seventh, "rare" in two;
+ * value slot 0 holds the docid modulo 4, for collapsing. */
+static xapian_database *build_split_db(const char *path, unsigned n)
+{
+    xapian_error err;
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE, &err));
+    for (unsigned i = 1; i <= n; i++) {
+        xapian_document *doc;
+        char v[2] = { (char)('0' + i % 4), 0 };
+        OK(xapian_document_new(&doc, &err));
+        OK(xapian_document_add_term(doc, S("a"), 1 + i * 5 % 7, &err));
+        if (i % 3 == 0)
+            OK(xapian_document_add_term(doc, S("b"), 1 + i % 5, &err));
+        if (i % 7 == 0)
+            OK(xapian_document_add_term(doc, S("c"), 2, &err));
+        if (i == 40 || i == n - 3)
+            OK(xapian_document_add_term(doc, S("rare"), 1, &err));
+        OK(xapian_document_add_value(doc, 0, S(v), &err));
+        OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+        xapian_document_free(doc);
+    }
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+    return open_db(path);
+}
+
+/* Asserts that enq's page (first, max) is the same split as unsplit:
+ * parts as given, the same docids in the same order, the same weights;
+ * counts within their bounds, and exact where the unsplit ones are. */
+static void assert_split_page(xapian_enquire *whole, xapian_enquire *split,
+                              unsigned first, unsigned max, unsigned parts)
+{
+    xapian_error err;
+    xapian_mset *a, *b;
+    OK(xapian_enquire_get_mset(&a, whole, first, max, 0, &err));
+    OK(xapian_enquire_get_mset(&b, split, first, max, 0, &err));
+    ck_assert_uint_eq(xapian_mset_parts(a), 1);
+    ck_assert_uint_eq(xapian_mset_parts(b), parts);
+    ck_assert_uint_eq(xapian_mset_size(b), xapian_mset_size(a));
+    for (unsigned i = 0; i < xapian_mset_size(a); i++) {
+        double wa, wb;
+        ck_assert_uint_eq(hit(b, i), hit(a, i));
+        OK(xapian_mset_weight(&wa, a, i, &err));
+        OK(xapian_mset_weight(&wb, b, i, &err));
+        ck_assert_msg(fabs(wa - wb) <= 1e-12 * wa, "hit %u weighs %.17g, "
+                      "want %.17g", i, wb, wa);
+    }
+    unsigned lo = xapian_mset_matches_lower_bound(b),
+             est = xapian_mset_matches_estimated(b),
+             up = xapian_mset_matches_upper_bound(b);
+    ck_assert_uint_le(lo, est);
+    ck_assert_uint_le(est, up);
+    ck_assert_uint_le(lo, xapian_mset_matches_upper_bound(a));
+    ck_assert_uint_ge(up, xapian_mset_matches_lower_bound(a));
+    if (xapian_mset_matches_lower_bound(a)
+        == xapian_mset_matches_upper_bound(a) && lo == up)
+        ck_assert_uint_eq(est, xapian_mset_matches_estimated(a));
+    xapian_mset_free(a);
+    xapian_mset_free(b);
+}
+
+/* A match split over three threads (xapian_enquire_set_split) gives the
+ * pages an unsplit match gives, for OR, AND and filtered queries; a query
+ * below the postings threshold, or with a collapse key set, is not split;
+ * a helper on another database is refused. */
+START_TEST(test_split)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "split"), *other = tu_path(tmp, "other");
+    xapian_database *db = build_split_db(path, 300);
+    xapian_database *h[2] = { open_db(path), open_db(path) };
+    xapian_enquire *whole, *split;
+    OK(xapian_enquire_new(&whole, db, &err));
+    OK(xapian_enquire_new(&split, db, &err));
+    OK(xapian_enquire_set_weighting(whole, "ineb2", NULL, 0, &err));
+    OK(xapian_enquire_set_weighting(split, "ineb2", NULL, 0, &err));
+    OK(xapian_enquire_set_split(split, (const xapian_database *const *)h, 2,
+                                1, &err));
+    /* The enquire holds its own references. */
+    xapian_database_free(h[0]);
+    xapian_database_free(h[1]);
+
+    xapian_query *t[4], *q[4];
+    OK(xapian_query_new_term(&t[0], S("a"), &err));
+    OK(xapian_query_new_term(&t[1], S("b"), &err));
+    OK(xapian_query_new_term(&t[2], S("c"), &err));
+    OK(xapian_query_new_term(&t[3], S("rare"), &err));
+    OK(xapian_query_combine(&q[0], XAPIAN_QUERY_OP_OR, t, 4, &err));
+    OK(xapian_query_combine(&q[1], XAPIAN_QUERY_OP_AND, t, 2, &err));
+    OK(xapian_query_combine(&q[2], XAPIAN_QUERY_OP_OR, t + 1, 3, &err));
+    /* A docid filter: copied to each thread through serialise(). */
+    static const xapian_docid ids[] = { 3, 7, 21, 40, 150, 297 };
+    xapian_query *f;
+    OK(xapian_query_new_docids(&f, ids, 6, &err));
+    xapian_query *pair[2] = { q[0], f };
+    OK(xapian_query_combine(&q[3], XAPIAN_QUERY_OP_FILTER, pair, 2, &err));
+    static const unsigned pages[][2] = { { 0, 10 }, { 0, 1 }, { 5, 10 },
+                                         { 95, 10 }, { 0, 400 } };
+    for (size_t i = 0; i < 4; i++) {
+        OK(xapian_enquire_set_query(whole, q[i], &err));
+        OK(xapian_enquire_set_query(split, q[i], &err));
+        for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++)
+            assert_split_page(whole, split, pages[p][0], pages[p][1], 3);
+    }
+
+    /* Postings below the threshold, or a collapse key: not split. */
+    xapian_database *h1 = open_db(path);
+    OK(xapian_enquire_set_split(split, (const xapian_database *const *)&h1,
+                                1, 1e9, &err));
+    assert_split_page(whole, split, 0, 10, 1);
+    OK(xapian_enquire_set_split(split, (const xapian_database *const *)&h1,
+                                1, 1, &err));
+    assert_split_page(whole, split, 0, 10, 2);
+    OK(xapian_enquire_set_collapse_key(whole, 0, 1, &err));
+    OK(xapian_enquire_set_collapse_key(split, 0, 1, &err));
+    assert_split_page(whole, split, 0, 10, 1);
+    xapian_database_free(h1);
+
+    /* A handle on another database (or revision) is refused. */
+    xapian_database *odb = build_split_db(other, 30);
+    ck_assert_int_eq(xapian_enquire_set_split(
+                         split, (const xapian_database *const *)&odb, 1, 1,
+                         &err), XAPIAN_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "helper 0"));
+    xapian_database_free(odb);
+
+    for (size_t i = 0; i < 4; i++) {
+        xapian_query_free(t[i]);
+        xapian_query_free(q[i]);
+    }
+    xapian_query_free(f);
+    xapian_enquire_free(whole);
+    xapian_enquire_free(split);
+    xapian_database_free(db);
+    free(path);
+    free(other);
+}
+END_TEST
+
 /* "ineb2-prenorm" weighs a posting from its wdf alone, as IneB2 over wdfs
  * that hold scale times the normalised frequency: doc 1 (wdf 32) and doc 2
  * (wdf 96, and a much longer document) score as the formula says, length
@@ -1854,6 +1995,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_weighting_schemes);
     tcase_add_test(core, test_weighting_prenorm);
     tcase_add_test(core, test_query_docids);
+    tcase_add_test(core, test_split);
     tcase_add_test(core, test_query_building);
     tcase_add_test(core, test_relevance_tools);
     tcase_add_test(core, test_stem_and_stopper);

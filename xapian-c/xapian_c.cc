@@ -23,9 +23,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <map>
+#include <memory>
 #include <new>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 /* The header's flag and strategy values are Xapian's own, passed straight
@@ -104,13 +108,27 @@ struct xapian_query {
     Xapian::Query q;
 };
 
+/* The query and weighting scheme are kept beside the Enquire, which cannot
+ * hand them back, for the parts of a split match (see split_mset()). */
 struct xapian_enquire {
     Xapian::Enquire enq;
-    explicit xapian_enquire(const Xapian::Database &db) : enq(db) { }
+    Xapian::Database db;
+    Xapian::Query query;
+    std::unique_ptr<Xapian::Weight> weight;     /* NULL: Xapian's BM25 */
+    bool collapsing = false;
+    std::vector<Xapian::Database> helpers;      /* one per extra thread */
+    Xapian::doccount split_min = 0;
+    explicit xapian_enquire(const Xapian::Database &db_) : enq(db_), db(db_)
+    { }
 };
 
+/* merged: the MSet of a split match, whose counts are summed over its
+ * parts (Xapian's own are those of the final pass over the best few). */
 struct xapian_mset {
     Xapian::MSet mset;
+    unsigned parts = 1;
+    bool merged = false;
+    Xapian::doccount lower = 0, estimated = 0, upper = 0;
 };
 
 struct xapian_eset {
@@ -1343,6 +1361,66 @@ class DocidSource : public Xapian::PostingSource {
     Xapian::docid get_docid() const override { return ids[at]; }
 
     std::string name() const override { return "Spine::DocidSource"; }
+
+    /* As raw docids: a query is serialised only to be copied for another
+     * thread of the same process (split_mset()). */
+    std::string serialise() const override
+    {
+        return std::string(reinterpret_cast<const char *>(ids.data()),
+                           ids.size() * sizeof ids[0]);
+    }
+
+    DocidSource *unserialise(const std::string &s) const override
+    {
+        std::vector<Xapian::docid> v(s.size() / sizeof(Xapian::docid));
+        if (s.size() != v.size() * sizeof v[0])
+            throw Xapian::SerialisationError("DocidSource: bad size");
+        std::memcpy(v.data(), s.data(), s.size());
+        return new DocidSource(std::move(v));
+    }
+};
+
+/* Every docid from lo to hi, at weight 0: the share of the database that
+ * one part of a split match covers.  Its estimate is the whole database,
+ * so that an AND tries the query's own posting lists first and only
+ * skips this one to their docids; split_mset() scales the part's match
+ * counts back to the share. */
+class DocidRangeSource : public Xapian::PostingSource {
+    Xapian::docid lo, hi, did = 0;
+    Xapian::doccount size = 0;
+
+  public:
+    DocidRangeSource(Xapian::docid lo_, Xapian::docid hi_) : lo(lo_), hi(hi_)
+    { }
+
+    DocidRangeSource *clone() const override
+    {
+        return new DocidRangeSource(lo, hi);
+    }
+
+    void init(const Xapian::Database &db) override
+    {
+        did = 0;
+        size = db.get_doccount();
+    }
+
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return size; }
+    Xapian::doccount get_termfreq_max() const override { return size; }
+
+    void next(double) override { did = did ? did + 1 : lo; }
+
+    void skip_to(Xapian::docid d, double) override
+    {
+        if (d > did)
+            did = std::max(d, lo);
+    }
+
+    bool at_end() const override { return did > hi; }
+
+    Xapian::docid get_docid() const override { return did; }
+
+    std::string name() const override { return "Spine::DocidRangeSource"; }
 };
 
 int xapian_query_new_term(xapian_query **out, const char *term, size_t len,
@@ -1743,10 +1821,18 @@ int xapian_enquire_set_query(xapian_enquire *enq, const xapian_query *q,
     REQUIRE(q);
     try {
         enq->enq.set_query(q->q);
+        enq->query = q->q;
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
     }
+}
+
+/* Makes w enq's weighting scheme, keeping a copy for split matches. */
+static void use_weight(xapian_enquire *enq, const Xapian::Weight &w)
+{
+    enq->enq.set_weighting_scheme(w);
+    enq->weight.reset(w.clone());
 }
 
 int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
@@ -1755,7 +1841,7 @@ int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
 {
     REQUIRE(enq);
     try {
-        enq->enq.set_weighting_scheme(
+        use_weight(enq, 
             Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
         return XAPIAN_OK;
     } catch (...) {
@@ -1860,34 +1946,34 @@ int xapian_enquire_set_weighting(xapian_enquire *enq, const char *name,
         std::string s(name);
         const double *p = params;
         if (s == "bm25+")
-            enq->enq.set_weighting_scheme(Xapian::BM25PlusWeight(
+            use_weight(enq, Xapian::BM25PlusWeight(
                 param(p, n, 0, 1), param(p, n, 1, 0), param(p, n, 2, 1),
                 param(p, n, 3, 0.5), param(p, n, 4, 0.5), param(p, n, 5, 1)));
         else if (s == "pl2")
-            enq->enq.set_weighting_scheme(Xapian::PL2Weight(param(p, n, 0, 1)));
+            use_weight(enq, Xapian::PL2Weight(param(p, n, 0, 1)));
         else if (s == "pl2+")
-            enq->enq.set_weighting_scheme(Xapian::PL2PlusWeight(
+            use_weight(enq, Xapian::PL2PlusWeight(
                 param(p, n, 0, 1), param(p, n, 1, 0.8)));
         else if (s == "dph")
-            enq->enq.set_weighting_scheme(Xapian::DPHWeight());
+            use_weight(enq, Xapian::DPHWeight());
         else if (s == "dlh")
-            enq->enq.set_weighting_scheme(Xapian::DLHWeight());
+            use_weight(enq, Xapian::DLHWeight());
         else if (s == "inl2")
-            enq->enq.set_weighting_scheme(Xapian::InL2Weight(param(p, n, 0, 1)));
+            use_weight(enq, Xapian::InL2Weight(param(p, n, 0, 1)));
         else if (s == "ifb2")
-            enq->enq.set_weighting_scheme(Xapian::IfB2Weight(param(p, n, 0, 1)));
+            use_weight(enq, Xapian::IfB2Weight(param(p, n, 0, 1)));
         else if (s == "ineb2")
-            enq->enq.set_weighting_scheme(Xapian::IneB2Weight(param(p, n, 0, 1)));
+            use_weight(enq, Xapian::IneB2Weight(param(p, n, 0, 1)));
         else if (s == "ineb2-prenorm") {
             double scale = param(p, n, 0, 1);
             if (!(scale > 0))
                 return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_"
                                  "weighting: scale must be positive");
-            enq->enq.set_weighting_scheme(PrenormIneB2Weight(scale));
+            use_weight(enq, PrenormIneB2Weight(scale));
         } else if (s == "bb2")
-            enq->enq.set_weighting_scheme(Xapian::BB2Weight(param(p, n, 0, 1)));
+            use_weight(enq, Xapian::BB2Weight(param(p, n, 0, 1)));
         else if (s == "lm")
-            enq->enq.set_weighting_scheme(Xapian::LMWeight(
+            use_weight(enq, Xapian::LMWeight(
                 param(p, n, 0, 0),
                 Xapian::Weight::type_smoothing(int(param(p, n, 1, 1))),
                 param(p, n, 2, -1), param(p, n, 3, -1)));
@@ -1909,10 +1995,163 @@ int xapian_enquire_set_collapse_key(xapian_enquire *enq, xapian_slot slot,
             enq->enq.set_collapse_key(Xapian::BAD_VALUENO);
         else
             enq->enq.set_collapse_key(slot, collapse_max);
+        enq->collapsing = collapse_max != 0;
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
     }
+}
+
+int xapian_enquire_set_split(xapian_enquire *enq,
+                             const xapian_database *const *helpers,
+                             size_t nhelpers, double min_postings,
+                             xapian_error *err)
+{
+    REQUIRE(enq);
+    REQUIRE(helpers || nhelpers == 0);
+    try {
+        std::vector<Xapian::Database> v;
+        for (size_t i = 0; i < nhelpers; i++) {    /* bounded by nhelpers */
+            REQUIRE(helpers[i]);
+            const Xapian::Database &h = helpers[i]->db;
+            if (h.get_uuid() != enq->db.get_uuid()
+                || h.get_lastdocid() != enq->db.get_lastdocid()
+                || h.get_doccount() != enq->db.get_doccount())
+                return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_"
+                                 "split: helper %zu is not a handle on the "
+                                 "enquire's database as it now is", i);
+            v.push_back(h);
+        }
+        enq->helpers = std::move(v);
+        enq->split_min = min_postings;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+/* The postings of enq's query: over its distinct terms, the number of
+ * documents each indexes. */
+static double query_postings(const xapian_enquire *enq)
+{
+    double n = 0;
+    const Xapian::Query &q = enq->query;
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end();
+         ++t)                           /* bounded by the query's terms */
+        n += enq->db.get_termfreq(*t);
+    return n;
+}
+
+/* Runs enq's match in 1 + enq->helpers.size() parts at once, each over an
+ * even share of the docids (a DocidRangeSource filter) on its own
+ * database handle and thread, the first on the caller's; then ranks the
+ * best first + maxitems of all parts in one final match on enq itself,
+ * filtered to those docids, so that the MSet is Xapian's own, with the
+ * weights an unsplit match gives.
+ *
+ * Xapian's handles are reference-counted without atomics, so no object is
+ * shared between threads: each part has its own Enquire, weighting scheme
+ * and a copy of the query made through serialise() (the first part, on
+ * this thread, uses the query itself), all made before any thread starts;
+ * the threads are joined before any of it is touched again. */
+static xapian_mset *split_mset(xapian_enquire *enq, unsigned first,
+                               unsigned maxitems, unsigned checkatleast)
+{
+    const size_t parts = enq->helpers.size() + 1;
+    const Xapian::docid last = enq->db.get_lastdocid();
+    const unsigned want = maxitems > UINT_MAX - first ? UINT_MAX
+                        : first + maxitems;
+    Xapian::Registry reg;
+    reg.register_posting_source(DocidSource({}));
+    const std::string qs = enq->query.serialise();
+    std::vector<Xapian::Enquire> part;
+    std::vector<Xapian::docid> lo(parts), hi(parts);
+    for (size_t i = 0; i < parts; i++) {        /* bounded by parts */
+        lo[i] = Xapian::docid(1 + uint64_t(last) * i / parts);
+        hi[i] = Xapian::docid(uint64_t(last) * (i + 1) / parts);
+        Xapian::Enquire e(i ? enq->helpers[i - 1] : enq->db);
+        if (enq->weight)
+            e.set_weighting_scheme(*enq->weight);
+        Xapian::Query range((new DocidRangeSource(lo[i], hi[i]))->release());
+        e.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                  i ? Xapian::Query::unserialise(qs, reg)
+                                    : enq->query,
+                                  range));
+        part.push_back(e);
+    }
+
+    std::vector<Xapian::MSet> got(parts);
+    std::vector<std::exception_ptr> failed(parts);
+    auto run = [&](size_t i) {
+        try {
+            got[i] = part[i].get_mset(0, want, checkatleast);
+        } catch (...) {
+            failed[i] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < parts; i++) {        /* bounded by parts */
+        try {
+            threads.emplace_back(run, i);
+        } catch (const std::system_error &) {
+            run(i);                     /* no thread to be had: run it here */
+        }
+    }
+    run(0);
+    for (std::thread &t : threads)
+        t.join();
+    for (const std::exception_ptr &e : failed)
+        if (e)
+            std::rethrow_exception(e);
+
+    /* The best want hits of all parts, as Xapian ranks them: by weight,
+     * then docid.  A part's counts are exact when its bounds meet; else
+     * its estimate (made for the whole query: see DocidRangeSource) is
+     * scaled to its share of the docids. */
+    std::vector<std::pair<double, Xapian::docid>> hits;
+    std::unique_ptr<xapian_mset> m(new xapian_mset);
+    m->merged = true;
+    m->parts = unsigned(parts);
+    for (size_t i = 0; i < parts; i++) {        /* bounded by parts */
+        const Xapian::MSet &g = got[i];
+        for (Xapian::MSetIterator h = g.begin(); h != g.end(); ++h)
+            hits.emplace_back(h.get_weight(), *h);
+        Xapian::doccount glo = g.get_matches_lower_bound();
+        Xapian::doccount gup = std::min<Xapian::doccount>(
+            g.get_matches_upper_bound(), hi[i] - lo[i] + 1);
+        double est = g.get_matches_estimated();
+        if (glo != g.get_matches_upper_bound())
+            est = std::min<double>(std::max<double>(est * (hi[i] - lo[i] + 1)
+                                                    / last, glo), gup);
+        m->lower += glo;
+        m->upper += gup;
+        m->estimated += Xapian::doccount(est + 0.5);
+    }
+    std::sort(hits.begin(), hits.end(),
+              [](const std::pair<double, Xapian::docid> &a,
+                 const std::pair<double, Xapian::docid> &b) {
+                  return a.first > b.first
+                         || (a.first == b.first && a.second < b.second);
+              });
+    if (hits.size() > want)
+        hits.resize(want);
+    std::vector<Xapian::docid> ids;
+    for (const auto &h : hits)
+        ids.push_back(h.second);
+    std::sort(ids.begin(), ids.end());
+    Xapian::Query best = ids.empty() ? Xapian::Query::MatchNothing
+        : Xapian::Query((new DocidSource(std::move(ids)))->release());
+    enq->enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq->query,
+                                     best));
+    try {
+        m->mset = enq->enq.get_mset(first, maxitems);
+    } catch (...) {
+        enq->enq.set_query(enq->query);
+        throw;
+    }
+    /* Snippets and matching terms read the query back from the Enquire. */
+    enq->enq.set_query(enq->query);
+    return m.release();
 }
 
 int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
@@ -1923,8 +2162,12 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
     *out = NULL;
     REQUIRE(enq);
     try {
-        *out = new xapian_mset{enq->enq.get_mset(first, maxitems,
-                                                 checkatleast)};
+        if (!enq->helpers.empty() && !enq->collapsing && maxitems
+            && query_postings(enq) >= enq->split_min)
+            *out = split_mset(enq, first, maxitems, checkatleast);
+        else
+            *out = new xapian_mset{enq->enq.get_mset(first, maxitems,
+                                                     checkatleast)};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -2060,17 +2303,25 @@ unsigned xapian_mset_size(const xapian_mset *mset)
 
 unsigned xapian_mset_matches_estimated(const xapian_mset *mset)
 {
-    return mset ? mset->mset.get_matches_estimated() : 0;
+    return !mset ? 0 : mset->merged ? mset->estimated
+                                    : mset->mset.get_matches_estimated();
 }
 
 unsigned xapian_mset_matches_lower_bound(const xapian_mset *mset)
 {
-    return mset ? mset->mset.get_matches_lower_bound() : 0;
+    return !mset ? 0 : mset->merged ? mset->lower
+                                    : mset->mset.get_matches_lower_bound();
 }
 
 unsigned xapian_mset_matches_upper_bound(const xapian_mset *mset)
 {
-    return mset ? mset->mset.get_matches_upper_bound() : 0;
+    return !mset ? 0 : mset->merged ? mset->upper
+                                    : mset->mset.get_matches_upper_bound();
+}
+
+unsigned xapian_mset_parts(const xapian_mset *mset)
+{
+    return mset ? mset->parts : 0;
 }
 
 /* Checks mset and index i for the per-hit accessors below. */

@@ -613,6 +613,24 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
                             unsigned first, unsigned maxitems,
                             unsigned checkatleast, xapian_error *err);
 
+/* Lets xapian_enquire_get_mset() match in parts at once: the docids are
+ * cut into 1 + nhelpers even ranges, the first matched on the calling
+ * thread over enq's database, each other on a thread of its own over one
+ * of helpers[0..nhelpers): handles opened separately on the same database.
+ * enq keeps its own reference to each; the caller may free its handles but
+ * must not otherwise use them while enq lives.  Only a query whose terms
+ * index min_postings documents or more (summed over its distinct terms) is
+ * split, and none while a collapse key is set.  A split match carries over
+ * only the query and weighting scheme.  Its hits and weights are those of
+ * an unsplit match; its match counts are sums over the parts (estimates:
+ * not Xapian's figure for the whole).  nhelpers 0 turns splitting off.
+ * Returns XAPIAN_EINVAL if a helper is not on enq's database at its
+ * revision (another uuid, document count or last docid). */
+int xapian_enquire_set_split(xapian_enquire *enq,
+                             const xapian_database *const *helpers,
+                             size_t nhelpers, double min_postings,
+                             xapian_error *err);
+
 /* Chooses how xapian_enquire_get_eset() weighs terms: "trad" (Xapian's
  * default, with its parameter k: a term's wdf in a relevant document
  * counts as (k + 1) wdf / (k len / avlen + wdf)) or "bo1" (k unused).
@@ -663,6 +681,10 @@ unsigned xapian_mset_size(const xapian_mset *mset);
 unsigned xapian_mset_matches_estimated(const xapian_mset *mset);
 unsigned xapian_mset_matches_lower_bound(const xapian_mset *mset);
 unsigned xapian_mset_matches_upper_bound(const xapian_mset *mset);
+
+/* The number of parts the match ran in, at once (xapian_enquire_set_
+ * split()): 1 for an unsplit match, 0 for NULL. */
+unsigned xapian_mset_parts(const xapian_mset *mset);
 
 /* Accessors for hit i (0-based within the MSet).  i >= size fails with
  * XAPIAN_ERANGE. */
