@@ -495,13 +495,14 @@ else
         arts=$(sed -n 's/^indexed \([0-9]*\) articles.*/\1/p' "$work/gi-spine.out")
         inb=$(stat -c %s "$f")
         # Where a growth query's time goes: callgrind over the first
-        # gprof_n queries (a warm-up pass and one measured), Spine only.
+        # gprof_n queries (a warm-up pass and one measured), Spine only, on
+        # one thread (callgrind's "main" leaves out other threads).
         if have valgrind && have callgrind_annotate; then
             awk -v n="$gprof_n" '!/^#/ && NF && k++ < n' "$f.queries" \
                 >"$work/gprof-queries.txt"
             valgrind --tool=callgrind --callgrind-out-file="$work/gprof.cg" \
                 "$bin/spine-bench-query" "$g/spine" "$work/gprof-queries.txt" \
-                --passes 1 >/dev/null 2>&1
+                --passes 1 --threads 1 >/dev/null 2>&1
             gtot=$(cg_incl "$work/gprof.cg" "main")
             gmat=$(cg_incl "$work/gprof.cg" "xapian_enquire_get_mset")
             gq=$(grep -c . "$work/gprof-queries.txt")
@@ -925,8 +926,12 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
              "$gprof_csv" 2>/dev/null)
         if [ -n "$gp" ]; then
             echo
-            echo "What bounds the 1M query figures: Xapian's matcher, $gp of a"
-            echo "query's instructions at $bn articles (Growth, callgrind)."
+            echo "Where a 1M query's time goes: Xapian's matcher, $gp of its"
+            echo "instructions at $bn articles (Growth, callgrind on one thread)."
+            echo "From 50,000 articles up, spine-search splits a costly query"
+            echo 'over the CPUs (one thread each, `--threads`), and weighs'
+            echo "terms found in half the articles or more only for the best"
+            echo "candidates (lazy matching, README); the peers use one thread."
         fi
     else
         echo "| 1M articles: p50 < 2 ms, p99 < 20 ms, index time/article <= 1.5x 10k | not measured in this run (\`SPINE_BENCH_SIZES=\"10000 100000 1000000\"\`) | |"

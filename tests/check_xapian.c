@@ -715,6 +715,82 @@ START_TEST(test_split)
 }
 END_TEST
 
+/* Lazy matches (xapian_enquire_set_lazy) give the pages an ordinary match
+ * gives, whether the first pass settles the page, a second pass does, or
+ * the whole query runs (a page deeper than the rare terms reach), alone
+ * or split over threads, under a filter and a NOT; bad settings are
+ * refused. */
+START_TEST(test_lazy)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "lazy");
+    xapian_database *db = build_split_db(path, 600);
+    xapian_database *h = open_db(path);
+    xapian_enquire *whole, *lazy, *both;
+    OK(xapian_enquire_new(&whole, db, &err));
+    OK(xapian_enquire_new(&lazy, db, &err));
+    OK(xapian_enquire_new(&both, db, &err));
+    static const double scale[] = { 32 };
+    OK(xapian_enquire_set_weighting(whole, "ineb2-prenorm", scale, 1, &err));
+    OK(xapian_enquire_set_weighting(lazy, "ineb2-prenorm", scale, 1, &err));
+    OK(xapian_enquire_set_weighting(both, "ineb2-prenorm", scale, 1, &err));
+    /* "a" (every document) and "b" (a third) are common at 0.3. */
+    OK(xapian_enquire_set_lazy(lazy, 0.3, 0, &err));
+    OK(xapian_enquire_set_lazy(both, 0.3, 0, &err));
+    OK(xapian_enquire_set_split(both, (const xapian_database *const *)&h, 1,
+                                1, &err));
+    xapian_database_free(h);
+
+    xapian_query *t[4], *q[5], *f, *not_c;
+    OK(xapian_query_new_term(&t[0], S("a"), &err));
+    OK(xapian_query_new_term(&t[1], S("b"), &err));
+    OK(xapian_query_new_term(&t[2], S("c"), &err));
+    OK(xapian_query_new_term(&t[3], S("rare"), &err));
+    OK(xapian_query_combine(&q[0], XAPIAN_QUERY_OP_OR, t, 4, &err));
+    OK(xapian_query_combine(&q[1], XAPIAN_QUERY_OP_OR, t, 3, &err));
+    xapian_query *ar[2] = { t[0], t[3] };
+    OK(xapian_query_combine(&q[2], XAPIAN_QUERY_OP_OR, ar, 2, &err));
+    static const xapian_docid ids[] = { 7, 14, 21, 40, 150, 297, 300, 597 };
+    OK(xapian_query_new_docids(&f, ids, 8, &err));
+    xapian_query *pair[2] = { q[0], f };
+    OK(xapian_query_combine(&q[3], XAPIAN_QUERY_OP_FILTER, pair, 2, &err));
+    not_c = t[2];
+    xapian_query *pair2[2] = { q[1], not_c };
+    OK(xapian_query_combine(&q[4], XAPIAN_QUERY_OP_AND_NOT, pair2, 2, &err));
+    static const unsigned pages[][2] = { { 0, 10 }, { 0, 1 }, { 5, 10 },
+                                         { 0, 100 }, { 295, 10 },
+                                         { 0, 700 } };
+    for (size_t i = 0; i < 5; i++) {
+        OK(xapian_enquire_set_query(whole, q[i], &err));
+        OK(xapian_enquire_set_query(lazy, q[i], &err));
+        OK(xapian_enquire_set_query(both, q[i], &err));
+        for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
+            assert_split_page(whole, lazy, pages[p][0], pages[p][1], 1);
+            xapian_mset *m;
+            OK(xapian_enquire_get_mset(&m, both, pages[p][0], pages[p][1], 0,
+                                       &err));
+            unsigned parts = xapian_mset_parts(m);
+            xapian_mset_free(m);
+            assert_split_page(whole, both, pages[p][0], pages[p][1], parts);
+        }
+    }
+    ck_assert_int_eq(xapian_enquire_set_lazy(lazy, 1.5, 0, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_enquire_set_lazy(lazy, 0.5, -1, &err),
+                     XAPIAN_EINVAL);
+    for (size_t i = 0; i < 4; i++)
+        xapian_query_free(t[i]);
+    for (size_t i = 0; i < 5; i++)
+        xapian_query_free(q[i]);
+    xapian_query_free(f);
+    xapian_enquire_free(whole);
+    xapian_enquire_free(lazy);
+    xapian_enquire_free(both);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
 /* "ineb2-prenorm" weighs a posting from its wdf alone, as IneB2 over wdfs
  * that hold scale times the normalised frequency: doc 1 (wdf 32) and doc 2
  * (wdf 96, and a much longer document) score as the formula says, length
@@ -1996,6 +2072,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_weighting_prenorm);
     tcase_add_test(core, test_query_docids);
     tcase_add_test(core, test_split);
+    tcase_add_test(core, test_lazy);
     tcase_add_test(core, test_query_building);
     tcase_add_test(core, test_relevance_tools);
     tcase_add_test(core, test_stem_and_stopper);

@@ -117,7 +117,8 @@ struct xapian_enquire {
     std::unique_ptr<Xapian::Weight> weight;     /* NULL: Xapian's BM25 */
     bool collapsing = false;
     std::vector<Xapian::Database> helpers;      /* one per extra thread */
-    Xapian::doccount split_min = 0;
+    double split_min = 0;
+    double lazy_share = 0, lazy_min = 0;        /* xapian_enquire_set_lazy */
     explicit xapian_enquire(const Xapian::Database &db_) : enq(db_), db(db_)
     { }
 };
@@ -2030,56 +2031,84 @@ int xapian_enquire_set_split(xapian_enquire *enq,
     }
 }
 
-/* The postings of enq's query: over its distinct terms, the number of
- * documents each indexes. */
-static double query_postings(const xapian_enquire *enq)
+/* The postings of q: over its distinct terms, the number of documents
+ * each indexes in db. */
+static double query_postings(const Xapian::Database &db,
+                             const Xapian::Query &q)
 {
     double n = 0;
-    const Xapian::Query &q = enq->query;
     for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end();
          ++t)                           /* bounded by the query's terms */
-        n += enq->db.get_termfreq(*t);
+        n += db.get_termfreq(*t);
     return n;
 }
 
-/* Runs enq's match in 1 + enq->helpers.size() parts at once, each over an
- * even share of the docids (a DocidRangeSource filter) on its own
- * database handle and thread, the first on the caller's; then ranks the
- * best first + maxitems of all parts in one final match on enq itself,
- * filtered to those docids, so that the MSet is Xapian's own, with the
- * weights an unsplit match gives.
+/* A hit of a match: its weight and docid. */
+typedef std::pair<double, Xapian::docid> hit_t;
+
+/* Match counts, summed over the parts of a match. */
+struct counts_t {
+    Xapian::doccount lower = 0, estimated = 0, upper = 0;
+};
+
+/* An Enquire over db that weighs as enq does, for query q. */
+static Xapian::Enquire enquire_like(const xapian_enquire *enq,
+                                    const Xapian::Database &db,
+                                    const Xapian::Query &q)
+{
+    Xapian::Enquire e(db);
+    if (enq->weight)
+        e.set_weighting_scheme(*enq->weight);
+    e.set_query(q);
+    return e;
+}
+
+/* Runs q over enq's database for its best want hits of at least
+ * min_weight (0: any), into hits (best first, ties by docid, as Xapian
+ * ranks) and c; returns the number of parts it ran in.  With helpers, and postings of q of at least
+ * split_min, the match runs in 1 + enq->helpers.size() parts at once,
+ * each over an even share of the docids (a DocidRangeSource filter) on
+ * its own database handle and thread, the first on the caller's.
  *
  * Xapian's handles are reference-counted without atomics, so no object is
  * shared between threads: each part has its own Enquire, weighting scheme
- * and a copy of the query made through serialise() (the first part, on
- * this thread, uses the query itself), all made before any thread starts;
- * the threads are joined before any of it is touched again. */
-static xapian_mset *split_mset(xapian_enquire *enq, unsigned first,
-                               unsigned maxitems, unsigned checkatleast)
+ * and a copy of q made through serialise() (the first part, on this
+ * thread, uses q itself), all made before any thread starts; the threads
+ * are joined before any of it is touched again.  A part's counts are
+ * exact when its bounds meet; else its estimate (made for the whole
+ * database: see DocidRangeSource) is scaled to its share of the docids. */
+static unsigned match_best(const xapian_enquire *enq, const Xapian::Query &q,
+                           unsigned want, unsigned checkatleast,
+                           double min_weight, std::vector<hit_t> &hits,
+                           counts_t &c)
 {
-    const size_t parts = enq->helpers.size() + 1;
     const Xapian::docid last = enq->db.get_lastdocid();
-    const unsigned want = maxitems > UINT_MAX - first ? UINT_MAX
-                        : first + maxitems;
+    size_t parts = enq->helpers.size() + 1;
+    if (parts > 1 && query_postings(enq->db, q) < enq->split_min)
+        parts = 1;
     Xapian::Registry reg;
     reg.register_posting_source(DocidSource({}));
-    const std::string qs = enq->query.serialise();
+    const std::string qs = parts > 1 ? q.serialise() : std::string();
     std::vector<Xapian::Enquire> part;
     std::vector<Xapian::docid> lo(parts), hi(parts);
     for (size_t i = 0; i < parts; i++) {        /* bounded by parts */
         lo[i] = Xapian::docid(1 + uint64_t(last) * i / parts);
         hi[i] = Xapian::docid(uint64_t(last) * (i + 1) / parts);
-        Xapian::Enquire e(i ? enq->helpers[i - 1] : enq->db);
-        if (enq->weight)
-            e.set_weighting_scheme(*enq->weight);
+        const Xapian::Database &db = i ? enq->helpers[i - 1] : enq->db;
+        if (parts == 1) {
+            part.push_back(enquire_like(enq, db, q));
+            break;
+        }
         Xapian::Query range((new DocidRangeSource(lo[i], hi[i]))->release());
-        e.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
-                                  i ? Xapian::Query::unserialise(qs, reg)
-                                    : enq->query,
-                                  range));
-        part.push_back(e);
+        part.push_back(enquire_like(
+            enq, db, Xapian::Query(Xapian::Query::OP_FILTER,
+                                   i ? Xapian::Query::unserialise(qs, reg) : q,
+                                   range)));
     }
 
+    if (min_weight > 0)
+        for (Xapian::Enquire &e : part)
+            e.set_cutoff(0, min_weight);
     std::vector<Xapian::MSet> got(parts);
     std::vector<std::exception_ptr> failed(parts);
     auto run = [&](size_t i) {
@@ -2104,54 +2133,225 @@ static xapian_mset *split_mset(xapian_enquire *enq, unsigned first,
         if (e)
             std::rethrow_exception(e);
 
-    /* The best want hits of all parts, as Xapian ranks them: by weight,
-     * then docid.  A part's counts are exact when its bounds meet; else
-     * its estimate (made for the whole query: see DocidRangeSource) is
-     * scaled to its share of the docids. */
-    std::vector<std::pair<double, Xapian::docid>> hits;
-    std::unique_ptr<xapian_mset> m(new xapian_mset);
-    m->merged = true;
-    m->parts = unsigned(parts);
+    hits.clear();
+    c = counts_t();
     for (size_t i = 0; i < parts; i++) {        /* bounded by parts */
         const Xapian::MSet &g = got[i];
         for (Xapian::MSetIterator h = g.begin(); h != g.end(); ++h)
             hits.emplace_back(h.get_weight(), *h);
         Xapian::doccount glo = g.get_matches_lower_bound();
-        Xapian::doccount gup = std::min<Xapian::doccount>(
-            g.get_matches_upper_bound(), hi[i] - lo[i] + 1);
+        Xapian::doccount gup = g.get_matches_upper_bound();
         double est = g.get_matches_estimated();
-        if (glo != g.get_matches_upper_bound())
-            est = std::min<double>(std::max<double>(est * (hi[i] - lo[i] + 1)
-                                                    / last, glo), gup);
-        m->lower += glo;
-        m->upper += gup;
-        m->estimated += Xapian::doccount(est + 0.5);
+        if (parts > 1) {
+            gup = std::min<Xapian::doccount>(gup, hi[i] - lo[i] + 1);
+            if (glo != g.get_matches_upper_bound())
+                est = std::min<double>(
+                    std::max<double>(est * (hi[i] - lo[i] + 1) / last, glo),
+                    gup);
+        }
+        c.lower += glo;
+        c.upper += gup;
+        c.estimated += Xapian::doccount(est + 0.5);
     }
     std::sort(hits.begin(), hits.end(),
-              [](const std::pair<double, Xapian::docid> &a,
-                 const std::pair<double, Xapian::docid> &b) {
+              [](const hit_t &a, const hit_t &b) {
                   return a.first > b.first
                          || (a.first == b.first && a.second < b.second);
               });
     if (hits.size() > want)
         hits.resize(want);
+    return unsigned(parts);
+}
+
+/* Ranks first .. first + maxitems - 1 of enq's query among the documents
+ * of hits alone, in a match on enq itself (filtered by a DocidSource), so
+ * that the MSet is Xapian's own.  enq's query is restored after, as
+ * snippets and matching terms read it back from the Enquire. */
+static Xapian::MSet rank_among(xapian_enquire *enq,
+                               const std::vector<hit_t> &hits,
+                               unsigned first, unsigned maxitems)
+{
     std::vector<Xapian::docid> ids;
-    for (const auto &h : hits)
+    for (const hit_t &h : hits)
         ids.push_back(h.second);
     std::sort(ids.begin(), ids.end());
     Xapian::Query best = ids.empty() ? Xapian::Query::MatchNothing
         : Xapian::Query((new DocidSource(std::move(ids)))->release());
     enq->enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq->query,
                                      best));
+    Xapian::MSet m;
     try {
-        m->mset = enq->enq.get_mset(first, maxitems);
+        m = enq->enq.get_mset(first, maxitems);
     } catch (...) {
         enq->enq.set_query(enq->query);
         throw;
     }
-    /* Snippets and matching terms read the query back from the Enquire. */
     enq->enq.set_query(enq->query);
-    return m.release();
+    return m;
+}
+
+/* A term of the query left out of a lazy match's first pass. */
+struct lazy_term {
+    std::string term;
+    Xapian::doccount tf;
+};
+
+/* Splits q for a lazy match: *reduced is q without the terms of its
+ * top-level OR (under any FILTER or AND_NOT) that index at least min_tf
+ * documents, which go to lazy; the rarest is kept should all qualify.
+ * Returns false when q has no such OR or no term to leave out. */
+static bool leave_out_common(const Xapian::Database &db,
+                             const Xapian::Query &q, double min_tf,
+                             Xapian::Query &reduced,
+                             std::vector<lazy_term> &lazy)
+{
+    Xapian::Query::op op = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if ((op == Xapian::Query::OP_FILTER || op == Xapian::Query::OP_AND_NOT)
+        && n >= 2) {
+        std::vector<Xapian::Query> sub(1);
+        if (!leave_out_common(db, q.get_subquery(0), min_tf, sub[0], lazy))
+            return false;
+        for (size_t i = 1; i < n; i++)          /* bounded by n */
+            sub.push_back(q.get_subquery(i));
+        reduced = Xapian::Query(op, sub.begin(), sub.end());
+        return true;
+    }
+    if (op != Xapian::Query::OP_OR)
+        return false;
+    std::vector<Xapian::Query> keep;
+    std::vector<std::pair<lazy_term, Xapian::Query>> common;
+    for (size_t i = 0; i < n; i++) {            /* bounded by n */
+        Xapian::Query sub = q.get_subquery(i);
+        if (sub.get_type() == Xapian::Query::LEAF_TERM) {
+            std::string t = *sub.get_terms_begin();
+            Xapian::doccount tf = db.get_termfreq(t);
+            if (tf >= min_tf) {
+                common.push_back({ lazy_term{ t, tf }, sub });
+                continue;
+            }
+        }
+        keep.push_back(sub);
+    }
+    if (keep.empty() && !common.empty()) {
+        auto rarest = std::min_element(
+            common.begin(), common.end(),
+            [](const std::pair<lazy_term, Xapian::Query> &a,
+               const std::pair<lazy_term, Xapian::Query> &b) {
+                return a.first.tf < b.first.tf;
+            });
+        keep.push_back(rarest->second);
+        common.erase(rarest);
+    }
+    if (common.empty())
+        return false;
+    for (const auto &c : common)
+        lazy.push_back(c.first);
+    reduced = keep.size() == 1 ? keep[0]
+        : Xapian::Query(Xapian::Query::OP_OR, keep.begin(), keep.end());
+    return true;
+}
+
+/* The most candidates a lazy match ranks by the whole query. */
+#define LAZY_MAX_WINDOW 2000
+
+/* Estimates the match counts of a query from those of its first pass
+ * (c) and the frequencies of its left-out terms, as Xapian estimates an
+ * OR term by term, into out.  Under a filter (wrapped), the left-out
+ * terms' documents may not match at all: the estimate is then the first
+ * pass's, and only the upper bound counts them. */
+static void lazy_counts(xapian_mset *out, const counts_t &c,
+                        const std::vector<lazy_term> &lazy, bool wrapped,
+                        Xapian::doccount size)
+{
+    double est = c.estimated, up = c.upper, lo = c.lower;
+    for (const lazy_term &t : lazy) {
+        up += t.tf;
+        if (wrapped)
+            continue;
+        est += t.tf - est * t.tf / size;
+        lo = std::max<double>(lo, t.tf);
+    }
+    up = std::min<double>(up, size);
+    out->merged = true;
+    out->lower = Xapian::doccount(lo);
+    out->upper = Xapian::doccount(up);
+    out->estimated = Xapian::doccount(std::min(std::max(est, lo), up) + 0.5);
+}
+
+/* A lazy match (max-score evaluation; exact): the common terms of enq's OR
+ * query (leave_out_common) are left out of a first pass for its best K
+ * hits, which are then ranked by the whole query (rank_among).  A
+ * document outside those K weighs at most w_K + M: the K-th hit's weight
+ * in the first pass (0 when fewer than K matched) plus M, the most the
+ * common terms together add (MSet::get_termweight).  When the page's last
+ * hit, of weight w, outweighs that, the page is settled.  Else a second
+ * pass takes every document of first-pass weight w - M or more (a weight
+ * cutoff, which Xapian prunes by from the start); no other can reach w.
+ *
+ * Returns NULL when neither settles the page (more than LAZY_MAX_WINDOW
+ * candidates, or fewer hits than the page).  The caller then matches the
+ * whole query, but need not weigh any document under *floor (0 when
+ * unknown): the page's last hit weighs at least that, as the first pass
+ * found that many documents as heavy; and *counts then holds the
+ * estimated counts.  Needs a weighting scheme in which a term's weight
+ * does not depend on the rest of the query. */
+static xapian_mset *lazy_mset(xapian_enquire *enq, unsigned first,
+                              unsigned maxitems, unsigned checkatleast,
+                              double *floor, xapian_mset *counts)
+{
+    const Xapian::doccount size = enq->db.get_doccount();
+    const double min_tf = std::max(enq->lazy_share * size, enq->lazy_min);
+    Xapian::Query reduced;
+    std::vector<lazy_term> lazy;
+    *floor = 0;
+    if (min_tf > size                   /* no term can be that common */
+        || !leave_out_common(enq->db, enq->query, min_tf, reduced, lazy))
+        return NULL;
+    const unsigned want = maxitems > UINT_MAX - first ? UINT_MAX
+                        : first + maxitems;
+    if (want > LAZY_MAX_WINDOW / 4)
+        return NULL;
+    const unsigned k = 2 * want + 10;
+    std::vector<hit_t> hits;
+    counts_t c, ignored;
+    unsigned parts = match_best(enq, reduced, k, checkatleast, 0, hits, c);
+    std::unique_ptr<xapian_mset> out(new xapian_mset);
+    out->mset = rank_among(enq, hits, first, maxitems);
+    lazy_counts(out.get(), c, lazy,
+                enq->query.get_type() != Xapian::Query::OP_OR, size);
+    *counts = *out;
+    if (out->mset.size() < maxitems)
+        return NULL;
+    double most = 0;
+    for (const lazy_term &t : lazy)
+        most += out->mset.get_termweight(t.term);
+    double w = out->mset[maxitems - 1].get_weight();
+    *floor = w * (1 - 1e-12);
+    out->parts = parts;
+    if (w > ((hits.size() < k ? 0 : hits.back().first) + most) * (1 + 1e-12))
+        return out.release();
+    double reach = (w - most) * (1 - 1e-12);
+    if (hits.size() < k || reach <= 0)
+        return NULL;
+    out->parts = match_best(enq, reduced, LAZY_MAX_WINDOW, 0, reach, hits,
+                            ignored);
+    if (hits.size() >= LAZY_MAX_WINDOW)
+        return NULL;
+    out->mset = rank_among(enq, hits, first, maxitems);
+    return out->mset.size() < maxitems ? NULL : out.release();
+}
+
+int xapian_enquire_set_lazy(xapian_enquire *enq, double min_share,
+                            double min_postings, xapian_error *err)
+{
+    REQUIRE(enq);
+    if (!(min_share >= 0 && min_share <= 1) || !(min_postings >= 0))
+        return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_lazy: "
+                         "share outside [0, 1] or negative postings");
+    enq->lazy_share = min_share;
+    enq->lazy_min = min_postings;
+    return XAPIAN_OK;
 }
 
 int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
@@ -2162,10 +2362,44 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
     *out = NULL;
     REQUIRE(enq);
     try {
-        if (!enq->helpers.empty() && !enq->collapsing && maxitems
-            && query_postings(enq) >= enq->split_min)
-            *out = split_mset(enq, first, maxitems, checkatleast);
-        else
+        bool plain = enq->collapsing || maxitems == 0;
+        double floor = 0;
+        xapian_mset counts;
+        if (!plain && enq->lazy_share > 0
+            && dynamic_cast<PrenormIneB2Weight *>(enq->weight.get()))
+            *out = lazy_mset(enq, first, maxitems, checkatleast, &floor,
+                             &counts);
+        if (!*out && !plain && !enq->helpers.empty()
+            && query_postings(enq->db, enq->query) >= enq->split_min) {
+            std::vector<hit_t> hits;
+            std::unique_ptr<xapian_mset> m(new xapian_mset);
+            counts_t c;
+            unsigned want = maxitems > UINT_MAX - first ? UINT_MAX
+                          : first + maxitems;
+            m->parts = match_best(enq, enq->query, want, checkatleast, floor,
+                                  hits, c);
+            m->mset = rank_among(enq, hits, first, maxitems);
+            m->merged = true;
+            m->lower = floor > 0 ? counts.lower : c.lower;
+            m->estimated = floor > 0 ? counts.estimated : c.estimated;
+            m->upper = floor > 0 ? counts.upper : c.upper;
+            *out = m.release();
+        }
+        if (!*out && floor > 0) {
+            /* A cutoff changes Xapian's counts: keep the estimates. */
+            std::unique_ptr<xapian_mset> m(new xapian_mset(counts));
+            enq->enq.set_cutoff(0, floor);
+            try {
+                m->mset = enq->enq.get_mset(first, maxitems, checkatleast);
+            } catch (...) {
+                enq->enq.set_cutoff(0, 0);
+                throw;
+            }
+            enq->enq.set_cutoff(0, 0);
+            m->parts = 1;
+            *out = m.release();
+        }
+        if (!*out)
             *out = new xapian_mset{enq->enq.get_mset(first, maxitems,
                                                      checkatleast)};
         return XAPIAN_OK;

@@ -631,6 +631,21 @@ int xapian_enquire_set_split(xapian_enquire *enq,
                              size_t nhelpers, double min_postings,
                              xapian_error *err);
 
+/* Lets xapian_enquire_get_mset() evaluate common terms lazily (max-score
+ * evaluation): a term of the query's top-level OR (under any FILTER or
+ * AND_NOT) that indexes at least min_share of the documents, and at least
+ * min_postings, is left out of a first pass for the best few hits; those
+ * are then ranked by the whole query, which settles the page when its
+ * last hit outweighs what any other document can reach (see lazy_mset()).
+ * A page that cannot be settled so is matched whole.  The hits and their
+ * weights are those of an ordinary match; the match counts are estimates
+ * made from the first pass and the terms' frequencies.  Applies only with
+ * "ineb2-prenorm" weighting, in which a term's weight does not depend on
+ * the rest of the query; min_share 0 (the default) turns it off.
+ * Returns XAPIAN_EINVAL for a share outside [0, 1] or negative postings. */
+int xapian_enquire_set_lazy(xapian_enquire *enq, double min_share,
+                            double min_postings, xapian_error *err);
+
 /* Chooses how xapian_enquire_get_eset() weighs terms: "trad" (Xapian's
  * default, with its parameter k: a term's wdf in a relevant document
  * counts as (k + 1) wdf / (k len / avlen + wdf)) or "bo1" (k unused).
