@@ -37,9 +37,10 @@ void spine_searcher_free(spine_searcher *s);
  * split of a cheap query costs more than it saves.  The hits, their order
  * and scores are the same either way; the estimated match count may
  * differ.  spine_searcher_open() calls this with (0, 0) for an index of
- * SPINE_SPLIT_MIN_DOCS articles or more.  Returns SPINE_EINVAL for too
- * many threads, SPINE_ECORRUPT (or another error from Xapian) when the
- * index cannot be opened again or has changed since s opened it. */
+ * SPINE_SPLIT_MIN_DOCS articles or more, and goes on with one thread
+ * should it fail.  Returns SPINE_EINVAL for too many threads or an index
+ * that has changed since s opened it (a rebuild swapped in), another
+ * error when the index cannot be opened again; s is then left as it was. */
 int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
                                unsigned long min_postings, spine_error *err);
 
