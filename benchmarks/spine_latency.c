@@ -8,11 +8,16 @@
  *                     [--split-postings N]
  *
  * Spelling suggestions are off unless --spelling is given, because neither
- * peer makes any; snippets are off unless --snippets is given.
+ * peer makes any; snippets are off unless --snippets is given.  --threads
+ * and --split-postings set how a costly query may be split over threads
+ * (spine_searcher_set_threads).  With SPINE_BENCH_EACH set in the
+ * environment, each query's time in the last pass goes to stderr as
+ * "microseconds<TAB>query", to find the slow ones.
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
@@ -74,6 +79,8 @@ int main(int argc, char **argv)
                         err.msg);
             else if (pass > 0)
                 rc = bench_latency_add(&lat, us, nhits);
+            if (rc == 0 && pass == o.passes && getenv("SPINE_BENCH_EACH"))
+                fprintf(stderr, "%.1f\t%s\n", us, qs.q[i]);
         }
         if (pass > 0)
             lat.wall += bench_now() - pass_start;

@@ -2288,6 +2288,8 @@ static void lazy_counts(xapian_mset *out, const counts_t &c,
  * hit, of weight w, outweighs that, the page is settled.  Else a second
  * pass takes every document of first-pass weight w - M or more (a weight
  * cutoff, which Xapian prunes by from the start); no other can reach w.
+ * It is tried only when the first pass's weights, extrapolated, promise
+ * few enough candidates.
  *
  * Returns NULL when neither settles the page (more than LAZY_MAX_WINDOW
  * candidates, or fewer hits than the page).  The caller then matches the
@@ -2333,6 +2335,14 @@ static xapian_mset *lazy_mset(xapian_enquire *enq, unsigned first,
         return out.release();
     double reach = (w - most) * (1 - 1e-12);
     if (hits.size() < k || reach <= 0)
+        return NULL;
+    /* How deep the first pass would have to go to reach that weight, from
+     * the slope of its second half: past LAZY_MAX_WINDOW, a second pass
+     * would only find too many candidates (weights level off with depth,
+     * so this errs towards trying). */
+    double slope = (hits[k / 2].first - hits.back().first) / (k - 1 - k / 2);
+    if (!(slope > 0)
+        || k + (hits.back().first - reach) / slope > LAZY_MAX_WINDOW)
         return NULL;
     out->parts = match_best(enq, reduced, LAZY_MAX_WINDOW, 0, reach, hits,
                             ignored);
