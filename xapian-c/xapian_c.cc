@@ -109,7 +109,8 @@ struct xapian_query {
 };
 
 /* The query and weighting scheme are kept beside the Enquire, which cannot
- * hand them back, for the parts of a split match (see split_mset()). */
+ * hand them back, for the parts of a split match and the passes of a lazy
+ * one (match_best(), lazy_mset()). */
 struct xapian_enquire {
     Xapian::Enquire enq;
     Xapian::Database db;
@@ -123,8 +124,9 @@ struct xapian_enquire {
     { }
 };
 
-/* merged: the MSet of a split match, whose counts are summed over its
- * parts (Xapian's own are those of the final pass over the best few). */
+/* merged: the MSet of a split or lazy match, whose counts are worked out
+ * from its passes (Xapian's own are those of the final pass over the best
+ * few: rank_among()). */
 struct xapian_mset {
     Xapian::MSet mset;
     unsigned parts = 1;
@@ -1364,7 +1366,7 @@ class DocidSource : public Xapian::PostingSource {
     std::string name() const override { return "Spine::DocidSource"; }
 
     /* As raw docids: a query is serialised only to be copied for another
-     * thread of the same process (split_mset()). */
+     * thread of the same process (match_best()). */
     std::string serialise() const override
     {
         return std::string(reinterpret_cast<const char *>(ids.data()),
@@ -1384,7 +1386,7 @@ class DocidSource : public Xapian::PostingSource {
 /* Every docid from lo to hi, at weight 0: the share of the database that
  * one part of a split match covers.  Its estimate is the whole database,
  * so that an AND tries the query's own posting lists first and only
- * skips this one to their docids; split_mset() scales the part's match
+ * skips this one to their docids; match_best() scales the part's match
  * counts back to the share. */
 class DocidRangeSource : public Xapian::PostingSource {
     Xapian::docid lo, hi, did = 0;
@@ -2065,10 +2067,11 @@ static Xapian::Enquire enquire_like(const xapian_enquire *enq,
 
 /* Runs q over enq's database for its best want hits of at least
  * min_weight (0: any), into hits (best first, ties by docid, as Xapian
- * ranks) and c; returns the number of parts it ran in.  With helpers, and postings of q of at least
- * split_min, the match runs in 1 + enq->helpers.size() parts at once,
- * each over an even share of the docids (a DocidRangeSource filter) on
- * its own database handle and thread, the first on the caller's.
+ * ranks) and c; returns the number of parts it ran in.  With helpers, and
+ * postings of q of at least split_min, the match runs in
+ * 1 + enq->helpers.size() parts at once, each over an even share of the
+ * docids (a DocidRangeSource filter) on its own database handle and
+ * thread, the first on the caller's.
  *
  * Xapian's handles are reference-counted without atomics, so no object is
  * shared between threads: each part has its own Enquire, weighting scheme
@@ -2086,9 +2089,14 @@ static unsigned match_best(const xapian_enquire *enq, const Xapian::Query &q,
     size_t parts = enq->helpers.size() + 1;
     if (parts > 1 && query_postings(enq->db, q) < enq->split_min)
         parts = 1;
-    Xapian::Registry reg;
-    reg.register_posting_source(DocidSource({}));
-    const std::string qs = parts > 1 ? q.serialise() : std::string();
+    /* Only a split needs the copies (and a Registry costs allocations). */
+    std::unique_ptr<Xapian::Registry> reg;
+    std::string qs;
+    if (parts > 1) {
+        reg.reset(new Xapian::Registry);
+        reg->register_posting_source(DocidSource({}));
+        qs = q.serialise();
+    }
     std::vector<Xapian::Enquire> part;
     std::vector<Xapian::docid> lo(parts), hi(parts);
     for (size_t i = 0; i < parts; i++) {        /* bounded by parts */
@@ -2102,7 +2110,8 @@ static unsigned match_best(const xapian_enquire *enq, const Xapian::Query &q,
         Xapian::Query range((new DocidRangeSource(lo[i], hi[i]))->release());
         part.push_back(enquire_like(
             enq, db, Xapian::Query(Xapian::Query::OP_FILTER,
-                                   i ? Xapian::Query::unserialise(qs, reg) : q,
+                                   i ? Xapian::Query::unserialise(qs, *reg)
+                                     : q,
                                    range)));
     }
 
