@@ -124,6 +124,11 @@ struct xapian_enquire {
     { }
 };
 
+/* Match counts, summed over the parts of a match. */
+struct counts_t {
+    Xapian::doccount lower = 0, estimated = 0, upper = 0;
+};
+
 /* merged: the MSet of a split or lazy match, whose counts are worked out
  * from its passes (Xapian's own are those of the final pass over the best
  * few: rank_among()). */
@@ -131,7 +136,7 @@ struct xapian_mset {
     Xapian::MSet mset;
     unsigned parts = 1;
     bool merged = false;
-    Xapian::doccount lower = 0, estimated = 0, upper = 0;
+    counts_t counts;
 };
 
 struct xapian_eset {
@@ -2048,11 +2053,6 @@ static double query_postings(const Xapian::Database &db,
 /* A hit of a match: its weight and docid. */
 typedef std::pair<double, Xapian::docid> hit_t;
 
-/* Match counts, summed over the parts of a match. */
-struct counts_t {
-    Xapian::doccount lower = 0, estimated = 0, upper = 0;
-};
-
 /* An Enquire over db that weighs as enq does, for query q. */
 static Xapian::Enquire enquire_like(const xapian_enquire *enq,
                                     const Xapian::Database &db,
@@ -2065,12 +2065,25 @@ static Xapian::Enquire enquire_like(const xapian_enquire *enq,
     return e;
 }
 
+/* The number of parts to match q in: 1 + enq->helpers.size() when q's
+ * postings reach split_min, else 1. */
+static size_t split_parts(const xapian_enquire *enq, const Xapian::Query &q)
+{
+    if (enq->helpers.empty() || query_postings(enq->db, q) < enq->split_min)
+        return 1;
+    return enq->helpers.size() + 1;
+}
+
+/* The rank after a page of maxitems from first, saturating. */
+static unsigned page_end(unsigned first, unsigned maxitems)
+{
+    return maxitems > UINT_MAX - first ? UINT_MAX : first + maxitems;
+}
+
 /* Runs q over enq's database for its best want hits of at least
  * min_weight (0: any), into hits (best first, ties by docid, as Xapian
- * ranks) and c; returns the number of parts it ran in.  With helpers, and
- * postings of q of at least split_min, the match runs in
- * 1 + enq->helpers.size() parts at once, each over an even share of the
- * docids (a DocidRangeSource filter) on its own database handle and
+ * ranks) and c, in parts (split_parts()) at once: each over an even share
+ * of the docids (a DocidRangeSource filter) on its own database handle and
  * thread, the first on the caller's.
  *
  * Xapian's handles are reference-counted without atomics, so no object is
@@ -2080,15 +2093,12 @@ static Xapian::Enquire enquire_like(const xapian_enquire *enq,
  * are joined before any of it is touched again.  A part's counts are
  * exact when its bounds meet; else its estimate (made for the whole
  * database: see DocidRangeSource) is scaled to its share of the docids. */
-static unsigned match_best(const xapian_enquire *enq, const Xapian::Query &q,
-                           unsigned want, unsigned checkatleast,
-                           double min_weight, std::vector<hit_t> &hits,
-                           counts_t &c)
+static void match_best(const xapian_enquire *enq, const Xapian::Query &q,
+                       size_t parts, unsigned want, unsigned checkatleast,
+                       double min_weight, std::vector<hit_t> &hits,
+                       counts_t &c)
 {
     const Xapian::docid last = enq->db.get_lastdocid();
-    size_t parts = enq->helpers.size() + 1;
-    if (parts > 1 && query_postings(enq->db, q) < enq->split_min)
-        parts = 1;
     /* Only a split needs the copies (and a Registry costs allocations). */
     std::unique_ptr<Xapian::Registry> reg;
     std::string qs;
@@ -2169,7 +2179,6 @@ static unsigned match_best(const xapian_enquire *enq, const Xapian::Query &q,
               });
     if (hits.size() > want)
         hits.resize(want);
-    return unsigned(parts);
 }
 
 /* Ranks first .. first + maxitems - 1 of enq's query among the documents
@@ -2266,12 +2275,12 @@ static bool leave_out_common(const Xapian::Database &db,
 
 /* Estimates the match counts of a query from those of its first pass
  * (c) and the frequencies of its left-out terms, as Xapian estimates an
- * OR term by term, into out.  Under a filter (wrapped), the left-out
- * terms' documents may not match at all: the estimate is then the first
- * pass's, and only the upper bound counts them. */
-static void lazy_counts(xapian_mset *out, const counts_t &c,
-                        const std::vector<lazy_term> &lazy, bool wrapped,
-                        Xapian::doccount size)
+ * OR term by term.  Under a filter (wrapped), the left-out terms'
+ * documents may not match at all: the estimate is then the first pass's,
+ * and only the upper bound counts them. */
+static counts_t lazy_counts(const counts_t &c,
+                            const std::vector<lazy_term> &lazy, bool wrapped,
+                            Xapian::doccount size)
 {
     double est = c.estimated, up = c.upper, lo = c.lower;
     for (const lazy_term &t : lazy) {
@@ -2282,10 +2291,11 @@ static void lazy_counts(xapian_mset *out, const counts_t &c,
         lo = std::max<double>(lo, t.tf);
     }
     up = std::min<double>(up, size);
-    out->merged = true;
-    out->lower = Xapian::doccount(lo);
-    out->upper = Xapian::doccount(up);
-    out->estimated = Xapian::doccount(std::min(std::max(est, lo), up) + 0.5);
+    counts_t out;
+    out.lower = Xapian::doccount(lo);
+    out.upper = Xapian::doccount(up);
+    out.estimated = Xapian::doccount(std::min(std::max(est, lo), up) + 0.5);
+    return out;
 }
 
 /* A lazy match (max-score evaluation; exact): the common terms of enq's OR
@@ -2305,11 +2315,11 @@ static void lazy_counts(xapian_mset *out, const counts_t &c,
  * whole query, but need not weigh any document under *floor (0 when
  * unknown): the page's last hit weighs at least that, as the first pass
  * found that many documents as heavy; and *counts then holds the
- * estimated counts.  Needs a weighting scheme in which a term's weight
+ * estimated counts (0 when there is no floor).  Needs a weighting scheme in which a term's weight
  * does not depend on the rest of the query. */
 static xapian_mset *lazy_mset(xapian_enquire *enq, unsigned first,
                               unsigned maxitems, unsigned checkatleast,
-                              double *floor, xapian_mset *counts)
+                              double *floor, counts_t *counts)
 {
     const Xapian::doccount size = enq->db.get_doccount();
     const double min_tf = std::max(enq->lazy_share * size, enq->lazy_min);
@@ -2319,27 +2329,29 @@ static xapian_mset *lazy_mset(xapian_enquire *enq, unsigned first,
     if (min_tf > size                   /* no term can be that common */
         || !leave_out_common(enq->db, enq->query, min_tf, reduced, lazy))
         return NULL;
-    const unsigned want = maxitems > UINT_MAX - first ? UINT_MAX
-                        : first + maxitems;
+    const unsigned want = page_end(first, maxitems);
     if (want > LAZY_MAX_WINDOW / 4)
         return NULL;
     const unsigned k = 2 * want + 10;
+    const size_t parts = split_parts(enq, reduced);
     std::vector<hit_t> hits;
     counts_t c, ignored;
-    unsigned parts = match_best(enq, reduced, k, checkatleast, 0, hits, c);
+    match_best(enq, reduced, parts, k, checkatleast, 0, hits, c);
     std::unique_ptr<xapian_mset> out(new xapian_mset);
     out->mset = rank_among(enq, hits, first, maxitems);
-    lazy_counts(out.get(), c, lazy,
-                enq->query.get_type() != Xapian::Query::OP_OR, size);
-    *counts = *out;
+    out->parts = unsigned(parts);
+    out->merged = true;
+    out->counts = lazy_counts(c, lazy,
+                              enq->query.get_type() != Xapian::Query::OP_OR,
+                              size);
     if (out->mset.size() < maxitems)
         return NULL;
+    *counts = out->counts;
     double most = 0;
     for (const lazy_term &t : lazy)
         most += out->mset.get_termweight(t.term);
     double w = out->mset[maxitems - 1].get_weight();
     *floor = w * (1 - 1e-12);
-    out->parts = parts;
     if (w > ((hits.size() < k ? 0 : hits.back().first) + most) * (1 + 1e-12))
         return out.release();
     double reach = (w - most) * (1 - 1e-12);
@@ -2353,8 +2365,8 @@ static xapian_mset *lazy_mset(xapian_enquire *enq, unsigned first,
     if (!(slope > 0)
         || k + (hits.back().first - reach) / slope > LAZY_MAX_WINDOW)
         return NULL;
-    out->parts = match_best(enq, reduced, LAZY_MAX_WINDOW, 0, reach, hits,
-                            ignored);
+    match_best(enq, reduced, parts, LAZY_MAX_WINDOW, 0, reach, hits,
+               ignored);
     if (hits.size() >= LAZY_MAX_WINDOW)
         return NULL;
     out->mset = rank_among(enq, hits, first, maxitems);
@@ -2383,30 +2395,29 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
     try {
         bool plain = enq->collapsing || maxitems == 0;
         double floor = 0;
-        xapian_mset counts;
+        counts_t counts;
         if (!plain && enq->lazy_share > 0
             && dynamic_cast<PrenormIneB2Weight *>(enq->weight.get()))
             *out = lazy_mset(enq, first, maxitems, checkatleast, &floor,
                              &counts);
-        if (!*out && !plain && !enq->helpers.empty()
-            && query_postings(enq->db, enq->query) >= enq->split_min) {
+        size_t parts = *out || plain ? 1 : split_parts(enq, enq->query);
+        if (parts > 1) {
             std::vector<hit_t> hits;
             std::unique_ptr<xapian_mset> m(new xapian_mset);
             counts_t c;
-            unsigned want = maxitems > UINT_MAX - first ? UINT_MAX
-                          : first + maxitems;
-            m->parts = match_best(enq, enq->query, want, checkatleast, floor,
-                                  hits, c);
+            match_best(enq, enq->query, parts, page_end(first, maxitems),
+                       checkatleast, floor, hits, c);
             m->mset = rank_among(enq, hits, first, maxitems);
+            m->parts = unsigned(parts);
             m->merged = true;
-            m->lower = floor > 0 ? counts.lower : c.lower;
-            m->estimated = floor > 0 ? counts.estimated : c.estimated;
-            m->upper = floor > 0 ? counts.upper : c.upper;
+            /* A cutoff changes Xapian's counts: keep the estimates. */
+            m->counts = floor > 0 ? counts : c;
             *out = m.release();
         }
-        if (!*out && floor > 0) {
-            /* A cutoff changes Xapian's counts: keep the estimates. */
-            std::unique_ptr<xapian_mset> m(new xapian_mset(counts));
+        if (!*out) {
+            std::unique_ptr<xapian_mset> m(new xapian_mset);
+            m->merged = floor > 0;      /* as above */
+            m->counts = counts;
             enq->enq.set_cutoff(0, floor);
             try {
                 m->mset = enq->enq.get_mset(first, maxitems, checkatleast);
@@ -2415,12 +2426,8 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
                 throw;
             }
             enq->enq.set_cutoff(0, 0);
-            m->parts = 1;
             *out = m.release();
         }
-        if (!*out)
-            *out = new xapian_mset{enq->enq.get_mset(first, maxitems,
-                                                     checkatleast)};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -2556,19 +2563,19 @@ unsigned xapian_mset_size(const xapian_mset *mset)
 
 unsigned xapian_mset_matches_estimated(const xapian_mset *mset)
 {
-    return !mset ? 0 : mset->merged ? mset->estimated
+    return !mset ? 0 : mset->merged ? mset->counts.estimated
                                     : mset->mset.get_matches_estimated();
 }
 
 unsigned xapian_mset_matches_lower_bound(const xapian_mset *mset)
 {
-    return !mset ? 0 : mset->merged ? mset->lower
+    return !mset ? 0 : mset->merged ? mset->counts.lower
                                     : mset->mset.get_matches_lower_bound();
 }
 
 unsigned xapian_mset_matches_upper_bound(const xapian_mset *mset)
 {
-    return !mset ? 0 : mset->merged ? mset->upper
+    return !mset ? 0 : mset->merged ? mset->counts.upper
                                     : mset->mset.get_matches_upper_bound();
 }
 
