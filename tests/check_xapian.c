@@ -602,6 +602,16 @@ static xapian_database *build_split_db(const char *path, unsigned n)
     return open_db(path);
 }
 
+/* Sets t[0..4) to term queries for build_split_db()'s "a", "b", "c" and
+ * "rare"; free each with xapian_query_free(). */
+static void split_db_terms(xapian_query *t[4])
+{
+    static const char *const terms[] = { "a", "b", "c", "rare" };
+    xapian_error err;
+    for (size_t i = 0; i < 4; i++)
+        OK(xapian_query_new_term(&t[i], S(terms[i]), &err));
+}
+
 /* Asserts that enq's page (first, max) is the same split as unsplit:
  * parts as given, the same docids in the same order, the same weights;
  * counts within their bounds, and exact where the unsplit ones are. */
@@ -659,10 +669,7 @@ START_TEST(test_split)
     xapian_database_free(h[1]);
 
     xapian_query *t[4], *q[4];
-    OK(xapian_query_new_term(&t[0], S("a"), &err));
-    OK(xapian_query_new_term(&t[1], S("b"), &err));
-    OK(xapian_query_new_term(&t[2], S("c"), &err));
-    OK(xapian_query_new_term(&t[3], S("rare"), &err));
+    split_db_terms(t);
     OK(xapian_query_combine(&q[0], XAPIAN_QUERY_OP_OR, t, 4, &err));
     OK(xapian_query_combine(&q[1], XAPIAN_QUERY_OP_AND, t, 2, &err));
     OK(xapian_query_combine(&q[2], XAPIAN_QUERY_OP_OR, t + 1, 3, &err));
@@ -742,10 +749,7 @@ START_TEST(test_lazy)
     xapian_database_free(h);
 
     xapian_query *t[4], *q[5], *f, *not_c;
-    OK(xapian_query_new_term(&t[0], S("a"), &err));
-    OK(xapian_query_new_term(&t[1], S("b"), &err));
-    OK(xapian_query_new_term(&t[2], S("c"), &err));
-    OK(xapian_query_new_term(&t[3], S("rare"), &err));
+    split_db_terms(t);
     OK(xapian_query_combine(&q[0], XAPIAN_QUERY_OP_OR, t, 4, &err));
     OK(xapian_query_combine(&q[1], XAPIAN_QUERY_OP_OR, t, 3, &err));
     xapian_query *ar[2] = { t[0], t[3] };
