@@ -764,10 +764,9 @@ static int store_extras(spine_index *ix, shard *sh, spine_error *err)
  * online CPU, at most 8. */
 static unsigned shard_count(const spine_index_options *opts)
 {
-    long n = opts->threads > 0 ? opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        n = 1;
-    return (unsigned)(n > 8 ? 8 : n);
+    if (opts->threads > 0)
+        return opts->threads > 8 ? 8 : (unsigned)opts->threads;
+    return spine_online_cpus(8);
 }
 
 int spine_index_begin(spine_index **out, const char *dir,

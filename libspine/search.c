@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "heads.h"
 #include "phrase.h"
@@ -422,11 +421,8 @@ void spine_searcher_free(spine_searcher *s)
 int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
                                unsigned long min_postings, spine_error *err)
 {
-    if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n < 1 ? 1 : n > SPINE_MAX_MATCH_THREADS
-                        ? SPINE_MAX_MATCH_THREADS : (unsigned)n;
-    }
+    if (threads == 0)
+        threads = spine_online_cpus(SPINE_MAX_MATCH_THREADS);
     if (threads > SPINE_MAX_MATCH_THREADS)
         return spine_error_set(err, SPINE_EINVAL, "at most %d threads can "
                                "match a query", SPINE_MAX_MATCH_THREADS);

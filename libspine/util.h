@@ -104,4 +104,7 @@ const char *spine_trim(const char *s, size_t *len);
 /* Monotonic clock in seconds. */
 double spine_now(void);
 
+/* The number of online CPUs, at least 1 and at most max (>= 1). */
+unsigned spine_online_cpus(unsigned max);
+
 #endif /* SPINE_UTIL_H */
