@@ -9,6 +9,7 @@
 
 #include "heads.h"
 #include "phrase.h"
+#include "readmap.h"
 #include "schema.h"
 #include "search.h"
 #include "snippet.h"
@@ -332,7 +333,9 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
 
     *out = NULL;
     s->dir = spine_strdup(dir);
+    spine_readmap_capture_begin();
     rc = xapian_database_open(&s->db, dir, &xe);
+    (void)spine_readmap_capture_end();
     if (rc == XAPIAN_ENOTFOUND || rc == XAPIAN_EOPENING) {
         rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
                              "one with spine-index)", dir);
@@ -431,7 +434,9 @@ int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
     unsigned n = 0;
     int rc = 0;
     while (n + 1 < threads) {           /* bounded by threads */
+        spine_readmap_capture_begin();
         rc = xapian_database_open(&helper[n], s->dir, &xe);
+        (void)spine_readmap_capture_end();
         if (rc != 0)
             break;
         n++;
