@@ -200,6 +200,36 @@ int close(int fd)
     return (int)syscall(SYS_close, fd);
 }
 
+/* dup2() and dup3() close newfd first when it is open: its map goes. */
+int dup3(int oldfd, int newfd, int flags)
+{
+    if (oldfd != newfd)
+        forget_fd(newfd);
+    return (int)syscall(SYS_dup3, oldfd, newfd, flags);
+}
+
+int dup2(int oldfd, int newfd)
+{
+    if (oldfd == newfd)         /* dup3() refuses this; dup2() checks oldfd */
+        return fcntl(oldfd, F_GETFD) < 0 ? -1 : newfd;
+    return dup3(oldfd, newfd, 0);
+}
+
+#ifdef SYS_close_range
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int close_range(unsigned first, unsigned last, int flags)
+{
+    /* With CLOSE_RANGE_CLOEXEC nothing closes before an exec. */
+    if (!(flags & CLOSE_RANGE_CLOEXEC))
+        for (unsigned fd = first; fd <= last && fd < READMAP_MAX_FD; fd++)
+            forget_fd((int)fd);
+    return (int)syscall(SYS_close_range, first, last, flags);
+}
+#endif
+
 #else /* no interposition: captures map nothing */
 
 void spine_readmap_capture_begin(void) {}

@@ -7,7 +7,7 @@
  * cursor.  A warm query on MedQuAD makes about six such calls; on a
  * virtual machine, where a system call is dear, they were a third of the
  * time of an AND query (benchmarks/RESULTS.md).  Xapian has no hook for its
- * I/O, so libspine interposes the C library's open(), pread() and close():
+ * I/O, so libspine replaces the C library's open(), pread() and close():
  *
  *   - While a thread is inside spine_readmap_capture_begin() ... _end(), a
  *     read-only open() of a file whose name ends in ".glass" is noted.
@@ -23,7 +23,9 @@
  *     number reused for another file is never served from an old map.
  *
  * Spine opens only immutable generations this way (index.h), so a map can
- * never go stale.  Nothing else in the process changes behaviour: opens
+ * never go stale.  dup2(), dup3() and close_range(), which close
+ * descriptors too, are replaced as close() is.  Only a descriptor closed
+ * by a raw system call would keep its map.  Nothing else in the process changes behaviour: opens
  * outside a capture, writes, and every other descriptor go straight to
  * the kernel.  Setting SPINE_NO_READMAP=1 in the environment turns the maps
  * off (for measuring what they save).  On systems other than 64-bit Linux

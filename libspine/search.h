@@ -22,7 +22,10 @@
 typedef struct spine_searcher spine_searcher;
 
 /* Opens the index at dir.  Returns SPINE_ENOTFOUND when there is none,
- * SPINE_ECORRUPT when it cannot be read.  Release with spine_searcher_free(). */
+ * SPINE_ECORRUPT when it cannot be read.  Release with spine_searcher_free().
+ * The index's files are read through memory maps once read often enough
+ * (readmap.h): linking libspine replaces the C library's open(), pread()
+ * and close() in the whole program, for those files only. */
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err);
 

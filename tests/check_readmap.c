@@ -6,6 +6,7 @@
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
+#define _GNU_SOURCE             /* close_range() */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -116,6 +117,37 @@ START_TEST(test_closed_descriptor_reused)
 }
 END_TEST
 
+/* dup2() onto a mapped descriptor, and close_range() over one, drop its
+ * map as close() does. */
+START_TEST(test_other_closes)
+{
+    char *a = write_pattern("position.glass", 11, 2);
+    char *b = write_pattern("other", 19, 3);
+    unsigned before = spine_readmap_count(), taken;
+    int fd = open_captured(a, O_RDONLY, &taken);
+    assert_reads(fd, 11, 2);
+    ck_assert_uint_eq(spine_readmap_count(), before + 1);
+    int other = open(b, O_RDONLY);
+    ck_assert_int_eq(dup2(other, fd), fd);
+    ck_assert_uint_eq(spine_readmap_count(), before);
+    assert_reads(fd, 19, 3);
+    ck_assert_int_eq(dup2(fd, fd), fd);             /* a no-op */
+    ck_assert_int_eq(close(other), 0);
+    ck_assert_int_eq(close(fd), 0);
+    errno = 0;
+    ck_assert_int_eq(dup2(fd, fd), -1);
+    ck_assert_int_eq(errno, EBADF);
+
+    fd = open_captured(a, O_RDONLY, &taken);
+    assert_reads(fd, 11, 2);
+    ck_assert_uint_eq(spine_readmap_count(), before + 1);
+    ck_assert_int_eq(close_range((unsigned)fd, (unsigned)fd, 0), 0);
+    ck_assert_uint_eq(spine_readmap_count(), before);
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* Only read-only opens of ".glass" files inside a capture are taken, and
  * none when SPINE_NO_READMAP is set. */
 START_TEST(test_what_is_captured)
@@ -188,6 +220,7 @@ static Suite *readmap_suite(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, test_mapped_reads);
     tcase_add_test(core, test_closed_descriptor_reused);
+    tcase_add_test(core, test_other_closes);
     tcase_add_test(core, test_what_is_captured);
     tcase_add_test(core, test_errors);
     suite_add_tcase(s, core);
