@@ -90,7 +90,7 @@ if [ "$smoke" = 1 ]; then
     corpora="$work/corpora"
     growth_csv="$work/growth.csv"; growth_png="$work/growth.png"
     gprof_csv="$work/growth-profile.csv"
-    growth_passes=1
+    growth_passes=1; growth_rounds=1
 else
     corpus="${SPINE_BENCH_CORPUS:-$root/../shared/corpus/medquad}"
     passes="${SPINE_BENCH_PASSES:-5}"
@@ -109,7 +109,7 @@ else
     growth_csv="$root/benchmarks/growth.csv"
     growth_png="$root/benchmarks/growth.png"
     gprof_csv="$root/benchmarks/growth-profile.csv"
-    growth_passes=2
+    growth_passes=2; growth_rounds=3
 fi
 [ -e "$corpus" ] || { echo "bench: no corpus at $corpus" >&2; exit 2; }
 corpus=$(cd "$corpus" && pwd)
@@ -252,11 +252,12 @@ lat_cmd() {            # lat_cmd RUN: sets cmd to RUN's program and index
         xapian) cmd=("$bin/spine-bench-peer" query xapian "$work/xapian-db") ;;
     esac
 }
-# lat_median NAME: R[NAME,key] = the median of R[NAME.r1..r$passes,key].
+# lat_median NAME [ROUNDS]: R[NAME,key] = the median of
+# R[NAME.r1..rROUNDS,key] (ROUNDS: $passes unless given).
 lat_median() {
-    local name=$1 k r
+    local name=$1 rounds=${2:-$passes} k r
     for k in p50_us p95_us p99_us max_us qps hits_per_query; do
-        R[$name,$k]=$(for ((r = 1; r <= passes; r++)); do
+        R[$name,$k]=$(for ((r = 1; r <= rounds; r++)); do
                           echo "${R[$name.r$r,$k]}"; done |
                       sort -g | awk '{ v[NR] = $1 } END {
                           m = (NR + 1) / 2; if (NR % 2 == 0) m = NR / 2
@@ -438,6 +439,7 @@ fi
 
 growth_note=""
 growth_rows=()         # "corpus articles" labels, in order
+growth_by_round=()     # "corpus articles engine: p50 / p99, ..." a line each
 if [ "${SPINE_BENCH_GROWTH:-1}" = keep ] && [ -s "$growth_csv" ]; then
     # Growth is the long part (an hour at 1M): keep the last full run's
     # figures, saying from which commit they are.
@@ -484,17 +486,38 @@ else
         rm -rf "$g"; mkdir -p "$g"
         timed gi-spine "$bin/spine-index" -q "$g/spine" "$f"
         R[gi-spine,index_bytes]=$(bytes_of "$g/spine")
-        "$bin/spine-bench-query" "$g/spine" "$f.queries" \
-            --passes "$growth_passes" >"$work/gq-spine.out"
         for e in $engines; do
             [ "$e" = spine ] && continue
             timed "gi-$e" "$bin/spine-bench-peer" index "$e" "$g/$e.db" "$f"
             parse_result "gi-$e" "$work/gi-$e.out"
             R[gi-$e,index_bytes]=$(bytes_of "$g/$e.db")
-            "$bin/spine-bench-peer" query "$e" "$g/$e.db" "$f.queries" \
-                --passes "$growth_passes" >"$work/gq-$e.out"
+        done
+        # Once every index is built, the engines take turns as in the warm
+        # latency rounds: each round opens the index, runs a warm-up pass
+        # and $growth_passes measured passes; each figure is the median
+        # over the rounds.
+        for ((round = 1; round <= growth_rounds; round++)); do
+            for e in $engines; do
+                case $e in
+                    spine) cmd=("$bin/spine-bench-query" "$g/spine") ;;
+                    *) cmd=("$bin/spine-bench-peer" query "$e" "$g/$e.db") ;;
+                esac
+                "${cmd[@]}" "$f.queries" --passes "$growth_passes" \
+                    >"$work/gq-$e.r$round.out"
+                parse_result "gq-$e.r$round" "$work/gq-$e.r$round.out"
+            done
         done
         arts=$(sed -n 's/^indexed \([0-9]*\) articles.*/\1/p' "$work/gi-spine.out")
+        for e in $engines; do
+            lat_median "gq-$e" "$growth_rounds"
+            line="$label $arts $e:" sep=" "
+            for ((r = 1; r <= growth_rounds; r++)); do
+                line+="$sep${R[gq-$e.r$r,p50_us]} / ${R[gq-$e.r$r,p99_us]}"
+                sep=", "
+            done
+            growth_by_round+=("$line")
+            echo "growth p50 / p99 by round (us): $line"
+        done
         inb=$(stat -c %s "$f")
         # Where a growth query's time goes: callgrind over the first
         # gprof_n queries (a warm-up pass and one measured), Spine only, on
@@ -514,7 +537,6 @@ else
                 >>"$gprof_csv"
         fi
         for e in $engines; do
-            parse_result "gq-$e" "$work/gq-$e.out"
             printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$label" "$arts" "$e" "$inb" \
                 "${R[gi-$e,wall]}" \
                 "$(awk -v s="${R[gi-$e,wall]}" -v n="$arts" \
@@ -859,7 +881,9 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "(\`make_corpus.py gcide\`)$([ "$gcide_limit" = 0 ] || echo ", first $gcide_limit")."
         echo "Each engine indexes the corpus (whole process, wall seconds) and"
         echo "answers 500 queries drawn from the corpus' own titles, OR, top 10"
-        echo "ids, 1 warm-up + $growth_passes measured passes; the peers only up to"
+        echo "ids, $growth_rounds round(s) of an open, 1 warm-up and $growth_passes measured"
+        echo "passes, the engines in turn, each figure the median over the rounds"
+        echo "(each round's figures: the run's log); the peers only up to"
         echo "$peers_max generated articles (SPINE_BENCH_PEERS_MAX). Full figures:"
         echo "\`benchmarks/growth.csv\`; plot: \`benchmarks/growth.png\`${growth_note:+ ($growth_note)}."
         echo
@@ -878,6 +902,12 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
             printf "| %s | %s | %.1f | %s | %s | %s | %.1f | %s | %s | %s | %s | %s |\n",
                 $1, $2, $4 / 1e6, name, $5, $6, $7 / 1e6, $8, $9, r1, r2, r3
         }' "$growth_csv"
+        echo
+        echo "Query p50 / p99 µs in each round:"
+        echo
+        for line in "${growth_by_round[@]}"; do
+            echo "- $line"
+        done
         echo
         echo "![growth](growth.png)"
         echo
