@@ -72,6 +72,19 @@ static int open_captured(const char *path, int flags, unsigned *taken)
     return fd;
 }
 
+/* Opens path (written by write_pattern(mul, add)) inside a capture and
+ * reads it until it is mapped; returns the descriptor. */
+static int open_mapped(const char *path, unsigned mul, unsigned add)
+{
+    unsigned before = spine_readmap_count(), taken;
+    int fd = open_captured(path, O_RDONLY, &taken);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_uint_eq(taken, 1);
+    assert_reads(fd, mul, add);
+    ck_assert_uint_eq(spine_readmap_count(), before + 1);
+    return fd;
+}
+
 START_TEST(test_mapped_reads)
 {
     char *path = write_pattern("postlist.glass", 31, 7);
@@ -104,9 +117,7 @@ START_TEST(test_closed_descriptor_reused)
 {
     char *a = write_pattern("termlist.glass", 13, 1);
     char *b = write_pattern("other.glass", 17, 5);
-    unsigned taken;
-    int fd = open_captured(a, O_RDONLY, &taken);
-    assert_reads(fd, 13, 1);
+    int fd = open_mapped(a, 13, 1);
     ck_assert_int_eq(close(fd), 0);
     int again = open(b, O_RDONLY);         /* outside any capture */
     ck_assert_int_eq(again, fd);           /* the lowest free number */
@@ -123,10 +134,8 @@ START_TEST(test_other_closes)
 {
     char *a = write_pattern("position.glass", 11, 2);
     char *b = write_pattern("other", 19, 3);
-    unsigned before = spine_readmap_count(), taken;
-    int fd = open_captured(a, O_RDONLY, &taken);
-    assert_reads(fd, 11, 2);
-    ck_assert_uint_eq(spine_readmap_count(), before + 1);
+    unsigned before = spine_readmap_count();
+    int fd = open_mapped(a, 11, 2);
     int other = open(b, O_RDONLY);
     ck_assert_int_eq(dup2(other, fd), fd);
     ck_assert_uint_eq(spine_readmap_count(), before);
@@ -138,9 +147,7 @@ START_TEST(test_other_closes)
     ck_assert_int_eq(dup2(fd, fd), -1);
     ck_assert_int_eq(errno, EBADF);
 
-    fd = open_captured(a, O_RDONLY, &taken);
-    assert_reads(fd, 11, 2);
-    ck_assert_uint_eq(spine_readmap_count(), before + 1);
+    fd = open_mapped(a, 11, 2);
     ck_assert_int_eq(close_range((unsigned)fd, (unsigned)fd, 0), 0);
     ck_assert_uint_eq(spine_readmap_count(), before);
     free(a);
