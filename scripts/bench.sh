@@ -492,6 +492,18 @@ else
             parse_result "gi-$e" "$work/gi-$e.out"
             R[gi-$e,index_bytes]=$(bytes_of "$g/$e.db")
         done
+        # What a build leaves in the page cache (the corpus, the index as
+        # written, scratch shards) is not what a query needs, and on the
+        # benchmark machine it made the first rounds at 1M slower than a
+        # cold start.  So the rounds start from a known state: written out
+        # and, where permitted (root), with clean pages dropped; each
+        # round's warm-up pass then reads what its queries need.
+        sync
+        if { echo 1 >/proc/sys/vm/drop_caches; } 2>/dev/null; then
+            growth_cache="dropped"
+        else
+            growth_cache="kept (not root)"
+        fi
         # Once every index is built, the engines take turns as in the warm
         # latency rounds: each round opens the index, runs a warm-up pass
         # and $growth_passes measured passes; each figure is the median
@@ -883,7 +895,10 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "answers 500 queries drawn from the corpus' own titles, OR, top 10"
         echo "ids, $growth_rounds round(s) of an open, 1 warm-up and $growth_passes measured"
         echo "passes, the engines in turn, each figure the median over the rounds"
-        echo "(each round's figures: the run's log); the peers only up to"
+        echo "(each round's figures below). Before the rounds the page cache is"
+        echo "written out and its clean pages ${growth_cache:-kept} (\`drop_caches\`), so"
+        echo "that each round starts from what its own warm-up pass read, not from"
+        echo "what the build left behind; the peers only up to"
         echo "$peers_max generated articles (SPINE_BENCH_PEERS_MAX). Full figures:"
         echo "\`benchmarks/growth.csv\`; plot: \`benchmarks/growth.png\`${growth_note:+ ($growth_note)}."
         echo
