@@ -35,13 +35,6 @@
  * match: far below, unless the host program keeps many files open. */
 #define READMAP_MAX_FD 4096
 
-/* A captured file is mapped at its this-many-th read.  Mapping is not
- * free: on a virtual machine each page first touched through a map costs
- * a fault dearer than a pread() of it.  A one-shot spine-search reads a
- * table at most a few dozen times and is faster without maps; a searcher
- * that answers many queries crosses this within its first queries. */
-#define READMAP_AFTER_READS 64
-
 /* A captured descriptor.  p is NULL until the file is mapped; then p and
  * size (stored before p, read after it) never change until close. */
 typedef struct readmap {
@@ -52,7 +45,7 @@ typedef struct readmap {
 } readmap;
 
 static _Atomic(readmap *) maps[READMAP_MAX_FD];
-static atomic_uint map_after = READMAP_AFTER_READS;
+static atomic_uint map_after = SPINE_READMAP_AFTER_READS;
 static atomic_uint nmaps;               /* descriptors with a map */
 static _Thread_local int capturing;     /* inside a capture */
 static _Thread_local unsigned captured; /* files this capture took */
@@ -90,7 +83,7 @@ static void capture_fd(int fd)
 }
 
 /* Maps m's file, fd; called by the one reader that counted up to
- * READMAP_AFTER_READS.  A failure leaves m unmapped for good. */
+ * m->after.  A failure leaves m unmapped for good. */
 static void map_now(readmap *m, int fd)
 {
     struct stat st;

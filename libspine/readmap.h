@@ -11,11 +11,9 @@
  *
  *   - While a thread is inside spine_readmap_capture_begin() ... _end(), a
  *     read-only open() of a file whose name ends in ".glass" is noted.
- *     After its 64th read (spine_readmap_set_after) the whole file is
- *     mapped read-only: MAP_SHARED, the very pages of the page cache that
- *     pread() would copy from.  Not at once, because a page first touched
- *     through a map costs more than a pread() of it, so a process that
- *     answers one query is faster without (RESULTS.md, whole process).
+ *     After its 64th read (SPINE_READMAP_AFTER_READS, below) the whole
+ *     file is mapped read-only: MAP_SHARED, the very pages of the page
+ *     cache that pread() would copy from.
  *   - pread() on such a descriptor copies from the map; any other read
  *     (another descriptor, a range past the mapped size) is the system
  *     call, exactly as before.
@@ -25,9 +23,9 @@
  * Spine opens only immutable generations this way (index.h), so a map can
  * never go stale.  dup2(), dup3() and close_range(), which close
  * descriptors too, are replaced as close() is.  Only a descriptor closed
- * by a raw system call would keep its map.  Nothing else in the process changes behaviour: opens
- * outside a capture, writes, and every other descriptor go straight to
- * the kernel.  Setting SPINE_NO_READMAP=1 in the environment turns the maps
+ * by a raw system call would keep its map.  Nothing else in the process
+ * changes behaviour: opens outside a capture, writes, and every other
+ * descriptor go straight to the kernel.  Setting SPINE_NO_READMAP=1 in the environment turns the maps
  * off (for measuring what they save).  On systems other than 64-bit Linux
  * the capture functions do nothing and no C library function is replaced.
  *
@@ -37,6 +35,15 @@
 #define SPINE_READMAP_H
 
 #include <stddef.h>
+
+/* A captured file is mapped at its this-many-th read unless
+ * spine_readmap_set_after() says otherwise.  Not at once: on a virtual
+ * machine each page first touched through a map costs a fault dearer than
+ * a pread() of it.  A one-shot spine-search reads a table at most a few
+ * dozen times, and mapping at once made it 0.6 ms slower (4.5 against
+ * 5.1 ms, hyperfine); a searcher that answers many queries crosses this
+ * within its first queries. */
+#define SPINE_READMAP_AFTER_READS 64
 
 /* Starts capturing on the calling thread: the index files it opens from
  * now on until spine_readmap_capture_end() are served from maps.  Captures
@@ -49,7 +56,8 @@ void spine_readmap_capture_begin(void);
 unsigned spine_readmap_capture_end(void);
 
 /* Sets how many reads of a file taken from now on go to the system call
- * before the file is mapped: 64 unless set; 0 maps at the first read.
+ * before the file is mapped: SPINE_READMAP_AFTER_READS unless set; 0 maps
+ * at the first read.
  * Process wide; files taken earlier keep their own count. */
 void spine_readmap_set_after(unsigned reads);
 

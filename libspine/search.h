@@ -24,8 +24,9 @@ typedef struct spine_searcher spine_searcher;
 /* Opens the index at dir.  Returns SPINE_ENOTFOUND when there is none,
  * SPINE_ECORRUPT when it cannot be read.  Release with spine_searcher_free().
  * The index's files are read through memory maps once read often enough
- * (readmap.h): linking libspine replaces the C library's open(), pread()
- * and close() in the whole program, for those files only. */
+ * (readmap.h): linking libspine replaces the C library's open(), pread(),
+ * close(), dup2(), dup3() and close_range() in the whole program; they
+ * behave differently only for those files. */
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err);
 

@@ -443,7 +443,7 @@ START_TEST(test_mapped_reads)
     unsigned before = spine_readmap_count();
     spine_readmap_set_after(0);
     ck_assert_int_eq(spine_searcher_open(&mapped, ixdir, &err), SPINE_OK);
-    spine_readmap_set_after(64);
+    spine_readmap_set_after(SPINE_READMAP_AFTER_READS);
     spine_query_options o = opts_default();
     for (int round = 0; round < 10; round++) {
         o.match_all = round & 1;
