@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -719,6 +721,103 @@ START_TEST(test_split)
     xapian_database_free(db);
     free(path);
     free(other);
+}
+END_TEST
+
+/* The number of threads of this process (Linux: /proc/self/task). */
+static int count_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* Whether enq's best ten for its query are those of whole, as docids. */
+static int same_page(xapian_enquire *whole, xapian_enquire *enq,
+                     unsigned parts)
+{
+    xapian_error err;
+    xapian_mset *a, *b;
+    if (xapian_enquire_get_mset(&a, whole, 0, 10, 0, &err) != XAPIAN_OK)
+        return 0;
+    if (xapian_enquire_get_mset(&b, enq, 0, 10, 0, &err) != XAPIAN_OK) {
+        xapian_mset_free(a);
+        return 0;
+    }
+    int same = xapian_mset_parts(b) == parts && xapian_mset_size(a) == 10
+               && xapian_mset_size(b) == 10;
+    for (unsigned i = 0; same && i < 10; i++)
+        same = hit(a, i) == hit(b, i);
+    xapian_mset_free(a);
+    xapian_mset_free(b);
+    return same;
+}
+
+/* A split match runs its parts on threads that the enquire keeps from
+ * one match to the next, and joins when it is freed or given other
+ * helpers; in the child of a fork(), which has none of them, it still
+ * matches (on threads of its own) and can be freed. */
+START_TEST(test_split_threads)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "threads");
+    xapian_database *db = build_split_db(path, 300);
+    xapian_database *h[2] = { open_db(path), open_db(path) };
+    xapian_enquire *whole, *split;
+    OK(xapian_enquire_new(&whole, db, &err));
+    OK(xapian_enquire_new(&split, db, &err));
+    xapian_query *t[4], *q;
+    split_db_terms(t);
+    OK(xapian_query_combine(&q, XAPIAN_QUERY_OP_OR, t, 4, &err));
+    OK(xapian_enquire_set_query(whole, q, &err));
+    OK(xapian_enquire_set_query(split, q, &err));
+
+    const int base = count_threads();
+    OK(xapian_enquire_set_split(split, (const xapian_database *const *)h, 2,
+                                1, &err));
+    ck_assert_int_eq(count_threads(), base);    /* none before a match */
+    for (int i = 0; i < 20; i++) {
+        ck_assert(same_page(whole, split, 3));
+        ck_assert_int_eq(count_threads(), base + 2);
+    }
+
+    /* Fewer helpers: the old threads are joined, one started. */
+    OK(xapian_enquire_set_split(split, (const xapian_database *const *)h, 1,
+                                1, &err));
+    ck_assert_int_eq(count_threads(), base);
+    ck_assert(same_page(whole, split, 2));
+    ck_assert_int_eq(count_threads(), base + 1);
+
+    /* A child process: the parent's thread is not there. */
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        alarm(20);                      /* should it hang, it dies */
+        int ok = same_page(whole, split, 2) && count_threads() == 2
+                 && same_page(whole, split, 2);
+        xapian_enquire_free(split);
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    ck_assert(same_page(whole, split, 2));      /* the parent's still run */
+
+    xapian_enquire_free(split);
+    ck_assert_int_eq(count_threads(), base);
+    xapian_database_free(h[0]);
+    xapian_database_free(h[1]);
+    for (size_t i = 0; i < 4; i++)
+        xapian_query_free(t[i]);
+    xapian_query_free(q);
+    xapian_enquire_free(whole);
+    xapian_database_free(db);
+    free(path);
 }
 END_TEST
 
@@ -2076,6 +2175,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_weighting_prenorm);
     tcase_add_test(core, test_query_docids);
     tcase_add_test(core, test_split);
+    tcase_add_test(core, test_split_threads);
     tcase_add_test(core, test_lazy);
     tcase_add_test(core, test_query_building);
     tcase_add_test(core, test_relevance_tools);
