@@ -968,6 +968,26 @@ static int swap_stub(spine_index *ix, const char *gen_name, spine_error *err)
     return rc;
 }
 
+/* Writes the impact tiers of the compacted database at dest (schema.h):
+ * one pass over the posting lists of its common terms. */
+static int add_tiers(const char *dest, xapian_error *xe)
+{
+    xapian_writable_database *w;
+    int rc = xapian_writable_database_open(&w, dest, XAPIAN_DB_OPEN, xe);
+    if (rc != 0)
+        return rc;
+    rc = xapian_writable_database_add_tiers(w, SPINE_META_TIERS,
+                                            SPINE_TIER_MIN_TF,
+                                            SPINE_TIER_SIZE, SPINE_TIER_SHARE,
+                                            NULL, xe);
+    if (rc == 0)
+        rc = xapian_writable_database_commit(w, xe);
+    if (rc == 0)
+        rc = xapian_writable_database_close(w, xe);
+    xapian_writable_database_free(w);
+    return rc;
+}
+
 /* Finishes every shard and compacts them into one database at dest.  Fills
  * the totals of ix->stats and *ndocs. */
 static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
@@ -1009,6 +1029,9 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
     if (rc == 0)
         rc = xapian_database_compact(all, dest, &xe);
     xapian_database_free(all);
+    all = NULL;
+    if (rc == 0)
+        rc = add_tiers(dest, &xe);
     if (rc == 0)
         rc = xapian_database_open(&all, dest, &xe);
     if (rc == 0)

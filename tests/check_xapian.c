@@ -821,6 +821,252 @@ START_TEST(test_split_threads)
 }
 END_TEST
 
+/* A database of n documents for tiered matches: "a" in every third (and
+ * every fifth), "b" in every fifth and every third but one, "c" in every
+ * other, "rare" in three, at wdfs spread from 1 to a few hundred, as
+ * normalised wdfs are.  The documents with both "a" and "b" have both at
+ * high wdfs, yet short of the 16 highest of either (test_tiers): the
+ * best for "a OR b", outside tiers that small. */
+static xapian_database *build_tier_db(const char *path, unsigned n)
+{
+    xapian_error err;
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE, &err));
+    for (unsigned i = 1; i <= n; i++) {
+        xapian_document *doc;
+        OK(xapian_document_new(&doc, &err));
+        int both = i % 15 == 0;
+        if (i % 3 == 0 || i % 5 == 0)
+            OK(xapian_document_add_term(doc, S("a"),
+                                        both ? 250 : 1 + i * 37 % 97 * 3,
+                                        &err));
+        if (i % 3 == 1 || i % 5 == 0)
+            OK(xapian_document_add_term(doc, S("b"),
+                                        both ? 300 : 1 + i * 53 % 89 * 4,
+                                        &err));
+        if (i % 2 == 0)
+            OK(xapian_document_add_term(doc, S("c"), 1 + i * 29 % 61 * 5,
+                                        &err));
+        if (i % 150 == 7)
+            OK(xapian_document_add_term(doc, S("rare"), 9, &err));
+        OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+        xapian_document_free(doc);
+    }
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+    return open_db(path);
+}
+
+/* Asserts that tiered gives each page of pages[0..n) that whole gives
+ * (whole's database may lack tiers), hits and weights, with counts in
+ * bounds; returns how many of them came from the tiers. */
+static unsigned assert_tier_pages(xapian_enquire *whole,
+                                  xapian_enquire *tiered,
+                                  const unsigned (*pages)[2], size_t n)
+{
+    xapian_error err;
+    unsigned from_tiers = 0;
+    for (size_t p = 0; p < n; p++) {
+        xapian_mset *a, *b;
+        OK(xapian_enquire_get_mset(&a, whole, pages[p][0], pages[p][1], 0,
+                                   &err));
+        OK(xapian_enquire_get_mset(&b, tiered, pages[p][0], pages[p][1], 0,
+                                   &err));
+        ck_assert_uint_eq(xapian_mset_size(b), xapian_mset_size(a));
+        for (unsigned k = 0; k < xapian_mset_size(a); k++) {
+            double wa, wb;
+            ck_assert_uint_eq(hit(b, k), hit(a, k));
+            OK(xapian_mset_weight(&wa, a, k, &err));
+            OK(xapian_mset_weight(&wb, b, k, &err));
+            ck_assert_msg(fabs(wa - wb) <= 1e-12 * wa, "page %zu hit %u "
+                          "weighs %.17g, want %.17g", p, k, wb, wa);
+        }
+        ck_assert_uint_le(xapian_mset_matches_lower_bound(b),
+                          xapian_mset_matches_estimated(b));
+        ck_assert_uint_le(xapian_mset_matches_estimated(b),
+                          xapian_mset_matches_upper_bound(b));
+        ck_assert_uint_ge(xapian_mset_matches_upper_bound(b),
+                          xapian_mset_matches_lower_bound(a));
+        ck_assert(!xapian_mset_tiered(a));
+        from_tiers += xapian_mset_tiered(b);
+        xapian_mset_free(a);
+        xapian_mset_free(b);
+    }
+    return from_tiers;
+}
+
+/* Writes tiers (min_tf 100, size, share) under "T:" into the database at
+ * path and opens it; *nterms is the number of terms tiered. */
+static xapian_database *tier_db(const char *path, unsigned size,
+                                unsigned share, unsigned *nterms)
+{
+    xapian_error err;
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_OPEN, &err));
+    OK(xapian_writable_database_add_tiers(wdb, "T:", 100, size, share,
+                                          nterms, &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+    return open_db(path);
+}
+
+/* An enquire on db weighing by "ineb2-prenorm", with tiers ("T:", two
+ * terms at most) when tiers is set. */
+static xapian_enquire *tier_enquire(xapian_database *db, int tiers)
+{
+    static const double scale[] = { 32 };
+    xapian_error err;
+    xapian_enquire *e;
+    OK(xapian_enquire_new(&e, db, &err));
+    OK(xapian_enquire_set_weighting(e, "ineb2-prenorm", scale, 1, &err));
+    if (tiers)
+        OK(xapian_enquire_set_tiers(e, "T:", 2, 1000, &err));
+    return e;
+}
+
+/* Tiered matches (xapian_enquire_set_tiers) give the pages an ordinary
+ * match gives, with the same weights; they answer one- and two-term ORs
+ * (a repeated term too) from the tiers when the tiers hold the page, and
+ * leave other queries, pages the tiers cannot settle, and databases
+ * without tiers, to the ordinary match; bad tier settings are refused. */
+START_TEST(test_tiers)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "tiers"), *small = tu_path(tmp, "small"),
+         *bare = tu_path(tmp, "bare");
+    xapian_database_free(build_tier_db(path, 400));
+    xapian_database_free(build_tier_db(small, 400));
+    xapian_database *bdb = build_tier_db(bare, 400);
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, bare, XAPIAN_DB_OPEN, &err));
+    ck_assert_int_eq(xapian_writable_database_add_tiers(wdb, "T:", 100, 100,
+                                                        4, NULL, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_writable_database_add_tiers(wdb, "T:", 100, 10,
+                                                        1, NULL, &err),
+                     XAPIAN_EINVAL);
+    xapian_writable_database_free(wdb);
+    unsigned nterms = 0;
+    xapian_database *db = tier_db(path, 50, 4, &nterms);
+    ck_assert_uint_eq(nterms, 3);               /* a, b and c */
+    /* Tiers of 16: the best of "a OR b" lie outside them. */
+    xapian_database *sdb = tier_db(small, 16, 100, &nterms);
+
+    xapian_enquire *whole = tier_enquire(db, 0),
+                   *tiered = tier_enquire(db, 1),
+                   *untiered = tier_enquire(bdb, 1),
+                   *stiered = tier_enquire(sdb, 1);
+    xapian_query *t[4], *q[6];
+    static const char *const names[] = { "a", "b", "c", "rare" };
+    for (size_t i = 0; i < 4; i++)
+        OK(xapian_query_new_term(&t[i], S(names[i]), &err));
+    q[0] = t[0];                                /* one term */
+    q[1] = t[1];
+    OK(xapian_query_combine(&q[2], XAPIAN_QUERY_OP_OR, t, 2, &err));
+    xapian_query *bc[3] = { t[1], t[2], t[2] };   /* "c" twice */
+    OK(xapian_query_combine(&q[3], XAPIAN_QUERY_OP_OR, bc, 3, &err));
+    OK(xapian_query_combine(&q[4], XAPIAN_QUERY_OP_OR, t, 3, &err));
+    xapian_query *ar[2] = { t[0], t[3] };       /* "rare" has no tier */
+    OK(xapian_query_combine(&q[5], XAPIAN_QUERY_OP_OR, ar, 2, &err));
+    static const unsigned pages[][2] = { { 0, 10 }, { 0, 1 }, { 3, 5 },
+                                         { 0, 12 } };
+    static const unsigned short_pages[][2] = { { 0, 1 }, { 1, 1 },
+                                               { 0, 2 } };
+    unsigned from_tiers[6], from_small = 0;
+    for (size_t i = 0; i < 6; i++) {
+        OK(xapian_enquire_set_query(whole, q[i], &err));
+        OK(xapian_enquire_set_query(tiered, q[i], &err));
+        OK(xapian_enquire_set_query(untiered, q[i], &err));
+        OK(xapian_enquire_set_query(stiered, q[i], &err));
+        from_tiers[i] = assert_tier_pages(whole, tiered, pages, 4);
+        ck_assert_uint_eq(assert_tier_pages(whole, untiered, pages, 4), 0);
+        from_small += assert_tier_pages(whole, stiered, short_pages, 3);
+    }
+    /* One and two terms, each with a tier, are answered from the tiers;
+     * three terms, or a term without one, never. */
+    ck_assert_uint_gt(from_tiers[0] + from_tiers[1], 0);
+    ck_assert_uint_gt(from_tiers[2] + from_tiers[3], 0);
+    ck_assert_uint_eq(from_tiers[4], 0);
+    ck_assert_uint_eq(from_tiers[5], 0);
+    ck_assert_uint_gt(from_small, 0);
+
+    for (size_t i = 2; i < 6; i++)
+        xapian_query_free(q[i]);
+    for (size_t i = 0; i < 4; i++)
+        xapian_query_free(t[i]);
+    xapian_enquire_free(whole);
+    xapian_enquire_free(tiered);
+    xapian_enquire_free(untiered);
+    xapian_enquire_free(stiered);
+    xapian_database_free(db);
+    xapian_database_free(sdb);
+    xapian_database_free(bdb);
+    free(path);
+    free(small);
+    free(bare);
+}
+END_TEST
+
+/* A tiered match that cannot prove its page does not answer from the
+ * tiers: here the best document for "a OR b" has both terms at a wdf
+ * below every tier posting, and so outweighs every document of a tier. */
+START_TEST(test_tiers_bound)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "bound");
+    xapian_writable_database *wdb;
+    OK(xapian_writable_database_open(&wdb, path, XAPIAN_DB_CREATE, &err));
+    for (unsigned i = 0; i < 50; i++) {         /* bounded */
+        xapian_document *doc;
+        OK(xapian_document_new(&doc, &err));
+        if (i < 8)                              /* "a"'s tier */
+            OK(xapian_document_add_term(doc, S("a"), 100 - i, &err));
+        else if (i < 16)                        /* "b"'s tier */
+            OK(xapian_document_add_term(doc, S("b"), 100 - i + 8, &err));
+        else if (i < 21) {                      /* the best: 16; fillers */
+            OK(xapian_document_add_term(doc, S("a"), i == 16 ? 50 : 1,
+                                        &err));
+            OK(xapian_document_add_term(doc, S("b"), i == 16 ? 50 : 1,
+                                        &err));
+        } else {
+            OK(xapian_document_add_term(doc, S("c"), 1, &err));
+        }
+        OK(xapian_writable_database_add_document(NULL, wdb, doc, &err));
+        xapian_document_free(doc);
+    }
+    OK(xapian_writable_database_add_tiers(wdb, "T:", 10, 8, 100, NULL,
+                                          &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+    xapian_database *db = open_db(path);
+    xapian_enquire *whole = tier_enquire(db, 0), *tiered = tier_enquire(db, 1);
+    xapian_query *t[2], *q;
+    OK(xapian_query_new_term(&t[0], S("a"), &err));
+    OK(xapian_query_new_term(&t[1], S("b"), &err));
+    OK(xapian_query_combine(&q, XAPIAN_QUERY_OP_OR, t, 2, &err));
+    OK(xapian_enquire_set_query(whole, q, &err));
+    OK(xapian_enquire_set_query(tiered, q, &err));
+    static const unsigned page[][2] = { { 0, 1 } };
+    ck_assert_uint_eq(assert_tier_pages(whole, tiered, page, 1), 0);
+    xapian_mset *m;
+    OK(xapian_enquire_get_mset(&m, tiered, 0, 1, 0, &err));
+    ck_assert_uint_eq(hit(m, 0), 17);           /* docid of i == 16 */
+    xapian_mset_free(m);
+    /* "a" alone: its tier holds the page. */
+    OK(xapian_enquire_set_query(whole, t[0], &err));
+    OK(xapian_enquire_set_query(tiered, t[0], &err));
+    ck_assert_uint_eq(assert_tier_pages(whole, tiered, page, 1), 1);
+
+    xapian_query_free(t[0]);
+    xapian_query_free(t[1]);
+    xapian_query_free(q);
+    xapian_enquire_free(whole);
+    xapian_enquire_free(tiered);
+    xapian_database_free(db);
+    free(path);
+}
+END_TEST
+
 /* Lazy matches (xapian_enquire_set_lazy) give the pages an ordinary match
  * gives, whether the first pass settles the page, a second pass does, or
  * the whole query runs (a page deeper than the rare terms reach), alone
@@ -2176,6 +2422,8 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_query_docids);
     tcase_add_test(core, test_split);
     tcase_add_test(core, test_split_threads);
+    tcase_add_test(core, test_tiers);
+    tcase_add_test(core, test_tiers_bound);
     tcase_add_test(core, test_lazy);
     tcase_add_test(core, test_query_building);
     tcase_add_test(core, test_relevance_tools);

@@ -249,6 +249,11 @@ struct xapian_enquire {
     mutable std::unique_ptr<part_pool> pool;
     double split_min = 0;
     double lazy_share = 0, lazy_min = 0;        /* xapian_enquire_set_lazy */
+    /* xapian_enquire_set_tiers: the key prefix ("" off), the tiers' own
+     * min_tf and size, and the most candidates ranked. */
+    std::string tier_prefix;
+    Xapian::doccount tier_min_tf = 0;
+    unsigned tier_size = 0, tier_max = 0, tier_terms = 0;
     explicit xapian_enquire(const Xapian::Database &db_) : enq(db_), db(db_)
     { }
 };
@@ -265,6 +270,7 @@ struct xapian_mset {
     Xapian::MSet mset;
     unsigned parts = 1;
     bool merged = false;
+    bool tiered = false;                /* found by tier_mset() */
     counts_t counts;
 };
 
@@ -869,6 +875,85 @@ int xapian_writable_database_set_metadata(xapian_writable_database *db,
     REQUIRE_TEXT(value, value_len);
     try {
         db->db.set_metadata(text(key, key_len), text(value, value_len));
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Impact tiers (see xapian_writable_database_add_tiers())
+ */
+
+static void put_u32(std::string &s, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)                 /* little-endian */
+        s.push_back(char((v >> (8 * i)) & 0xff));
+}
+
+static uint32_t get_u32(const char *p)
+{
+    const unsigned char *u = reinterpret_cast<const unsigned char *>(p);
+    return uint32_t(u[0]) | uint32_t(u[1]) << 8 | uint32_t(u[2]) << 16
+           | uint32_t(u[3]) << 24;
+}
+
+int xapian_writable_database_add_tiers(xapian_writable_database *db,
+                                       const char *prefix, unsigned min_tf,
+                                       unsigned size, unsigned share,
+                                       unsigned *nterms, xapian_error *err)
+{
+    REQUIRE(db);
+    REQUIRE(prefix && *prefix);
+    if (size == 0 || min_tf <= size || share < 2)
+        return set_error(err, XAPIAN_EINVAL, "xapian_writable_database_add_"
+                         "tiers: need 0 < size < min_tf and share >= 2");
+    try {
+        Xapian::WritableDatabase &wdb = db->db;
+        /* The terms first: the tiers go into the table being walked. */
+        std::vector<std::string> terms;
+        for (auto t = wdb.allterms_begin(); t != wdb.allterms_end(); ++t)
+            if (t.get_termfreq() >= min_tf)     /* bounded by the terms */
+                terms.push_back(*t);
+        std::vector<std::pair<Xapian::termcount, Xapian::docid>> v;
+        for (const std::string &t : terms) {    /* bounded by terms */
+            v.clear();
+            for (auto p = wdb.postlist_begin(t); p != wdb.postlist_end(t);
+                 ++p)                           /* bounded by the list */
+                v.emplace_back(p.get_wdf(), *p);
+            /* The best size by wdf, ties to the lower docid. */
+            auto heavier = [](const std::pair<Xapian::termcount,
+                                              Xapian::docid> &a,
+                              const std::pair<Xapian::termcount,
+                                              Xapian::docid> &b) {
+                return a.first > b.first
+                       || (a.first == b.first && a.second < b.second);
+            };
+            size_t n = std::max<size_t>(size, v.size() / share);
+            std::nth_element(v.begin(), v.begin() + n, v.end(), heavier);
+            Xapian::termcount rest = 0;
+            for (size_t i = n; i < v.size(); i++)       /* bounded */
+                rest = std::max(rest, v[i].first);
+            std::sort(v.begin(), v.begin() + n,
+                      [](const std::pair<Xapian::termcount, Xapian::docid> &a,
+                         const std::pair<Xapian::termcount, Xapian::docid> &b)
+                      { return a.second < b.second; });
+            std::string blob;
+            blob.reserve(8 + 8 * n);
+            put_u32(blob, uint32_t(n));
+            put_u32(blob, rest);
+            for (size_t i = 0; i < n; i++)              /* bounded by n */
+                put_u32(blob, v[i].second);
+            for (size_t i = 0; i < n; i++)              /* bounded by n */
+                put_u32(blob, v[i].first);
+            wdb.set_metadata(prefix + t, blob);
+        }
+        std::string head;
+        put_u32(head, min_tf);
+        put_u32(head, size);
+        wdb.set_metadata(prefix, head);
+        if (nterms)
+            *nterms = unsigned(terms.size());
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -2036,6 +2121,8 @@ class PrenormIneB2Weight : public Xapian::Weight {
 
     std::string name() const override { return "Spine::PrenormIneB2Weight"; }
 
+    double get_scale() const { return scale; }
+
     std::string serialise() const override
     {
         return std::string(reinterpret_cast<const char *>(&scale),
@@ -2506,6 +2593,233 @@ static xapian_mset *lazy_mset(xapian_enquire *enq, unsigned first,
     return out->mset.size() < maxitems ? NULL : out.release();
 }
 
+/* One term of a tiered match: its postings there (all of them for a term
+ * too rare to be tiered), sorted by docid, the weight per wdf, and cap,
+ * the most any of its other postings weighs (0 when all are there). */
+struct tier_list {
+    std::vector<Xapian::docid> ids;
+    std::vector<Xapian::termcount> wdfs;
+    double coeff = 0, cap = 0;
+};
+
+/* The weight of wdf for a term of coefficient coeff, as
+ * PrenormIneB2Weight::get_sumpart() works it out. */
+static double prenorm_part(double coeff, double wdf, double scale)
+{
+    return coeff * wdf / (wdf + scale);
+}
+
+/* Relative slack in the bounds of a tiered match, for rounding: Xapian
+ * sums a document's weight in its own order. */
+#define TIER_EPS 1e-9
+
+/* A tiered match (exact): the best documents of an OR of common terms
+ * (each with a tier: xapian_writable_database_add_tiers()), found among
+ * their tiers without reading their posting lists.  Each document d of a
+ * tier weighs at least p(d), the sum of its weights in the tiers it is in,
+ * and at most u(d) = p(d) plus the caps of the others (the most a posting
+ * outside a tier weighs); a document in none weighs at most B, the sum of
+ * all caps.  A floor t for the page's last weight w comes from the page's
+ * last p(d), then from a first few candidates of highest u(d) ranked by
+ * the whole query (rank_among()); every candidate with u(d) >= t is then
+ * ranked so.  When w outweighs B the page is settled: no other document
+ * can reach w.  The weights are checked against Xapian's own (each hit's
+ * must lie between its p(d) and u(d)).
+ *
+ * Needs every posting outside a tier to weigh less than the top of the
+ * tier, so the weighting must rise with the wdf alone: "ineb2-prenorm".
+ * With a weight that saturates, B nears the page's weight as terms are
+ * added: hence enq->tier_terms.
+ *
+ * Returns NULL when the query is not an OR of at most enq->tier_terms
+ * distinct terms (or one term) each with a tier, more than enq->tier_max
+ * candidates reach t, or B is not outweighed; *floor is then t (0 when
+ * unknown), under which the caller's whole match need not look, and
+ * *counts the estimated counts (as Xapian estimates an OR from its terms'
+ * frequencies). */
+static xapian_mset *tier_mset(xapian_enquire *enq, unsigned first,
+                              unsigned maxitems, double scale, double *floor,
+                              counts_t *counts)
+{
+    *floor = 0;
+    const Xapian::Query &q = enq->query;
+    std::vector<std::string> terms;
+    if (q.get_type() == Xapian::Query::LEAF_TERM) {
+        terms.push_back(*q.get_terms_begin());
+    } else if (q.get_type() == Xapian::Query::OP_OR) {
+        for (size_t i = 0; i < q.get_num_subqueries(); i++) {  /* bounded */
+            Xapian::Query sub = q.get_subquery(i);
+            if (sub.get_type() != Xapian::Query::LEAF_TERM)
+                return NULL;
+            terms.push_back(*sub.get_terms_begin());
+        }
+    } else {
+        return NULL;
+    }
+    /* A term given m times weighs m times as much (wqf m). */
+    std::sort(terms.begin(), terms.end());
+    std::vector<unsigned> wqf;
+    for (size_t i = 0; i < terms.size(); i++)   /* bounded by terms */
+        if (i && terms[i] == terms[i - 1])
+            wqf.back()++;
+        else
+            wqf.push_back(1);
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+    const unsigned want = page_end(first, maxitems);
+    if (want > enq->tier_size / 8)
+        return NULL;
+
+    const Xapian::Database &db = enq->db;
+    const double N = db.get_doccount();
+    std::vector<tier_list> lists;
+    double B = 0, est = 0, lower = 0, upper = 0;
+    size_t total = 0;
+    if (terms.size() > enq->tier_terms)
+        return NULL;
+    for (const std::string &t : terms)          /* bounded by terms */
+        if (db.get_termfreq(t) < enq->tier_min_tf)
+            return NULL;
+    for (size_t ti = 0; ti < terms.size(); ti++) {     /* bounded */
+        const std::string &t = terms[ti];
+        Xapian::doccount n = db.get_termfreq(t);
+        tier_list l;
+        double F = db.get_collection_freq(t) / scale;
+        double idf = std::log2((N + 1) / (N * -std::expm1(-F / N) + 0.5));
+        l.coeff = wqf[ti] * idf * (F + 1) / n;
+        std::string blob = db.get_metadata(enq->tier_prefix + t);
+        uint32_t k = blob.size() >= 8 ? get_u32(blob.data()) : 0;
+        if (k == 0 || blob.size() != 8 + 8 * size_t(k))
+            return NULL;                        /* not tiered */
+        l.cap = prenorm_part(l.coeff, get_u32(blob.data() + 4), scale);
+        const char *ids = blob.data() + 8, *wdfs = ids + 4 * size_t(k);
+        l.ids.reserve(k);
+        l.wdfs.reserve(k);
+        for (uint32_t i = 0; i < k; i++) {      /* bounded by k */
+            l.ids.push_back(get_u32(ids + 4 * i));
+            l.wdfs.push_back(get_u32(wdfs + 4 * i));
+        }
+        total += k;
+        B += l.cap;
+        est += n - est * n / N;
+        lower = std::max<double>(lower, n);
+        upper += n;
+        lists.push_back(std::move(l));
+    }
+    counts->upper = Xapian::doccount(std::min(upper, N));
+    counts->lower = Xapian::doccount(lower);
+    counts->estimated =
+        Xapian::doccount(std::min(std::max(est, lower), upper) + 0.5);
+
+    /* Every candidate, by docid: p(d) and u(d) (k-way merge). */
+    struct cand { Xapian::docid id; double p, u; };
+    std::vector<cand> cands;
+    cands.reserve(total);
+    std::vector<size_t> at(lists.size(), 0);
+    for (;;) {                                  /* bounded by the postings */
+        Xapian::docid d = 0;
+        for (size_t i = 0; i < lists.size(); i++)      /* bounded */
+            if (at[i] < lists[i].ids.size()
+                && (d == 0 || lists[i].ids[at[i]] < d))
+                d = lists[i].ids[at[i]];
+        if (d == 0)
+            break;
+        double p = 0, u = B;
+        for (size_t i = 0; i < lists.size(); i++) {    /* bounded */
+            tier_list &l = lists[i];
+            if (at[i] < l.ids.size() && l.ids[at[i]] == d) {
+                double w = prenorm_part(l.coeff, l.wdfs[at[i]], scale);
+                p += w;
+                u += w - l.cap;
+                at[i]++;
+            }
+        }
+        cands.push_back(cand{ d, p, u });
+    }
+    if (cands.size() < want)
+        return NULL;
+    std::vector<double> ps;
+    ps.reserve(cands.size());
+    for (const cand &c : cands)
+        ps.push_back(c.p);
+    std::nth_element(ps.begin(), ps.begin() + (want - 1), ps.end(),
+                     std::greater<double>());
+    double t = ps[want - 1] * (1 - TIER_EPS);
+    *floor = t;
+    /* A first few, those of highest bound, ranked by the whole query:
+     * their page's last weight is a closer floor than t, as p(d) counts
+     * only the tiers a document is in. */
+    std::vector<hit_t> reach;
+    reach.reserve(cands.size());
+    for (const cand &c : cands)
+        reach.emplace_back(c.u, c.id);
+    size_t few = std::min<size_t>(reach.size(), 2 * want + 30);
+    std::nth_element(reach.begin(), reach.begin() + (few - 1), reach.end(),
+                     [](const hit_t &a, const hit_t &b) {
+                         return a.first > b.first;
+                     });
+    reach.resize(few);
+    Xapian::MSet m = rank_among(enq, reach, 0, want);
+    if (m.size() == want)
+        t = std::max(t, m[want - 1].get_weight() * (1 - TIER_EPS));
+    *floor = t;
+    reach.clear();
+    for (const cand &c : cands)
+        if (c.u * (1 + TIER_EPS) >= t) {
+            if (reach.size() == enq->tier_max)
+                return NULL;
+            reach.emplace_back(c.u, c.id);
+        }
+    std::unique_ptr<xapian_mset> out(new xapian_mset);
+    out->mset = rank_among(enq, reach, first, maxitems);
+    if (out->mset.size() < maxitems)
+        return NULL;
+    /* The weights worked out here must be Xapian's: each hit's lies
+     * between its p(d) and u(d) (cands is in docid order). */
+    for (Xapian::MSetIterator h = out->mset.begin(); h != out->mset.end();
+         ++h) {                                 /* bounded by maxitems */
+        auto c = std::lower_bound(cands.begin(), cands.end(), *h,
+                                  [](const cand &a, Xapian::docid d) {
+                                      return a.id < d;
+                                  });
+        double x = h.get_weight();
+        if (c == cands.end() || c->id != *h
+            || x < c->p * (1 - TIER_EPS) || x > c->u * (1 + TIER_EPS))
+            return NULL;
+    }
+    double w = out->mset[maxitems - 1].get_weight();
+    if (!(w > B * (1 + TIER_EPS)))
+        return NULL;
+    out->merged = true;
+    out->tiered = true;
+    out->counts = *counts;
+    return out.release();
+}
+
+int xapian_enquire_set_tiers(xapian_enquire *enq, const char *prefix,
+                             unsigned max_terms, unsigned max_candidates,
+                             xapian_error *err)
+{
+    REQUIRE(enq);
+    REQUIRE(prefix);
+    try {
+        enq->tier_prefix.clear();
+        /* Metadata and docids are a single database's. */
+        std::string head = *prefix && enq->db.size() == 1
+                           ? enq->db.get_metadata(prefix) : "";
+        if (head.size() != 8)
+            return XAPIAN_OK;                   /* no tiers: off */
+        enq->tier_min_tf = get_u32(head.data());
+        enq->tier_size = get_u32(head.data() + 4);
+        enq->tier_max = max_candidates;
+        enq->tier_terms = max_terms;
+        if (enq->tier_size > 0 && enq->tier_min_tf > enq->tier_size)
+            enq->tier_prefix = prefix;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_enquire_set_lazy(xapian_enquire *enq, double min_share,
                             double min_postings, xapian_error *err)
 {
@@ -2527,12 +2841,20 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
     REQUIRE(enq);
     try {
         bool plain = enq->collapsing || maxitems == 0;
-        double floor = 0;
-        counts_t counts;
-        if (!plain && enq->lazy_share > 0
-            && dynamic_cast<PrenormIneB2Weight *>(enq->weight.get()))
+        double floor = 0, tier_floor = 0;
+        counts_t counts, tcounts;
+        PrenormIneB2Weight *prenorm =
+            dynamic_cast<PrenormIneB2Weight *>(enq->weight.get());
+        if (!plain && prenorm && !enq->tier_prefix.empty() && !checkatleast)
+            *out = tier_mset(enq, first, maxitems, prenorm->get_scale(),
+                             &tier_floor, &tcounts);
+        if (!*out && !plain && enq->lazy_share > 0 && prenorm)
             *out = lazy_mset(enq, first, maxitems, checkatleast, &floor,
                              &counts);
+        if (!*out && tier_floor > floor) {
+            floor = tier_floor;
+            counts = tcounts;
+        }
         size_t parts = *out || plain ? 1 : split_parts(enq, enq->query);
         if (parts > 1) {
             std::vector<hit_t> hits;
@@ -2712,6 +3034,11 @@ unsigned xapian_mset_matches_upper_bound(const xapian_mset *mset)
 {
     return !mset ? 0 : mset->merged ? mset->counts.upper
                                     : mset->mset.get_matches_upper_bound();
+}
+
+int xapian_mset_tiered(const xapian_mset *mset)
+{
+    return mset && mset->tiered;
 }
 
 unsigned xapian_mset_parts(const xapian_mset *mset)

@@ -256,6 +256,22 @@ int xapian_writable_database_set_metadata(xapian_writable_database *db,
                                           const char *value, size_t value_len,
                                           xapian_error *err);
 
+/* Impact tiers: for every term that indexes min_tf documents or more, its
+ * postings of highest wdf (ties: lowest docid), size of them or 1/share of
+ * its list if more, stored as metadata
+ * under prefix + term, with the highest wdf among its other postings; and
+ * under prefix itself, min_tf and size.  A match (xapian_enquire_set_tiers)
+ * can then find the best documents of a query of common terms among the
+ * tiers, and prove them best, without reading the terms' posting lists.
+ * Reads every such list once: call it after the last document is added.
+ * Sets *nterms (if not NULL) to the number of terms tiered.  The metadata
+ * is written with the database's next commit.  Returns XAPIAN_EINVAL
+ * unless 0 < size < min_tf and share >= 2. */
+int xapian_writable_database_add_tiers(xapian_writable_database *db,
+                                       const char *prefix, unsigned min_tf,
+                                       unsigned size, unsigned share,
+                                       unsigned *nterms, xapian_error *err);
+
 /* Transactions: begin (flushed = 1 commits on commit_transaction), commit,
  * or cancel (discarding changes since begin). */
 int xapian_writable_database_begin_transaction(xapian_writable_database *db,
@@ -646,6 +662,22 @@ int xapian_enquire_set_split(xapian_enquire *enq,
 int xapian_enquire_set_lazy(xapian_enquire *enq, double min_share,
                             double min_postings, xapian_error *err);
 
+/* Lets xapian_enquire_get_mset() match from impact tiers, when enq's
+ * database is one database with tiers under prefix
+ * (xapian_writable_database_add_tiers(); else this does nothing) and the
+ * weighting is "ineb2-prenorm".  A query that is an OR of at most
+ * max_terms distinct terms, each with a tier, is then answered from the
+ * tiers alone when they prove to hold the page: at most max_candidates
+ * documents are ranked by the whole query, and none outside can reach
+ * the page's last weight.  Else it is matched as without tiers, but from
+ * the weight the tiers showed the page must reach.  The hits and their
+ * weights are those of an ordinary match; the match counts are estimates
+ * from the terms' frequencies.  Not with a checkatleast.  prefix ""
+ * turns it off. */
+int xapian_enquire_set_tiers(xapian_enquire *enq, const char *prefix,
+                             unsigned max_terms, unsigned max_candidates,
+                             xapian_error *err);
+
 /* Chooses how xapian_enquire_get_eset() weighs terms: "trad" (Xapian's
  * default, with its parameter k: a term's wdf in a relevant document
  * counts as (k + 1) wdf / (k len / avlen + wdf)) or "bo1" (k unused).
@@ -696,6 +728,10 @@ unsigned xapian_mset_size(const xapian_mset *mset);
 unsigned xapian_mset_matches_estimated(const xapian_mset *mset);
 unsigned xapian_mset_matches_lower_bound(const xapian_mset *mset);
 unsigned xapian_mset_matches_upper_bound(const xapian_mset *mset);
+
+/* 1 if mset's page was found from impact tiers alone
+ * (xapian_enquire_set_tiers()), else 0 (also for NULL). */
+int xapian_mset_tiered(const xapian_mset *mset);
 
 /* The number of parts the match ran in, at once (xapian_enquire_set_
  * split()): 1 for an unsplit match, 0 for NULL. */
