@@ -912,8 +912,11 @@ int xapian_writable_database_add_tiers(xapian_writable_database *db,
         Xapian::WritableDatabase &wdb = db->db;
         /* The terms first: the tiers go into the table being walked. */
         std::vector<std::string> terms;
+        /* A key longer than Xapian's limit (245 bytes) would be refused:
+         * such a term goes without (a match then reads its list). */
         for (auto t = wdb.allterms_begin(); t != wdb.allterms_end(); ++t)
-            if (t.get_termfreq() >= min_tf)     /* bounded by the terms */
+            if (t.get_termfreq() >= min_tf      /* bounded by the terms */
+                && std::strlen(prefix) + (*t).size() <= 240)
                 terms.push_back(*t);
         std::vector<std::pair<Xapian::termcount, Xapian::docid>> v;
         for (const std::string &t : terms) {    /* bounded by terms */
