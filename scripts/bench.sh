@@ -243,6 +243,18 @@ done
 # the median over the rounds of that round's figure.  FTS5's snippet run,
 # milliseconds a query, runs once with a fifth of the passes.
 echo "== warm latency ($nqueries queries, $passes rounds of 1 warm-up + 1 pass, the engines in turn)"
+# Every warm in-process run (one thread each: the MedQuAD index is too
+# small for Spine to split a query) is pinned to the last CPU.  Unpinned,
+# the same Spine AND run measured p50 15 us or 21 us from one process to
+# the next (8 runs: 5 and 3), as the scheduler moved it between the two
+# CPUs of the benchmark machine; pinned to either CPU, 15 us in all 16.
+pin=()
+if command -v taskset >/dev/null 2>&1; then
+    pin=(taskset -c "$(( $(nproc) - 1 ))")
+    pin_note="pinned to one CPU (\`${pin[*]}\`)"
+else
+    pin_note="not pinned (no taskset)"
+fi
 lat_cmd() {            # lat_cmd RUN: sets cmd to RUN's program and index
     case $1 in
         spine-pread) cmd=(env SPINE_NO_READMAP=1 "$bin/spine-bench-query"
@@ -251,6 +263,7 @@ lat_cmd() {            # lat_cmd RUN: sets cmd to RUN's program and index
         fts5*) cmd=("$bin/spine-bench-peer" query fts5 "$work/fts5.db") ;;
         xapian) cmd=("$bin/spine-bench-peer" query xapian "$work/xapian-db") ;;
     esac
+    cmd=("${pin[@]}" "${cmd[@]}")
 }
 # lat_median NAME [ROUNDS]: R[NAME,key] = the median of
 # R[NAME.r1..rROUNDS,key] (ROUNDS: $passes unless given).
@@ -308,6 +321,7 @@ for run in spine spinepos xapian; do
         spinepos) cmd=("$bin/spine-bench-query" "$work/spine-index-pos") ;;
         xapian) cmd=("$bin/spine-bench-peer" query xapian "$work/xapian-db") ;;
     esac
+    cmd=("${pin[@]}" "${cmd[@]}")
     out="$work/q-$run-phrase.out"
     "${cmd[@]}" "$phrases" --passes "$passes" >"$out"
     parse_result "q-$run-phrase" "$out"
@@ -698,7 +712,9 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "index files through memory maps once it has read a file 64 times"
         echo "(libspine/readmap.h); \"Spine, pread\" is the same program with"
         echo "\`SPINE_NO_READMAP=1\`, reading every B-tree block with a system"
-        echo "call as Xapian does."
+        echo "call as Xapian does. Every run here (and with snippets, and"
+        echo "quoted phrases) is $pin_note: unpinned, one process"
+        echo "in three was a third slower as the scheduler moved it between CPUs."
         echo
         lat_header
         lat_row "spine-$mode" Spine
