@@ -86,7 +86,7 @@ if [ "$smoke" = 1 ]; then
     sizes="200 1000"
     peers_max="${SPINE_BENCH_PEERS_MAX:-1000}"
     gcide_limit=1000
-    hf_runs=3; hf_warmup=1
+    hf_runs=3; hf_warmup=1; hf_rounds=1
     corpora="$work/corpora"
     growth_csv="$work/growth.csv"; growth_png="$work/growth.png"
     gprof_csv="$work/growth-profile.csv"
@@ -102,7 +102,7 @@ else
     sizes="${SPINE_BENCH_SIZES:-10000 100000}"
     peers_max="${SPINE_BENCH_PEERS_MAX:-100000}"
     gcide_limit=0
-    hf_runs=40; hf_warmup=5
+    hf_runs=40; hf_warmup=5; hf_rounds=5
     # Generated corpora are kept between runs: a fixed seed makes them the
     # same bytes every time, and 100k articles take a minute to write.
     corpora="$build/corpora"
@@ -265,16 +265,19 @@ lat_cmd() {            # lat_cmd RUN: sets cmd to RUN's program and index
     esac
     cmd=("${pin[@]}" "${cmd[@]}")
 }
+# median: the median of the numbers on standard input, one a line.
+median() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        m = (NR + 1) / 2; if (NR % 2 == 0) m = NR / 2
+        print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'
+}
 # lat_median NAME [ROUNDS]: R[NAME,key] = the median of
 # R[NAME.r1..rROUNDS,key] (ROUNDS: $passes unless given).
 lat_median() {
     local name=$1 rounds=${2:-$passes} k r
     for k in p50_us p95_us p99_us max_us qps hits_per_query; do
         R[$name,$k]=$(for ((r = 1; r <= rounds; r++)); do
-                          echo "${R[$name.r$r,$k]}"; done |
-                      sort -g | awk '{ v[NR] = $1 } END {
-                          m = (NR + 1) / 2; if (NR % 2 == 0) m = NR / 2
-                          print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }')
+                          echo "${R[$name.r$r,$k]}"; done | median)
     done
 }
 for mode in or and; do
@@ -358,21 +361,33 @@ if [ -n "$missing" ]; then
     wp_note="skipped: not installed:$missing (the full run installs them)"
     echo "== whole process: $wp_note"
 else
-    echo "== whole process ('$wp_query', hyperfine, $hf_runs runs)"
+    echo "== whole process ('$wp_query', hyperfine, $hf_rounds rounds of $hf_runs runs)"
+    # One hyperfine invocation runs its commands one after another, so a
+    # burst of load from elsewhere can fall on one command only (one run
+    # had quest's OR query at 5.6 ms and its cheaper AND at 7.9 ms): each
+    # figure is the median over $hf_rounds invocations of the command's
+    # median.
     for mode in or and; do
         mapfile -t cmds < <(wp_cmds "$mode")
-        hyperfine -N --warmup "$hf_warmup" --runs "$hf_runs" --style basic \
-            --export-json "$work/wp-$mode.json" "${cmds[@]}" \
-            >"$work/wp-$mode.out" 2>&1 || {
-            cat "$work/wp-$mode.out" >&2; echo "bench: hyperfine failed" >&2
-            exit 2; }
-        i=0
-        while read -r med; do
-            R[wp-$mode,${wp_names[$i]}]=$med
-            i=$((i + 1))
-        done < <(python3 -c 'import json, sys
+        for ((round = 1; round <= hf_rounds; round++)); do
+            hyperfine -N --warmup "$hf_warmup" --runs "$hf_runs" \
+                --style basic --export-json "$work/wp-$mode.r$round.json" \
+                "${cmds[@]}" >"$work/wp-$mode.out" 2>&1 || {
+                cat "$work/wp-$mode.out" >&2
+                echo "bench: hyperfine failed" >&2
+                exit 2; }
+            i=0
+            while read -r med; do
+                R[wp-$mode.r$round,${wp_names[$i]}]=$med
+                i=$((i + 1))
+            done < <(python3 -c 'import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print("%.3f" % (r["median"] * 1000))' "$work/wp-$mode.json")
+    print("%.3f" % (r["median"] * 1000))' "$work/wp-$mode.r$round.json")
+        done
+        for n in "${wp_names[@]}"; do
+            R[wp-$mode,$n]=$(for ((r = 1; r <= hf_rounds; r++)); do
+                                 echo "${R[wp-$mode.r$r,$n]}"; done | median)
+        done
         echo "$mode medians (ms): $(for n in "${wp_names[@]}"; do
             printf '%s=%s ' "$n" "${R[wp-$mode,$n]}"; done)"
     done
@@ -767,7 +782,9 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
     else
         echo "\`hyperfine -N --warmup $hf_warmup --runs $hf_runs\` (no shell), the"
         echo "query \"$wp_query\"; every engine in one hyperfine invocation per"
-        echo "mode, so the ratios compare runs taken side by side. Spine:"
+        echo "mode, so the ratios compare runs taken side by side, $hf_rounds"
+        echo "invocations in turn; each figure is the median over them of the"
+        echo "invocation's median. Spine:"
         echo "\`spine-search -d INDEX\` with its defaults (top 10 with snippets,"
         echo "\`--and\` for AND), built twice from the same commit: *static* is"
         echo "linked with \`-static\` against a libxapian.a built from Debian's"
