@@ -2815,7 +2815,10 @@ int xapian_enquire_set_tiers(xapian_enquire *enq, const char *prefix,
         enq->tier_size = get_u32(head.data() + 4);
         enq->tier_max = max_candidates;
         enq->tier_terms = max_terms;
-        if (enq->tier_size > 0 && enq->tier_min_tf > enq->tier_size)
+        /* Under min_tf documents no term has a tier: then a query need
+         * not look up its terms' frequencies to find that out. */
+        if (enq->tier_size > 0 && enq->tier_min_tf > enq->tier_size
+            && enq->db.get_doccount() >= enq->tier_min_tf)
             enq->tier_prefix = prefix;
         return XAPIAN_OK;
     } catch (...) {
