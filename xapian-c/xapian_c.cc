@@ -19,13 +19,13 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cmath>
-#include <atomic>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -116,8 +116,8 @@ struct xapian_query {
 
 /* Threads kept for the parts of split matches (match_best()), so that a
  * split match starts none: starting and joining one cost 30 to 50 us on
- * the benchmark machine, waking a waiting one 12 us.  run() hands job i
- * to thread i: start() hands them out, wait() waits for them.  A job
+ * the benchmark machine, waking a waiting one 12 us.  Job i goes to
+ * thread i: start() hands them out, wait() waits for them.  A job
  * must not throw.  The threads are started by the first start() and
  * joined by the destructor.
  *
@@ -914,9 +914,11 @@ int xapian_writable_database_add_tiers(xapian_writable_database *db,
         std::vector<std::string> terms;
         /* A key longer than Xapian's limit (245 bytes) would be refused:
          * such a term goes without (a match then reads its list). */
+        const size_t longest = 240 - std::min<size_t>(std::strlen(prefix),
+                                                      240);
         for (auto t = wdb.allterms_begin(); t != wdb.allterms_end(); ++t)
             if (t.get_termfreq() >= min_tf      /* bounded by the terms */
-                && std::strlen(prefix) + (*t).size() <= 240)
+                && (*t).size() <= longest)
                 terms.push_back(*t);
         std::vector<std::pair<Xapian::termcount, Xapian::docid>> v;
         for (const std::string &t : terms) {    /* bounded by terms */
@@ -2087,6 +2089,24 @@ int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
  * idf = log2((N + 1) / (N (1 - e^(-F / N)) + 0.5)).  Needing no document
  * length, it spares Xapian's matcher a length lookup for every posting it
  * weighs. */
+/* A term's weight per unit of prenorm_part() in the scheme below:
+ * wqf * idf * (F + 1) / n, from the document count N, the term's
+ * collection frequency collfreq (in the index's wdf units) and document
+ * frequency n.  tier_mset() weighs from tiers by the same two functions. */
+static double prenorm_coeff(double wqf, double N, double collfreq,
+                            double n, double scale)
+{
+    double F = collfreq / scale;
+    double idf = std::log2((N + 1) / (N * -std::expm1(-F / N) + 0.5));
+    return wqf * idf * (F + 1) / n;
+}
+
+/* The weight of a posting of wdf wdf for a term of coefficient coeff. */
+static double prenorm_part(double coeff, double wdf, double scale)
+{
+    return coeff * wdf / (wdf + scale);
+}
+
 class PrenormIneB2Weight : public Xapian::Weight {
     double scale;
     double coeff = 0;                   /* wqf * idf * (F + 1) / n * factor */
@@ -2115,11 +2135,9 @@ class PrenormIneB2Weight : public Xapian::Weight {
         /* factor 0 is the term-independent part: none in this scheme. */
         if (factor == 0.0 || wdf_max == 0 || n == 0)
             return;
-        double N = get_collection_size();
-        double F = get_collection_freq() / scale;
-        double idf = std::log2((N + 1) / (N * -std::expm1(-F / N) + 0.5));
-        coeff = get_wqf() * idf * (F + 1) / n * factor;
-        upper = coeff * wdf_max / (wdf_max + scale);
+        coeff = prenorm_coeff(get_wqf(), get_collection_size(),
+                              get_collection_freq(), n, scale) * factor;
+        upper = prenorm_part(coeff, wdf_max, scale);
     }
 
     std::string name() const override { return "Spine::PrenormIneB2Weight"; }
@@ -2144,7 +2162,7 @@ class PrenormIneB2Weight : public Xapian::Weight {
     double get_sumpart(Xapian::termcount wdf, Xapian::termcount,
                        Xapian::termcount) const override
     {
-        return coeff * wdf / (wdf + scale);
+        return prenorm_part(coeff, wdf, scale);
     }
 
     double get_maxpart() const override { return upper; }
@@ -2498,7 +2516,7 @@ static bool leave_out_common(const Xapian::Database &db,
 
 /* Estimates the match counts of a query from those of its first pass
  * (c) and the frequencies of its left-out terms, as Xapian estimates an
- * OR term by term.  Under a filter (wrapped), the left-out terms'
+ * OR term by term (tier_mset(): all of an OR's terms, c empty).  Under a filter (wrapped), the left-out terms'
  * documents may not match at all: the estimate is then the first pass's,
  * and only the upper bound counts them. */
 static counts_t lazy_counts(const counts_t &c,
@@ -2596,21 +2614,14 @@ static xapian_mset *lazy_mset(xapian_enquire *enq, unsigned first,
     return out->mset.size() < maxitems ? NULL : out.release();
 }
 
-/* One term of a tiered match: its postings there (all of them for a term
- * too rare to be tiered), sorted by docid, the weight per wdf, and cap,
- * the most any of its other postings weighs (0 when all are there). */
+/* One term of a tiered match: its tier's postings, sorted by docid, its
+ * coefficient (prenorm_coeff() times its wqf) and cap, the most any of its
+ * postings outside the tier weighs. */
 struct tier_list {
     std::vector<Xapian::docid> ids;
     std::vector<Xapian::termcount> wdfs;
     double coeff = 0, cap = 0;
 };
-
-/* The weight of wdf for a term of coefficient coeff, as
- * PrenormIneB2Weight::get_sumpart() works it out. */
-static double prenorm_part(double coeff, double wdf, double scale)
-{
-    return coeff * wdf / (wdf + scale);
-}
 
 /* Relative slack in the bounds of a tiered match, for rounding: Xapian
  * sums a document's weight in its own order. */
@@ -2669,26 +2680,25 @@ static xapian_mset *tier_mset(xapian_enquire *enq, unsigned first,
             wqf.push_back(1);
     terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
     const unsigned want = page_end(first, maxitems);
-    if (want > enq->tier_size / 8)
+    if (want > enq->tier_size / 8 || terms.size() > enq->tier_terms)
         return NULL;
 
     const Xapian::Database &db = enq->db;
     const double N = db.get_doccount();
-    std::vector<tier_list> lists;
-    double B = 0, est = 0, lower = 0, upper = 0;
-    size_t total = 0;
-    if (terms.size() > enq->tier_terms)
-        return NULL;
-    for (const std::string &t : terms)          /* bounded by terms */
-        if (db.get_termfreq(t) < enq->tier_min_tf)
+    std::vector<lazy_term> freqs;               /* for the counts */
+    for (const std::string &t : terms) {        /* bounded by terms */
+        freqs.push_back(lazy_term{ t, db.get_termfreq(t) });
+        if (freqs.back().tf < enq->tier_min_tf)
             return NULL;
+    }
+    std::vector<tier_list> lists;
+    double B = 0;
+    size_t total = 0;
     for (size_t ti = 0; ti < terms.size(); ti++) {     /* bounded */
         const std::string &t = terms[ti];
-        Xapian::doccount n = db.get_termfreq(t);
         tier_list l;
-        double F = db.get_collection_freq(t) / scale;
-        double idf = std::log2((N + 1) / (N * -std::expm1(-F / N) + 0.5));
-        l.coeff = wqf[ti] * idf * (F + 1) / n;
+        l.coeff = prenorm_coeff(wqf[ti], N, db.get_collection_freq(t),
+                                freqs[ti].tf, scale);
         std::string blob = db.get_metadata(enq->tier_prefix + t);
         uint32_t k = blob.size() >= 8 ? get_u32(blob.data()) : 0;
         if (k == 0 || blob.size() != 8 + 8 * size_t(k))
@@ -2703,15 +2713,9 @@ static xapian_mset *tier_mset(xapian_enquire *enq, unsigned first,
         }
         total += k;
         B += l.cap;
-        est += n - est * n / N;
-        lower = std::max<double>(lower, n);
-        upper += n;
         lists.push_back(std::move(l));
     }
-    counts->upper = Xapian::doccount(std::min(upper, N));
-    counts->lower = Xapian::doccount(lower);
-    counts->estimated =
-        Xapian::doccount(std::min(std::max(est, lower), upper) + 0.5);
+    *counts = lazy_counts(counts_t(), freqs, false, Xapian::doccount(N));
 
     /* Every candidate, by docid: p(d) and u(d) (k-way merge). */
     struct cand { Xapian::docid id; double p, u; };
@@ -2747,7 +2751,6 @@ static xapian_mset *tier_mset(xapian_enquire *enq, unsigned first,
     std::nth_element(ps.begin(), ps.begin() + (want - 1), ps.end(),
                      std::greater<double>());
     double t = ps[want - 1] * (1 - TIER_EPS);
-    *floor = t;
     /* A first few, those of highest bound, ranked by the whole query:
      * their page's last weight is a closer floor than t, as p(d) counts
      * only the tiers a document is in. */
