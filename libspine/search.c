@@ -70,7 +70,7 @@
  * is matched from the tiers when at most TIER_MAX candidates must be
  * ranked to prove the page (xapian_enquire_set_tiers).  On the 1M-article
  * generated corpus (its 500 growth queries; tiers at 1/32) they settle 84
- * of 150 two-word runs, 12 of 102 three-word ones and none of 162 longer,
+ * of 150 two-term runs, 12 of 102 three-term ones and none of 162 longer,
  * whose weights saturate: every word's tier cap nears its best weight.
  * Two-word queries took 0.78x the time (geometric mean, two alternated
  * rounds), e.g. "therapies adult" 11.2 -> 1.2 ms; longer ones did not

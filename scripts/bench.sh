@@ -259,6 +259,7 @@ lat_cmd() {            # lat_cmd RUN: sets cmd to RUN's program and index
     case $1 in
         spine-pread) cmd=(env SPINE_NO_READMAP=1 "$bin/spine-bench-query"
                           "$work/spine-index") ;;
+        spinepos) cmd=("$bin/spine-bench-query" "$work/spine-index-pos") ;;
         spine*) cmd=("$bin/spine-bench-query" "$work/spine-index") ;;
         fts5*) cmd=("$bin/spine-bench-peer" query fts5 "$work/fts5.db") ;;
         xapian) cmd=("$bin/spine-bench-peer" query xapian "$work/xapian-db") ;;
@@ -319,12 +320,7 @@ awk '!/^#/ && NF >= 2 && n++ < 500 {
 nphrases=$(wc -l <"$phrases")
 echo "== warm latency, $nphrases quoted phrases"
 for run in spine spinepos xapian; do
-    case $run in
-        spine) cmd=("$bin/spine-bench-query" "$work/spine-index") ;;
-        spinepos) cmd=("$bin/spine-bench-query" "$work/spine-index-pos") ;;
-        xapian) cmd=("$bin/spine-bench-peer" query xapian "$work/xapian-db") ;;
-    esac
-    cmd=("${pin[@]}" "${cmd[@]}")
+    lat_cmd "$run"
     out="$work/q-$run-phrase.out"
     "${cmd[@]}" "$phrases" --passes "$passes" >"$out"
     parse_result "q-$run-phrase" "$out"
