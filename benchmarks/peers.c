@@ -31,7 +31,7 @@
 #include <sqlite3.h>
 
 #include "bench.h"
-#include "corpus.h"
+#include "spine/corpus.h"
 #include "eval.h"
 #include "xapian_c.h"
 

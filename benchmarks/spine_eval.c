@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "eval.h"
-#include "search.h"
+#include "spine/search.h"
 
 static void usage(FILE *f)
 {

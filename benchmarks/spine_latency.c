@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "search.h"
+#include "spine/search.h"
 
 int main(int argc, char **argv)
 {

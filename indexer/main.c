@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "corpus.h"
-#include "index.h"
-#include "util.h"
+#include "spine/corpus.h"
+#include "spine/index.h"
 
 typedef struct run {
     spine_index *ix;
@@ -60,6 +60,14 @@ static void usage(FILE *f)
             SPINE_DEFAULT_STOPWORDS);
 }
 
+/* Monotonic seconds, for the progress line and the summary. */
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void clear_progress(run *r)
 {
     if (r->progress && r->last_draw > 0)
@@ -68,7 +76,7 @@ static void clear_progress(run *r)
 
 static void draw_progress(run *r)
 {
-    double now = spine_now();
+    double now = seconds_now();
     if (!r->progress || now - r->last_draw < 0.2)
         return;
     r->last_draw = now;
@@ -109,7 +117,7 @@ static void on_reject(const char *file, long line, spine_reject why,
 static void print_summary(const run *r, const spine_index_stats *st,
                           const char *dir)
 {
-    double secs = spine_now() - r->start;
+    double secs = seconds_now() - r->start;
     double mb = (double)r->stats.bytes / 1e6;
     uint64_t skipped = 0;
     for (int i = 0; i < SPINE_REJECT_COUNT; i++)
@@ -266,7 +274,7 @@ int main(int argc, char **argv)
     }
 
     spine_corpus_sink sink = { on_article, on_reject, &r };
-    r.start = spine_now();
+    r.start = seconds_now();
     int status = 0;
     for (int i = 0; i < nsources && status == 0; i++) {
         rc = spine_corpus_read(sources[i], &copts, &sink, &r.stats, &err);

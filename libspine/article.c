@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "article.h"
+#include "spine/article.h"
 
 size_t spine_article_text_bytes(const spine_article *a)
 {

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "corpus.h"
+#include "spine/corpus.h"
 #include "corpus_int.h"
 
 /* See corpus.h: a static phrase for each reason, for logs and summaries. */

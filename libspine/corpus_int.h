@@ -6,7 +6,7 @@
 
 #include <sys/stat.h>
 
-#include "corpus.h"
+#include "spine/corpus.h"
 
 /* The common prologue of every reader: checks the arguments (SPINE_EINVAL
  * naming who) and stat()s path into *st (SPINE_ENOTFOUND when it does not

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "spine_error.h"
+#include "spine/error.h"
 #include "xerror.h"
 
 int spine_error_set(spine_error *err, int code, const char *fmt, ...)

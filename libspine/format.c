@@ -4,8 +4,8 @@
  */
 #include <jansson.h>
 
-#include "format.h"
-#include "spine_error.h"
+#include "spine/format.h"
+#include "spine/error.h"
 
 int spine_format_text(FILE *out, const spine_results *r)
 {

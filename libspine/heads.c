@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "heads.h"
-#include "index.h"
+#include "spine/index.h"
 #include "schema.h"
 #include "util.h"
 #include "xerror.h"

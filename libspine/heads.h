@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "spine_error.h"
+#include "spine/error.h"
 #include "xapian_c.h"
 
 /* The heads file's name inside a generation directory. */

@@ -17,7 +17,7 @@
 
 #include "document.h"
 #include "heads.h"
-#include "index.h"
+#include "spine/index.h"
 #include "phrase.h"
 #include "schema.h"
 #include "store.h"

@@ -21,7 +21,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
-#include "corpus.h"
+#include "spine/corpus.h"
 #include "corpus_int.h"
 #include "util.h"
 

@@ -36,7 +36,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#include "corpus.h"
+#include "spine/corpus.h"
 #include "corpus_int.h"
 #include "util.h"
 

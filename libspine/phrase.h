@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "article.h"
+#include "spine/article.h"
 #include "util.h"
 #include "xapian_c.h"
 

@@ -9,9 +9,8 @@
 
 #include "heads.h"
 #include "phrase.h"
-#include "readmap.h"
 #include "schema.h"
-#include "search.h"
+#include "spine/search.h"
 #include "snippet.h"
 #include "spell.h"
 #include "store.h"
@@ -293,16 +292,6 @@ static int load_stopwords(spine_searcher *s, xapian_error *xe)
     return rc;
 }
 
-/* Opens a handle on the index at dir whose files are read through maps
- * once read often enough (readmap.h): every handle a searcher opens. */
-static int open_index(xapian_database **out, const char *dir,
-                      xapian_error *xe)
-{
-    spine_readmap_capture_begin();
-    int rc = xapian_database_open(out, dir, xe);
-    (void)spine_readmap_capture_end();
-    return rc;
-}
 
 /* Creates a query parser for s's index that knows the query language's
  * fields (title:, source:); with stem set, words are stemmed as the
@@ -358,7 +347,7 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
 
     *out = NULL;
     s->dir = spine_strdup(dir);
-    rc = open_index(&s->db, dir, &xe);
+    rc = xapian_database_open(&s->db, dir, &xe);
     if (rc == XAPIAN_ENOTFOUND || rc == XAPIAN_EOPENING) {
         rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
                              "one with spine-index)", dir);
@@ -457,7 +446,7 @@ int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
     unsigned n = 0;
     int rc = 0;
     while (n + 1 < threads) {           /* bounded by threads */
-        rc = open_index(&helper[n], s->dir, &xe);
+        rc = xapian_database_open(&helper[n], s->dir, &xe);
         if (rc != 0)
             break;
         n++;

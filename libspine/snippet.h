@@ -4,7 +4,7 @@
 #ifndef SPINE_SNIPPET_H
 #define SPINE_SNIPPET_H
 
-#include "article.h"
+#include "spine/article.h"
 #include "util.h"
 #include "xapian_c.h"
 

@@ -20,8 +20,8 @@
 
 #include <stddef.h>
 
-#include "article.h"
-#include "spine_error.h"
+#include "spine/article.h"
+#include "spine/error.h"
 #include "util.h"
 
 #define SPINE_STORE_VERSION 2

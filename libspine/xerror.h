@@ -4,7 +4,7 @@
 #ifndef SPINE_XERROR_H
 #define SPINE_XERROR_H
 
-#include "spine_error.h"
+#include "spine/error.h"
 #include "xapian_c.h"
 
 /* Maps xe's code to the nearest SPINE_E* code, records "what: message" in

@@ -11,9 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "format.h"
-#include "search.h"
-#include "util.h"
+#include "spine/format.h"
+#include "spine/search.h"
 
 enum { EXIT_HITS = 0, EXIT_NOHITS = 1, EXIT_ERROR = 2 };
 
@@ -131,6 +130,27 @@ static int run_batch(spine_searcher *s, const cli *c)
     return any_hits ? EXIT_HITS : EXIT_NOHITS;
 }
 
+/* Returns the n words of w joined by single spaces, in a malloc()ed
+ * string ("" for none), or NULL when memory runs out. */
+static char *join_words(char *const *w, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(w[i]) + 1;
+    char *out = malloc(len), *at = out;
+    if (!out)
+        return NULL;
+    *at = '\0';
+    for (int i = 0; i < n; i++) {
+        if (at > out)
+            *at++ = ' ';
+        size_t k = strlen(w[i]);
+        memcpy(at, w[i], k + 1);
+        at += k;
+    }
+    return out;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -209,26 +229,26 @@ int main(int argc, char **argv)
     c.qopts.hi_end = bold ? "\033[0m" : "**";
 
     /* The words of the query, joined by spaces. */
-    spine_buf query = SPINE_BUF_INIT;
-    for (int i = optind; i < argc; i++) {
-        if (query.n)
-            spine_buf_append(&query, " ", 1);
-        spine_buf_puts(&query, argv[i]);
+    char *query = join_words(argv + optind, argc - optind);
+    if (!query) {
+        fprintf(stderr, "spine-search: out of memory\n");
+        return EXIT_ERROR;
     }
-    if (c.related && (c.batch || query.n)) {
+    if (c.related && (c.batch || *query)) {
         fprintf(stderr, "spine-search: --related takes an article id, not "
                 "a query\n");
-        spine_buf_free(&query);
+        free(query);
         return EXIT_ERROR;
     }
-    if (!c.batch && !c.related && query.n == 0) {
+    if (!c.batch && !c.related && *query == 0) {
         fprintf(stderr, "spine-search: no query given (see --help)\n");
+        free(query);
         return EXIT_ERROR;
     }
-    if (c.batch && query.n) {
+    if (c.batch && *query) {
         fprintf(stderr, "spine-search: --batch reads queries from standard "
                 "input; do not also give one\n");
-        spine_buf_free(&query);
+        free(query);
         return EXIT_ERROR;
     }
 
@@ -240,13 +260,13 @@ int main(int argc, char **argv)
                    != 0)) {
         fprintf(stderr, "spine-search: %s\n", err.msg);
         spine_searcher_free(s);
-        spine_buf_free(&query);
+        free(query);
         return EXIT_ERROR;
     }
     int status = c.batch ? run_batch(s, &c)
-               : answer(s, c.related ? c.related : query.p, &c);
+               : answer(s, c.related ? c.related : query, &c);
     spine_searcher_free(s);
-    spine_buf_free(&query);
+    free(query);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "spine-search: cannot write results\n");
         return EXIT_ERROR;

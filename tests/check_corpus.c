@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "corpus.h"
+#include "spine/corpus.h"
 #include "testutil.h"
 
 #define FIXTURES SPINE_FIXTURES "/corpus"

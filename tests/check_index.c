@@ -17,7 +17,7 @@
 
 #include "document.h"
 #include "heads.h"
-#include "index.h"
+#include "spine/index.h"
 #include "schema.h"
 #include "testutil.h"
 #include "xapian_c.h"

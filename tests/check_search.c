@@ -14,13 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "format.h"
+#include "spine/format.h"
 #include "heads.h"
-#include "index.h"
-#include "readmap.h"
+#include "spine/index.h"
 #include "schema.h"
 #include "util.h"
-#include "search.h"
+#include "spine/search.h"
 #include "snippet.h"
 #include "testutil.h"
 #include "xapian_c.h"
@@ -424,36 +423,6 @@ START_TEST(test_split_threads)
                                                 SPINE_MAX_MATCH_THREADS + 1,
                                                 0, &err), SPINE_EINVAL);
     spine_searcher_free(split);
-}
-END_TEST
-
-/* A searcher that reads its index files through maps (readmap.h; here
- * from the first read) answers as one that reads them with pread() (S: its
- * files are read too few times to be mapped): the same pages, weights and
- * snippets. */
-START_TEST(test_mapped_reads)
-{
-    static const char *const queries[] = {
-        "kidney stones", "blood pressure OR flow", "\"kidney stones\" water",
-        "source:GARD kidney OR blood", "stone*", "urinary tract infection",
-        "what causes poor circulation", "exercise", "bile OR legs",
-    };
-    spine_searcher *mapped = NULL;
-    spine_error err;
-    unsigned before = spine_readmap_count();
-    spine_readmap_set_after(0);
-    ck_assert_int_eq(spine_searcher_open(&mapped, ixdir, &err), SPINE_OK);
-    spine_readmap_set_after(SPINE_READMAP_AFTER_READS);
-    spine_query_options o = opts_default();
-    for (int round = 0; round < 10; round++) {
-        o.match_all = round & 1;
-        o.limit = 1 + round;
-        for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
-            assert_same_hits(queries[i], &o, mapped);
-    }
-    ck_assert_uint_gt(spine_readmap_count(), before);
-    spine_searcher_free(mapped);
-    ck_assert_uint_eq(spine_readmap_count(), before);
 }
 END_TEST
 
@@ -1632,7 +1601,6 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_phrase_or);
     tcase_add_test(core, test_phrase_same_as_positions);
     tcase_add_test(core, test_split_threads);
-    tcase_add_test(core, test_mapped_reads);
     tcase_add_test(core, test_title_field);
     tcase_add_test(core, test_source_filter);
     tcase_add_test(core, test_wildcard);

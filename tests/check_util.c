@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spine_error.h"
+#include "spine/error.h"
 #include "util.h"
 #include "testutil.h"
 

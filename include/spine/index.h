@@ -1,5 +1,5 @@
 /*
- * index.h -- building an index, atomically.
+ * spine/index.h -- building an index, atomically.
  *
  * An index is a directory:
  *     INDEX_DIR/XAPIANDB     a Xapian stub file naming the live generation
@@ -18,8 +18,8 @@
 
 #include <stdint.h>
 
-#include "article.h"
-#include "spine_error.h"
+#include "spine/article.h"
+#include "spine/error.h"
 
 typedef struct spine_index spine_index;
 
@@ -36,7 +36,9 @@ typedef struct spine_index_options {
                                 writing them out; 0: SPINE_INDEX_BATCH */
 } spine_index_options;
 
-#define SPINE_INDEX_OPTIONS_INIT { 1, 1, 0, NULL, NULL, 0, 0 }
+#define SPINE_INDEX_OPTIONS_INIT                                          \
+    { .zlib_level = 1, .spelling = 1, .threads = 0, .synonyms = NULL,     \
+      .stopwords = NULL, .positions = 0, .batch = 0 }
 
 /* Each shard writes its postings out every SPINE_INDEX_BATCH articles.
  * Xapian's own default, 10,000 documents, is slower here: its in-memory

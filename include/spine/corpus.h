@@ -1,5 +1,5 @@
 /*
- * corpus.h -- corpus readers: MedQuAD XML directories and JSON Lines files.
+ * spine/corpus.h -- corpus readers: MedQuAD XML directories and JSON Lines files.
  *
  * A reader walks one source and hands each good article to a callback.  Bad
  * records (malformed XML, a bad JSON line, invalid UTF-8, a missing field, an
@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "article.h"
-#include "spine_error.h"
+#include "spine/article.h"
+#include "spine/error.h"
 
 /* Why a record was skipped.  All but SPINE_REJECT_EMPTY are "bad input":
  * --strict fails the run on them; an article with no text is a normal skip. */
@@ -64,7 +64,8 @@ typedef struct spine_corpus_options {
 } spine_corpus_options;
 
 #define SPINE_CORPUS_DEFAULT_MAX_RECORD (16u << 20)   /* 16 MiB */
-#define SPINE_CORPUS_OPTIONS_INIT { SPINE_CORPUS_DEFAULT_MAX_RECORD }
+#define SPINE_CORPUS_OPTIONS_INIT                                         \
+    { .max_record_bytes = SPINE_CORPUS_DEFAULT_MAX_RECORD }
 
 /* Reads one source: a directory or .xml file as MedQuAD, any other file as
  * JSON Lines.  Adds to *stats (caller-initialised, e.g. zeroed) as it goes.

@@ -1,12 +1,12 @@
 /*
- * format.h -- printing results for people (text) and for programs (JSON).
+ * spine/format.h -- printing results for people (text) and for programs (JSON).
  */
 #ifndef SPINE_FORMAT_H
 #define SPINE_FORMAT_H
 
 #include <stdio.h>
 
-#include "search.h"
+#include "spine/search.h"
 
 /* Prints results as numbered entries: rank and title, source and URL, then
  * the snippet (as produced, with its highlight markers) and, with

@@ -1,5 +1,5 @@
 /*
- * search.h -- answering queries against an index.
+ * spine/search.h -- answering queries against an index.
  *
  * A spine_searcher holds one open index (and its query parser) and answers
  * any number of queries; opening is the only costly step, so batch callers
@@ -17,16 +17,16 @@
 
 #include <stddef.h>
 
-#include "spine_error.h"
+#include "spine/error.h"
 
+/* An open index.  A searcher is not thread-safe: one thread at a time may
+ * call it (it runs parts of a query on threads of its own, which it keeps
+ * to itself; see spine_searcher_set_threads()).  Threads that search at
+ * once each open a searcher of their own on the same index. */
 typedef struct spine_searcher spine_searcher;
 
 /* Opens the index at dir.  Returns SPINE_ENOTFOUND when there is none,
- * SPINE_ECORRUPT when it cannot be read.  Release with spine_searcher_free().
- * The index's files are read through memory maps once read often enough
- * (readmap.h): linking libspine replaces the C library's open(), pread(),
- * close(), dup2(), dup3() and close_range() in the whole program; they
- * behave differently only for those files. */
+ * SPINE_ECORRUPT when it cannot be read.  Release with spine_searcher_free(). */
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err);
 
@@ -67,13 +67,18 @@ typedef struct spine_query_options {
     size_t snippet_bytes;    /* target snippet length */
     const char *hi_start;    /* e.g. "\033[1m" or "**" */
     const char *hi_end;
-    int autocorrect;         /* 1: a query that finds nothing as typed is
+    int autocorrect;         /* 1: a query with unknown words whose spelling
+                                correction is close (one edit a word, two
+                                for words of eight letters or more) is
                                 searched as corrected (needs spelling) */
     int explain;             /* 1: list each hit's matched terms */
 } spine_query_options;
 
 #define SPINE_MAX_LIMIT 10000
-#define SPINE_QUERY_OPTIONS_INIT { 0, 10, 0, 1, 1, 0, 200, "**", "**", 1, 0 }
+#define SPINE_QUERY_OPTIONS_INIT                                          \
+    { .offset = 0, .limit = 10, .match_all = 0, .snippets = 1,            \
+      .spelling = 1, .expand = 0, .snippet_bytes = 200,                   \
+      .hi_start = "**", .hi_end = "**", .autocorrect = 1, .explain = 0 }
 
 /* One matched query term of a hit (--explain). */
 typedef struct spine_term_weight {
@@ -100,8 +105,9 @@ typedef struct spine_hit {
 typedef struct spine_results {
     char *query;             /* the query as given */
     char *corrected;         /* "did you mean" query, or NULL */
-    int auto_corrected;      /* 1: the hits are those of corrected, since
-                                the query as typed found nothing */
+    int auto_corrected;      /* 1: the hits are those of corrected, a close
+                                correction of the query as typed
+                                (spine_query_options.autocorrect) */
     unsigned long estimated; /* estimated total matches */
     spine_hit *hits;
     size_t nhits;

@@ -1,5 +1,5 @@
 /*
- * spine_error.h -- error codes and the caller-owned error record shared by
+ * spine/error.h -- error codes and the caller-owned error record shared by
  * every libspine module.
  *
  * Every fallible libspine call returns 0 (SPINE_OK) or a negative SPINE_E*

@@ -1,5 +1,5 @@
 /*
- * article.h -- the article, Spine's unit of a search result.
+ * spine/article.h -- the article, Spine's unit of a search result.
  *
  * An article has an id unique within a corpus, a title, an optional URL and
  * source (the publishing site: NIDDK, GARD, ...), and one or more sections.
