@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "heads.h"
-#include "spine/index.h"
+#include "generation.h"          /* spine_index_live_path() */
 #include "schema.h"
 #include "util.h"
 #include "xerror.h"

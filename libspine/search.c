@@ -14,6 +14,7 @@
 #include "snippet.h"
 #include "spell.h"
 #include "store.h"
+#include "synonyms.h"
 #include "util.h"
 #include "xapian_c.h"
 #include "xerror.h"
@@ -91,15 +92,10 @@
                      | XAPIAN_QP_FLAG_PURE_NOT | XAPIAN_QP_FLAG_AUTO_SYNONYMS \
                      | XAPIAN_QP_FLAG_AUTO_MULTIWORD_SYNONYMS)
 /* The same without the synonym look-ups, for text none of whose words can
- * start one (may_have_synonyms): Xapian looks up every word and every run
- * of words, which doubled the cost of parsing. */
+ * start one (spine_synonyms_may_match): Xapian looks up every word and
+ * every run of words, which doubled the cost of parsing. */
 #define PARSE_FLAGS_PLAIN (PARSE_FLAGS & ~(XAPIAN_QP_FLAG_AUTO_SYNONYMS \
                            | XAPIAN_QP_FLAG_AUTO_MULTIWORD_SYNONYMS))
-
-/* Size of the synonym gate's prefix filter (spine_searcher.stem_prefixes):
- * a few hundred prefixes leave a probe a false positive about 1% of the
- * time, which only costs a stemming. */
-#define STEM_PREFIX_BITS 16384
 
 struct spine_searcher {
     char *dir;
@@ -113,159 +109,10 @@ struct spine_searcher {
     int positions;                  /* the index holds word positions */
     xapian_enquire *check;          /* weighs one candidate: verify() */
     spine_heads *heads;             /* the heads file, or NULL */
-    char *synbuf;                   /* the synonym table's keys, cut up */
-    const char **synwords;          /* their first words: a hash set of
-                                       nsynwords slots (load_synonym_words) */
-    size_t nsynwords;
-    /* Bit (hash & (STEM_PREFIX_BITS - 1)) set for each synonym word less
-     * its last letter: what a word must begin with to stem to it
-     * (may_stem_to_synonym). */
-    unsigned char stem_prefixes[STEM_PREFIX_BITS / 8];
+    spine_synonyms *synonyms;       /* the synonym table's words: the
+                                       synonym gate's, and the speller's
+                                       (which borrows them) */
 };
-
-static int is_alnum(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-           || (c >= '0' && c <= '9');
-}
-
-/* The slot of s->synwords, an open-addressing hash set (NULL: a free
- * slot), that holds w, or else the free slot where w belongs. */
-static size_t synonym_slot(const spine_searcher *s, const char *w)
-{
-    size_t mask = s->nsynwords - 1;
-    size_t i = spine_fnv1a(SPINE_FNV1A_INIT, w, strlen(w)) & mask;
-    while (s->synwords[i] && strcmp(s->synwords[i], w) != 0)
-        i = (i + 1) & mask;
-    return i;
-}
-
-static int is_synonym_word(const spine_searcher *s, const char *w)
-{
-    return s->nsynwords && s->synwords[synonym_slot(s, w)];
-}
-
-/* Collects into s->synwords the first word (run of letters and digits) of
- * each of the nkeys keys of the synonym table (s->synbuf, cut in place),
- * in all their forms -- as typed ("heart attack"), stemmed ("Zkidney"),
- * for the title ("Skidney", "ZSkidney") -- with the capitals of the
- * prefixes dropped.  Only a key's first word can start a match: Xapian's
- * parser looks a word up as typed, then by its stem, and a run of words
- * by the words as typed from the first (queryparser.lemony). */
-static void load_synonym_words(spine_searcher *s, size_t nkeys)
-{
-    size_t bytes = 0, slots = 16;
-    for (size_t i = 0; i < nkeys; i++)
-        bytes += strlen(s->synbuf + bytes) + 1;
-    while (slots < bytes)           /* at least twice the runs */
-        slots *= 2;
-    if (nkeys == 0)
-        return;
-    s->synwords = spine_calloc(slots, sizeof *s->synwords);
-    s->nsynwords = slots;
-    char *k = s->synbuf;
-    for (size_t i = 0; i < nkeys; i++) {
-        char *end = k + strlen(k);
-        while (*k >= 'A' && *k <= 'Z')
-            k++;
-        /* Cut the key's first word out, in place. */
-        char *p = k;
-        while (p < end && !is_alnum(*p))
-            p++;
-        if (p < end) {
-            const char *run = p;
-            while (is_alnum(*p))
-                p++;
-            *p = '\0';
-            s->synwords[synonym_slot(s, run)] = run;
-            /* A one-letter word stems from words of any first letter:
-             * the empty prefix, every bit. */
-            size_t n = (size_t)(p - run);
-            if (n <= 1)
-                memset(s->stem_prefixes, 0xFF, sizeof s->stem_prefixes);
-            else {
-                uint32_t h = spine_fnv1a(SPINE_FNV1A_INIT, run, n - 1)
-                             & (STEM_PREFIX_BITS - 1);
-                s->stem_prefixes[h / 8] |= (unsigned char)(1u << (h % 8));
-            }
-        }
-        k = end + 1;
-    }
-}
-
-/* Could English stemming turn word (lower case, n letters and digits) into
- * a synonym word?  Snowball's English stemmer (Porter2) only rewrites the
- * end of a word: what it keeps is a prefix of the word, to which it may
- * change or add one last letter (happy -> happi, hoping -> hope).  So a
- * stem s can come only from words that begin with s less its last letter
- * -- except for three irregular forms its algorithm lists, dying, lying
- * and tying (die, lie, tie), which are always stemmed.  Returns 0 only
- * when no prefix of word is in s->stem_prefixes: then its stem, whatever
- * it is, is no synonym word, and stemming it can be skipped. */
-static int may_stem_to_synonym(const spine_searcher *s, const char *word,
-                               size_t n)
-{
-    static const char *const irregular[] = { "dying", "lying", "tying" };
-    for (size_t i = 0; i < sizeof irregular / sizeof *irregular; i++)
-        if (n == 5 && memcmp(word, irregular[i], 5) == 0)
-            return 1;
-    uint32_t h = SPINE_FNV1A_INIT;
-    for (size_t i = 0; i < n; i++) {
-        h = spine_fnv1a(h, word + i, 1);
-        uint32_t b = h & (STEM_PREFIX_BITS - 1);
-        if (s->stem_prefixes[b / 8] & (1u << (b % 8)))
-            return 1;
-    }
-    return 0;
-}
-
-/* Could Xapian's parser find a synonym for some word or run of words of
- * text?  Sets *out to 0 only when no run of letters and digits in it,
- * lower-cased or stemmed, is the first word of any synonym key: then no
- * key can match whatever terms the parser makes of the words.  Text with bytes
- * outside ASCII or with a dot between letters ("U.S." is the term "us")
- * always may.  Returns 0 or a XAPIAN_E* code. */
-static int may_have_synonyms(int *out, const spine_searcher *s,
-                             const char *text, xapian_error *xe)
-{
-    char word[64];
-    *out = 0;
-    if (s->nsynwords == 0)
-        return 0;                   /* an index without synonyms */
-    *out = 1;
-    for (const char *p = text; *p; p++)
-        if ((unsigned char)*p >= 0x80
-            || (*p == '.' && p > text && is_alnum(p[-1]) && is_alnum(p[1])))
-            return 0;
-    *out = 0;
-    for (const char *p = text; *p && !*out; ) {
-        while (*p && !is_alnum(*p))
-            p++;
-        size_t n = 0;
-        while (is_alnum(p[n]))
-            n++;
-        if (n == 0)
-            break;
-        if (n >= sizeof word) {
-            *out = 1;                 /* too long to look at: may */
-            break;
-        }
-        for (size_t i = 0; i < n; i++)
-            word[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
-        word[n] = '\0';
-        p += n;
-        *out = is_synonym_word(s, word);
-        if (!*out && may_stem_to_synonym(s, word, n)) {
-            char *stem = NULL;
-            int rc = xapian_stem_word(&stem, s->stem, word, n, xe);
-            if (rc != 0)
-                return rc;
-            *out = is_synonym_word(s, stem);
-            free(stem);
-        }
-    }
-    return 0;
-}
 
 /* Reads the stop list the indexer stored (one word a line) and hands it to
  * the two query parsers: question boilerplate ("what are the ... of") then
@@ -379,9 +226,8 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         rc = new_parser(&s->qp, s, 1, &xe);
     if (rc == 0)
         rc = load_stopwords(s, &xe);
-    size_t nkeys = 0;
     if (rc == 0)
-        rc = xapian_database_synonym_keys(&s->synbuf, &nkeys, s->db, &xe);
+        rc = spine_synonyms_open(&s->synonyms, s->db, &xe);
     /* Spelling has a parser of its own, without stemming: it corrects the
      * words as typed. */
     xapian_query_parser *spell_qp = NULL;
@@ -389,11 +235,9 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         rc = new_parser(&spell_qp, s, 0, &xe);
     if (rc == 0)
         rc = spine_speller_new(&s->speller, s->db, spell_qp, PARSE_FLAGS,
-                               s->synbuf, nkeys, &xe);
+                               s->synonyms, &xe);
     else
         xapian_query_parser_free(spell_qp);
-    if (rc == 0)
-        load_synonym_words(s, nkeys);
     if (rc == 0)
         rc = new_enquire(&s->enq, s, &xe);
     if (rc != 0) {
@@ -427,8 +271,7 @@ void spine_searcher_free(spine_searcher *s)
     xapian_stopper_free(s->stopper);
     spine_heads_free(s->heads);
     xapian_database_free(s->db);
-    free(s->synwords);
-    free(s->synbuf);
+    spine_synonyms_free(s->synonyms);       /* after the speller's */
     free(s->dir);
     free(s);
 }
@@ -1072,7 +915,8 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
     int synonyms = 1;
     int rc = xapian_query_parser_set_default_op(s->qp, op, xe);
     if (rc == 0)
-        rc = may_have_synonyms(&synonyms, s, text, xe);
+        rc = spine_synonyms_may_match(&synonyms, s->synonyms, s->stem, text,
+                                      xe);
     if (rc == 0)
         rc = xapian_query_parser_parse(q, s->qp, text, strlen(text),
                                        synonyms ? PARSE_FLAGS

@@ -15,63 +15,19 @@ struct spine_speller {
     const xapian_database *db;      /* borrowed from the searcher */
     xapian_query_parser *qp;        /* owned; does not stem */
     unsigned flags;                 /* the searcher's parse flags */
-    char *synbuf;                   /* the synonym table's keys */
-    const char **synwords;          /* their words, sorted (into synbuf) */
-    size_t nsynwords;
+    const spine_synonyms *synonyms; /* borrowed from the searcher */
 };
-
-static int cmp_word(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Collects the words of the synonym table's plain keys ("heart attack",
- * "backache"; not the stemmed or title forms, which start with a capital)
- * into sp->synwords, sorted: a word there is known even when no article
- * uses it ("myocardial" finds the heart attack articles through "myocardial
- * infarction"), so spelling must leave it alone. */
-static void load_synonym_words(spine_speller *sp, const char *keys,
-                               size_t nkeys)
-{
-    size_t bytes = 0;
-    for (size_t i = 0; i < nkeys; i++)
-        bytes += strlen(keys + bytes) + 1;
-    sp->synbuf = spine_malloc(bytes ? bytes : 1);
-    if (bytes)
-        memcpy(sp->synbuf, keys, bytes);
-    size_t cap = 0;
-    char *k = sp->synbuf;
-    for (size_t i = 0; i < nkeys; i++) {
-        size_t len = strlen(k);
-        char *next = k + len + 1;
-        if (!(k[0] >= 'A' && k[0] <= 'Z')) {
-            char *save = NULL;
-            for (char *w = strtok_r(k, " ", &save); w;
-                 w = strtok_r(NULL, " ", &save)) {
-                if (sp->nsynwords == cap) {
-                    cap = cap ? 2 * cap : 64;
-                    sp->synwords = spine_realloc(sp->synwords,
-                                                 cap * sizeof *sp->synwords);
-                }
-                sp->synwords[sp->nsynwords++] = w;
-            }
-        }
-        k = next;
-    }
-    if (sp->nsynwords)
-        qsort(sp->synwords, sp->nsynwords, sizeof *sp->synwords, cmp_word);
-}
 
 int spine_speller_new(spine_speller **out, const xapian_database *db,
                       xapian_query_parser *qp, unsigned flags,
-                      const char *keys, size_t nkeys, xapian_error *xe)
+                      const spine_synonyms *synonyms, xapian_error *xe)
 {
     (void)xe;
     spine_speller *sp = spine_calloc(1, sizeof *sp);
     sp->db = db;
     sp->qp = qp;
     sp->flags = flags;
-    load_synonym_words(sp, keys, nkeys);
+    sp->synonyms = synonyms;
     *out = sp;
     return 0;
 }
@@ -81,8 +37,6 @@ void spine_speller_free(spine_speller *sp)
     if (!sp)
         return;
     xapian_query_parser_free(sp->qp);
-    free(sp->synwords);
-    free(sp->synbuf);
     free(sp);
 }
 
@@ -102,9 +56,7 @@ static int known_word(spine_speller *sp, const char *tok, size_t len)
     for (size_t i = 0; i < len; i++)
         term[i] = (char)tolower((unsigned char)tok[i]);
     term[len] = '\0';
-    const char *key = term;
-    if (sp->nsynwords && bsearch(&key, sp->synwords, sp->nsynwords,
-                                sizeof *sp->synwords, cmp_word))
+    if (spine_synonyms_has_key_word(sp->synonyms, term))
         return 1;
     uint32_t freq = 0;
     xapian_database_termfreq(&freq, sp->db, term, len, NULL);

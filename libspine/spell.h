@@ -4,20 +4,21 @@
 #ifndef SPINE_SPELL_H
 #define SPINE_SPELL_H
 
+#include "synonyms.h"
 #include "xapian_c.h"
 
 typedef struct spine_speller spine_speller;
 
 /* Creates a speller for db (borrowed: it must outlive the speller) that
  * parses queries with qp and flags, plus spelling correction; it takes qp
- * over, freeing it with itself, also when this fails.  keys holds the
- * synonym table's nkeys keys, NUL-terminated one after another (as
- * xapian_database_synonym_keys() lists them; copied): a word of one is
- * known even when no article uses it.  Returns 0 (release *out with
+ * over, freeing it with itself, also when this fails.  synonyms holds the
+ * words of db's synonym table (borrowed too: the searcher's, which must
+ * outlive the speller; NULL for none): a word of a synonym key is known
+ * even when no article uses it.  Returns 0 (release *out with
  * spine_speller_free()) or an XAPIAN_E* code with *out NULL. */
 int spine_speller_new(spine_speller **out, const xapian_database *db,
                       xapian_query_parser *qp, unsigned flags,
-                      const char *keys, size_t nkeys, xapian_error *xe);
+                      const spine_synonyms *synonyms, xapian_error *xe);
 
 /* Releases sp and its parser.  Accepts NULL. */
 void spine_speller_free(spine_speller *sp);

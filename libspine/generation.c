@@ -1,0 +1,339 @@
+/*
+ * generation.c -- the files of an index directory: generations, the stub,
+ * the lock, the sweep (layout and guarantees in generation.h and
+ * spine/index.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "generation.h"
+#include "util.h"
+
+#define STUB_NAME "XAPIANDB"
+#define LOCK_NAME ".lock"
+#define GEN_FMT   "gen-%06u"
+
+struct spine_generation {
+    char *dir;                      /* the index directory */
+    int lock_fd;                    /* flock()ed INDEX_DIR/.lock */
+    unsigned gen;                   /* number of the generation being built */
+    char *tmp_path;                 /* INDEX_DIR/gen-NNNNNN.tmp */
+    int committed;                  /* 1 once swapped in */
+};
+
+/* ---- files and directories ------------------------------------------- */
+
+static char *join(const char *dir, const char *name)
+{
+    spine_buf b = SPINE_BUF_INIT;
+    spine_buf_printf(&b, "%s/%s", dir, name);
+    return spine_buf_detach(&b);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int type,
+                    struct FTW *ftw)
+{
+    (void)sb; (void)type; (void)ftw;
+    return remove(path);
+}
+
+static int rmtree(const char *path)
+{
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static uint64_t du_total;
+
+static int du_entry(const char *path, const struct stat *sb, int type,
+                    struct FTW *ftw)
+{
+    (void)path; (void)ftw;
+    if (type == FTW_F)
+        du_total += (uint64_t)sb->st_size;
+    return 0;
+}
+
+/* Sum of the sizes of the regular files below path. */
+static uint64_t disk_bytes(const char *path)
+{
+    du_total = 0;
+    nftw(path, du_entry, 16, FTW_PHYS);
+    return du_total;
+}
+
+/* fsync()s a directory so that renames inside it are durable. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* ---- generation names and the stub ------------------------------------ */
+
+/* Parses "gen-NNNNNN" (exactly); returns 1 and sets *n on a match. */
+static int parse_gen(const char *name, unsigned *n)
+{
+    unsigned v;
+    int len = 0;
+    if (sscanf(name, "gen-%6u%n", &v, &len) == 1 && len == 10
+        && name[len] == '\0') {
+        *n = v;
+        return 1;
+    }
+    return 0;
+}
+
+/* Is name something an index directory holds?  Returns 1 for the stub, the
+ * lock, the stub's temporary, and generations finished or not (setting *gen
+ * to their number, else 0); 0 for anything else. */
+static int layout_entry(const char *name, unsigned *gen)
+{
+    char base[16];
+    size_t len = strlen(name);
+    *gen = 0;
+    if (!strcmp(name, STUB_NAME) || !strcmp(name, STUB_NAME ".tmp")
+        || !strcmp(name, LOCK_NAME))
+        return 1;
+    if (len == 14 && !strcmp(name + 10, ".tmp")) {
+        memcpy(base, name, 10);
+        base[10] = '\0';
+        return parse_gen(base, gen);
+    }
+    return parse_gen(name, gen);
+}
+
+/* Reads the generation the stub names into *live (0 when there is none). */
+static void read_live_gen(const char *dir, unsigned *live)
+{
+    char *stub = join(dir, STUB_NAME);
+    FILE *f = fopen(stub, "r");
+    char line[256];
+    *live = 0;
+    if (f) {
+        char name[128];
+        if (fgets(line, sizeof line, f)
+            && sscanf(line, "auto %127s", name) == 1)
+            parse_gen(name, live);
+        fclose(f);
+    }
+    free(stub);
+}
+
+char *spine_index_live_path(const char *dir, const char *name)
+{
+    unsigned live;
+    char gen[32];
+    read_live_gen(dir, &live);
+    if (live == 0)
+        return NULL;
+    snprintf(gen, sizeof gen, GEN_FMT, live);
+    char *gen_path = join(dir, gen);
+    char *path = join(gen_path, name);
+    free(gen_path);
+    return path;
+}
+
+/* Points the stub at generation gen: write a new stub beside the old one,
+ * make it durable, then rename it over the old one in one step. */
+static int swap_stub(spine_generation *g, const char *gen_name,
+                     spine_error *err)
+{
+    char *tmp = join(g->dir, STUB_NAME ".tmp");
+    char *stub = join(g->dir, STUB_NAME);
+    int rc = SPINE_OK;
+    FILE *f = fopen(tmp, "w");
+    if (!f || fprintf(f, "auto %s\n", gen_name) < 0 || fflush(f) != 0
+        || fsync(fileno(f)) != 0) {
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", tmp, strerror(errno));
+    }
+    if (f && fclose(f) != 0 && rc == SPINE_OK)
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", tmp, strerror(errno));
+    if (rc == SPINE_OK && rename(tmp, stub) != 0)
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", stub, strerror(errno));
+    if (rc != SPINE_OK)
+        remove(tmp);
+    else
+        sync_dir(g->dir);
+    free(tmp);
+    free(stub);
+    return rc;
+}
+
+/* ---- survey and sweep -------------------------------------------------- */
+
+/* Looks at dir without changing it: sets *foreign when it holds anything an
+ * index does not, and *max_gen to the highest generation number in use. */
+static int survey(const char *dir, int *foreign, unsigned *max_gen,
+                  spine_error *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (!d)
+        return spine_error_set(err, SPINE_EIO, "%s: %s", dir,
+                               strerror(errno));
+    *foreign = 0;
+    *max_gen = 0;
+    while ((e = readdir(d)) != NULL) {
+        unsigned n;
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (!layout_entry(e->d_name, &n))
+            *foreign = 1;
+        else if (n > *max_gen)
+            *max_gen = n;
+    }
+    closedir(d);
+    return SPINE_OK;
+}
+
+/* Removes what earlier runs left behind: temporary generations, a stub
+ * temporary, and any generation other than live.  Only names of the index
+ * layout are touched.  Call with the lock held. */
+static void sweep(const char *dir, unsigned live)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        unsigned n, g;
+        if (!layout_entry(name, &n) || !strcmp(name, STUB_NAME)
+            || !strcmp(name, LOCK_NAME) || (parse_gen(name, &g) && g == live))
+            continue;
+        char *path = join(dir, name);
+        rmtree(path);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* ---- a generation's life ----------------------------------------------- */
+
+int spine_generation_begin(spine_generation **out, const char *dir,
+                           spine_error *err)
+{
+    spine_generation *g = spine_calloc(1, sizeof *g);
+    unsigned live, max_gen;
+    int foreign, rc;
+    char name[32];
+
+    *out = NULL;
+    g->lock_fd = -1;
+    g->dir = spine_strdup(dir);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        rc = spine_error_set(err, SPINE_EIO, "cannot create index %s: %s",
+                             dir, strerror(errno));
+        goto fail;
+    }
+    /* Never write (or later sweep) inside a directory that holds something
+     * else: a mistyped path must not cost anybody files. */
+    read_live_gen(dir, &live);
+    rc = survey(dir, &foreign, &max_gen, err);
+    if (rc != SPINE_OK)
+        goto fail;
+    if (foreign && live == 0) {
+        rc = spine_error_set(err, SPINE_EINVAL, "%s exists and is not a "
+                             "Spine index; refusing to write into it", dir);
+        goto fail;
+    }
+
+    char *lock = join(dir, LOCK_NAME);
+    g->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    free(lock);
+    if (g->lock_fd < 0) {
+        rc = spine_error_set(err, SPINE_EIO, "cannot write to index %s: %s",
+                             dir, strerror(errno));
+        goto fail;
+    }
+    if (flock(g->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = spine_error_set(err, SPINE_ELOCKED, "index %s is locked: "
+                             "another spine-index is writing it", dir);
+        goto fail;
+    }
+
+    /* Under the lock the picture may have changed: look again. */
+    read_live_gen(dir, &live);
+    rc = survey(dir, &foreign, &max_gen, err);
+    if (rc != SPINE_OK)
+        goto fail;
+    sweep(dir, live);
+
+    g->gen = max_gen + 1;
+    snprintf(name, sizeof name, GEN_FMT ".tmp", g->gen);
+    g->tmp_path = join(dir, name);
+    if (mkdir(g->tmp_path, 0777) != 0) {
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", g->tmp_path,
+                             strerror(errno));
+        goto fail;
+    }
+    *out = g;
+    return SPINE_OK;
+
+fail:
+    spine_generation_free(g);
+    return rc;
+}
+
+const char *spine_generation_build_dir(const spine_generation *g)
+{
+    return g->tmp_path;
+}
+
+int spine_generation_commit(spine_generation *g, const char *built,
+                            uint64_t *bytes, spine_error *err)
+{
+    char name[32];
+    int rc;
+
+    snprintf(name, sizeof name, GEN_FMT, g->gen);
+    char *gen_path = join(g->dir, name);
+    sync_dir(built);
+    if (rename(built, gen_path) != 0) {
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", gen_path,
+                             strerror(errno));
+        free(gen_path);
+        return rc;
+    }
+    sync_dir(g->dir);
+
+    rc = swap_stub(g, name, err);
+    if (rc != SPINE_OK) {
+        rmtree(gen_path);
+        free(gen_path);
+        return rc;
+    }
+    g->committed = 1;
+
+    /* The new generation is live: the old ones, and the shards, are
+     * garbage now.  Readers that still have an old one open keep its files
+     * until they close. */
+    sweep(g->dir, g->gen);
+    *bytes = disk_bytes(gen_path);
+    free(gen_path);
+    return SPINE_OK;
+}
+
+void spine_generation_free(spine_generation *g)
+{
+    if (!g)
+        return;
+    if (!g->committed && g->tmp_path)
+        rmtree(g->tmp_path);
+    if (g->lock_fd >= 0)
+        close(g->lock_fd);                   /* releases our flock */
+    free(g->tmp_path);
+    free(g->dir);
+    free(g);
+}

@@ -1,0 +1,60 @@
+/*
+ * generation.h -- the files of an index directory (internal to libspine):
+ * its generations, the stub that names the live one, the lock, and the
+ * sweep of what earlier runs left behind.
+ *
+ * The layout and its guarantees are spine/index.h's:
+ *     INDEX_DIR/XAPIANDB         "auto gen-NNNNNN": the live generation
+ *     INDEX_DIR/gen-NNNNNN/      a generation (a Xapian database)
+ *     INDEX_DIR/gen-NNNNNN.tmp/  the one being built (its shards, merged)
+ *     INDEX_DIR/.lock            flock()ed by the one indexer at work
+ * A build takes the lock and a new number (spine_generation_begin()), fills
+ * its temporary directory, then swaps it in (spine_generation_commit()):
+ * renamed into place, then named by a new stub renamed over the old one.
+ * Only names of this layout are ever removed.
+ *
+ * spine_index_live_path(), the path of a file inside the live generation,
+ * is public (declared in spine/index.h) and defined in generation.c; the
+ * heads file (heads.c) is found through it.
+ */
+#ifndef SPINE_GENERATION_H
+#define SPINE_GENERATION_H
+
+#include <stdint.h>
+
+#include "spine/error.h"
+#include "spine/index.h"           /* spine_index_live_path() */
+
+/* A generation being built, and the lock held while it is. */
+typedef struct spine_generation spine_generation;
+
+/* Starts a new generation of the index at dir (created if missing): refuses
+ * (SPINE_EINVAL) a directory that holds anything an index does not and no
+ * live generation, takes the lock (SPINE_ELOCKED when another indexer holds
+ * it), removes what earlier runs left (temporary generations, any
+ * generation but the live one) and creates the new generation's temporary
+ * directory, numbered after the highest in use.  Returns SPINE_OK (release
+ * *out with spine_generation_free()) or an error naming the directory
+ * (SPINE_EIO, ...) with *out NULL, no build directory left and the lock
+ * released. */
+int spine_generation_begin(spine_generation **out, const char *dir,
+                           spine_error *err);
+
+/* The directory the new generation is built in (INDEX_DIR/gen-NNNNNN.tmp):
+ * borrowed, valid until spine_generation_free(). */
+const char *spine_generation_build_dir(const spine_generation *g);
+
+/* Swaps in the database at built (a directory inside the build directory):
+ * renames it to the generation's own name (gen-NNNNNN), points the stub at
+ * it (a new stub made durable, then renamed over the old one) and removes
+ * the older generations and the build directory; sets *bytes to the size
+ * of the new generation on disk.  Returns SPINE_OK, or SPINE_EIO naming
+ * the file, with the previous generation still live. */
+int spine_generation_commit(spine_generation *g, const char *built,
+                            uint64_t *bytes, spine_error *err);
+
+/* Releases g: removes the build directory unless it was committed, and
+ * releases the lock.  Accepts NULL. */
+void spine_generation_free(spine_generation *g);
+
+#endif /* SPINE_GENERATION_H */

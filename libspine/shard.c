@@ -1,0 +1,310 @@
+/*
+ * shard.c -- one writer of a new generation (shard.h): its queue, its
+ * thread, and the article-to-document step it runs on every article.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document.h"
+#include "schema.h"
+#include "shard.h"
+#include "xerror.h"
+
+spine_article *spine_shard_copy_article(const spine_article *a)
+{
+    size_t n = sizeof *a + a->nsections * sizeof(spine_section);
+    const char *fields[4] = { a->id, a->title, a->url, a->source };
+    for (int i = 0; i < 4; i++)
+        n += strlen(fields[i] ? fields[i] : "") + 1;
+    for (size_t i = 0; i < a->nsections; i++)
+        n += strlen(a->sections[i].pid) + strlen(a->sections[i].question)
+           + strlen(a->sections[i].answer) + 3;
+
+    spine_article *c = spine_malloc(n);
+    spine_section *sec = (spine_section *)(c + 1);
+    char *p = (char *)(sec + a->nsections);
+#define COPY(dst, src) do { size_t l_ = strlen((src) ? (src) : "");        \
+                            memcpy(p, (src) ? (src) : "", l_ + 1);          \
+                            (dst) = p; p += l_ + 1; } while (0)
+    COPY(c->id, a->id);
+    COPY(c->title, a->title);
+    COPY(c->url, a->url);
+    COPY(c->source, a->source);
+    for (size_t i = 0; i < a->nsections; i++) {
+        COPY(sec[i].pid, a->sections[i].pid);
+        COPY(sec[i].question, a->sections[i].question);
+        COPY(sec[i].answer, a->sections[i].answer);
+    }
+#undef COPY
+    c->sections = sec;
+    c->nsections = a->nsections;
+    return c;
+}
+
+/* Turns article a into a document of shard sh (schema.h, document.h). */
+static int shard_add(spine_shard *sh, const spine_article *a,
+                     spine_error *err)
+{
+    xapian_document *doc = NULL;
+    xapian_error xe;
+    int rc;
+
+    spine_buf_reset(&sh->record);
+    rc = spine_store_encoder_encode(sh->enc, &sh->record, a, err);
+    if (rc != 0)
+        return rc;
+
+    unsigned unit = spine_document_wdf_unit(spine_document_length(a),
+                                            *sh->avlen);
+    rc = xapian_document_new(&doc, &xe);
+    if (rc == 0)
+        rc = spine_document_index(sh->tg, doc, a, unit,
+                                  sh->opts->positions, &sh->term, &xe);
+    if (rc == 0)
+        rc = xapian_document_add_value(doc, SPINE_SLOT_ID, a->id,
+                                       strlen(a->id), &xe);
+    /* Without positions, a pair set lets quoted phrases rule the article
+     * out unread (phrase.h). */
+    if (rc == 0 && !sh->opts->positions) {
+        spine_phrase_pairs_build(sh->pairs, a, &sh->pairset);
+        rc = xapian_document_add_value(doc, SPINE_SLOT_PAIRS, sh->pairset.p,
+                                       sh->pairset.n, &xe);
+    }
+    if (rc == 0)
+        rc = xapian_document_add_value(
+            doc, SPINE_SLOT_HEAD, sh->record.p,
+            spine_store_head_bytes(sh->record.p, sh->record.n), &xe);
+    if (rc == 0)
+        rc = xapian_document_set_data(doc, sh->record.p, sh->record.n, &xe);
+    /* sh->term holds the id term: a repeated id replaces the article. */
+    if (rc == 0)
+        rc = xapian_writable_database_replace_document(
+            NULL, sh->db, sh->term.p, sh->term.n, doc, &xe);
+    xapian_document_free(doc);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, a->id);
+
+    sh->articles++;
+    sh->sections += a->nsections;
+    sh->text_bytes += spine_article_text_bytes(a);
+    sh->stored_bytes += sh->record.n;
+    /* A commit writes the batch's postings out (SPINE_INDEX_BATCH). */
+    if (++sh->batched == sh->opts->batch) {
+        sh->batched = 0;
+        if (xapian_writable_database_commit(sh->db, &xe) != 0)
+            return spine_error_from_xapian(err, &xe, sh->path);
+    }
+    return SPINE_OK;
+}
+
+/* Spelling data is the body's words (unprefixed terms: prefixes are
+ * capitals) with their frequencies. */
+static int body_word(const char *term, size_t len, void *ctx)
+{
+    (void)ctx;
+    return len && !(term[0] >= 'A' && term[0] <= 'Z');
+}
+
+/* Writes what the index holds once into shard sh, the one given extras:
+ * the synonyms and stop words, and the mean article length (compaction
+ * carries them into the merged index; adding them to one shard keeps one
+ * copy). */
+static int store_extras(spine_shard *sh, spine_error *err)
+{
+    xapian_error xe;
+    int rc = spine_synonyms_store(sh->db, sh->extras, &xe);
+    if (rc == 0) {
+        char avlen[32];
+        int n = snprintf(avlen, sizeof avlen, "%.3f", *sh->avlen);
+        rc = xapian_writable_database_set_metadata(
+            sh->db, SPINE_META_AVLEN, strlen(SPINE_META_AVLEN), avlen,
+            (size_t)n, &xe);
+    }
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, sh->path);
+    return 0;
+}
+
+/* Finishes shard sh once all its articles are in, in its own thread so
+ * that the shards finish side by side: the one given extras also gets the
+ * synonyms and stop words; then the spelling dictionary is filled from the
+ * shard's distinct words (Xapian's term generator would update it once
+ * per word occurrence: a fifth of the indexing time on MedQuAD), and the
+ * shard is committed and closed (explicitly: Xapian's destructor would
+ * swallow an error). */
+static int shard_close(spine_shard *sh, spine_error *err)
+{
+    xapian_error xe;
+    int rc = 0;
+    if (sh->extras)
+        rc = store_extras(sh, err);
+    if (rc != 0)
+        return rc;
+    if (sh->opts->spelling) {
+        rc = xapian_writable_database_commit(sh->db, &xe);
+        if (rc == 0)
+            rc = xapian_writable_database_add_spelling_from_terms(
+                sh->db, body_word, NULL, &xe);
+    }
+    if (rc == 0)
+        rc = xapian_writable_database_commit(sh->db, &xe);
+    if (rc == 0)
+        rc = xapian_writable_database_close(sh->db, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, sh->path);
+    return 0;
+}
+
+/* The shard's thread: indexes queued articles until the queue is closed
+ * and empty, then closes the shard.  After an error it keeps draining (and
+ * dropping) so that the reader never blocks on a full queue. */
+static void *shard_main(void *arg)
+{
+    spine_shard *sh = arg;
+    for (;;) {
+        pthread_mutex_lock(&sh->mu);
+        while (sh->count == 0 && !sh->closing)
+            pthread_cond_wait(&sh->more, &sh->mu);
+        if (sh->count == 0) {
+            int ok = sh->rc == 0;
+            pthread_mutex_unlock(&sh->mu);
+            if (ok) {
+                spine_error e;
+                int rc = shard_close(sh, &e);
+                if (rc != 0) {
+                    pthread_mutex_lock(&sh->mu);
+                    sh->rc = rc;
+                    sh->err = e;
+                    pthread_mutex_unlock(&sh->mu);
+                }
+            }
+            return NULL;
+        }
+        spine_article *a = sh->queue[sh->head];
+        sh->head = (sh->head + 1) % SPINE_SHARD_QUEUE_LEN;
+        sh->count--;
+        int failed = sh->rc != 0;
+        pthread_cond_signal(&sh->room);
+        pthread_mutex_unlock(&sh->mu);
+
+        if (!failed) {
+            spine_error e;
+            int rc = shard_add(sh, a, &e);
+            if (rc != 0) {
+                pthread_mutex_lock(&sh->mu);
+                sh->rc = rc;
+                sh->err = e;
+                pthread_mutex_unlock(&sh->mu);
+            }
+        }
+        free(a);
+    }
+}
+
+int spine_shard_open(spine_shard *sh, const char *dir, unsigned no,
+                     const spine_index_options *opts, const double *avlen,
+                     const spine_synonyms_lists *extras, spine_error *err)
+{
+    xapian_error xe;
+    spine_buf path = SPINE_BUF_INIT;
+    int rc;
+
+    sh->opts = opts;
+    sh->avlen = avlen;
+    sh->extras = extras;
+    pthread_mutex_init(&sh->mu, NULL);
+    pthread_cond_init(&sh->more, NULL);
+    pthread_cond_init(&sh->room, NULL);
+    spine_buf_printf(&path, "%s/shard-%u", dir, no);
+    sh->path = spine_buf_detach(&path);
+
+    rc = spine_store_encoder_new(&sh->enc, opts->zlib_level, err);
+    if (rc != 0)
+        return rc;
+    sh->pairs = spine_phrase_pairs_new();
+    /* A shard is scratch until compacted (which syncs): no fsync(). */
+    rc = xapian_writable_database_open(&sh->db, sh->path,
+                                       XAPIAN_DB_CREATE_OR_OVERWRITE
+                                       | XAPIAN_DB_NO_SYNC, &xe);
+    if (rc == 0)
+        rc = xapian_stem_new(&sh->stem, SPINE_STEM_LANGUAGE, &xe);
+    if (rc == 0)
+        rc = spine_term_generator_new(&sh->tg, sh->stem, &xe);
+    if (rc == 0)
+        rc = xapian_writable_database_set_metadata(
+            sh->db, SPINE_META_SCHEMA, strlen(SPINE_META_SCHEMA),
+            SPINE_SCHEMA_VERSION, strlen(SPINE_SCHEMA_VERSION), &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, sh->path);
+    if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0)
+        return spine_error_set(err, SPINE_ERROR, "cannot start an indexing "
+                               "thread: %s", strerror(errno));
+    sh->started = 1;
+    return SPINE_OK;
+}
+
+int spine_shard_enqueue(spine_shard *sh, spine_article *copy,
+                        spine_error *err)
+{
+    pthread_mutex_lock(&sh->mu);
+    while (sh->count == SPINE_SHARD_QUEUE_LEN && sh->rc == 0)
+        pthread_cond_wait(&sh->room, &sh->mu);
+    int rc = sh->rc;
+    if (rc == 0) {
+        sh->queue[(sh->head + sh->count) % SPINE_SHARD_QUEUE_LEN] = copy;
+        sh->count++;
+        pthread_cond_signal(&sh->more);
+    } else if (err) {
+        *err = sh->err;
+    }
+    pthread_mutex_unlock(&sh->mu);
+    if (rc != 0)
+        free(copy);
+    return rc;
+}
+
+void spine_shard_close_queue(spine_shard *sh, int discard)
+{
+    if (!sh->started)
+        return;
+    pthread_mutex_lock(&sh->mu);
+    sh->closing = 1;
+    if (discard && sh->rc == 0)
+        sh->rc = SPINE_EABORT;
+    pthread_cond_signal(&sh->more);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+int spine_shard_finish(spine_shard *sh, int discard, spine_error *err)
+{
+    if (!sh->started)
+        return SPINE_OK;
+    spine_shard_close_queue(sh, discard);
+    pthread_join(sh->thread, NULL);
+    sh->started = 0;
+    if (sh->rc != 0 && sh->rc != SPINE_EABORT && err)
+        *err = sh->err;
+    return sh->rc;
+}
+
+void spine_shard_free(spine_shard *sh)
+{
+    if (!sh->opts)
+        return;                     /* never opened */
+    spine_shard_finish(sh, 1, NULL);
+    xapian_term_generator_free(sh->tg);
+    xapian_writable_database_free(sh->db);  /* releases Xapian's lock */
+    xapian_stem_free(sh->stem);
+    spine_store_encoder_free(sh->enc);
+    spine_buf_free(&sh->record);
+    spine_buf_free(&sh->term);
+    spine_phrase_pairs_free(sh->pairs);
+    spine_buf_free(&sh->pairset);
+    pthread_cond_destroy(&sh->more);
+    pthread_cond_destroy(&sh->room);
+    pthread_mutex_destroy(&sh->mu);
+    free(sh->path);
+}
