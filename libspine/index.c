@@ -14,6 +14,7 @@
 #include "shard.h"
 #include "spine/index.h"
 #include "synonyms.h"
+#include "tiers.h"
 #include "util.h"
 #include "xapian_c.h"
 #include "xerror.h"
@@ -170,10 +171,8 @@ static int add_tiers(const char *dest, xapian_error *xe)
     int rc = xapian_writable_database_open(&w, dest, XAPIAN_DB_OPEN, xe);
     if (rc != 0)
         return rc;
-    rc = xapian_writable_database_add_tiers(w, SPINE_META_TIERS,
-                                            SPINE_TIER_MIN_TF,
-                                            SPINE_TIER_SIZE, SPINE_TIER_SHARE,
-                                            NULL, xe);
+    rc = spine_tiers_write(w, SPINE_META_TIERS, SPINE_TIER_MIN_TF,
+                           SPINE_TIER_SIZE, SPINE_TIER_SHARE, NULL, xe);
     if (rc == 0)
         rc = xapian_writable_database_commit(w, xe);
     if (rc == 0)

@@ -47,7 +47,7 @@
  * it: each word occurrence adds SPINE_WDF_SCALE times that factor to the
  * word's wdf, rounded, instead of 1 (document.h; len counts words, the
  * title's SPINE_TITLE_WDF + 1 times).  The searcher's weight
- * ("ineb2-prenorm", xapian_c.h) divides the scale out again, and takes a
+ * ("ineb2-prenorm", xapian-c/spine_ext.h) divides the scale out again, and takes a
  * term's collection frequency to be the sum of its normalised frequencies.
  * So Xapian's matcher never looks up a document length, which cost a third
  * of its work on MedQuAD.  avlen is the mean length of the first
@@ -63,7 +63,7 @@
 #define SPINE_AVLEN_SAMPLE    4096
 #define SPINE_META_AVLEN      "spine.avlen"
 
-/* Impact tiers (xapian_writable_database_add_tiers()): each term that
+/* Impact tiers (tiers.h): each term that
  * indexes SPINE_TIER_MIN_TF articles or more keeps its postings of highest
  * wdf, SPINE_TIER_SIZE of them or 1/SPINE_TIER_SHARE of its list if more,
  * under metadata key SPINE_META_TIERS + term, so that a query of one or

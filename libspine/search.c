@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "heads.h"
+#include "match.h"
 #include "phrase.h"
 #include "schema.h"
 #include "spine/search.h"
 #include "snippet.h"
+#include "spine_ext.h"
 #include "spell.h"
 #include "store.h"
 #include "synonyms.h"
@@ -56,7 +58,7 @@
  *                    (scaled to the index's wdf units when set) */
 #define WEIGHTING      "ineb2-prenorm"
 /* Terms of an OR query that index at least LAZY_SHARE of the articles,
- * and LAZY_POSTINGS or more, are weighed lazily (xapian_enquire_set_lazy):
+ * and LAZY_POSTINGS or more, are weighed lazily (spine_matcher_set_lazy):
  * only for the best candidates, not posting by posting.  Measured on the
  * 1M-article generated corpus (its 500 growth queries, callgrind over the
  * first 50): 2.91G instructions plain, 2.11G at a share of 0.5, 2.26G at
@@ -68,7 +70,7 @@
 #define LAZY_POSTINGS  100000
 /* A query of at most TIER_TERMS words, each with an impact tier (schema.h),
  * is matched from the tiers when at most TIER_MAX candidates must be
- * ranked to prove the page (xapian_enquire_set_tiers).  On the 1M-article
+ * ranked to prove the page (spine_matcher_set_tiers).  On the 1M-article
  * generated corpus (its 500 growth queries; tiers at 1/32) they settle 84
  * of 150 two-term runs, 12 of 102 three-term ones and none of 162 longer,
  * whose weights saturate: every word's tier cap nears its best weight.
@@ -104,10 +106,10 @@ struct spine_searcher {
     spine_speller *speller;         /* "did you mean" */
     xapian_stem *stem;
     xapian_stopper *stopper;        /* NULL when the index has no stop list */
-    xapian_enquire *enq;
+    spine_matcher *match;           /* ranks the query: match.h */
     unsigned doccount;
     int positions;                  /* the index holds word positions */
-    xapian_enquire *check;          /* weighs one candidate: verify() */
+    spine_matcher *check;           /* weighs candidates: reweigh() */
     spine_heads *heads;             /* the heads file, or NULL */
     spine_synonyms *synonyms;       /* the synonym table's words: the
                                        synonym gate's, and the speller's
@@ -164,22 +166,21 @@ static int new_parser(xapian_query_parser **out, spine_searcher *s, int stem,
 }
 
 /* Creates an enquire session on s's index that ranks as Spine ranks. */
-static int new_enquire(xapian_enquire **out, spine_searcher *s,
+static int new_matcher(spine_matcher **out, spine_searcher *s,
                        xapian_error *xe)
 {
-    int rc = xapian_enquire_new(out, s->db, xe);
+    int rc = spine_matcher_new(out, s->db, WEIGHTING,
+                               (const double[]){ SPINE_WDF_SCALE }, 1, xe);
     if (rc == 0)
-        rc = xapian_enquire_set_weighting(
-            *out, WEIGHTING, (const double[]){ SPINE_WDF_SCALE }, 1, xe);
+        rc = spine_matcher_set_lazy(*out, LAZY_SHARE, LAZY_POSTINGS, xe);
     if (rc == 0)
-        rc = xapian_enquire_set_lazy(*out, LAZY_SHARE, LAZY_POSTINGS, xe);
-    if (rc == 0)
-        rc = xapian_enquire_set_tiers(*out, SPINE_META_TIERS, TIER_TERMS,
-                                      TIER_MAX, xe);
+        rc = spine_matcher_set_tiers(*out, SPINE_META_TIERS, TIER_TERMS,
+                                     TIER_MAX, xe);
     /* The ESet's wdf saturation, in the index's wdf units (schema.h). */
     if (rc == 0)
         rc = xapian_enquire_set_expansion_scheme(
-            *out, "trad", EXPAND_K * SPINE_WDF_SCALE, xe);
+            spine_matcher_enquire(*out), "trad", EXPAND_K * SPINE_WDF_SCALE,
+            xe);
     return rc;
 }
 
@@ -239,7 +240,7 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     else
         xapian_query_parser_free(spell_qp);
     if (rc == 0)
-        rc = new_enquire(&s->enq, s, &xe);
+        rc = new_matcher(&s->match, s, &xe);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, dir);
         goto fail;
@@ -263,8 +264,8 @@ void spine_searcher_free(spine_searcher *s)
 {
     if (!s)
         return;
-    xapian_enquire_free(s->enq);
-    xapian_enquire_free(s->check);
+    spine_matcher_free(s->match);
+    spine_matcher_free(s->check);
     xapian_query_parser_free(s->qp);
     spine_speller_free(s->speller);
     xapian_stem_free(s->stem);
@@ -294,15 +295,15 @@ int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
             break;
         n++;
     }
+    /* The matcher takes the helpers over, or frees them. */
     if (rc == 0)
-        rc = xapian_enquire_set_split(s->enq,
-                                      (const xapian_database *const *)helper,
-                                      n, min_postings ? (double)min_postings
-                                                      : SPINE_SPLIT_POSTINGS,
-                                      &xe);
-    /* The enquire keeps references of its own. */
-    for (unsigned i = 0; i < n; i++)
-        xapian_database_free(helper[i]);
+        rc = spine_matcher_set_split(s->match, helper, n,
+                                     min_postings ? (double)min_postings
+                                                  : SPINE_SPLIT_POSTINGS,
+                                     &xe);
+    else
+        for (unsigned i = 0; i < n; i++)
+            xapian_database_free(helper[i]);
     return rc == 0 ? SPINE_OK : spine_error_from_xapian(err, &xe, s->dir);
 }
 
@@ -382,10 +383,11 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     rc = xapian_mset_weight(&hit->score, mset, i, &xe);
     /* Without a snippet, the record's head is all a hit needs: from the
      * heads file (heads.h), else from the copy in its value slot.  With
-     * one, the whole record. */
+     * one, the whole record.  A heads file cut short fails the search. */
     len = 0;
-    if (rc == 0 && !opts->snippets && s->heads)
-        spine_heads_get(s->heads, did, &data, &len);    /* else len stays 0 */
+    if (rc == 0 && !opts->snippets && s->heads
+        && (rc = spine_heads_get(s->heads, did, &data, &len, err)) != 0)
+        goto cleanup;                               /* else len may be 0 */
     if (rc == 0 && len == 0)
         rc = xapian_mset_document(&doc, mset, i, &xe);
     if (rc == 0 && len == 0 && !opts->snippets)
@@ -394,7 +396,7 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     if (rc == 0 && len == 0)
         rc = xapian_document_get_data(&data, &len, doc, &xe);
     if (rc == 0 && opts->explain)
-        rc = spine_wanted_hit(&w, s->enq, mset, i, &xe);
+        rc = spine_wanted_hit(&w, spine_matcher_enquire(s->match), mset, i, &xe);
     if (rc == 0 && opts->explain)
         rc = explain_hit(hit, mset, &w, &xe);
     if (rc != 0) {
@@ -506,37 +508,37 @@ static int reweigh(verifier *v, const xapian_query *q, candidate **c,
     spine_searcher *s = v->s;
     xapian_docid *ids = spine_calloc(n ? n : 1, sizeof *ids);
     xapian_query *any = NULL, *one = NULL;
-    xapian_mset *m = NULL;
+    spine_match m = { 0 };
     int rc = 0;
 
     for (size_t k = 0; k < n; k++) {
         c[k]->state = CAND_DROP;
         ids[k] = c[k]->did;
     }
-    rc = xapian_query_new_docids(&any, ids, n, xe);
+    rc = spine_ext_query_docids(&any, ids, n, xe);
     const xapian_query *pair[2] = { q, any };
     if (rc == 0)
         rc = xapian_query_combine(&one, XAPIAN_QUERY_OP_FILTER,
                                   (xapian_query **)pair, 2, xe);
     if (rc == 0 && !s->check)
-        rc = new_enquire(&s->check, s, xe);
+        rc = new_matcher(&s->check, s, xe);
     if (rc == 0)
-        rc = xapian_enquire_set_query(s->check, one, xe);
+        rc = spine_matcher_set_query(s->check, one, xe);
     if (rc == 0)
-        rc = xapian_enquire_get_mset(&m, s->check, 0, (unsigned)n, 0, xe);
-    for (unsigned i = 0; rc == 0 && i < xapian_mset_size(m); i++) {
+        rc = spine_matcher_run(&m, s->check, 0, (unsigned)n, 0, xe);
+    for (unsigned i = 0; rc == 0 && i < xapian_mset_size(m.mset); i++) {
         xapian_docid did;
         double w;
-        rc = xapian_mset_docid(&did, m, i, xe);
+        rc = xapian_mset_docid(&did, m.mset, i, xe);
         if (rc == 0)
-            rc = xapian_mset_weight(&w, m, i, xe);
+            rc = xapian_mset_weight(&w, m.mset, i, xe);
         for (size_t k = 0; rc == 0 && k < n; k++)
             if (c[k]->did == did) {
                 c[k]->state = CAND_KEEP;
                 c[k]->w = w;
             }
     }
-    xapian_mset_free(m);
+    spine_match_free(&m);
     xapian_query_free(one);
     xapian_query_free(any);
     free(ids);
@@ -629,7 +631,7 @@ static void reweigh_all(verifier *v, candidate *c, size_t n)
 
 /* The hits of one page of results: positions in an MSet. */
 typedef struct page {
-    xapian_mset *mset;
+    spine_match m;                  /* m.mset holds the hits */
     unsigned *at;                   /* the hits' positions in mset, or NULL:
                                        the hits are mset's, in order */
     double *wt;                     /* their weights, or NULL: mset's */
@@ -639,13 +641,13 @@ typedef struct page {
 
 static void page_free(page *pg)
 {
-    xapian_mset_free(pg->mset);
+    spine_match_free(&pg->m);
     free(pg->at);
     free(pg->wt);
     memset(pg, 0, sizeof *pg);
 }
 
-/* Position in pg->mset of the page's hit k. */
+/* Position in pg->m.mset of the page's hit k. */
 static unsigned page_at(const page *pg, unsigned k)
 {
     return pg->at ? pg->at[k] : k;
@@ -705,22 +707,21 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
 
     memset(batch, 0, sizeof batch);
     while (!settled) {
-        xapian_mset_free(pg->mset);
-        pg->mset = NULL;
-        rc = xapian_enquire_get_mset(&pg->mset, s->enq, 0, window, 0, xe);
+        spine_match_free(&pg->m);
+        rc = spine_matcher_run(&pg->m, s->match, 0, window, 0, xe);
         if (rc != 0)
             break;
-        size = xapian_mset_size(pg->mset);
+        size = xapian_mset_size(pg->m.mset);
         while (!settled && rc == 0 && v->rc == 0 && checked < size) {
             /* The next batch, up to a candidate the page outweighs. */
             size_t n = 0;
             for (unsigned k = checked; rc == 0 && k < size
                                        && n < limit; k++) {
                 candidate *c = &batch[n];
-                rc = xapian_mset_weight(&c->relaxed, pg->mset, k, xe);
+                rc = xapian_mset_weight(&c->relaxed, pg->m.mset, k, xe);
                 c->w = c->relaxed;
                 if (rc == 0)
-                    rc = xapian_mset_docid(&c->did, pg->mset, k, xe);
+                    rc = xapian_mset_docid(&c->did, pg->m.mset, k, xe);
                 if (rc != 0 || want == 0
                     || (kept == want && outweighs(wt[want - 1],
                                                   did[want - 1], c)))
@@ -736,7 +737,7 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
             for (size_t i = 0; rc == 0 && i < n; i++) {
                 candidate *c = &batch[order[i].k];
                 xapian_document *doc = NULL;
-                rc = xapian_mset_document(&doc, pg->mset, c->at, xe);
+                rc = xapian_mset_document(&doc, pg->m.mset, c->at, xe);
                 if (rc == 0)
                     verify(v, doc, c);
                 xapian_document_free(doc);
@@ -781,7 +782,7 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
     free(did);
     /* Every candidate seen: the count is exact; else scale Xapian's
      * estimate by the share that passed. */
-    unsigned est = xapian_mset_matches_estimated(pg->mset);
+    unsigned est = pg->m.estimated;
     pg->estimated = !settled && checked == size ? passed
                   : checked ? (unsigned)((double)est * passed / checked + 0.5)
                   : est;
@@ -795,17 +796,17 @@ static int match_verified(spine_searcher *s, page *pg, unsigned first,
     return rc;
 }
 
-/* Runs the query set on s->enq for ranks first .. first+max-1 into *pg,
+/* Runs the query set on s->match for ranks first .. first+max-1 into *pg,
  * through verify() when v->phrases is set. */
 static int match(spine_searcher *s, page *pg, unsigned first, unsigned max,
                  verifier *v, xapian_error *xe)
 {
     if (v->phrases)
         return match_verified(s, pg, first, max, v, xe);
-    int rc = xapian_enquire_get_mset(&pg->mset, s->enq, first, max, 0, xe);
+    int rc = spine_matcher_run(&pg->m, s->match, first, max, 0, xe);
     if (rc == 0) {
-        pg->n = xapian_mset_size(pg->mset);
-        pg->estimated = xapian_mset_matches_estimated(pg->mset);
+        pg->n = xapian_mset_size(pg->m.mset);
+        pg->estimated = pg->m.estimated;
     }
     return rc;
 }
@@ -834,8 +835,8 @@ static int eset_query(spine_searcher *s, xapian_query **out,
     double best = 0;
 
     *out = NULL;
-    int rc = xapian_enquire_get_eset(&eset, s->enq, 3 * maxterms, rel, nrel,
-                                     xe);
+    int rc = xapian_enquire_get_eset(&eset, spine_matcher_enquire(s->match),
+                                     3 * maxterms, rel, nrel, xe);
     unsigned n = xapian_eset_size(eset);
     for (unsigned i = 0; rc == 0 && i < n && nterms < maxterms; i++) {
         const char *t;
@@ -864,7 +865,7 @@ static int eset_query(spine_searcher *s, xapian_query **out,
 }
 
 /* Pseudo-relevance feedback: takes the top EXPAND_DOCS hits of the query
- * set on s->enq as relevant, asks Xapian for the terms that best tell them
+ * set on s->match as relevant, asks Xapian for the terms that best tell them
  * apart (ESet), and adds them, each weighted by its share of the best
  * term's weight.  With match_all the added terms only reorder the matches;
  * otherwise they may also bring in documents the words missed.  Costs a
@@ -881,7 +882,7 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
     if (rc == 0)
         nrel = top.n;
     for (unsigned i = 0; rc == 0 && i < nrel; i++)
-        rc = xapian_mset_docid(&rel[i], top.mset, page_at(&top, i), xe);
+        rc = xapian_mset_docid(&rel[i], top.m.mset, page_at(&top, i), xe);
     if (rc == 0 && nrel)
         rc = eset_query(s, &any, rel, nrel, EXPAND_TERMS, xe);
     if (rc == 0 && any) {
@@ -892,7 +893,7 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
                                       ? XAPIAN_QUERY_OP_AND_MAYBE
                                       : XAPIAN_QUERY_OP_OR, pair, 2, xe);
         if (rc == 0)
-            rc = xapian_enquire_set_query(s->enq, both, xe);
+            rc = spine_matcher_set_query(s->match, both, xe);
         if (rc == 0) {
             xapian_query_free(*q);
             *q = both;
@@ -939,7 +940,7 @@ static int run(spine_searcher *s, xapian_query **q, const char *text,
     if (!s->positions && asked && xapian_query_positional(*q))
         rc = spine_phrases_new(&v->phrases, *q, xe);
     if (rc == 0)
-        rc = xapian_enquire_set_query(s->enq, *q, xe);
+        rc = spine_matcher_set_query(s->match, *q, xe);
     if (rc == 0 && opts->expand)
         rc = expand(s, q, opts->match_all, v, xe);
     if (rc == 0)
@@ -967,7 +968,7 @@ static int fill_hits(spine_results *r, spine_searcher *s, const page *pg,
     hit_order *order = spine_calloc(pg->n ? pg->n : 1, sizeof *order);
     for (unsigned k = 0; k < pg->n && rc == 0; k++) {
         order[k].k = k;
-        rc = xapian_mset_docid(&order[k].did, pg->mset, page_at(pg, k), &xe);
+        rc = xapian_mset_docid(&order[k].did, pg->m.mset, page_at(pg, k), &xe);
         if (rc != 0)
             rc = spine_error_from_xapian(err, &xe, s->dir);
     }
@@ -975,7 +976,7 @@ static int fill_hits(spine_results *r, spine_searcher *s, const page *pg,
     for (unsigned i = 0; i < pg->n && rc == 0; i++) {
         unsigned k = order[i].k;
         r->hits[k].rank = opts->offset + k + 1;
-        rc = fill_hit(&r->hits[k], s, pg->mset, page_at(pg, k),
+        rc = fill_hit(&r->hits[k], s, pg->m.mset, page_at(pg, k),
                       order[i].did, &qw, wildcards, opts, &text, err);
         if (rc == 0 && pg->wt)
             r->hits[k].score = pg->wt[k];
@@ -1077,7 +1078,7 @@ static int related_query(spine_searcher *s, xapian_query **out,
     *out = NULL;
     int rc = xapian_query_new_term(&self, idterm, strlen(idterm), xe);
     if (rc == 0)
-        rc = xapian_enquire_set_query(s->enq, self, xe);
+        rc = spine_matcher_set_query(s->match, self, xe);
     if (rc == 0)
         rc = eset_query(s, &any, &did, 1, RELATED_TERMS, xe);
     /* An article with no usable terms is related to nothing. */
@@ -1121,7 +1122,7 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
     if (rc == 0)
         rc = related_query(s, &q, did, idterm.p, &xe);
     if (rc == 0)
-        rc = xapian_enquire_set_query(s->enq, q, &xe);
+        rc = spine_matcher_set_query(s->match, q, &xe);
     verifier none = { 0 };
     if (rc == 0)
         rc = match(s, &pg, opts->offset, opts->limit, &none, &xe);

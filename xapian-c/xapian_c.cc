@@ -8,34 +8,22 @@
  * helper fail() rethrows the active exception to map it onto an XAPIAN_E*
  * code and a message.  No exception ever reaches the C caller.
  *
- * Functions appear in the order of xapian_c.h.
+ * Functions appear in the order of xapian_c.h.  The handles' layout and the
+ * error helpers are in xapian_c_int.h, shared with spine_ext.cc.
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
 #include "xapian_c.h"
+#include "xapian_c_int.h"
 
 #include <xapian.h>
 
-#include <pthread.h>
-
-#include <algorithm>
-#include <atomic>
-#include <climits>
-#include <cmath>
-#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
-#include <functional>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <new>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 /* The header's flag and strategy values are Xapian's own, passed straight
@@ -70,225 +58,30 @@ static_assert(same(XAPIAN_QUERY_OP_AND, Xapian::Query::OP_AND) &&
               same(XAPIAN_QUERY_OP_AND_NOT, Xapian::Query::OP_AND_NOT) &&
               same(XAPIAN_QUERY_OP_AND_MAYBE, Xapian::Query::OP_AND_MAYBE) &&
               same(XAPIAN_QUERY_OP_FILTER, Xapian::Query::OP_FILTER) &&
-              same(XAPIAN_QUERY_OP_SYNONYM, Xapian::Query::OP_SYNONYM),
+              same(XAPIAN_QUERY_OP_SYNONYM, Xapian::Query::OP_SYNONYM) &&
+              same(XAPIAN_QUERY_OP_XOR, Xapian::Query::OP_XOR) &&
+              same(XAPIAN_QUERY_OP_NEAR, Xapian::Query::OP_NEAR) &&
+              same(XAPIAN_QUERY_OP_PHRASE, Xapian::Query::OP_PHRASE) &&
+              same(XAPIAN_QUERY_OP_SCALE_WEIGHT,
+                   Xapian::Query::OP_SCALE_WEIGHT) &&
+              same(XAPIAN_QUERY_OP_ELITE_SET, Xapian::Query::OP_ELITE_SET) &&
+              same(XAPIAN_QUERY_OP_MAX, Xapian::Query::OP_MAX) &&
+              same(XAPIAN_QUERY_OP_WILDCARD, Xapian::Query::OP_WILDCARD) &&
+              same(XAPIAN_QUERY_LEAF_TERM, Xapian::Query::LEAF_TERM) &&
+              same(XAPIAN_QUERY_LEAF_POSTING_SOURCE,
+                   Xapian::Query::LEAF_POSTING_SOURCE) &&
+              same(XAPIAN_QUERY_LEAF_MATCH_ALL,
+                   Xapian::Query::LEAF_MATCH_ALL) &&
+              same(XAPIAN_QUERY_LEAF_MATCH_NOTHING,
+                   Xapian::Query::LEAF_MATCH_NOTHING),
               "query operators");
 
-struct xapian_database {
-    Xapian::Database db;
-};
-
-struct xapian_writable_database {
-    Xapian::WritableDatabase db;
-};
-
-/* Document::get_data() and get_value() return strings by value, while the C
- * getters hand out borrowed pointers: the copies live here until the
- * document is freed or asked again. */
-struct xapian_document {
-    Xapian::Document doc;
-    std::string data;
-    std::map<xapian_slot, std::string> values;
-};
-
-struct xapian_stem {
-    Xapian::Stem stem;
-};
-
-/* Stoppers are not handles but intrusively counted objects: the struct owns
- * one reference (taken after release()), and each TermGenerator or
- * QueryParser it is given to takes its own. */
-struct xapian_stopper {
-    Xapian::SimpleStopper *stopper;
-};
-
-struct xapian_term_generator {
-    Xapian::TermGenerator tg;
-};
-
-struct xapian_query_parser {
-    Xapian::QueryParser qp;
-    std::string corrected;  /* returned by xapian_query_parser_corrected() */
-};
-
-struct xapian_query {
-    Xapian::Query q;
-};
-
-/* Threads kept for the parts of split matches (match_best()), so that a
- * split match starts none: starting and joining one cost 30 to 50 us on
- * the benchmark machine, waking a waiting one 12 us.  Job i goes to
- * thread i: start() hands them out, wait() waits for them.  A job
- * must not throw.  The threads are started by the first start() and
- * joined by the destructor.
- *
- * A child process of fork() has none of its parent's threads, so a pool
- * made before a fork is inherited() in the child, where it can be neither
- * used nor destroyed (its threads cannot be joined, its lock and condition
- * variables may be held by threads that are not there): drop_pool() lets
- * it go without destroying it. */
-static std::atomic<unsigned long> forks(0);
-
-static void count_fork(void)
-{
-    forks.fetch_add(1, std::memory_order_relaxed);
-}
-
-class part_pool {
-    std::mutex mu;
-    std::condition_variable wake, done;
-    std::vector<std::function<void()>> jobs;
-    std::vector<std::thread> threads;
-    unsigned long round = 0;            /* bumped by each start() */
-    size_t pending = 0;
-    bool stop = false;
-
-    void serve(size_t i)
-    {
-        unsigned long seen = 0;
-        std::unique_lock<std::mutex> lock(mu);
-        for (;;) {                      /* until the destructor stops it */
-            wake.wait(lock, [&] { return stop || round != seen; });
-            if (stop)
-                return;
-            seen = round;
-            if (i >= jobs.size() || !jobs[i])
-                continue;
-            std::function<void()> job = std::move(jobs[i]);
-            jobs[i] = nullptr;
-            lock.unlock();
-            job();
-            lock.lock();
-            if (--pending == 0)
-                done.notify_one();
-        }
-    }
-
-    const unsigned long born = forks.load(std::memory_order_relaxed);
-
-  public:
-    part_pool()
-    {
-        static std::once_flag once;
-        std::call_once(once, [] { pthread_atfork(NULL, NULL, count_fork); });
-    }
-    part_pool(const part_pool &) = delete;
-    part_pool &operator=(const part_pool &) = delete;
-
-    /* Whether this process was forked since the pool was made. */
-    bool inherited() const
-    {
-        return born != forks.load(std::memory_order_relaxed);
-    }
-
-    ~part_pool()
-    {
-        {
-            std::lock_guard<std::mutex> lock(mu);
-            stop = true;
-        }
-        wake.notify_all();
-        for (std::thread &t : threads)
-            t.join();
-    }
-
-    /* Hands job i of js to thread i (started when first needed) and
-     * returns; a job no thread could be started for runs here first.
-     * Call wait() before the next start(). */
-    void start(std::vector<std::function<void()>> &js)
-    {
-        while (threads.size() < js.size()) {    /* bounded by js.size() */
-            try {
-                size_t i = threads.size();
-                threads.emplace_back([this, i] { serve(i); });
-            } catch (const std::system_error &) {
-                break;
-            }
-        }
-        size_t handed = std::min(js.size(), threads.size());
-        {
-            std::lock_guard<std::mutex> lock(mu);
-            jobs.assign(js.begin(), js.begin() + handed);
-            pending = handed;
-            round++;
-        }
-        if (handed)
-            wake.notify_all();
-        for (size_t i = handed; i < js.size(); i++)    /* bounded */
-            js[i]();
-    }
-
-    /* Returns when every job of the last start() is done. */
-    void wait()
-    {
-        std::unique_lock<std::mutex> lock(mu);
-        done.wait(lock, [&] { return pending == 0; });
-    }
-};
-
-/* Empties p: destroys the pool, joining its threads, or leaks it in the
- * child of a fork (see part_pool). */
-static void drop_pool(std::unique_ptr<part_pool> &p)
-{
-    if (p && p->inherited())
-        (void)p.release();
-    p.reset();
-}
-
-/* The query and weighting scheme are kept beside the Enquire, which cannot
- * hand them back, for the parts of a split match and the passes of a lazy
- * one (match_best(), lazy_mset()). */
-struct xapian_enquire {
-    Xapian::Enquire enq;
-    Xapian::Database db;
-    Xapian::Query query;
-    std::unique_ptr<Xapian::Weight> weight;     /* NULL: Xapian's BM25 */
-    bool collapsing = false;
-    std::vector<Xapian::Database> helpers;      /* one per extra thread */
-    /* Their threads; mutable for match_best(), which replaces it in
-     * the child of a fork(). */
-    mutable std::unique_ptr<part_pool> pool;
-    double split_min = 0;
-    double lazy_share = 0, lazy_min = 0;        /* xapian_enquire_set_lazy */
-    /* xapian_enquire_set_tiers: the key prefix ("" off), the tiers' own
-     * min_tf and size, and the most candidates ranked. */
-    std::string tier_prefix;
-    Xapian::doccount tier_min_tf = 0;
-    unsigned tier_size = 0, tier_max = 0, tier_terms = 0;
-    explicit xapian_enquire(const Xapian::Database &db_) : enq(db_), db(db_)
-    { }
-};
-
-/* Match counts, summed over the parts of a match. */
-struct counts_t {
-    Xapian::doccount lower = 0, estimated = 0, upper = 0;
-};
-
-/* merged: the MSet of a split or lazy match, whose counts are worked out
- * from its passes (Xapian's own are those of the final pass over the best
- * few: rank_among()). */
-struct xapian_mset {
-    Xapian::MSet mset;
-    unsigned parts = 1;
-    bool merged = false;
-    bool tiered = false;                /* found by tier_mset() */
-    counts_t counts;
-};
-
-struct xapian_eset {
-    Xapian::ESet eset;
-    std::vector<std::string> terms;     /* for borrowed term pointers */
-};
 
 /* ------------------------------------------------------------------------
  * Error reporting
  */
 
-/* Writes code and a printf-style message into err (if any) and returns
- * code.  A message cut at 255 bytes is trimmed back to a UTF-8 boundary. */
-static int set_error(xapian_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int set_error(xapian_error *err, int code, const char *fmt, ...)
+int xapian_c::set_error(xapian_error *err, int code, const char *fmt, ...)
 {
     if (!err)
         return code;
@@ -322,16 +115,15 @@ static int xapian_code(const Xapian::Error &e, xapian_error *err, int code)
      * an error cannot itself throw. */
     const char *context = e.get_context().c_str();
     const char *syserr = e.get_error_string();
-    return set_error(err, code, "%s: %s%s%s%s%s%s", e.get_type(),
+    return set_error(err, code, "%s: %s%s%s%s%s%s%s", e.get_type(),
                      e.get_msg().c_str(),
                      *context ? " (context: " : "", context,
                      *context ? ")" : "",
-                     syserr ? " (" : "", syserr ? syserr : "");
+                     syserr ? " (" : "", syserr ? syserr : "",
+                     syserr ? ")" : "");
 }
 
-/* Maps the exception being handled to an XAPIAN_E* code.  Call only from
- * inside a catch block. */
-static int fail(xapian_error *err) noexcept
+int xapian_c::fail(xapian_error *err) noexcept
 {
     try {
         throw;
@@ -369,18 +161,6 @@ static int fail(xapian_error *err) noexcept
         return set_error(err, XAPIAN_ERROR, "unknown C++ exception");
     }
 }
-
-/* Rejects a NULL argument, naming it.  Used by every entry point before its
- * try block. */
-#define REQUIRE(arg)                                                        \
-    do {                                                                    \
-        if (!(arg))                                                         \
-            return set_error(err, XAPIAN_EINVAL, "%s: NULL argument '%s'",  \
-                             __func__, #arg);                               \
-    } while (0)
-
-/* A (pointer, length) pair may have a NULL pointer only when empty. */
-#define REQUIRE_TEXT(p, len) REQUIRE((p) || (len) == 0)
 
 static std::string text(const char *p, size_t len)
 {
@@ -516,6 +296,34 @@ int xapian_database_has_positions(int *out, const xapian_database *db,
     REQUIRE(db);
     try {
         *out = db->db.has_positions();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_shards(size_t *out, const xapian_database *db,
+                          xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(db);
+    try {
+        *out = db->db.size();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_lastdocid(xapian_docid *out, const xapian_database *db,
+                              xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(db);
+    try {
+        *out = db->db.get_lastdocid();
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -683,6 +491,102 @@ int xapian_database_get_metadata(char **out, size_t *out_len,
     } catch (...) {
         return fail(err);
     }
+}
+
+int xapian_database_postlist(xapian_postlist **out,
+                             const xapian_database *db, const char *term,
+                             size_t len, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(db);
+    REQUIRE_TEXT(term, len);
+    try {
+        std::string t = text(term, len);
+        *out = new xapian_postlist{db->db.postlist_begin(t),
+                                   db->db.postlist_end(t), false};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_postlist_next(xapian_docid *did, uint32_t *wdf,
+                         xapian_postlist *pl, xapian_error *err)
+{
+    REQUIRE(did);
+    *did = 0;
+    REQUIRE(wdf);
+    *wdf = 0;
+    REQUIRE(pl);
+    try {
+        if (pl->started && pl->it != pl->end)
+            ++pl->it;
+        pl->started = true;
+        if (pl->it == pl->end)
+            return 0;
+        *did = *pl->it;
+        *wdf = pl->it.get_wdf();
+        return 1;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+void xapian_postlist_free(xapian_postlist *pl)
+{
+    delete pl;
+}
+
+int xapian_database_allterms(xapian_termlist **out, const xapian_database *db,
+                             const char *prefix, size_t len,
+                             xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(db);
+    REQUIRE_TEXT(prefix, len);
+    try {
+        std::string p = text(prefix, len);
+        *out = new xapian_termlist{db->db.allterms_begin(p),
+                                   db->db.allterms_end(p), std::string(),
+                                   false};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_termlist_next(const char **term, size_t *len, uint32_t *termfreq,
+                         xapian_termlist *tl, xapian_error *err)
+{
+    REQUIRE(term);
+    *term = NULL;
+    REQUIRE(len);
+    *len = 0;
+    REQUIRE(tl);
+    if (termfreq)
+        *termfreq = 0;
+    try {
+        if (tl->started && tl->it != tl->end)
+            ++tl->it;
+        tl->started = true;
+        if (tl->it == tl->end)
+            return 0;
+        tl->term = *tl->it;
+        *term = tl->term.c_str();
+        *len = tl->term.size();
+        if (termfreq)
+            *termfreq = tl->it.get_termfreq();
+        return 1;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+void xapian_termlist_free(xapian_termlist *tl)
+{
+    delete tl;
 }
 
 int xapian_database_get_document(xapian_document **out,
@@ -881,84 +785,15 @@ int xapian_writable_database_set_metadata(xapian_writable_database *db,
     }
 }
 
-/* ------------------------------------------------------------------------
- * Impact tiers (see xapian_writable_database_add_tiers())
- */
-
-static void put_u32(std::string &s, uint32_t v)
+int xapian_writable_database_reader(xapian_database **out,
+                                    const xapian_writable_database *db,
+                                    xapian_error *err)
 {
-    for (int i = 0; i < 4; i++)                 /* little-endian */
-        s.push_back(char((v >> (8 * i)) & 0xff));
-}
-
-static uint32_t get_u32(const char *p)
-{
-    const unsigned char *u = reinterpret_cast<const unsigned char *>(p);
-    return uint32_t(u[0]) | uint32_t(u[1]) << 8 | uint32_t(u[2]) << 16
-           | uint32_t(u[3]) << 24;
-}
-
-int xapian_writable_database_add_tiers(xapian_writable_database *db,
-                                       const char *prefix, unsigned min_tf,
-                                       unsigned size, unsigned share,
-                                       unsigned *nterms, xapian_error *err)
-{
+    REQUIRE(out);
+    *out = NULL;
     REQUIRE(db);
-    REQUIRE(prefix && *prefix);
-    if (size == 0 || min_tf <= size || share < 2)
-        return set_error(err, XAPIAN_EINVAL, "xapian_writable_database_add_"
-                         "tiers: need 0 < size < min_tf and share >= 2");
     try {
-        Xapian::WritableDatabase &wdb = db->db;
-        /* The terms first: the tiers go into the table being walked. */
-        std::vector<std::string> terms;
-        /* A key longer than Xapian's limit (245 bytes) would be refused:
-         * such a term goes without (a match then reads its list). */
-        const size_t longest = 240 - std::min<size_t>(std::strlen(prefix),
-                                                      240);
-        for (auto t = wdb.allterms_begin(); t != wdb.allterms_end(); ++t)
-            if (t.get_termfreq() >= min_tf      /* bounded by the terms */
-                && (*t).size() <= longest)
-                terms.push_back(*t);
-        std::vector<std::pair<Xapian::termcount, Xapian::docid>> v;
-        for (const std::string &t : terms) {    /* bounded by terms */
-            v.clear();
-            for (auto p = wdb.postlist_begin(t); p != wdb.postlist_end(t);
-                 ++p)                           /* bounded by the list */
-                v.emplace_back(p.get_wdf(), *p);
-            /* The best size by wdf, ties to the lower docid. */
-            auto heavier = [](const std::pair<Xapian::termcount,
-                                              Xapian::docid> &a,
-                              const std::pair<Xapian::termcount,
-                                              Xapian::docid> &b) {
-                return a.first > b.first
-                       || (a.first == b.first && a.second < b.second);
-            };
-            size_t n = std::max<size_t>(size, v.size() / share);
-            std::nth_element(v.begin(), v.begin() + n, v.end(), heavier);
-            Xapian::termcount rest = 0;
-            for (size_t i = n; i < v.size(); i++)       /* bounded */
-                rest = std::max(rest, v[i].first);
-            std::sort(v.begin(), v.begin() + n,
-                      [](const std::pair<Xapian::termcount, Xapian::docid> &a,
-                         const std::pair<Xapian::termcount, Xapian::docid> &b)
-                      { return a.second < b.second; });
-            std::string blob;
-            blob.reserve(8 + 8 * n);
-            put_u32(blob, uint32_t(n));
-            put_u32(blob, rest);
-            for (size_t i = 0; i < n; i++)              /* bounded by n */
-                put_u32(blob, v[i].second);
-            for (size_t i = 0; i < n; i++)              /* bounded by n */
-                put_u32(blob, v[i].first);
-            wdb.set_metadata(prefix + t, blob);
-        }
-        std::string head;
-        put_u32(head, min_tf);
-        put_u32(head, size);
-        wdb.set_metadata(prefix, head);
-        if (nterms)
-            *nterms = unsigned(terms.size());
+        *out = new xapian_database{db->db};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1156,6 +991,20 @@ int xapian_document_get_value(const char **out, size_t *out_len,
         cached = doc->doc.get_value(slot);
         *out = cached.data();
         *out_len = cached.size();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_document_add_posting(xapian_document *doc, const char *term,
+                                size_t len, unsigned pos, unsigned wdfinc,
+                                xapian_error *err)
+{
+    REQUIRE(doc);
+    REQUIRE_TEXT(term, len);
+    try {
+        doc->doc.add_posting(text(term, len), pos, wdfinc);
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1546,110 +1395,6 @@ void xapian_query_parser_free(xapian_query_parser *qp)
     delete qp;
 }
 
-/* The documents of a fixed, sorted list of docids, each at weight 0: a
- * filter that costs no posting list, unlike an OR of unique id terms,
- * each of which is a B-tree descent. */
-class DocidSource : public Xapian::PostingSource {
-    std::vector<Xapian::docid> ids;     /* sorted, unique */
-    size_t at = 0;
-    bool started = false;
-
-  public:
-    explicit DocidSource(std::vector<Xapian::docid> ids_) : ids(ids_) { }
-
-    DocidSource *clone() const override { return new DocidSource(ids); }
-
-    void init(const Xapian::Database &) override
-    {
-        at = 0;
-        started = false;
-    }
-
-    Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return ids.size(); }
-    Xapian::doccount get_termfreq_max() const override { return ids.size(); }
-
-    void next(double) override
-    {
-        if (started)
-            at++;
-        started = true;
-    }
-
-    void skip_to(Xapian::docid did, double) override
-    {
-        started = true;
-        while (at < ids.size() && ids[at] < did)
-            at++;
-    }
-
-    bool at_end() const override { return started && at >= ids.size(); }
-
-    Xapian::docid get_docid() const override { return ids[at]; }
-
-    std::string name() const override { return "Spine::DocidSource"; }
-
-    /* As raw docids: a query is serialised only to be copied for another
-     * thread of the same process (match_best()). */
-    std::string serialise() const override
-    {
-        return std::string(reinterpret_cast<const char *>(ids.data()),
-                           ids.size() * sizeof ids[0]);
-    }
-
-    DocidSource *unserialise(const std::string &s) const override
-    {
-        std::vector<Xapian::docid> v(s.size() / sizeof(Xapian::docid));
-        if (s.size() != v.size() * sizeof v[0])
-            throw Xapian::SerialisationError("DocidSource: bad size");
-        std::memcpy(v.data(), s.data(), s.size());
-        return new DocidSource(std::move(v));
-    }
-};
-
-/* Every docid from lo to hi, at weight 0: the share of the database that
- * one part of a split match covers.  Its estimate is the whole database,
- * so that an AND tries the query's own posting lists first and only
- * skips this one to their docids; match_best() scales the part's match
- * counts back to the share. */
-class DocidRangeSource : public Xapian::PostingSource {
-    Xapian::docid lo, hi, did = 0;
-    Xapian::doccount size = 0;
-
-  public:
-    DocidRangeSource(Xapian::docid lo_, Xapian::docid hi_) : lo(lo_), hi(hi_)
-    { }
-
-    DocidRangeSource *clone() const override
-    {
-        return new DocidRangeSource(lo, hi);
-    }
-
-    void init(const Xapian::Database &db) override
-    {
-        did = 0;
-        size = db.get_doccount();
-    }
-
-    Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return size; }
-    Xapian::doccount get_termfreq_max() const override { return size; }
-
-    void next(double) override { did = did ? did + 1 : lo; }
-
-    void skip_to(Xapian::docid d, double) override
-    {
-        if (d > did)
-            did = std::max(d, lo);
-    }
-
-    bool at_end() const override { return did > hi; }
-
-    Xapian::docid get_docid() const override { return did; }
-
-    std::string name() const override { return "Spine::DocidRangeSource"; }
-};
-
 int xapian_query_new_term(xapian_query **out, const char *term, size_t len,
                           xapian_error *err)
 {
@@ -1658,30 +1403,6 @@ int xapian_query_new_term(xapian_query **out, const char *term, size_t len,
     REQUIRE_TEXT(term, len);
     try {
         *out = new xapian_query{Xapian::Query(text(term, len))};
-        return XAPIAN_OK;
-    } catch (...) {
-        return fail(err);
-    }
-}
-
-int xapian_query_new_docids(xapian_query **out, const xapian_docid *ids,
-                            size_t n, xapian_error *err)
-{
-    REQUIRE(out);
-    *out = NULL;
-    REQUIRE(ids || n == 0);
-    try {
-        std::vector<Xapian::docid> v(ids, ids + n);
-        std::sort(v.begin(), v.end());
-        v.erase(std::unique(v.begin(), v.end()), v.end());
-        if (!v.empty() && v.front() == 0)
-            v.erase(v.begin());
-        if (v.empty()) {
-            *out = new xapian_query{Xapian::Query::MatchNothing};
-            return XAPIAN_OK;
-        }
-        DocidSource *src = new DocidSource(std::move(v));
-        *out = new xapian_query{Xapian::Query(src->release())};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1703,6 +1424,8 @@ int xapian_query_combine(xapian_query **out, int op,
     case XAPIAN_QUERY_OP_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
     case XAPIAN_QUERY_OP_FILTER:  xop = Xapian::Query::OP_FILTER; break;
     case XAPIAN_QUERY_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
+    case XAPIAN_QUERY_OP_XOR:     xop = Xapian::Query::OP_XOR; break;
+    case XAPIAN_QUERY_OP_MAX:     xop = Xapian::Query::OP_MAX; break;
     default:
         return set_error(err, XAPIAN_EINVAL,
                          "xapian_query_combine: unknown op %d", op);
@@ -1756,6 +1479,78 @@ int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
     } catch (...) {
         return fail(err);
     }
+}
+
+int xapian_query_type(const xapian_query *q)
+{
+    return q ? int(q->q.get_type()) : XAPIAN_QUERY_LEAF_MATCH_NOTHING;
+}
+
+size_t xapian_query_num_subqueries(const xapian_query *q)
+{
+    return q ? q->q.get_num_subqueries() : 0;
+}
+
+int xapian_query_subquery(xapian_query **out, const xapian_query *q,
+                          size_t i, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(q);
+    if (i >= q->q.get_num_subqueries())
+        return set_error(err, XAPIAN_ERANGE, "xapian_query_subquery: "
+                         "subquery %zu of %zu", i, q->q.get_num_subqueries());
+    try {
+        *out = new xapian_query{q->q.get_subquery(i)};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_query_leaf_term(char **out, size_t *out_len, const xapian_query *q,
+                           xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    if (out_len)
+        *out_len = 0;
+    REQUIRE(q);
+    if (q->q.get_type() != Xapian::Query::LEAF_TERM)
+        return set_error(err, XAPIAN_EINVAL, "xapian_query_leaf_term: not "
+                         "a term");
+    try {
+        std::string t = *q->q.get_terms_begin();
+        *out = malloc_copy(t);
+        if (out_len)
+            *out_len = t.size();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_query_serialise(char **out, size_t *out_len, const xapian_query *q,
+                           xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(out_len);
+    *out_len = 0;
+    REQUIRE(q);
+    try {
+        std::string d = q->q.serialise();
+        *out = malloc_copy(d);
+        *out_len = d.size();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_query_same(const xapian_query *a, const xapian_query *b)
+{
+    return a && b && a->q.internal.get() == b->q.internal.get();
 }
 
 int xapian_query_empty(const xapian_query *q)
@@ -1819,44 +1614,6 @@ int xapian_query_positional_parts(xapian_query ***out, size_t *out_n,
         }
         *out = a;
         *out_n = parts.size();
-        return XAPIAN_OK;
-    } catch (...) {
-        return fail(err);
-    }
-}
-
-int xapian_query_phrase_terms(char **out, size_t *out_n,
-                              unsigned *out_window, const xapian_query *q,
-                              xapian_error *err)
-{
-    REQUIRE(out);
-    *out = NULL;
-    REQUIRE(out_n);
-    *out_n = 0;
-    REQUIRE(out_window);
-    *out_window = 0;
-    REQUIRE(q);
-    try {
-        if (q->q.get_type() != Xapian::Query::OP_PHRASE)
-            return XAPIAN_OK;
-        std::vector<std::string> terms;
-        for (size_t i = 0, n = q->q.get_num_subqueries(); i < n; i++) {
-            Xapian::Query sub = q->q.get_subquery(i);
-            if (sub.get_type() != Xapian::Query::LEAF_TERM)
-                return XAPIAN_OK;
-            terms.push_back(*sub.get_terms_begin());
-        }
-        /* Xapian 1.4 has no accessor for the window; its description
-         * reads "(a@1 PHRASE 2 b@2)". */
-        std::string d = q->q.get_description();
-        size_t at = d.find(" PHRASE ");
-        if (at == std::string::npos)
-            return XAPIAN_OK;
-        unsigned long window = strtoul(d.c_str() + at + 8, NULL, 10);
-        if (window == 0 || window > UINT_MAX)
-            return XAPIAN_OK;
-        join_terms(out, out_n, terms.cbegin(), terms.cend());
-        *out_window = static_cast<unsigned>(window);
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -2048,18 +1805,16 @@ int xapian_enquire_set_query(xapian_enquire *enq, const xapian_query *q,
     REQUIRE(q);
     try {
         enq->enq.set_query(q->q);
-        enq->query = q->q;
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
     }
 }
 
-/* Makes w enq's weighting scheme, keeping a copy for split matches. */
+/* Makes w enq's weighting scheme (the Enquire keeps a clone). */
 static void use_weight(xapian_enquire *enq, const Xapian::Weight &w)
 {
     enq->enq.set_weighting_scheme(w);
-    enq->weight.reset(w.clone());
 }
 
 int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
@@ -2077,104 +1832,6 @@ int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
 }
 
 /* params[i], or dflt when the caller gave fewer. */
-/* IneB2 (divergence from randomness: inverse expected document frequency,
- * Bernoulli after-effect, normalisation 2) over wdfs that the indexer has
- * already normalised: a document's wdf is scale times the normalised
- * frequency tfn = tf * log2(1 + c * avlen / doclen).  Per posting it is then
- *
- *     wqf * idf * (F + 1) / n * tfn / (tfn + 1),   tfn = wdf / scale,
- *
- * with n the term's document frequency, F its collection frequency (in raw
- * counts: Xapian's, divided by scale), N the document count, and
- * idf = log2((N + 1) / (N (1 - e^(-F / N)) + 0.5)).  Needing no document
- * length, it spares Xapian's matcher a length lookup for every posting it
- * weighs. */
-/* A term's weight per unit of prenorm_part() in the scheme below:
- * wqf * idf * (F + 1) / n, from the document count N, the term's
- * collection frequency collfreq (in the index's wdf units) and document
- * frequency n.  tier_mset() weighs from tiers by the same two functions. */
-static double prenorm_coeff(double wqf, double N, double collfreq,
-                            double n, double scale)
-{
-    double F = collfreq / scale;
-    double idf = std::log2((N + 1) / (N * -std::expm1(-F / N) + 0.5));
-    return wqf * idf * (F + 1) / n;
-}
-
-/* The weight of a posting of wdf wdf for a term of coefficient coeff. */
-static double prenorm_part(double coeff, double wdf, double scale)
-{
-    return coeff * wdf / (wdf + scale);
-}
-
-class PrenormIneB2Weight : public Xapian::Weight {
-    double scale;
-    double coeff = 0;                   /* wqf * idf * (F + 1) / n * factor */
-    double upper = 0;
-
-  public:
-    explicit PrenormIneB2Weight(double scale_) : scale(scale_)
-    {
-        need_stat(COLLECTION_SIZE);
-        need_stat(COLLECTION_FREQ);
-        need_stat(TERMFREQ);
-        need_stat(WDF);
-        need_stat(WDF_MAX);
-        need_stat(WQF);
-    }
-
-    Weight *clone() const override
-    {
-        return new PrenormIneB2Weight(scale);
-    }
-
-    void init(double factor) override
-    {
-        double wdf_max = get_wdf_upper_bound();
-        double n = get_termfreq();
-        /* factor 0 is the term-independent part: none in this scheme. */
-        if (factor == 0.0 || wdf_max == 0 || n == 0)
-            return;
-        coeff = prenorm_coeff(get_wqf(), get_collection_size(),
-                              get_collection_freq(), n, scale) * factor;
-        upper = prenorm_part(coeff, wdf_max, scale);
-    }
-
-    std::string name() const override { return "Spine::PrenormIneB2Weight"; }
-
-    double get_scale() const { return scale; }
-
-    std::string serialise() const override
-    {
-        return std::string(reinterpret_cast<const char *>(&scale),
-                           sizeof scale);
-    }
-
-    Weight *unserialise(const std::string &s) const override
-    {
-        double v;
-        if (s.size() != sizeof v)
-            throw Xapian::SerialisationError("PrenormIneB2Weight: bad size");
-        std::memcpy(&v, s.data(), sizeof v);
-        return new PrenormIneB2Weight(v);
-    }
-
-    double get_sumpart(Xapian::termcount wdf, Xapian::termcount,
-                       Xapian::termcount) const override
-    {
-        return prenorm_part(coeff, wdf, scale);
-    }
-
-    double get_maxpart() const override { return upper; }
-
-    double get_sumextra(Xapian::termcount, Xapian::termcount) const override
-    {
-        return 0;
-    }
-
-    double get_maxextra() const override { return 0; }
-};
-
 static double param(const double *params, size_t n, size_t i, double dflt)
 {
     return i < n ? params[i] : dflt;
@@ -2209,13 +1866,7 @@ int xapian_enquire_set_weighting(xapian_enquire *enq, const char *name,
             use_weight(enq, Xapian::IfB2Weight(param(p, n, 0, 1)));
         else if (s == "ineb2")
             use_weight(enq, Xapian::IneB2Weight(param(p, n, 0, 1)));
-        else if (s == "ineb2-prenorm") {
-            double scale = param(p, n, 0, 1);
-            if (!(scale > 0))
-                return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_"
-                                 "weighting: scale must be positive");
-            use_weight(enq, PrenormIneB2Weight(scale));
-        } else if (s == "bb2")
+        else if (s == "bb2")
             use_weight(enq, Xapian::BB2Weight(param(p, n, 0, 1)));
         else if (s == "lm")
             use_weight(enq, Xapian::LMWeight(
@@ -2240,605 +1891,25 @@ int xapian_enquire_set_collapse_key(xapian_enquire *enq, xapian_slot slot,
             enq->enq.set_collapse_key(Xapian::BAD_VALUENO);
         else
             enq->enq.set_collapse_key(slot, collapse_max);
-        enq->collapsing = collapse_max != 0;
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
     }
 }
 
-int xapian_enquire_set_split(xapian_enquire *enq,
-                             const xapian_database *const *helpers,
-                             size_t nhelpers, double min_postings,
-                             xapian_error *err)
+int xapian_enquire_set_cutoff(xapian_enquire *enq, int percent_cutoff,
+                              double weight_cutoff, xapian_error *err)
 {
     REQUIRE(enq);
-    REQUIRE(helpers || nhelpers == 0);
+    if (percent_cutoff < 0 || percent_cutoff > 100 || !(weight_cutoff >= 0))
+        return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_cutoff: "
+                         "percent outside [0, 100] or negative weight");
     try {
-        std::vector<Xapian::Database> v;
-        for (size_t i = 0; i < nhelpers; i++) {    /* bounded by nhelpers */
-            REQUIRE(helpers[i]);
-            const Xapian::Database &h = helpers[i]->db;
-            if (h.get_uuid() != enq->db.get_uuid()
-                || h.get_lastdocid() != enq->db.get_lastdocid()
-                || h.get_doccount() != enq->db.get_doccount())
-                return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_"
-                                 "split: helper %zu is not a handle on the "
-                                 "enquire's database as it now is", i);
-            v.push_back(h);
-        }
-        drop_pool(enq->pool);           /* the old helpers' threads */
-        if (!v.empty())
-            enq->pool.reset(new part_pool);
-        enq->helpers = std::move(v);
-        enq->split_min = min_postings;
+        enq->enq.set_cutoff(percent_cutoff, weight_cutoff);
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
     }
-}
-
-/* The postings of q: over its distinct terms, the number of documents
- * each indexes in db. */
-static double query_postings(const Xapian::Database &db,
-                             const Xapian::Query &q)
-{
-    double n = 0;
-    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end();
-         ++t)                           /* bounded by the query's terms */
-        n += db.get_termfreq(*t);
-    return n;
-}
-
-/* A hit of a match: its weight and docid. */
-typedef std::pair<double, Xapian::docid> hit_t;
-
-/* An Enquire over db that weighs as enq does, for query q. */
-static Xapian::Enquire enquire_like(const xapian_enquire *enq,
-                                    const Xapian::Database &db,
-                                    const Xapian::Query &q)
-{
-    Xapian::Enquire e(db);
-    if (enq->weight)
-        e.set_weighting_scheme(*enq->weight);
-    e.set_query(q);
-    return e;
-}
-
-/* The number of parts to match q in: 1 + enq->helpers.size() when q's
- * postings reach split_min, else 1. */
-static size_t split_parts(const xapian_enquire *enq, const Xapian::Query &q)
-{
-    if (enq->helpers.empty() || query_postings(enq->db, q) < enq->split_min)
-        return 1;
-    return enq->helpers.size() + 1;
-}
-
-/* The rank after a page of maxitems from first, saturating. */
-static unsigned page_end(unsigned first, unsigned maxitems)
-{
-    return maxitems > UINT_MAX - first ? UINT_MAX : first + maxitems;
-}
-
-/* Runs q over enq's database for its best want hits of at least
- * min_weight (0: any), into hits (best first, ties by docid, as Xapian
- * ranks) and c, in parts (split_parts()) at once: each over an even share
- * of the docids (a DocidRangeSource filter) on its own database handle and
- * thread, the first on the caller's.
- *
- * Xapian's handles are reference-counted without atomics, so no object is
- * shared between threads: each part has its own Enquire, weighting scheme
- * and a copy of q made through serialise() (the first part, on this
- * thread, uses q itself), all made before any thread starts; the threads
- * are joined before any of it is touched again.  A part's counts are
- * exact when its bounds meet; else its estimate (made for the whole
- * database: see DocidRangeSource) is scaled to its share of the docids. */
-static void match_best(const xapian_enquire *enq, const Xapian::Query &q,
-                       size_t parts, unsigned want, unsigned checkatleast,
-                       double min_weight, std::vector<hit_t> &hits,
-                       counts_t &c)
-{
-    const Xapian::docid last = enq->db.get_lastdocid();
-    /* Only a split needs the copies (and a Registry costs allocations). */
-    std::unique_ptr<Xapian::Registry> reg;
-    std::string qs;
-    if (parts > 1) {
-        reg.reset(new Xapian::Registry);
-        reg->register_posting_source(DocidSource({}));
-        qs = q.serialise();
-    }
-    std::vector<Xapian::Enquire> part;
-    std::vector<Xapian::docid> lo(parts), hi(parts);
-    for (size_t i = 0; i < parts; i++) {        /* bounded by parts */
-        lo[i] = Xapian::docid(1 + uint64_t(last) * i / parts);
-        hi[i] = Xapian::docid(uint64_t(last) * (i + 1) / parts);
-        const Xapian::Database &db = i ? enq->helpers[i - 1] : enq->db;
-        if (parts == 1) {
-            part.push_back(enquire_like(enq, db, q));
-            break;
-        }
-        Xapian::Query range((new DocidRangeSource(lo[i], hi[i]))->release());
-        part.push_back(enquire_like(
-            enq, db, Xapian::Query(Xapian::Query::OP_FILTER,
-                                   i ? Xapian::Query::unserialise(qs, *reg)
-                                     : q,
-                                   range)));
-    }
-
-    if (min_weight > 0)
-        for (Xapian::Enquire &e : part)
-            e.set_cutoff(0, min_weight);
-    std::vector<Xapian::MSet> got(parts);
-    std::vector<std::exception_ptr> failed(parts);
-    auto run = [&](size_t i) {
-        try {
-            got[i] = part[i].get_mset(0, want, checkatleast);
-        } catch (...) {
-            failed[i] = std::current_exception();
-        }
-    };
-    std::vector<std::function<void()>> jobs;
-    for (size_t i = 1; i < parts; i++)          /* bounded by parts */
-        jobs.push_back([&run, i] { run(i); });
-    if (parts > 1 && enq->pool->inherited()) {
-        drop_pool(enq->pool);
-        enq->pool.reset(new part_pool);
-    }
-    if (parts > 1)
-        enq->pool->start(jobs);         /* the other parts meanwhile */
-    run(0);
-    if (parts > 1)
-        enq->pool->wait();
-    for (const std::exception_ptr &e : failed)
-        if (e)
-            std::rethrow_exception(e);
-
-    hits.clear();
-    c = counts_t();
-    for (size_t i = 0; i < parts; i++) {        /* bounded by parts */
-        const Xapian::MSet &g = got[i];
-        for (Xapian::MSetIterator h = g.begin(); h != g.end(); ++h)
-            hits.emplace_back(h.get_weight(), *h);
-        Xapian::doccount glo = g.get_matches_lower_bound();
-        Xapian::doccount gup = g.get_matches_upper_bound();
-        double est = g.get_matches_estimated();
-        if (parts > 1) {
-            gup = std::min<Xapian::doccount>(gup, hi[i] - lo[i] + 1);
-            if (glo != g.get_matches_upper_bound())
-                est = std::min<double>(
-                    std::max<double>(est * (hi[i] - lo[i] + 1) / last, glo),
-                    gup);
-        }
-        c.lower += glo;
-        c.upper += gup;
-        c.estimated += Xapian::doccount(est + 0.5);
-    }
-    std::sort(hits.begin(), hits.end(),
-              [](const hit_t &a, const hit_t &b) {
-                  return a.first > b.first
-                         || (a.first == b.first && a.second < b.second);
-              });
-    if (hits.size() > want)
-        hits.resize(want);
-}
-
-/* Ranks first .. first + maxitems - 1 of enq's query among the documents
- * of hits alone, in a match on enq itself (filtered by a DocidSource), so
- * that the MSet is Xapian's own.  enq's query is restored after, as
- * snippets and matching terms read it back from the Enquire. */
-static Xapian::MSet rank_among(xapian_enquire *enq,
-                               const std::vector<hit_t> &hits,
-                               unsigned first, unsigned maxitems)
-{
-    std::vector<Xapian::docid> ids;
-    for (const hit_t &h : hits)
-        ids.push_back(h.second);
-    std::sort(ids.begin(), ids.end());
-    Xapian::Query best = ids.empty() ? Xapian::Query::MatchNothing
-        : Xapian::Query((new DocidSource(std::move(ids)))->release());
-    enq->enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq->query,
-                                     best));
-    Xapian::MSet m;
-    try {
-        m = enq->enq.get_mset(first, maxitems);
-    } catch (...) {
-        enq->enq.set_query(enq->query);
-        throw;
-    }
-    enq->enq.set_query(enq->query);
-    return m;
-}
-
-/* A term of the query left out of a lazy match's first pass. */
-struct lazy_term {
-    std::string term;
-    Xapian::doccount tf;
-};
-
-/* Splits q for a lazy match: *reduced is q without the terms of its
- * top-level OR (under any FILTER or AND_NOT) that index at least min_tf
- * documents, which go to lazy; the rarest is kept should all qualify.
- * Returns false when q has no such OR or no term to leave out. */
-static bool leave_out_common(const Xapian::Database &db,
-                             const Xapian::Query &q, double min_tf,
-                             Xapian::Query &reduced,
-                             std::vector<lazy_term> &lazy)
-{
-    Xapian::Query::op op = q.get_type();
-    size_t n = q.get_num_subqueries();
-    if ((op == Xapian::Query::OP_FILTER || op == Xapian::Query::OP_AND_NOT)
-        && n >= 2) {
-        std::vector<Xapian::Query> sub(1);
-        if (!leave_out_common(db, q.get_subquery(0), min_tf, sub[0], lazy))
-            return false;
-        for (size_t i = 1; i < n; i++)          /* bounded by n */
-            sub.push_back(q.get_subquery(i));
-        reduced = Xapian::Query(op, sub.begin(), sub.end());
-        return true;
-    }
-    if (op != Xapian::Query::OP_OR)
-        return false;
-    std::vector<Xapian::Query> keep;
-    std::vector<std::pair<lazy_term, Xapian::Query>> common;
-    for (size_t i = 0; i < n; i++) {            /* bounded by n */
-        Xapian::Query sub = q.get_subquery(i);
-        if (sub.get_type() == Xapian::Query::LEAF_TERM) {
-            std::string t = *sub.get_terms_begin();
-            Xapian::doccount tf = db.get_termfreq(t);
-            if (tf >= min_tf) {
-                common.push_back({ lazy_term{ t, tf }, sub });
-                continue;
-            }
-        }
-        keep.push_back(sub);
-    }
-    if (keep.empty() && !common.empty()) {
-        auto rarest = std::min_element(
-            common.begin(), common.end(),
-            [](const std::pair<lazy_term, Xapian::Query> &a,
-               const std::pair<lazy_term, Xapian::Query> &b) {
-                return a.first.tf < b.first.tf;
-            });
-        keep.push_back(rarest->second);
-        common.erase(rarest);
-    }
-    if (common.empty())
-        return false;
-    for (const auto &c : common)
-        lazy.push_back(c.first);
-    reduced = keep.size() == 1 ? keep[0]
-        : Xapian::Query(Xapian::Query::OP_OR, keep.begin(), keep.end());
-    return true;
-}
-
-/* The most candidates a lazy match ranks by the whole query. */
-#define LAZY_MAX_WINDOW 2000
-
-/* Estimates the match counts of a query from those of its first pass
- * (c) and the frequencies of its left-out terms, as Xapian estimates an
- * OR term by term (tier_mset(): all of an OR's terms, c empty).  Under a filter (wrapped), the left-out terms'
- * documents may not match at all: the estimate is then the first pass's,
- * and only the upper bound counts them. */
-static counts_t lazy_counts(const counts_t &c,
-                            const std::vector<lazy_term> &lazy, bool wrapped,
-                            Xapian::doccount size)
-{
-    double est = c.estimated, up = c.upper, lo = c.lower;
-    for (const lazy_term &t : lazy) {
-        up += t.tf;
-        if (wrapped)
-            continue;
-        est += t.tf - est * t.tf / size;
-        lo = std::max<double>(lo, t.tf);
-    }
-    up = std::min<double>(up, size);
-    counts_t out;
-    out.lower = Xapian::doccount(lo);
-    out.upper = Xapian::doccount(up);
-    out.estimated = Xapian::doccount(std::min(std::max(est, lo), up) + 0.5);
-    return out;
-}
-
-/* A lazy match (max-score evaluation; exact): the common terms of enq's OR
- * query (leave_out_common) are left out of a first pass for its best K
- * hits, which are then ranked by the whole query (rank_among).  A
- * document outside those K weighs at most w_K + M: the K-th hit's weight
- * in the first pass (0 when fewer than K matched) plus M, the most the
- * common terms together add (MSet::get_termweight).  When the page's last
- * hit, of weight w, outweighs that, the page is settled.  Else a second
- * pass takes every document of first-pass weight w - M or more (a weight
- * cutoff, which Xapian prunes by from the start); no other can reach w.
- * It is tried only when the first pass's weights, extrapolated, promise
- * few enough candidates.
- *
- * Returns NULL when neither settles the page (more than LAZY_MAX_WINDOW
- * candidates, or fewer hits than the page).  The caller then matches the
- * whole query, but need not weigh any document under *floor (0 when
- * unknown): the page's last hit weighs at least that, as the first pass
- * found that many documents as heavy; and *counts then holds the
- * estimated counts (0 when there is no floor).  Needs a weighting scheme in which a term's weight
- * does not depend on the rest of the query. */
-static xapian_mset *lazy_mset(xapian_enquire *enq, unsigned first,
-                              unsigned maxitems, unsigned checkatleast,
-                              double *floor, counts_t *counts)
-{
-    const Xapian::doccount size = enq->db.get_doccount();
-    const double min_tf = std::max(enq->lazy_share * size, enq->lazy_min);
-    Xapian::Query reduced;
-    std::vector<lazy_term> lazy;
-    *floor = 0;
-    if (min_tf > size                   /* no term can be that common */
-        || !leave_out_common(enq->db, enq->query, min_tf, reduced, lazy))
-        return NULL;
-    const unsigned want = page_end(first, maxitems);
-    if (want > LAZY_MAX_WINDOW / 4)
-        return NULL;
-    const unsigned k = 2 * want + 10;
-    const size_t parts = split_parts(enq, reduced);
-    std::vector<hit_t> hits;
-    counts_t c, ignored;
-    match_best(enq, reduced, parts, k, checkatleast, 0, hits, c);
-    std::unique_ptr<xapian_mset> out(new xapian_mset);
-    out->mset = rank_among(enq, hits, first, maxitems);
-    out->parts = unsigned(parts);
-    out->merged = true;
-    out->counts = lazy_counts(c, lazy,
-                              enq->query.get_type() != Xapian::Query::OP_OR,
-                              size);
-    if (out->mset.size() < maxitems)
-        return NULL;
-    *counts = out->counts;
-    double most = 0;
-    for (const lazy_term &t : lazy)
-        most += out->mset.get_termweight(t.term);
-    double w = out->mset[maxitems - 1].get_weight();
-    *floor = w * (1 - 1e-12);
-    if (w > ((hits.size() < k ? 0 : hits.back().first) + most) * (1 + 1e-12))
-        return out.release();
-    double reach = (w - most) * (1 - 1e-12);
-    if (hits.size() < k || reach <= 0)
-        return NULL;
-    /* How deep the first pass would have to go to reach that weight, from
-     * the slope of its second half: past LAZY_MAX_WINDOW, a second pass
-     * would only find too many candidates (weights level off with depth,
-     * so this errs towards trying). */
-    double slope = (hits[k / 2].first - hits.back().first) / (k - 1 - k / 2);
-    if (!(slope > 0)
-        || k + (hits.back().first - reach) / slope > LAZY_MAX_WINDOW)
-        return NULL;
-    match_best(enq, reduced, parts, LAZY_MAX_WINDOW, 0, reach, hits,
-               ignored);
-    if (hits.size() >= LAZY_MAX_WINDOW)
-        return NULL;
-    out->mset = rank_among(enq, hits, first, maxitems);
-    return out->mset.size() < maxitems ? NULL : out.release();
-}
-
-/* One term of a tiered match: its tier's postings, sorted by docid, its
- * coefficient (prenorm_coeff() times its wqf) and cap, the most any of its
- * postings outside the tier weighs. */
-struct tier_list {
-    std::vector<Xapian::docid> ids;
-    std::vector<Xapian::termcount> wdfs;
-    double coeff = 0, cap = 0;
-};
-
-/* Relative slack in the bounds of a tiered match, for rounding: Xapian
- * sums a document's weight in its own order. */
-#define TIER_EPS 1e-9
-
-/* A tiered match (exact): the best documents of an OR of common terms
- * (each with a tier: xapian_writable_database_add_tiers()), found among
- * their tiers without reading their posting lists.  Each document d of a
- * tier weighs at least p(d), the sum of its weights in the tiers it is in,
- * and at most u(d) = p(d) plus the caps of the others (the most a posting
- * outside a tier weighs); a document in none weighs at most B, the sum of
- * all caps.  A floor t for the page's last weight w comes from the page's
- * last p(d), then from a first few candidates of highest u(d) ranked by
- * the whole query (rank_among()); every candidate with u(d) >= t is then
- * ranked so.  When w outweighs B the page is settled: no other document
- * can reach w.  The weights are checked against Xapian's own (each hit's
- * must lie between its p(d) and u(d)).
- *
- * Needs every posting outside a tier to weigh less than the top of the
- * tier, so the weighting must rise with the wdf alone: "ineb2-prenorm".
- * With a weight that saturates, B nears the page's weight as terms are
- * added: hence enq->tier_terms.
- *
- * Returns NULL when the query is not an OR of at most enq->tier_terms
- * distinct terms (or one term) each with a tier, more than enq->tier_max
- * candidates reach t, or B is not outweighed; *floor is then t (0 when
- * unknown), under which the caller's whole match need not look, and
- * *counts the estimated counts (as Xapian estimates an OR from its terms'
- * frequencies). */
-static xapian_mset *tier_mset(xapian_enquire *enq, unsigned first,
-                              unsigned maxitems, double scale, double *floor,
-                              counts_t *counts)
-{
-    *floor = 0;
-    const Xapian::Query &q = enq->query;
-    std::vector<std::string> terms;
-    if (q.get_type() == Xapian::Query::LEAF_TERM) {
-        terms.push_back(*q.get_terms_begin());
-    } else if (q.get_type() == Xapian::Query::OP_OR) {
-        for (size_t i = 0; i < q.get_num_subqueries(); i++) {  /* bounded */
-            Xapian::Query sub = q.get_subquery(i);
-            if (sub.get_type() != Xapian::Query::LEAF_TERM)
-                return NULL;
-            terms.push_back(*sub.get_terms_begin());
-        }
-    } else {
-        return NULL;
-    }
-    /* A term given m times weighs m times as much (wqf m). */
-    std::sort(terms.begin(), terms.end());
-    std::vector<unsigned> wqf;
-    for (size_t i = 0; i < terms.size(); i++)   /* bounded by terms */
-        if (i && terms[i] == terms[i - 1])
-            wqf.back()++;
-        else
-            wqf.push_back(1);
-    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
-    const unsigned want = page_end(first, maxitems);
-    if (want > enq->tier_size / 8 || terms.size() > enq->tier_terms)
-        return NULL;
-
-    const Xapian::Database &db = enq->db;
-    const double N = db.get_doccount();
-    std::vector<lazy_term> freqs;               /* for the counts */
-    for (const std::string &t : terms) {        /* bounded by terms */
-        freqs.push_back(lazy_term{ t, db.get_termfreq(t) });
-        if (freqs.back().tf < enq->tier_min_tf)
-            return NULL;
-    }
-    std::vector<tier_list> lists;
-    double B = 0;
-    size_t total = 0;
-    for (size_t ti = 0; ti < terms.size(); ti++) {     /* bounded */
-        const std::string &t = terms[ti];
-        tier_list l;
-        l.coeff = prenorm_coeff(wqf[ti], N, db.get_collection_freq(t),
-                                freqs[ti].tf, scale);
-        std::string blob = db.get_metadata(enq->tier_prefix + t);
-        uint32_t k = blob.size() >= 8 ? get_u32(blob.data()) : 0;
-        if (k == 0 || blob.size() != 8 + 8 * size_t(k))
-            return NULL;                        /* not tiered */
-        l.cap = prenorm_part(l.coeff, get_u32(blob.data() + 4), scale);
-        const char *ids = blob.data() + 8, *wdfs = ids + 4 * size_t(k);
-        l.ids.reserve(k);
-        l.wdfs.reserve(k);
-        for (uint32_t i = 0; i < k; i++) {      /* bounded by k */
-            l.ids.push_back(get_u32(ids + 4 * i));
-            l.wdfs.push_back(get_u32(wdfs + 4 * i));
-        }
-        total += k;
-        B += l.cap;
-        lists.push_back(std::move(l));
-    }
-    *counts = lazy_counts(counts_t(), freqs, false, Xapian::doccount(N));
-
-    /* Every candidate, by docid: p(d) and u(d) (k-way merge). */
-    struct cand { Xapian::docid id; double p, u; };
-    std::vector<cand> cands;
-    cands.reserve(total);
-    std::vector<size_t> at(lists.size(), 0);
-    for (;;) {                                  /* bounded by the postings */
-        Xapian::docid d = 0;
-        for (size_t i = 0; i < lists.size(); i++)      /* bounded */
-            if (at[i] < lists[i].ids.size()
-                && (d == 0 || lists[i].ids[at[i]] < d))
-                d = lists[i].ids[at[i]];
-        if (d == 0)
-            break;
-        double p = 0, u = B;
-        for (size_t i = 0; i < lists.size(); i++) {    /* bounded */
-            tier_list &l = lists[i];
-            if (at[i] < l.ids.size() && l.ids[at[i]] == d) {
-                double w = prenorm_part(l.coeff, l.wdfs[at[i]], scale);
-                p += w;
-                u += w - l.cap;
-                at[i]++;
-            }
-        }
-        cands.push_back(cand{ d, p, u });
-    }
-    if (cands.size() < want)
-        return NULL;
-    std::vector<double> ps;
-    ps.reserve(cands.size());
-    for (const cand &c : cands)
-        ps.push_back(c.p);
-    std::nth_element(ps.begin(), ps.begin() + (want - 1), ps.end(),
-                     std::greater<double>());
-    double t = ps[want - 1] * (1 - TIER_EPS);
-    /* A first few, those of highest bound, ranked by the whole query:
-     * their page's last weight is a closer floor than t, as p(d) counts
-     * only the tiers a document is in. */
-    std::vector<hit_t> reach;
-    reach.reserve(cands.size());
-    for (const cand &c : cands)
-        reach.emplace_back(c.u, c.id);
-    size_t few = std::min<size_t>(reach.size(), 2 * want + 30);
-    std::nth_element(reach.begin(), reach.begin() + (few - 1), reach.end(),
-                     [](const hit_t &a, const hit_t &b) {
-                         return a.first > b.first;
-                     });
-    reach.resize(few);
-    Xapian::MSet m = rank_among(enq, reach, 0, want);
-    if (m.size() == want)
-        t = std::max(t, m[want - 1].get_weight() * (1 - TIER_EPS));
-    *floor = t;
-    reach.clear();
-    for (const cand &c : cands)
-        if (c.u * (1 + TIER_EPS) >= t) {
-            if (reach.size() == enq->tier_max)
-                return NULL;
-            reach.emplace_back(c.u, c.id);
-        }
-    std::unique_ptr<xapian_mset> out(new xapian_mset);
-    out->mset = rank_among(enq, reach, first, maxitems);
-    if (out->mset.size() < maxitems)
-        return NULL;
-    /* The weights worked out here must be Xapian's: each hit's lies
-     * between its p(d) and u(d) (cands is in docid order). */
-    for (Xapian::MSetIterator h = out->mset.begin(); h != out->mset.end();
-         ++h) {                                 /* bounded by maxitems */
-        auto c = std::lower_bound(cands.begin(), cands.end(), *h,
-                                  [](const cand &a, Xapian::docid d) {
-                                      return a.id < d;
-                                  });
-        double x = h.get_weight();
-        if (c == cands.end() || c->id != *h
-            || x < c->p * (1 - TIER_EPS) || x > c->u * (1 + TIER_EPS))
-            return NULL;
-    }
-    double w = out->mset[maxitems - 1].get_weight();
-    if (!(w > B * (1 + TIER_EPS)))
-        return NULL;
-    out->merged = true;
-    out->tiered = true;
-    out->counts = *counts;
-    return out.release();
-}
-
-int xapian_enquire_set_tiers(xapian_enquire *enq, const char *prefix,
-                             unsigned max_terms, unsigned max_candidates,
-                             xapian_error *err)
-{
-    REQUIRE(enq);
-    REQUIRE(prefix);
-    try {
-        enq->tier_prefix.clear();
-        /* Metadata and docids are a single database's. */
-        std::string head = *prefix && enq->db.size() == 1
-                           ? enq->db.get_metadata(prefix) : "";
-        if (head.size() != 8)
-            return XAPIAN_OK;                   /* no tiers: off */
-        enq->tier_min_tf = get_u32(head.data());
-        enq->tier_size = get_u32(head.data() + 4);
-        enq->tier_max = max_candidates;
-        enq->tier_terms = max_terms;
-        /* Under min_tf documents no term has a tier: then a query need
-         * not look up its terms' frequencies to find that out. */
-        if (enq->tier_size > 0 && enq->tier_min_tf > enq->tier_size
-            && enq->db.get_doccount() >= enq->tier_min_tf)
-            enq->tier_prefix = prefix;
-        return XAPIAN_OK;
-    } catch (...) {
-        return fail(err);
-    }
-}
-
-int xapian_enquire_set_lazy(xapian_enquire *enq, double min_share,
-                            double min_postings, xapian_error *err)
-{
-    REQUIRE(enq);
-    if (!(min_share >= 0 && min_share <= 1) || !(min_postings >= 0))
-        return set_error(err, XAPIAN_EINVAL, "xapian_enquire_set_lazy: "
-                         "share outside [0, 1] or negative postings");
-    enq->lazy_share = min_share;
-    enq->lazy_min = min_postings;
-    return XAPIAN_OK;
 }
 
 int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
@@ -2849,49 +1920,8 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
     *out = NULL;
     REQUIRE(enq);
     try {
-        bool plain = enq->collapsing || maxitems == 0;
-        double floor = 0, tier_floor = 0;
-        counts_t counts, tcounts;
-        PrenormIneB2Weight *prenorm =
-            dynamic_cast<PrenormIneB2Weight *>(enq->weight.get());
-        if (!plain && prenorm && !enq->tier_prefix.empty() && !checkatleast)
-            *out = tier_mset(enq, first, maxitems, prenorm->get_scale(),
-                             &tier_floor, &tcounts);
-        if (!*out && !plain && enq->lazy_share > 0 && prenorm)
-            *out = lazy_mset(enq, first, maxitems, checkatleast, &floor,
-                             &counts);
-        if (!*out && tier_floor > floor) {
-            floor = tier_floor;
-            counts = tcounts;
-        }
-        size_t parts = *out || plain ? 1 : split_parts(enq, enq->query);
-        if (parts > 1) {
-            std::vector<hit_t> hits;
-            std::unique_ptr<xapian_mset> m(new xapian_mset);
-            counts_t c;
-            match_best(enq, enq->query, parts, page_end(first, maxitems),
-                       checkatleast, floor, hits, c);
-            m->mset = rank_among(enq, hits, first, maxitems);
-            m->parts = unsigned(parts);
-            m->merged = true;
-            /* A cutoff changes Xapian's counts: keep the estimates. */
-            m->counts = floor > 0 ? counts : c;
-            *out = m.release();
-        }
-        if (!*out) {
-            std::unique_ptr<xapian_mset> m(new xapian_mset);
-            m->merged = floor > 0;      /* as above */
-            m->counts = counts;
-            enq->enq.set_cutoff(0, floor);
-            try {
-                m->mset = enq->enq.get_mset(first, maxitems, checkatleast);
-            } catch (...) {
-                enq->enq.set_cutoff(0, 0);
-                throw;
-            }
-            enq->enq.set_cutoff(0, 0);
-            *out = m.release();
-        }
+        *out = new xapian_mset{enq->enq.get_mset(first, maxitems,
+                                                 checkatleast)};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -3017,8 +2047,6 @@ int xapian_mset_termweight(double *out_weight, uint32_t *out_freq,
 
 void xapian_enquire_free(xapian_enquire *enq)
 {
-    if (enq)
-        drop_pool(enq->pool);
     delete enq;
 }
 
@@ -3029,30 +2057,17 @@ unsigned xapian_mset_size(const xapian_mset *mset)
 
 unsigned xapian_mset_matches_estimated(const xapian_mset *mset)
 {
-    return !mset ? 0 : mset->merged ? mset->counts.estimated
-                                    : mset->mset.get_matches_estimated();
+    return mset ? mset->mset.get_matches_estimated() : 0;
 }
 
 unsigned xapian_mset_matches_lower_bound(const xapian_mset *mset)
 {
-    return !mset ? 0 : mset->merged ? mset->counts.lower
-                                    : mset->mset.get_matches_lower_bound();
+    return mset ? mset->mset.get_matches_lower_bound() : 0;
 }
 
 unsigned xapian_mset_matches_upper_bound(const xapian_mset *mset)
 {
-    return !mset ? 0 : mset->merged ? mset->counts.upper
-                                    : mset->mset.get_matches_upper_bound();
-}
-
-int xapian_mset_tiered(const xapian_mset *mset)
-{
-    return mset && mset->tiered;
-}
-
-unsigned xapian_mset_parts(const xapian_mset *mset)
-{
-    return mset ? mset->parts : 0;
+    return mset ? mset->mset.get_matches_upper_bound() : 0;
 }
 
 /* Checks mset and index i for the per-hit accessors below. */

@@ -1,9 +1,12 @@
 /*
- * xapian_c.h -- a thin C face of the Xapian 1.4 classes Spine needs.
+ * xapian_c.h -- a mechanical C face of the Xapian 1.4 classes Spine needs.
  *
- * This is the only C++ the project contains (xapian_c.cc).  The binding is
- * mechanical: one opaque handle per Xapian class, one C function per method.
- * It knows nothing about articles, corpora or output formats.
+ * One opaque handle per Xapian class, one C function per Xapian call, each
+ * checkable against Xapian 1.4's API documentation.  It knows nothing of
+ * articles, corpora, output formats or how Spine plans a match: that is
+ * libspine's, in C.  The Xapian subclasses Spine adds (its weighting scheme
+ * and posting sources) are declared in spine_ext.h.  Private to libspine:
+ * neither installed nor seen by the command-line programs.
  *
  * Conventions (libgit2/zlib style):
  *   - Every fallible call returns int: XAPIAN_OK (0) on success or a negative
@@ -79,6 +82,8 @@ typedef struct xapian_query             xapian_query;
 typedef struct xapian_enquire           xapian_enquire;
 typedef struct xapian_mset              xapian_mset;
 typedef struct xapian_eset              xapian_eset;
+typedef struct xapian_postlist          xapian_postlist;
+typedef struct xapian_termlist          xapian_termlist;
 
 /* ------------------------------------------------------------------------
  * Database (read-only)
@@ -111,6 +116,15 @@ int xapian_database_doccount(uint32_t *out, const xapian_database *db,
  * them as AND), 0 otherwise. */
 int xapian_database_has_positions(int *out, const xapian_database *db,
                                   xapian_error *err);
+
+/* Writes the number of shards db searches (Database::size()): 1 for one
+ * database, more after xapian_database_add_database(). */
+int xapian_database_shards(size_t *out, const xapian_database *db,
+                          xapian_error *err);
+
+/* Writes the highest docid db has used (Database::get_lastdocid()). */
+int xapian_database_lastdocid(xapian_docid *out, const xapian_database *db,
+                              xapian_error *err);
 
 /* Re-opens db at its latest revision.  *out_changed (may be NULL) is set to
  * 1 when a newer revision was opened. */
@@ -152,6 +166,39 @@ int xapian_database_get_metadata(char **out, size_t *out_len,
 int xapian_database_find_docid(xapian_docid *out, const xapian_database *db,
                                const char *term, size_t len,
                                xapian_error *err);
+
+/* Opens term's posting list in db (Database::postlist_begin()): an
+ * iterator released with xapian_postlist_free(); a term no document has
+ * gives an empty list. */
+int xapian_database_postlist(xapian_postlist **out,
+                             const xapian_database *db, const char *term,
+                             size_t len, xapian_error *err);
+
+/* Reads the next posting of pl, in increasing docid order (the first call
+ * reads the first): returns 1 with *did and *wdf set, 0 past the last
+ * posting, or a negative XAPIAN_E* code. */
+int xapian_postlist_next(xapian_docid *did, uint32_t *wdf,
+                         xapian_postlist *pl, xapian_error *err);
+
+/* Releases the iterator.  Accepts NULL. */
+void xapian_postlist_free(xapian_postlist *pl);
+
+/* Opens the list of db's terms that begin with prefix ("" for all), in
+ * byte order (Database::allterms_begin()); release with
+ * xapian_termlist_free(). */
+int xapian_database_allterms(xapian_termlist **out, const xapian_database *db,
+                             const char *prefix, size_t len,
+                             xapian_error *err);
+
+/* Reads the next term of tl (the first call reads the first): returns 1
+ * with *term (borrowed, NUL-terminated, valid until the next call or
+ * free), *len and, when termfreq is not NULL, the number of documents
+ * that hold it; 0 past the last term, or a negative XAPIAN_E* code. */
+int xapian_termlist_next(const char **term, size_t *len, uint32_t *termfreq,
+                         xapian_termlist *tl, xapian_error *err);
+
+/* Releases the iterator.  Accepts NULL. */
+void xapian_termlist_free(xapian_termlist *tl);
 
 /* Fetches document docid.  *out is a new handle released with
  * xapian_document_free().  XAPIAN_ERANGE-like DocNotFound maps to
@@ -256,21 +303,12 @@ int xapian_writable_database_set_metadata(xapian_writable_database *db,
                                           const char *value, size_t value_len,
                                           xapian_error *err);
 
-/* Impact tiers: for every term that indexes min_tf documents or more, its
- * postings of highest wdf (ties: lowest docid), size of them or 1/share of
- * its list if more, stored as metadata
- * under prefix + term, with the highest wdf among its other postings; and
- * under prefix itself, min_tf and size.  A match (xapian_enquire_set_tiers)
- * can then find the best documents of a query of common terms among the
- * tiers, and prove them best, without reading the terms' posting lists.
- * Reads every such list once: call it after the last document is added.
- * Sets *nterms (if not NULL) to the number of terms tiered.  The metadata
- * is written with the database's next commit.  Returns XAPIAN_EINVAL
- * unless 0 < size < min_tf and share >= 2. */
-int xapian_writable_database_add_tiers(xapian_writable_database *db,
-                                       const char *prefix, unsigned min_tf,
-                                       unsigned size, unsigned share,
-                                       unsigned *nterms, xapian_error *err);
+/* Sets *out to a read handle on db (a WritableDatabase is a Database): it
+ * sees db's changes, committed or not.  Release with
+ * xapian_database_free(); db must outlive it. */
+int xapian_writable_database_reader(xapian_database **out,
+                                    const xapian_writable_database *db,
+                                    xapian_error *err);
 
 /* Transactions: begin (flushed = 1 commits on commit_transaction), commit,
  * or cancel (discarding changes since begin). */
@@ -334,6 +372,12 @@ int xapian_document_add_value(xapian_document *doc, xapian_slot slot,
 int xapian_document_get_value(const char **out, size_t *out_len,
                               xapian_document *doc, xapian_slot slot,
                               xapian_error *err);
+
+/* Adds term at position pos with wdf increment wdfinc
+ * (Document::add_posting()). */
+int xapian_document_add_posting(xapian_document *doc, const char *term,
+                                size_t len, unsigned pos, unsigned wdfinc,
+                                xapian_error *err);
 
 /* Releases the document.  Accepts NULL. */
 void xapian_document_free(xapian_document *doc);
@@ -460,7 +504,19 @@ enum {
     XAPIAN_QUERY_OP_AND_NOT = 2,
     XAPIAN_QUERY_OP_AND_MAYBE = 4,   /* left's matches, right adds weight */
     XAPIAN_QUERY_OP_FILTER = 5,
-    XAPIAN_QUERY_OP_SYNONYM = 13
+    XAPIAN_QUERY_OP_XOR = 3,
+    XAPIAN_QUERY_OP_NEAR = 6,
+    XAPIAN_QUERY_OP_PHRASE = 7,
+    XAPIAN_QUERY_OP_SCALE_WEIGHT = 9,
+    XAPIAN_QUERY_OP_ELITE_SET = 10,
+    XAPIAN_QUERY_OP_SYNONYM = 13,
+    XAPIAN_QUERY_OP_MAX = 14,
+    XAPIAN_QUERY_OP_WILDCARD = 15,
+    /* What xapian_query_type() returns for a leaf (Query::op values). */
+    XAPIAN_QUERY_LEAF_TERM = 100,
+    XAPIAN_QUERY_LEAF_POSTING_SOURCE = 101,
+    XAPIAN_QUERY_LEAF_MATCH_ALL = 102,
+    XAPIAN_QUERY_LEAF_MATCH_NOTHING = 103
 };
 
 /* Creates a query parser.  Release with xapian_query_parser_free(). */
@@ -512,13 +568,6 @@ void xapian_query_parser_free(xapian_query_parser *qp);
 int xapian_query_new_term(xapian_query **out, const char *term, size_t len,
                           xapian_error *err);
 
-/* Creates a query matching exactly the documents ids[0..n) (any order;
- * repeats and docid 0 are ignored), each at weight 0: a filter for
- * XAPIAN_QUERY_OP_FILTER that reads no posting list.  Release with
- * xapian_query_free(). */
-int xapian_query_new_docids(xapian_query **out, const xapian_docid *ids,
-                            size_t n, xapian_error *err);
-
 /* Combines n subqueries with op (XAPIAN_QUERY_OP_*).  The subqueries stay
  * owned by the caller. */
 int xapian_query_combine(xapian_query **out, int op,
@@ -536,6 +585,36 @@ int xapian_query_scale(xapian_query **out, const xapian_query *q,
 int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
                        xapian_error *err);
 
+/* Returns q's operator (Query::get_type()): an XAPIAN_QUERY_OP_* value or,
+ * for a leaf, XAPIAN_QUERY_LEAF_*; for NULL, XAPIAN_QUERY_LEAF_MATCH_NOTHING.
+ * Operators without an enum value here come back as Xapian's own numbers.
+ * Never fails. */
+int xapian_query_type(const xapian_query *q);
+
+/* Returns the number of q's subqueries (Query::get_num_subqueries()); 0
+ * for a leaf or NULL. */
+size_t xapian_query_num_subqueries(const xapian_query *q);
+
+/* Sets *out to a new handle on q's subquery i (Query::get_subquery());
+ * release it with xapian_query_free().  i past the last: XAPIAN_ERANGE. */
+int xapian_query_subquery(xapian_query **out, const xapian_query *q,
+                          size_t i, xapian_error *err);
+
+/* For a term (XAPIAN_QUERY_LEAF_TERM): sets *out to the term in a
+ * malloc()ed NUL-terminated string (free() it) and *out_len (may be NULL)
+ * to its length.  Any other query: XAPIAN_EINVAL. */
+int xapian_query_leaf_term(char **out, size_t *out_len, const xapian_query *q,
+                           xapian_error *err);
+
+/* Serialises q (Query::serialise()) into a malloc()ed buffer of *out_len
+ * bytes (free() it); spine_ext_query_unserialise() reads it back. */
+int xapian_query_serialise(char **out, size_t *out_len, const xapian_query *q,
+                           xapian_error *err);
+
+/* Returns 1 when a and b are handles on the same query object (as
+ * xapian_query_subquery() hands out for one subquery), 0 otherwise. */
+int xapian_query_same(const xapian_query *a, const xapian_query *b);
+
 /* Returns 1 when q matches nothing (Xapian's empty query), 0 otherwise. */
 int xapian_query_empty(const xapian_query *q);
 
@@ -548,15 +627,6 @@ int xapian_query_positional(const xapian_query *q);
  * Release each with xapian_query_free() and the array with free(). */
 int xapian_query_positional_parts(xapian_query ***out, size_t *out_n,
                                   const xapian_query *q, xapian_error *err);
-
-/* For a phrase (OP_PHRASE) whose subqueries are all terms: sets *out to a
- * malloc()ed buffer of its *out_n terms in phrase order, NUL-separated,
- * and *out_window to its window (the span of positions its terms must
- * fall within; the number of terms for a plain quoted phrase).  For any
- * other query *out is NULL, *out_n and *out_window 0. */
-int xapian_query_phrase_terms(char **out, size_t *out_n,
-                              unsigned *out_window, const xapian_query *q,
-                              xapian_error *err);
 
 /* Sets *out to a new copy of q in which each subquery that is one of
  * parts[0..n) (queries xapian_query_positional_parts() returned for q
@@ -607,9 +677,6 @@ int xapian_enquire_set_weighting_bm25(xapian_enquire *enq, double k1,
  *   "bm25+"  k1 k2 k3 b min_normlen delta      "pl2"  c
  *   "pl2+"   c delta                           "dph", "dlh"  (none)
  *   "inl2", "ifb2", "ineb2", "bb2"  c
- *   "ineb2-prenorm"  scale: IneB2 for an index whose wdfs already hold
- *            its length normalisation, times scale (a positive number);
- *            it reads no document lengths, so matches cost less
  *   "lm"     log smoothing param1 param2 (smoothing: 1 two-stage,
  *            2 Dirichlet, 3 absolute discount, 4 Jelinek-Mercer,
  *            5 Dirichlet plus)
@@ -629,54 +696,12 @@ int xapian_enquire_get_mset(xapian_mset **out, xapian_enquire *enq,
                             unsigned first, unsigned maxitems,
                             unsigned checkatleast, xapian_error *err);
 
-/* Lets xapian_enquire_get_mset() match in parts at once: the docids are
- * cut into 1 + nhelpers even ranges, the first matched on the calling
- * thread over enq's database, each other on a thread of its own over one
- * of helpers[0..nhelpers): handles opened separately on the same database.
- * enq keeps its own reference to each; the caller may free its handles but
- * must not otherwise use them while enq lives.  Only a query whose terms
- * index min_postings documents or more (summed over its distinct terms) is
- * split, and none while a collapse key is set.  A split match carries over
- * only the query and weighting scheme.  Its hits and weights are those of
- * an unsplit match; its match counts are sums over the parts (estimates:
- * not Xapian's figure for the whole).  nhelpers 0 turns splitting off.
- * Returns XAPIAN_EINVAL if a helper is not on enq's database at its
- * revision (another uuid, document count or last docid). */
-int xapian_enquire_set_split(xapian_enquire *enq,
-                             const xapian_database *const *helpers,
-                             size_t nhelpers, double min_postings,
-                             xapian_error *err);
-
-/* Lets xapian_enquire_get_mset() evaluate common terms lazily (max-score
- * evaluation): a term of the query's top-level OR (under any FILTER or
- * AND_NOT) that indexes at least min_share of the documents, and at least
- * min_postings, is left out of a first pass for the best few hits; those
- * are then ranked by the whole query, which settles the page when its
- * last hit outweighs what any other document can reach (see lazy_mset()).
- * A page that cannot be settled so is matched whole.  The hits and their
- * weights are those of an ordinary match; the match counts are estimates
- * made from the first pass and the terms' frequencies.  Applies only with
- * "ineb2-prenorm" weighting, in which a term's weight does not depend on
- * the rest of the query; min_share 0 (the default) turns it off.
- * Returns XAPIAN_EINVAL for a share outside [0, 1] or negative postings. */
-int xapian_enquire_set_lazy(xapian_enquire *enq, double min_share,
-                            double min_postings, xapian_error *err);
-
-/* Lets xapian_enquire_get_mset() match from impact tiers, when enq's
- * database is one database with tiers under prefix
- * (xapian_writable_database_add_tiers(); else this does nothing) and the
- * weighting is "ineb2-prenorm".  A query that is an OR of at most
- * max_terms distinct terms, each with a tier, is then answered from the
- * tiers alone when they prove to hold the page: at most max_candidates
- * documents are ranked by the whole query, and none outside can reach
- * the page's last weight.  Else it is matched as without tiers, but from
- * the weight the tiers showed the page must reach.  The hits and their
- * weights are those of an ordinary match; the match counts are estimates
- * from the terms' frequencies.  Not with a checkatleast.  prefix ""
- * turns it off. */
-int xapian_enquire_set_tiers(xapian_enquire *enq, const char *prefix,
-                             unsigned max_terms, unsigned max_candidates,
-                             xapian_error *err);
+/* Sets Enquire::set_cutoff(): hits under percent_cutoff percent of the
+ * best, or weighing less than weight_cutoff, are left out (0, 0: none).
+ * Xapian prunes by the weight cutoff from the start of the match.
+ * XAPIAN_EINVAL for a percent outside [0, 100] or a negative weight. */
+int xapian_enquire_set_cutoff(xapian_enquire *enq, int percent_cutoff,
+                              double weight_cutoff, xapian_error *err);
 
 /* Chooses how xapian_enquire_get_eset() weighs terms: "trad" (Xapian's
  * default, with its parameter k: a term's wdf in a relevant document
@@ -728,14 +753,6 @@ unsigned xapian_mset_size(const xapian_mset *mset);
 unsigned xapian_mset_matches_estimated(const xapian_mset *mset);
 unsigned xapian_mset_matches_lower_bound(const xapian_mset *mset);
 unsigned xapian_mset_matches_upper_bound(const xapian_mset *mset);
-
-/* 1 if mset's page was found from impact tiers alone
- * (xapian_enquire_set_tiers()), else 0 (also for NULL). */
-int xapian_mset_tiered(const xapian_mset *mset);
-
-/* The number of parts the match ran in, at once (xapian_enquire_set_
- * split()): 1 for an unsplit match, 0 for NULL. */
-unsigned xapian_mset_parts(const xapian_mset *mset);
 
 /* Accessors for hit i (0-based within the MSet).  i >= size fails with
  * XAPIAN_ERANGE. */

@@ -1,0 +1,280 @@
+/*
+ * spine_ext.cc -- Spine's extensions to Xapian (spine_ext.h): its weighting
+ * scheme and posting sources, the Xapian subclasses that must be C++.
+ * Handles and error helpers are the binding's (xapian_c_int.h).
+ *
+ * Spine is free software: GPL-2.0-or-later (see LICENSE).
+ */
+#include "spine_ext.h"
+#include "xapian_c_int.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+/* ------------------------------------------------------------------------
+ * The weighting scheme
+ */
+
+double spine_ext_prenorm_coeff(double wqf, double N, double collfreq,
+                               double n, double scale)
+{
+    double F = collfreq / scale;
+    double idf = std::log2((N + 1) / (N * -std::expm1(-F / N) + 0.5));
+    return wqf * idf * (F + 1) / n;
+}
+
+double spine_ext_prenorm_part(double coeff, double wdf, double scale)
+{
+    return coeff * wdf / (wdf + scale);
+}
+
+/* IneB2 over prenormalised wdfs (spine_ext.h): it needs no document
+ * length, which spares Xapian's matcher a length lookup for every posting
+ * it weighs. */
+class PrenormIneB2Weight : public Xapian::Weight {
+    double scale;
+    double coeff = 0;                   /* wqf * idf * (F + 1) / n * factor */
+    double upper = 0;
+
+  public:
+    explicit PrenormIneB2Weight(double scale_) : scale(scale_)
+    {
+        need_stat(COLLECTION_SIZE);
+        need_stat(COLLECTION_FREQ);
+        need_stat(TERMFREQ);
+        need_stat(WDF);
+        need_stat(WDF_MAX);
+        need_stat(WQF);
+    }
+
+    Weight *clone() const override
+    {
+        return new PrenormIneB2Weight(scale);
+    }
+
+    void init(double factor) override
+    {
+        double wdf_max = get_wdf_upper_bound();
+        double n = get_termfreq();
+        /* factor 0 is the term-independent part: none in this scheme. */
+        if (factor == 0.0 || wdf_max == 0 || n == 0)
+            return;
+        coeff = spine_ext_prenorm_coeff(get_wqf(), get_collection_size(),
+                              get_collection_freq(), n, scale) * factor;
+        upper = spine_ext_prenorm_part(coeff, wdf_max, scale);
+    }
+
+    std::string name() const override { return SPINE_EXT_PRENORM_NAME; }
+
+    std::string serialise() const override
+    {
+        return std::string(reinterpret_cast<const char *>(&scale),
+                           sizeof scale);
+    }
+
+    Weight *unserialise(const std::string &s) const override
+    {
+        double v;
+        if (s.size() != sizeof v)
+            throw Xapian::SerialisationError("PrenormIneB2Weight: bad size");
+        std::memcpy(&v, s.data(), sizeof v);
+        return new PrenormIneB2Weight(v);
+    }
+
+    double get_sumpart(Xapian::termcount wdf, Xapian::termcount,
+                       Xapian::termcount) const override
+    {
+        return spine_ext_prenorm_part(coeff, wdf, scale);
+    }
+
+    double get_maxpart() const override { return upper; }
+
+    double get_sumextra(Xapian::termcount, Xapian::termcount) const override
+    {
+        return 0;
+    }
+
+    double get_maxextra() const override { return 0; }
+};
+
+int spine_ext_enquire_set_prenorm(xapian_enquire *enq, double scale,
+                                  xapian_error *err)
+{
+    REQUIRE(enq);
+    if (!(scale > 0))
+        return set_error(err, XAPIAN_EINVAL, "spine_ext_enquire_set_prenorm: "
+                         "scale must be positive");
+    try {
+        enq->enq.set_weighting_scheme(PrenormIneB2Weight(scale));
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Posting sources
+ */
+
+class DocidSource : public Xapian::PostingSource {
+    std::vector<Xapian::docid> ids;     /* sorted, unique */
+    size_t at = 0;
+    bool started = false;
+
+  public:
+    explicit DocidSource(std::vector<Xapian::docid> ids_) : ids(ids_) { }
+
+    DocidSource *clone() const override { return new DocidSource(ids); }
+
+    void init(const Xapian::Database &) override
+    {
+        at = 0;
+        started = false;
+    }
+
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return ids.size(); }
+    Xapian::doccount get_termfreq_max() const override { return ids.size(); }
+
+    void next(double) override
+    {
+        if (started)
+            at++;
+        started = true;
+    }
+
+    void skip_to(Xapian::docid did, double) override
+    {
+        started = true;
+        while (at < ids.size() && ids[at] < did)
+            at++;
+    }
+
+    bool at_end() const override { return started && at >= ids.size(); }
+
+    Xapian::docid get_docid() const override { return ids[at]; }
+
+    std::string name() const override { return "Spine::DocidSource"; }
+
+    /* As raw docids: a query is serialised only to be copied for another
+     * thread of the same process (libspine's split matches). */
+    std::string serialise() const override
+    {
+        return std::string(reinterpret_cast<const char *>(ids.data()),
+                           ids.size() * sizeof ids[0]);
+    }
+
+    DocidSource *unserialise(const std::string &s) const override
+    {
+        std::vector<Xapian::docid> v(s.size() / sizeof(Xapian::docid));
+        if (s.size() != v.size() * sizeof v[0])
+            throw Xapian::SerialisationError("DocidSource: bad size");
+        std::memcpy(v.data(), s.data(), s.size());
+        return new DocidSource(std::move(v));
+    }
+};
+
+/* Every docid from lo to hi, at weight 0: the share of the database that
+ * one part of a split match covers.  Its estimate is the whole database,
+ * so that an AND tries the query's own posting lists first and only
+ * skips this one to their docids; the caller scales the part's match
+ * counts back to the share. */
+class DocidRangeSource : public Xapian::PostingSource {
+    Xapian::docid lo, hi, did = 0;
+    Xapian::doccount size = 0;
+
+  public:
+    DocidRangeSource(Xapian::docid lo_, Xapian::docid hi_) : lo(lo_), hi(hi_)
+    { }
+
+    DocidRangeSource *clone() const override
+    {
+        return new DocidRangeSource(lo, hi);
+    }
+
+    void init(const Xapian::Database &db) override
+    {
+        did = 0;
+        size = db.get_doccount();
+    }
+
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return size; }
+    Xapian::doccount get_termfreq_max() const override { return size; }
+
+    void next(double) override { did = did ? did + 1 : lo; }
+
+    void skip_to(Xapian::docid d, double) override
+    {
+        if (d > did)
+            did = std::max(d, lo);
+    }
+
+    bool at_end() const override { return did > hi; }
+
+    Xapian::docid get_docid() const override { return did; }
+
+    std::string name() const override { return "Spine::DocidRangeSource"; }
+};
+
+int spine_ext_query_docids(xapian_query **out, const xapian_docid *ids,
+                           size_t n, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(ids || n == 0);
+    try {
+        std::vector<Xapian::docid> v(ids, ids + n);
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        if (!v.empty() && v.front() == 0)
+            v.erase(v.begin());
+        if (v.empty()) {
+            *out = new xapian_query{Xapian::Query::MatchNothing};
+            return XAPIAN_OK;
+        }
+        DocidSource *src = new DocidSource(std::move(v));
+        *out = new xapian_query{Xapian::Query(src->release())};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int spine_ext_query_docid_range(xapian_query **out, xapian_docid lo,
+                                xapian_docid hi, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    try {
+        DocidRangeSource *src = new DocidRangeSource(lo, hi);
+        *out = new xapian_query{Xapian::Query(src->release())};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int spine_ext_query_unserialise(xapian_query **out, const char *data,
+                                size_t len, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(data || len == 0);
+    try {
+        Xapian::Registry reg;
+        reg.register_posting_source(DocidSource({}));
+        reg.register_weighting_scheme(PrenormIneB2Weight(1));
+        *out = new xapian_query{Xapian::Query::unserialise(
+            std::string(data, len), reg)};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
