@@ -1,0 +1,220 @@
+/*
+ * searcher.c -- opening an index for search (spine/search.h): its schema,
+ * heads file, query parsers, stop words, synonyms, speller and matchers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "search_int.h"
+#include "util.h"
+#include "xerror.h"
+
+/* Reads the stop list the indexer stored (one word a line) and hands it to
+ * the two query parsers: question boilerplate ("what are the ... of") then
+ * no longer outweighs the content words.  Xapian keeps stop words inside
+ * phrases and after '+'. */
+static int load_stopwords(spine_searcher *s, xapian_error *xe)
+{
+    char *list = NULL;
+    size_t len = 0;
+    int rc = xapian_database_get_metadata(&list, &len, s->db,
+                                          SPINE_META_STOPWORDS,
+                                          strlen(SPINE_META_STOPWORDS), xe);
+    if (rc == 0 && len)
+        rc = xapian_stopper_new(&s->stopper, xe);
+    for (size_t i = 0; rc == 0 && len && i < len; ) {
+        size_t n = strcspn(list + i, "\n");
+        if (n)
+            rc = xapian_stopper_add(s->stopper, list + i, n, xe);
+        i += n + 1;
+    }
+    if (rc == 0 && s->stopper)
+        rc = xapian_query_parser_set_stopper(s->qp, s->stopper, xe);
+    free(list);
+    return rc;
+}
+
+
+/* Creates a query parser for s's index that knows the query language's
+ * fields (title:, source:); with stem set, words are stemmed as the
+ * indexer stemmed them. */
+static int new_parser(xapian_query_parser **out, spine_searcher *s, int stem,
+                      xapian_error *xe)
+{
+    int rc = xapian_query_parser_new(out, xe);
+    if (rc == 0 && stem)
+        rc = xapian_query_parser_set_stemmer(*out, s->stem, xe);
+    if (rc == 0 && stem)
+        rc = xapian_query_parser_set_stemming_strategy(*out, XAPIAN_STEM_SOME,
+                                                       xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_database(*out, s->db, xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(*out, "title", SPINE_PREFIX_TITLE,
+                                            xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_boolean_prefix(*out, "source",
+                                                    SPINE_PREFIX_SOURCE, xe);
+    return rc;
+}
+
+/* Creates an enquire session on s's index that ranks as Spine ranks. */
+int spine_searcher_new_matcher(spine_matcher **out, spine_searcher *s,
+                               xapian_error *xe)
+{
+    int rc = spine_matcher_new(out, s->db, WEIGHTING,
+                               (const double[]){ SPINE_WDF_SCALE }, 1, xe);
+    if (rc == 0)
+        rc = spine_matcher_set_lazy(*out, LAZY_SHARE, LAZY_POSTINGS, xe);
+    if (rc == 0)
+        rc = spine_matcher_set_tiers(*out, SPINE_META_TIERS, TIER_TERMS,
+                                     TIER_MAX, xe);
+    /* The ESet's wdf saturation, in the index's wdf units (schema.h). */
+    if (rc == 0)
+        rc = xapian_enquire_set_expansion_scheme(
+            spine_matcher_enquire(*out), "trad", EXPAND_K * SPINE_WDF_SCALE,
+            xe);
+    return rc;
+}
+
+int spine_searcher_open(spine_searcher **out, const char *dir,
+                        spine_error *err)
+{
+    spine_searcher *s = spine_calloc(1, sizeof *s);
+    xapian_error xe;
+    char *schema = NULL;
+    size_t schema_len = 0;
+    int rc;
+
+    *out = NULL;
+    s->dir = spine_strdup(dir);
+    rc = xapian_database_open(&s->db, dir, &xe);
+    if (rc == XAPIAN_ENOTFOUND || rc == XAPIAN_EOPENING) {
+        rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
+                             "one with spine-index)", dir);
+        goto fail;
+    }
+    if (rc == 0)
+        rc = xapian_database_get_metadata(&schema, &schema_len, s->db,
+                                          SPINE_META_SCHEMA,
+                                          strlen(SPINE_META_SCHEMA), &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, dir);
+        goto fail;
+    }
+    if (strcmp(schema, SPINE_SCHEMA_VERSION) != 0) {
+        rc = spine_error_set(err, SPINE_ECORRUPT, "%s: not a Spine index of "
+                             "schema %s (found \"%s\"); rebuild it", dir,
+                             SPINE_SCHEMA_VERSION, schema);
+        goto fail;
+    }
+    rc = spine_heads_open(&s->heads, dir, s->db, err);
+    if (rc != SPINE_OK)
+        goto fail;
+    rc = xapian_database_doccount(&s->doccount, s->db, &xe);
+    if (rc == 0)
+        rc = xapian_database_has_positions(&s->positions, s->db, &xe);
+    if (rc == 0)
+        rc = xapian_stem_new(&s->stem, SPINE_STEM_LANGUAGE, &xe);
+    if (rc == 0)
+        rc = new_parser(&s->qp, s, 1, &xe);
+    if (rc == 0)
+        rc = load_stopwords(s, &xe);
+    if (rc == 0)
+        rc = spine_synonyms_open(&s->synonyms, s->db, &xe);
+    /* Spelling has a parser of its own, without stemming: it corrects the
+     * words as typed. */
+    xapian_query_parser *spell_qp = NULL;
+    if (rc == 0)
+        rc = new_parser(&spell_qp, s, 0, &xe);
+    if (rc == 0)
+        rc = spine_speller_new(&s->speller, s->db, spell_qp, PARSE_FLAGS,
+                               s->synonyms, &xe);
+    else
+        xapian_query_parser_free(spell_qp);
+    if (rc == 0)
+        rc = spine_searcher_new_matcher(&s->match, s, &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, dir);
+        goto fail;
+    }
+    /* Splitting only saves time: should the helper handles fail to open
+     * (no file descriptors left, or a rebuild swapped the index in since
+     * s opened it), s matches on one thread. */
+    if (s->doccount >= SPINE_SPLIT_MIN_DOCS)
+        (void)spine_searcher_set_threads(s, 0, 0, NULL);
+    free(schema);
+    *out = s;
+    return SPINE_OK;
+
+fail:
+    free(schema);
+    spine_searcher_free(s);
+    return rc;
+}
+
+void spine_searcher_free(spine_searcher *s)
+{
+    if (!s)
+        return;
+    spine_matcher_free(s->match);
+    spine_matcher_free(s->check);
+    xapian_query_parser_free(s->qp);
+    spine_speller_free(s->speller);
+    xapian_stem_free(s->stem);
+    xapian_stopper_free(s->stopper);
+    spine_heads_free(s->heads);
+    xapian_database_free(s->db);
+    spine_synonyms_free(s->synonyms);       /* after the speller's */
+    free(s->dir);
+    free(s);
+}
+
+int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
+                               unsigned long min_postings, spine_error *err)
+{
+    if (threads == 0)
+        threads = spine_online_cpus(SPINE_MAX_MATCH_THREADS);
+    if (threads > SPINE_MAX_MATCH_THREADS)
+        return spine_error_set(err, SPINE_EINVAL, "at most %d threads can "
+                               "match a query", SPINE_MAX_MATCH_THREADS);
+    xapian_database *helper[SPINE_MAX_MATCH_THREADS];
+    xapian_error xe;
+    unsigned n = 0;
+    int rc = 0;
+    while (n + 1 < threads) {           /* bounded by threads */
+        rc = xapian_database_open(&helper[n], s->dir, &xe);
+        if (rc != 0)
+            break;
+        n++;
+    }
+    /* The matcher takes the helpers over, or frees them. */
+    if (rc == 0)
+        rc = spine_matcher_set_split(s->match, helper, n,
+                                     min_postings ? (double)min_postings
+                                                  : SPINE_SPLIT_POSTINGS,
+                                     &xe);
+    else
+        for (unsigned i = 0; i < n; i++)
+            xapian_database_free(helper[i]);
+    return rc == 0 ? SPINE_OK : spine_error_from_xapian(err, &xe, s->dir);
+}
+
+unsigned spine_searcher_doccount(const spine_searcher *s)
+{
+    return s->doccount;
+}
+
+int spine_searcher_record_error(spine_error *err, const spine_searcher *s,
+                                xapian_document *doc, int rc,
+                                const spine_error *why)
+{
+    const char *id = "";
+    size_t idlen = 0;
+    if (doc)
+        xapian_document_get_value(&id, &idlen, doc, SPINE_SLOT_ID, NULL);
+    return spine_error_set(err, rc, "%s: article %.*s: %s", s->dir,
+                           (int)idlen, id, why->msg);
+}
+
