@@ -1,7 +1,8 @@
 /*
  * heads.c -- the heads file (heads.h): written by the indexer from the
- * value slot SPINE_SLOT_HEAD of a finished generation, mapped by the
- * searcher.
+ * value slot SPINE_SLOT_HEAD of a finished generation, read by the
+ * searcher a head at a time with pread(): never mapped, so a file cut
+ * short under a running searcher is an error to report, not a SIGBUS.
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,10 +25,11 @@
 #define HEADER_BYTES (32 + UUID_BYTES)
 
 struct spine_heads {
-    const unsigned char *map;       /* the whole file, read-only */
-    size_t size;
+    int fd;                         /* the file, open for pread() */
+    char *path;                     /* its name, for messages */
     uint32_t count;                 /* docids 1..count */
     uint64_t table;                 /* offset of off[0] */
+    spine_buf buf;                  /* the head last read */
 };
 
 /* ---- writing ------------------------------------------------------------ */
@@ -145,6 +146,34 @@ done:
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* Reads n bytes at offset at of h's file into buf.  Returns SPINE_OK;
+ * SPINE_ECORRUPT when the file ends first (truncated: by a crash, a full
+ * disk, or a hand under a running searcher); SPINE_EIO when the read
+ * fails.  Either names the file.  Regular files return short counts only
+ * at their end, but the loop also takes a signal's interruption in its
+ * stride. */
+static int read_at(const spine_heads *h, void *buf, size_t n, uint64_t at,
+                   spine_error *err)
+{
+    unsigned char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(h->fd, p + got, n - got, (off_t)(at + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return spine_error_set(err, SPINE_EIO, "%s: %s", h->path,
+                                   strerror(errno));
+        if (r == 0)
+            return spine_error_set(err, SPINE_ECORRUPT, "%s: cut short: "
+                                   "%zu of the %zu bytes at byte %llu are "
+                                   "there; rebuild the index", h->path, got,
+                                   n, (unsigned long long)at);
+        got += (size_t)r;
+    }
+    return SPINE_OK;
+}
+
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err)
 {
@@ -153,31 +182,33 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
     uint64_t rev = 0;
     xapian_error xe;
     struct stat st;
-    void *map = MAP_FAILED;
-    int fd = -1, rc = SPINE_OK;
+    unsigned char h[HEADER_BYTES];
+    spine_heads *hd = NULL;
+    int rc = SPINE_OK;
 
     *out = NULL;
     if (!path)
         return SPINE_OK;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    hd = spine_calloc(1, sizeof *hd);
+    hd->path = path;
+    hd->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (hd->fd < 0) {
         if (errno != ENOENT)
             rc = spine_error_set(err, SPINE_EIO, "%s: %s", path,
                                  strerror(errno));
         goto done;
     }
-    if (fstat(fd, &st) != 0) {
+    if (fstat(hd->fd, &st) != 0) {
         rc = spine_error_set(err, SPINE_EIO, "%s: %s", path, strerror(errno));
         goto done;
     }
     if (st.st_size < HEADER_BYTES + 8)
         goto corrupt;
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED) {
-        rc = spine_error_set(err, SPINE_EIO, "%s: %s", path, strerror(errno));
+    rc = read_at(hd, h, sizeof h, 0, err);
+    if (rc == SPINE_ECORRUPT)       /* shrunk since fstat(): same message */
+        goto corrupt;
+    if (rc != SPINE_OK)
         goto done;
-    }
-    const unsigned char *h = map;
     uint32_t count = spine_get_le32(h + 8);
     uint64_t table = spine_get_le64(h + 16);
     if (memcmp(h, MAGIC, 8) != 0 || table < HEADER_BYTES
@@ -196,46 +227,65 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
         || spine_get_le64(h + 24) != rev)
         goto done;
 
-    spine_heads *hd = spine_malloc(sizeof *hd);
-    hd->map = map;
-    hd->size = (size_t)st.st_size;
     hd->count = count;
     hd->table = table;
-    map = MAP_FAILED;
     *out = hd;
+    hd = NULL;
     goto done;
 
 corrupt:
     rc = spine_error_set(err, SPINE_ECORRUPT, "%s: not a heads file, or "
                          "damaged; rebuild the index", path);
 done:
-    if (map != MAP_FAILED)
-        munmap(map, (size_t)st.st_size);
-    if (fd >= 0)
-        close(fd);
+    spine_heads_free(hd);
     free(uuid);
-    free(path);
     return rc;
 }
 
-int spine_heads_get(const spine_heads *h, uint32_t did, const char **data,
-                    size_t *len)
+int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
+                    size_t *len, spine_error *err)
 {
+    unsigned char t[16];
+    int rc;
+
+    *data = NULL;
+    *len = 0;
     if (did == 0 || did > h->count)
-        return 0;
-    const unsigned char *t = h->map + h->table + 8 * (size_t)(did - 1);
+        return SPINE_OK;
+    /* off[did - 1] and off[did]: where the head starts and ends. */
+    rc = read_at(h, t, sizeof t, h->table + 8 * (uint64_t)(did - 1), err);
+    if (rc != SPINE_OK)
+        return rc;
     uint64_t from = spine_get_le64(t), to = spine_get_le64(t + 8);
-    if (from < HEADER_BYTES || from >= to || to > h->table)
-        return 0;
-    *data = (const char *)h->map + from;
-    *len = (size_t)(to - from);
-    return 1;
+    if (from == to)                 /* no document: an empty head */
+        return SPINE_OK;
+    if (from < HEADER_BYTES || from > to || to > h->table)
+        return spine_error_set(err, SPINE_ECORRUPT, "%s: the head of docid "
+                               "%u lies at bytes %llu..%llu, outside "
+                               "%u..%llu; rebuild the index", h->path,
+                               (unsigned)did, (unsigned long long)from,
+                               (unsigned long long)to, (unsigned)HEADER_BYTES,
+                               (unsigned long long)h->table);
+    size_t n = (size_t)(to - from);
+    spine_buf_reset(&h->buf);
+    spine_buf_reserve(&h->buf, n);
+    rc = read_at(h, h->buf.p, n, from, err);
+    if (rc != SPINE_OK)
+        return rc;
+    h->buf.n = n;
+    h->buf.p[n] = '\0';
+    *data = h->buf.p;
+    *len = n;
+    return SPINE_OK;
 }
 
 void spine_heads_free(spine_heads *h)
 {
     if (!h)
         return;
-    munmap((void *)h->map, h->size);
+    if (h->fd >= 0)
+        close(h->fd);
+    spine_buf_free(&h->buf);
+    free(h->path);
     free(h);
 }

@@ -1,12 +1,18 @@
 /*
  * heads.h -- the heads file: every article's record head (store.h: header
  * and fields, with their own checksum) in one file beside the Xapian
- * tables of a generation, mapped into memory by the searcher.
+ * tables of a generation, read by the searcher with pread().
  *
  * A hit listed without a snippet needs only its head.  Read from the value
  * slot SPINE_SLOT_HEAD, each costs a B-tree descent and an 8 KB pread()
  * (Xapian glass keeps no block cache): on MedQuAD two thirds of the block
- * reads of a top-10 query.  Mapped, it costs a few loads.
+ * reads of a top-10 query.  From this file it costs two small pread()s:
+ * its two table entries, then the head itself (a few hundred bytes).
+ *
+ * The file is never mapped into memory: a mapped file cut short under a
+ * running searcher kills it with SIGBUS on the next load past the new
+ * end.  Every read's length is checked instead; a short one, or offsets
+ * out of bounds, is SPINE_ECORRUPT naming the file.
  *
  * Layout (integers little-endian):
  *
@@ -49,24 +55,32 @@ typedef struct spine_heads spine_heads;
 int spine_heads_write(const char *db_dir, const xapian_database *db,
                       spine_error *err);
 
-/* Maps the heads file of index_dir's live generation, if it describes db
- * (the database the caller opened from index_dir).  Sets *out to NULL and
- * returns SPINE_OK when there is nothing to use: no file, a stub naming
- * anything but one local generation, or a file of another database.
- * Returns SPINE_ECORRUPT, naming the file, when it is malformed.  Release
- * *out with spine_heads_free(). */
+/* Opens the heads file of index_dir's live generation, if it describes db
+ * (the database the caller opened from index_dir), and checks its header
+ * against the file's size.  Sets *out to NULL and returns SPINE_OK when
+ * there is nothing to use: no file, a stub naming anything but one local
+ * generation, or a file of another database.  Returns SPINE_ECORRUPT,
+ * naming the file, when it is malformed or cut short; SPINE_EIO when it
+ * cannot be read.  Reads only the header: the cost does not grow with the
+ * index.  Release *out with spine_heads_free(). */
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err);
 
-/* Points *data at document did's head (*len bytes, inside the mapping:
- * valid until spine_heads_free()).  Returns 1, or 0, leaving *data and
- * *len as they were, when the file has no head for did (or its offsets
- * are out of bounds): the caller then reads the value slot.  The head's
- * own checksum is the decoder's to check. */
-int spine_heads_get(const spine_heads *h, uint32_t did, const char **data,
-                    size_t *len);
+/* Reads document did's head: two pread()s, its table entries, then the
+ * head.  Returns SPINE_OK with *data pointing at it (*len bytes, in a
+ * buffer h owns: valid until the next spine_heads_get() on h or
+ * spine_heads_free()), or with *data NULL and *len 0 when the file has no
+ * head for did (did 0, past the file's count, or an empty slot: no such
+ * document); the caller then reads the value slot.  Returns
+ * SPINE_ECORRUPT, naming the file, when a read comes up short (the file
+ * was cut short since it was opened) or the offsets lie outside the heads;
+ * SPINE_EIO when a read fails.  The head's own checksum is the decoder's
+ * to check.  h is not safe for concurrent calls (a searcher is used by
+ * one thread at a time). */
+int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
+                    size_t *len, spine_error *err);
 
-/* Unmaps and releases h.  Accepts NULL. */
+/* Closes the file and releases h.  Accepts NULL. */
 void spine_heads_free(spine_heads *h);
 
 #endif /* SPINE_HEADS_H */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "document.h"
 #include "heads.h"
@@ -760,15 +761,18 @@ START_TEST(test_heads_file)
         ck_assert_int_eq(xapian_document_get_value(&want, &want_len, doc,
                                                    SPINE_SLOT_HEAD, &xe), 0);
         ck_assert_uint_gt(want_len, 20);
-        ck_assert_int_eq(spine_heads_get(h, did, &got, &got_len), 1);
+        ck_assert_int_eq(spine_heads_get(h, did, &got, &got_len, &err),
+                         SPINE_OK);
         ck_assert_uint_eq(got_len, want_len);
         ck_assert_int_eq(memcmp(got, want, want_len), 0);
         xapian_document_free(doc);
     }
     const char *p;
     size_t len;
-    ck_assert_int_eq(spine_heads_get(h, 0, &p, &len), 0);
-    ck_assert_int_eq(spine_heads_get(h, n + 1, &p, &len), 0);
+    ck_assert_int_eq(spine_heads_get(h, 0, &p, &len, &err), SPINE_OK);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(spine_heads_get(h, n + 1, &p, &len, &err), SPINE_OK);
+    ck_assert_uint_eq(len, 0);
     spine_heads_free(h);
     xapian_database_free(db);
 
@@ -795,6 +799,103 @@ START_TEST(test_heads_file)
     ck_assert_ptr_null(h);
     xapian_database_free(db);
     free(gen);
+}
+END_TEST
+
+/* Reads all of path (at most 1 MiB) into a malloc()ed buffer; *n bytes. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char *bytes = malloc(1 << 20);
+    *n = fread(bytes, 1, 1 << 20, f);
+    fclose(f);
+    return bytes;
+}
+
+START_TEST(test_heads_damaged)
+{
+    /* The heads file is read, never mapped: cut short under an open handle
+     * (or before it opens), or holding offsets outside its heads, it gives
+     * SPINE_ECORRUPT naming the file, never a SIGBUS (this test runs in a
+     * forked child, so a signal would fail it). */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *file = tu_path(ixdir, "gen-000001/" SPINE_HEADS_FILE);
+    size_t n;
+    unsigned char *bytes = slurp(file, &n);
+    uint64_t table = 0;
+    for (int i = 7; i >= 0; i--)
+        table = table << 8 | bytes[16 + i];
+    ck_assert_uint_eq(n, table + 8 * (NARTICLES + 1));
+
+    xapian_database *db = NULL;
+    xapian_error xe;
+    spine_heads *h = NULL;
+    spine_error err;
+    const char *p;
+    size_t len;
+    ck_assert_int_eq(xapian_database_open(&db, ixdir, &xe), 0);
+
+    /* A table entry pointing past the heads, into the table. */
+    unsigned char *bad = malloc(n);
+    memcpy(bad, bytes, n);
+    bad[table + 8] = (unsigned char)(table + 8);
+    bad[table + 9] = (unsigned char)((table + 8) >> 8);
+    ck_assert_int_eq(tu_write_file(file, bad, n), 0);
+    ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err), SPINE_OK);
+    ck_assert_ptr_nonnull(h);
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_heads_get(h, 1, &p, &len, &err), SPINE_ECORRUPT);
+    ck_assert_int_eq(err.code, SPINE_ECORRUPT);
+    ck_assert_msg(strstr(err.msg, SPINE_HEADS_FILE) != NULL, "message: %s",
+                  err.msg);
+    ck_assert_ptr_null(p);
+    ck_assert_uint_eq(len, 0);
+    /* An entry ending before it starts. */
+    ck_assert_int_eq(spine_heads_get(h, 2, &p, &len, &err), SPINE_ECORRUPT);
+    ck_assert_msg(strstr(err.msg, SPINE_HEADS_FILE) != NULL, "message: %s",
+                  err.msg);
+    spine_heads_free(h);
+    free(bad);
+
+    /* Cut short under an open handle: first without its table, then to
+     * nothing.  Heads read before stay as they were read. */
+    ck_assert_int_eq(tu_write_file(file, bytes, n), 0);
+    ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err), SPINE_OK);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_int_eq(spine_heads_get(h, 3, &p, &len, &err), SPINE_OK);
+    ck_assert_uint_gt(len, 20);
+    const off_t sizes[] = { (off_t)table, (off_t)(n / 2), 0 };
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        ck_assert_int_eq(truncate(file, sizes[k]), 0);
+        spine_error_clear(&err);
+        for (uint32_t did = 1; did <= NARTICLES; did++) {
+            ck_assert_int_eq(spine_heads_get(h, did, &p, &len, &err),
+                             SPINE_ECORRUPT);
+            ck_assert_msg(strstr(err.msg, file) != NULL
+                          && strstr(err.msg, "cut short") != NULL,
+                          "message: %s", err.msg);
+        }
+        /* Beyond the count there is nothing to read, so nothing fails. */
+        ck_assert_int_eq(spine_heads_get(h, NARTICLES + 1, &p, &len, &err),
+                         SPINE_OK);
+        ck_assert_uint_eq(len, 0);
+    }
+    spine_heads_free(h);
+
+    /* Cut short before it opens: refused at open, naming the file. */
+    const size_t cuts[] = { n - 1, table, n / 2, 40, 0 };
+    for (size_t k = 0; k < sizeof cuts / sizeof *cuts; k++) {
+        ck_assert_int_eq(tu_write_file(file, bytes, cuts[k]), 0);
+        h = (spine_heads *)&h;
+        ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err),
+                         SPINE_ECORRUPT);
+        ck_assert_ptr_null(h);
+        ck_assert_msg(strstr(err.msg, file) != NULL, "message: %s", err.msg);
+    }
+    xapian_database_free(db);
+    free(bytes);
+    free(file);
 }
 END_TEST
 
@@ -828,6 +929,7 @@ static Suite *index_suite(void)
     tcase_add_test(errors, test_empty_first_build);
     tcase_add_test(errors, test_foreign_dir);
     tcase_add_test(errors, test_foreign_dir_with_gen_names);
+    tcase_add_test(errors, test_heads_damaged);
     tcase_add_test(errors, test_uncreatable);
     tcase_add_test(errors, test_bad_articles);
     tcase_add_test(errors, test_bad_zlib_level);

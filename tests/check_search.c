@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "spine/format.h"
 #include "heads.h"
@@ -1114,6 +1115,56 @@ START_TEST(test_heads_file)
 }
 END_TEST
 
+START_TEST(test_heads_cut_short)
+{
+    /* The heads file cut short under an open searcher (the searcher reads
+     * it with pread(), never through a map, which would die of SIGBUS):
+     * a listing without snippets fails with SPINE_ECORRUPT naming the
+     * file; a search with snippets does not use the file and goes on. */
+    char *dir = tu_path(tmp, "heads-cut");
+    build_index(dir);
+    char *file = tu_path(dir, "gen-000001/" SPINE_HEADS_FILE);
+    struct stat st;
+    ck_assert_int_eq(stat(file, &st), 0);
+    const off_t sizes[] = { st.st_size / 2, 0 };
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        spine_searcher *s = NULL;
+        spine_error err;
+        int rc;
+        ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_OK);
+        char *before = listings(s, &err, &rc);
+        ck_assert_msg(rc == SPINE_OK, "%s", err.msg);
+        free(before);
+        ck_assert_int_eq(truncate(file, sizes[k]), 0);
+        spine_error_clear(&err);
+        char *after = listings(s, &err, &rc);
+        ck_assert_int_eq(rc, SPINE_ECORRUPT);
+        ck_assert_int_eq(err.code, SPINE_ECORRUPT);
+        ck_assert_msg(strstr(err.msg, file) != NULL, "message: %s", err.msg);
+        ck_assert_ptr_null(strchr(err.msg, '\n'));
+        free(after);
+
+        spine_query_options o = opts_default();
+        spine_results *r = NULL;
+        ck_assert_int_eq(spine_search(&r, s, "kidney stones", &o, &err),
+                         SPINE_OK);
+        ck_assert_uint_gt(r->nhits, 0);
+        spine_results_free(r);
+        spine_searcher_free(s);
+
+        /* Opened after the cut, the file is refused at once. */
+        s = (spine_searcher *)&s;
+        ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_ECORRUPT);
+        ck_assert_ptr_null(s);
+        ck_assert_msg(strstr(err.msg, file) != NULL, "message: %s", err.msg);
+        tu_rmtree(dir);
+        build_index(dir);
+    }
+    free(file);
+    free(dir);
+}
+END_TEST
+
 /* ---- synonyms, stop words, typos, related, sections ---------------------- */
 
 /* Builds the corpus into tmpdir/name with the given word lists (file
@@ -1646,6 +1697,7 @@ static Suite *search_suite(void)
     tcase_add_test(errors, test_malformed_query);
     tcase_add_test(errors, test_corrupt_record);
     tcase_add_test(errors, test_heads_file);
+    tcase_add_test(errors, test_heads_cut_short);
     suite_add_tcase(s, errors);
     return s;
 }

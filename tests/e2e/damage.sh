@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# damage.sh -- a damaged index never kills spine-search with a signal.  Each
+# file a search reads (the heads file and Xapian's postlist, docdata and
+# termlist tables of the live generation), cut to half its size or to
+# nothing, makes spine-search exit 2 with a one-line message, with and
+# without snippets; cut while a --batch searcher runs, the queries that
+# need it fail with a message and the run exits 2 (before heads.c read the
+# heads file with pread(), a cut there under a running searcher was a
+# SIGBUS).  GPL-2.0-or-later.
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+IDX="$WORK/idx"
+build_index "$IDX" "$MEDQUAD_MINI"
+GEN=$(live_gen "$IDX")
+FILES=(heads.spine postlist.glass docdata.glass termlist.glass)
+MODES=(--no-snippets --snippets)
+
+for f in "${FILES[@]}"; do
+    t_begin "fixture index has $GEN/$f"
+    expect_true "$IDX/$GEN/$f is missing or empty" test -s "$IDX/$GEN/$f"
+    t_end
+done
+
+# damaged_copy SRC NAME FILE SIZE -- copies index SRC to $WORK/NAME, cuts
+# FILE of its live generation to SIZE bytes ("half": half its size) and
+# prints the copy's path.
+damaged_copy() {
+    local src=$1 copy="$WORK/$2" file=$3 size=$4 gen
+    rm -rf "$copy"
+    cp -a "$src" "$copy"
+    gen=$(live_gen "$copy")
+    [ "$size" != half ] || size=$(($(stat -c %s "$copy/$gen/$file") / 2))
+    truncate -s "$size" "$copy/$gen/$file"
+    printf '%s\n' "$copy"
+}
+
+# cut_name SIZE -- SIZE as a case name says it.
+cut_name() {
+    if [ "$1" = half ]; then echo "half its size"; else echo "$1 bytes"; fi
+}
+
+# mode_args MODE -- the spine-search options for MODE: --snippets stands
+# for the default (snippets shown), which has no option of its own.
+mode_args() {
+    [ "$1" = --snippets ] || printf '%s\n' "$1"
+}
+
+# ---- cut before the search starts --------------------------------------------
+
+for f in "${FILES[@]}"; do
+    for size in half 0; do
+        copy=$(damaged_copy "$IDX" "cut" "$f" "$size")
+        for mode in "${MODES[@]}"; do
+            t_begin "$f cut to $(cut_name "$size"), $mode: exit 2, one line naming the index"
+            # shellcheck disable=SC2046  # mode_args prints zero or one word
+            expect_exit 2 "$SPINE_SEARCH" -d "$copy" $(mode_args "$mode") kidney
+            expect_err_one_line "spine-search: $copy"
+            expect_out_empty
+            [ "$f" != heads.spine ] || expect_err_has "$GEN/heads.spine"
+            t_end
+        done
+    done
+done
+
+# ---- cut under a running --batch searcher --------------------------------------
+
+# A larger index, so that docdata.glass has leaf blocks Xapian has not kept
+# from the first query: on the fixture index each table is one block, which
+# Xapian holds in memory once open, so a searcher needs no more of it.
+BIGIDX="$WORK/bigidx"
+make_big_jsonl "$WORK/big.jsonl" 3000
+build_index "$BIGIDX" "$WORK/big.jsonl"
+
+# lines FILE -- the number of lines in FILE (0 if it does not exist).
+lines() {
+    if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi
+}
+
+# batch_cut SRC FILE SIZE MODE Q1 Q2 -- starts spine-search --json --batch on
+# a copy of index SRC, feeds it Q1 and waits for the answer, cuts FILE of
+# the live generation to SIZE bytes, feeds Q2 and closes its input.  Sets
+# RC to its exit status, with stdout in $OUT and stderr in $ERR.
+batch_cut() {
+    local src=$1 file=$2 size=$3 mode=$4 q1=$5 q2=$6 copy fifo pid fd i gen
+    copy="$WORK/batch"
+    rm -rf "$copy"
+    cp -a "$src" "$copy"
+    gen=$(live_gen "$copy")
+    fifo="$WORK/batch.in"
+    rm -f "$fifo"
+    mkfifo "$fifo"
+    # shellcheck disable=SC2034  # read by fail() in lib.sh
+    LAST_CMD="spine-search -d $copy --json --batch $(mode_args "$mode"); $q1; truncate -s $size $gen/$file; $q2"
+    # shellcheck disable=SC2046  # mode_args prints zero or one word
+    "$SPINE_SEARCH" -d "$copy" --json --batch $(mode_args "$mode") \
+        <"$fifo" >"$OUT" 2>"$ERR" &
+    pid=$!
+    e2e_started "$pid"
+    exec {fd}>"$fifo"
+    # Writes go to a process that may have died: no SIGPIPE for this shell.
+    (trap '' PIPE; printf '%s\n' "$q1" >&"$fd") 2>/dev/null
+    for ((i = 0; i < 1000; i++)); do
+        [ "$(lines "$OUT")" -ge 1 ] && break
+        alive "$pid" || break
+        sleep 0.02
+    done
+    [ "$size" != half ] || size=$(($(stat -c %s "$copy/$gen/$file") / 2))
+    truncate -s "$size" "$copy/$gen/$file"
+    (trap '' PIPE; printf '%s\n' "$q2" >&"$fd") 2>/dev/null
+    exec {fd}>&-
+    wait "$pid"
+    RC=$?
+    reap "$pid"
+    rm -f "$fifo"
+}
+
+# expect_batch_ok_then_error -- the first query was answered; the second
+# failed with a one-line message naming the index (and, in JSON batch
+# mode, an empty answer to keep the lines in step); the run exits 2.
+expect_batch_ok_then_error() {
+    e2e_live || return 1
+    [ "$RC" -lt 128 ] || { fail "killed by signal $((RC - 128))"; return 1; }
+    expect_status 2
+    expect_eq "answers" "$(lines "$OUT")" 2
+    expect_json 'assert len(docs[0]["hits"]) > 0 and docs[1]["hits"] == []'
+    expect_err_one_line "spine-search: $WORK/batch"
+}
+
+for size in half 0; do
+    t_begin "heads.spine cut to $(cut_name "$size") under --batch --no-snippets: the next listing fails, exit 2"
+    batch_cut "$IDX" heads.spine "$size" --no-snippets "kidney" "kidney stones"
+    expect_batch_ok_then_error
+    expect_err_has "$GEN/heads.spine: cut short"
+    t_end
+
+    t_begin "heads.spine cut to $(cut_name "$size") under --batch with snippets: unused, answers stay right"
+    batch_cut "$IDX" heads.spine "$size" --snippets "kidney" "kidney stones"
+    expect_status 0
+    expect_eq "answers" "$(lines "$OUT")" 2
+    expect_err_empty
+    t_end
+
+    for mode in "${MODES[@]}"; do
+        t_begin "postlist.glass cut to $(cut_name "$size") under --batch $mode: the next query fails, exit 2"
+        batch_cut "$IDX" postlist.glass "$size" "$mode" "kidney" "diabetes"
+        expect_batch_ok_then_error
+        t_end
+    done
+
+done
+
+t_begin "docdata.glass (many blocks) cut to 0 bytes under --batch with snippets: exit 2"
+batch_cut "$BIGIDX" docdata.glass 0 --snippets "17" "2999"
+expect_batch_ok_then_error
+t_end
+
+# What a searcher no longer reads cannot fail it: the answers stay right,
+# and no cut is ever a signal.
+for f in docdata.glass termlist.glass; do
+    for mode in "${MODES[@]}"; do
+        t_begin "$f (one block, held by Xapian) cut under --batch $mode: no signal"
+        batch_cut "$IDX" "$f" 0 "$mode" "kidney" "diabetes"
+        [ "$RC" -lt 128 ] || fail "killed by signal $((RC - 128))"
+        expect_true "exit status $RC is neither 0 nor 2" test "$RC" = 0 -o "$RC" = 2
+        expect_eq "answers" "$(lines "$OUT")" 2
+        # shellcheck disable=SC2016  # $1 is for the inner shell
+        expect_true "a stderr line is not a spine-search: message" \
+            bash -c '! grep -qv "^spine-search: " "$1"' _ "$ERR"
+        t_end
+    done
+done
+
+t_summary
