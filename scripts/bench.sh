@@ -257,8 +257,6 @@ else
 fi
 lat_cmd() {            # lat_cmd RUN: sets cmd to RUN's program and index
     case $1 in
-        spine-pread) cmd=(env SPINE_NO_READMAP=1 "$bin/spine-bench-query"
-                          "$work/spine-index") ;;
         spinepos) cmd=("$bin/spine-bench-query" "$work/spine-index-pos") ;;
         spine*) cmd=("$bin/spine-bench-query" "$work/spine-index") ;;
         fts5*) cmd=("$bin/spine-bench-peer" query fts5 "$work/fts5.db") ;;
@@ -284,7 +282,7 @@ lat_median() {
 for mode in or and; do
     flag=""; [ "$mode" = and ] && flag=--and
     for ((round = 1; round <= passes; round++)); do
-        for run in spine spine-pread spine+snip fts5 xapian; do
+        for run in spine spine+snip fts5 xapian; do
             snip=""; case $run in *+snip) snip=--snippets ;; esac
             lat_cmd "$run"
             out="$work/q-$run-$mode.r$round.out"
@@ -292,7 +290,7 @@ for mode in or and; do
             parse_result "q-$run-$mode.r$round" "$out"
         done
     done
-    for run in spine spine-pread spine+snip fts5 xapian; do
+    for run in spine spine+snip fts5 xapian; do
         lat_median "q-$run-$mode"
         echo "$run $mode p50 by round (us): $(for ((r = 1; r <= passes; r++)); do
             printf '%s ' "${R[q-$run-$mode.r$r,p50_us]}"; done)"
@@ -719,22 +717,16 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
         echo "index, runs one warm-up pass and one measured pass over the query"
         echo "file. Each figure is the median over the rounds of the round's"
         echo "figure (percentiles of that pass's queries). Each engine fetches"
-        echo "its hits' ids (Spine: id, title, source, URL). Spine reads its"
-        echo "index files through memory maps once it has read a file 64 times"
-        echo "(libspine/readmap.h); \"Spine, pread\" is the same program with"
-        echo "\`SPINE_NO_READMAP=1\`, reading every B-tree block with a system"
-        echo "call as Xapian does. Every run here (and with snippets, and"
-        echo "quoted phrases) is $pin_note: unpinned, one process"
+        echo "its hits' ids (Spine: id, title, source, URL). Every run here"
+        echo "(and with snippets, and quoted phrases) is $pin_note: unpinned, one process"
         echo "in three was a third slower as the scheduler moved it between CPUs."
         echo
         lat_header
         lat_row "spine-$mode" Spine
-        lat_row "spine-pread-$mode" "Spine, pread"
         lat_row "fts5-$mode" "SQLite FTS5"
         lat_row "xapian-$mode" "stock Xapian"
         lat_ratio_row "spine-$mode" "fts5-$mode" "Spine / FTS5"
         lat_ratio_row "spine-$mode" "xapian-$mode" "Spine / Xapian"
-        lat_ratio_row "spine-pread-$mode" "xapian-$mode" "Spine, pread / Xapian"
         echo
         echo "## Warm query latency, top 10 with snippets, $M"
         echo
