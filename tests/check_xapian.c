@@ -1674,11 +1674,11 @@ START_TEST(test_spelling)
 }
 END_TEST
 
-/* Only the terms accept() takes reach the spelling table, each with its
- * collection frequency. */
-static int not_x(const char *term, size_t len, void *ctx)
+/* Spelling data from the term list, as a shard makes it: the terms not_x()
+ * takes reach the spelling table, each with its collection frequency;
+ * the suggestions follow those frequencies. */
+static int not_x(const char *term, size_t len)
 {
-    ++*(int *)ctx;
     return len && term[len - 1] != 'x';
 }
 
@@ -1703,10 +1703,36 @@ START_TEST(test_spelling_from_terms)
         xapian_document_free(doc);
     }
     OK(xapian_writable_database_commit(wdb, &err));
-    int seen = 0;
-    OK(xapian_writable_database_add_spelling_from_terms(wdb, not_x, &seen,
-                                                        &err));
+    /* The spelling data of a shard (libspine/shard.c): the accepted terms
+     * of the term list, listed first, each with its collection frequency. */
+    xapian_database *r;
+    xapian_termlist *tl;
+    const char *t;
+    size_t len;
+    int seen = 0, more;
+    char words[3][16];
+    size_t nwords = 0;
+    OK(xapian_writable_database_reader(&r, wdb, &err));
+    OK(xapian_database_allterms(&tl, r, S(""), &err));
+    while ((more = xapian_termlist_next(&t, &len, NULL, tl, &err)) == 1) {
+        seen++;
+        if (not_x(t, len)) {
+            ck_assert_uint_lt(len, sizeof words[0]);
+            memcpy(words[nwords++], t, len + 1);
+        }
+    }
+    ck_assert_int_eq(more, 0);
+    xapian_termlist_free(tl);
     ck_assert_int_eq(seen, 3);                  /* every distinct term */
+    ck_assert_uint_eq(nwords, 2);
+    for (size_t i = 0; i < nwords; i++) {
+        uint64_t freq;
+        OK(xapian_database_collection_freq(&freq, r, S(words[i]), &err));
+        ck_assert_uint_eq(freq, strcmp(words[i], "cardiology") ? 2 : 6);
+        OK(xapian_writable_database_add_spelling(wdb, S(words[i]),
+                                                 (unsigned)freq, &err));
+    }
+    xapian_database_free(r);
     OK(xapian_writable_database_commit(wdb, &err));
     xapian_writable_database_free(wdb);
 
