@@ -372,7 +372,7 @@ int spine_match_best(spine_matcher *m, const xapian_query *q, size_t parts,
         }
     for (size_t i = 0; rc == 0 && i < parts; i++)
         rc = gather(hits, c, &pt[i], parts, lo[i], hi[i], last, xe);
-    if (rc == 0) {
+    if (rc == 0 && hits->n > 0) {
         qsort(hits->v, hits->n, sizeof *hits->v, by_weight);
         if (hits->n > want)
             hits->n = want;

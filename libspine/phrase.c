@@ -31,6 +31,7 @@
 
 #include "document.h"
 #include "phrase.h"
+#include "query.h"
 #include "schema.h"
 #include "util.h"
 
@@ -98,81 +99,17 @@ static void strip_prefix(char *words, size_t n, size_t skip)
     }
 }
 
-/* For a phrase (OP_PHRASE) whose subqueries are all terms: sets *out to
- * a malloc()ed buffer of its *n terms in phrase order, NUL-separated; else
- * *out is NULL and *n 0. */
-static int phrase_terms(char **out, size_t *n, const xapian_query *q,
-                        xapian_error *xe)
-{
-    spine_buf words = SPINE_BUF_INIT;
-    size_t k = xapian_query_num_subqueries(q);
-    int rc = 0;
-    *out = NULL;
-    *n = 0;
-    if (xapian_query_type(q) != XAPIAN_QUERY_OP_PHRASE)
-        return 0;
-    for (size_t i = 0; rc == 0 && i < k; i++) {
-        xapian_query *sub = NULL;
-        char *t = NULL;
-        size_t len = 0;
-        rc = xapian_query_subquery(&sub, q, i, xe);
-        if (rc == 0 && xapian_query_type(sub) != XAPIAN_QUERY_LEAF_TERM) {
-            xapian_query_free(sub);
-            spine_buf_free(&words);
-            return 0;
-        }
-        if (rc == 0)
-            rc = xapian_query_leaf_term(&t, &len, sub, xe);
-        if (rc == 0)
-            spine_buf_append(&words, t, len + 1);
-        free(t);
-        xapian_query_free(sub);
-    }
-    if (rc == 0) {
-        *out = spine_buf_detach(&words);
-        *n = k;
-    }
-    spine_buf_free(&words);
-    return rc;
-}
-
-/* Sets *strict to 1 when phrase q, of the n terms words, needs its words
- * next to each other (a window of n positions: what the query parser
- * makes of quoted text), 0 when it lets them stand further apart (ADJ).
- * Xapian 1.4 has no accessor for a phrase's window, so q is tried on a
- * document of its words with one position left out before the last: only
- * a wider window matches it. */
-static int phrase_strict(int *strict, const xapian_query *q,
-                         const char *words, size_t n, xapian_error *xe)
-{
-    xapian_document *doc = NULL;
-    int match = 0;
-    int rc = xapian_document_new(&doc, xe);
-    const char *t = words;
-    for (size_t i = 0; rc == 0 && i < n; i++, t += strlen(t) + 1)
-        rc = xapian_document_add_posting(doc, t, strlen(t),
-                                         (unsigned)(i + 1 < n ? i + 1 : i + 2),
-                                         1, xe);
-    if (rc == 0)
-        rc = xapian_query_matches_document(&match, q, doc, xe);
-    xapian_document_free(doc);
-    *strict = rc == 0 && !match;
-    return rc;
-}
-
 /* Sets f->order when f is a quoted phrase of plain words (see above). */
 static int phrase_order(phrase *f, xapian_error *xe)
 {
     char *words = NULL;
     size_t n = 0, skip = strlen(f->prefix);
     int strict = 0;
-    int rc = phrase_terms(&words, &n, f->q, xe);
+    int rc = spine_query_phrase_terms(&words, &n, &strict, f->q, xe);
     if (rc != 0 || !words)
         return rc;
-    if (n > 1)
-        rc = phrase_strict(&strict, f->q, words, n, xe);
     strip_prefix(words, n, skip);
-    int plain = rc == 0 && n > 1 && strict;
+    int plain = n > 1 && strict;
     const char *t = words;
     for (size_t i = 0; i < n; i++, t += strlen(t) + 1)
         plain = plain && plain_word(t);
@@ -225,7 +162,7 @@ int spine_phrases_new(spine_phrases **out, const xapian_query *q,
     size_t n = 0;
 
     *out = NULL;
-    int rc = xapian_query_positional_parts(&parts, &n, q, xe);
+    int rc = spine_query_positional_parts(&parts, &n, q, xe);
     if (rc != 0 || n == 0)
         return rc;
     spine_phrases *p = spine_calloc(1, sizeof *p);
@@ -821,7 +758,7 @@ unsigned spine_phrases_prefilter(spine_phrases *p, const void *set,
 int spine_phrases_unflipped(xapian_query **out, const spine_phrases *p,
                             const xapian_query *q, xapian_error *xe)
 {
-    return xapian_query_without_parts(out, q, p->flipped, p->nflipped, xe);
+    return spine_query_without(out, q, p->flipped, p->nflipped, xe);
 }
 
 uint64_t spine_phrases_flipped_set(const spine_phrases *p)

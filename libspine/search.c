@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query.h"
 #include "schema.h"
 #include "search_int.h"
 #include "snippet.h"
@@ -298,7 +299,7 @@ static int run(spine_searcher *s, xapian_query **q, const char *text,
     v->q = *q;
     int asked = strchr(text, '"') || strstr(text, "NEAR")
                 || strstr(text, "ADJ");
-    if (!s->positions && asked && xapian_query_positional(*q))
+    if (!s->positions && asked && spine_query_positional(*q))
         rc = spine_phrases_new(&v->phrases, *q, xe);
     if (rc == 0)
         rc = spine_matcher_set_query(s->match, *q, xe);

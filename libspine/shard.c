@@ -102,9 +102,8 @@ static int shard_add(spine_shard *sh, const spine_article *a,
 
 /* Spelling data is the body's words (unprefixed terms: prefixes are
  * capitals) with their frequencies. */
-static int body_word(const char *term, size_t len, void *ctx)
+static int body_word(const char *term, size_t len)
 {
-    (void)ctx;
     return len && !(term[0] >= 'A' && term[0] <= 'Z');
 }
 
@@ -128,6 +127,44 @@ static int store_extras(spine_shard *sh, spine_error *err)
     return 0;
 }
 
+/* Adds to db's spelling dictionary every body word of its committed term
+ * list (body_word()), each with its collection frequency (the sum of its
+ * wdf over the shard): what a term generator with XAPIAN_TG_FLAG_SPELLING
+ * adds word by word, in one pass over the distinct terms.  The words are
+ * listed first: adding spelling data while walking the same database's
+ * term list is not something Xapian promises to support. */
+static int add_spelling(xapian_writable_database *db, xapian_error *xe)
+{
+    xapian_database *r = NULL;
+    xapian_termlist *tl = NULL;
+    spine_buf words = SPINE_BUF_INIT;
+    const char *t;
+    size_t len, n = 0;
+    int rc = xapian_writable_database_reader(&r, db, xe), more = 0;
+    if (rc == 0)
+        rc = xapian_database_allterms(&tl, r, "", 0, xe);
+    more = rc == 0;
+    while (more && (more = xapian_termlist_next(&t, &len, NULL, tl, xe)) > 0)
+        if (body_word(t, len)) {
+            spine_buf_append(&words, t, len + 1);
+            n++;
+        }
+    xapian_termlist_free(tl);
+    if (more < 0)
+        rc = more;
+    t = words.p;
+    for (size_t i = 0; rc == 0 && i < n; i++, t += strlen(t) + 1) {
+        uint64_t freq = 0;
+        rc = xapian_database_collection_freq(&freq, r, t, strlen(t), xe);
+        if (rc == 0)
+            rc = xapian_writable_database_add_spelling(db, t, strlen(t),
+                                                       (unsigned)freq, xe);
+    }
+    spine_buf_free(&words);
+    xapian_database_free(r);
+    return rc;
+}
+
 /* Finishes shard sh once all its articles are in, in its own thread so
  * that the shards finish side by side: the one given extras also gets the
  * synonyms and stop words; then the spelling dictionary is filled from the
@@ -146,8 +183,7 @@ static int shard_close(spine_shard *sh, spine_error *err)
     if (sh->opts->spelling) {
         rc = xapian_writable_database_commit(sh->db, &xe);
         if (rc == 0)
-            rc = xapian_writable_database_add_spelling_from_terms(
-                sh->db, body_word, NULL, &xe);
+            rc = add_spelling(sh->db, &xe);
     }
     if (rc == 0)
         rc = xapian_writable_database_commit(sh->db, &xe);

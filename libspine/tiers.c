@@ -116,15 +116,15 @@ static int common_terms(spine_buf *terms, size_t *n, xapian_database *r,
     const char *t;
     size_t len;
     uint32_t tf;
-    int rc = xapian_database_allterms(&tl, r, "", 0, xe);
+    int rc = xapian_database_allterms(&tl, r, "", 0, xe), more = rc == 0;
     *n = 0;
-    while (rc == 0 && (rc = xapian_termlist_next(&t, &len, &tf, tl, xe)) > 0)
+    while (more && (more = xapian_termlist_next(&t, &len, &tf, tl, xe)) > 0)
         if (tf >= min_tf && len <= longest) {
             spine_buf_append(terms, t, len + 1);
             (*n)++;
         }
     xapian_termlist_free(tl);
-    return rc < 0 ? rc : 0;
+    return rc != 0 ? rc : more < 0 ? more : 0;
 }
 
 int spine_tiers_write(xapian_writable_database *db, const char *prefix,
@@ -153,8 +153,8 @@ int spine_tiers_write(xapian_writable_database *db, const char *prefix,
         xapian_docid did;
         uint32_t wdf;
         rc = xapian_database_postlist(&pl, r, t, strlen(t), xe);
-        while (rc == 0
-               && (rc = xapian_postlist_next(&did, &wdf, pl, xe)) > 0) {
+        int more = rc == 0;
+        while (more && (more = xapian_postlist_next(&did, &wdf, pl, xe)) > 0) {
             if (len == cap) {
                 cap = cap ? 2 * cap : 4096;
                 v = spine_realloc(v, cap * sizeof *v);
@@ -162,7 +162,9 @@ int spine_tiers_write(xapian_writable_database *db, const char *prefix,
             v[len++] = (posting){ wdf, did };
         }
         xapian_postlist_free(pl);
-        if (rc >= 0)
+        if (more < 0)
+            rc = more;
+        if (rc == 0)
             rc = write_tier(db, prefix, t, v, len, size, share, xe);
     }
     if (rc == 0) {

@@ -727,32 +727,6 @@ int xapian_writable_database_add_spelling(xapian_writable_database *db,
     }
 }
 
-int xapian_writable_database_add_spelling_from_terms(
-    xapian_writable_database *db,
-    int (*accept)(const char *term, size_t len, void *ctx), void *ctx,
-    xapian_error *err)
-{
-    REQUIRE(db);
-    REQUIRE(accept);
-    try {
-        /* The terms are collected first: adding spelling data while
-         * iterating the same database's term list is not something Xapian
-         * promises to support. */
-        std::vector<std::pair<std::string, Xapian::termcount>> words;
-        for (Xapian::TermIterator t = db->db.allterms_begin();
-             t != db->db.allterms_end(); ++t) {
-            const std::string &term = *t;
-            if (accept(term.data(), term.size(), ctx))
-                words.emplace_back(term, db->db.get_collection_freq(term));
-        }
-        for (const auto &w : words)
-            db->db.add_spelling(w.first, w.second);
-        return XAPIAN_OK;
-    } catch (...) {
-        return fail(err);
-    }
-}
-
 int xapian_writable_database_add_synonym(xapian_writable_database *db,
                                          const char *term, size_t term_len,
                                          const char *synonym, size_t syn_len,
@@ -1481,6 +1455,20 @@ int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
     }
 }
 
+int xapian_query_copy(xapian_query **out, const xapian_query *q,
+                      xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(q);
+    try {
+        *out = new xapian_query{q->q};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_query_type(const xapian_query *q)
 {
     return q ? int(q->q.get_type()) : XAPIAN_QUERY_LEAF_MATCH_NOTHING;
@@ -1556,132 +1544,6 @@ int xapian_query_same(const xapian_query *a, const xapian_query *b)
 int xapian_query_empty(const xapian_query *q)
 {
     return !q || q->q.empty();
-}
-
-static bool positional(const Xapian::Query &q)
-{
-    Xapian::Query::op op = q.get_type();
-    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR)
-        return true;
-    for (size_t i = 0, n = q.get_num_subqueries(); i < n; i++)
-        if (positional(q.get_subquery(i)))
-            return true;
-    return false;
-}
-
-int xapian_query_positional(const xapian_query *q)
-{
-    return q && positional(q->q);
-}
-
-static void positional_parts(std::vector<Xapian::Query> &parts,
-                             const Xapian::Query &q)
-{
-    Xapian::Query::op op = q.get_type();
-    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
-        parts.push_back(q);
-        return;
-    }
-    for (size_t i = 0, n = q.get_num_subqueries(); i < n; i++)
-        positional_parts(parts, q.get_subquery(i));
-}
-
-int xapian_query_positional_parts(xapian_query ***out, size_t *out_n,
-                                  const xapian_query *q, xapian_error *err)
-{
-    REQUIRE(out);
-    *out = NULL;
-    REQUIRE(out_n);
-    *out_n = 0;
-    REQUIRE(q);
-    try {
-        std::vector<Xapian::Query> parts;
-        positional_parts(parts, q->q);
-        if (parts.empty())
-            return XAPIAN_OK;
-        xapian_query **a = static_cast<xapian_query **>(
-            calloc(parts.size(), sizeof *a));
-        if (!a)
-            throw std::bad_alloc();
-        for (size_t i = 0; i < parts.size(); i++) {
-            a[i] = new (std::nothrow) xapian_query{parts[i]};
-            if (!a[i]) {
-                while (i--)
-                    delete a[i];
-                free(a);
-                throw std::bad_alloc();
-            }
-        }
-        *out = a;
-        *out_n = parts.size();
-        return XAPIAN_OK;
-    } catch (...) {
-        return fail(err);
-    }
-}
-
-static bool is_part(const Xapian::Query &q, xapian_query *const *parts,
-                    size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (q.internal.get() == parts[i]->q.internal.get())
-            return true;
-    return false;
-}
-
-static bool holds_part(const Xapian::Query &q, xapian_query *const *parts,
-                       size_t n)
-{
-    if (is_part(q, parts, n))
-        return true;
-    for (size_t i = 0, k = q.get_num_subqueries(); i < k; i++)
-        if (holds_part(q.get_subquery(i), parts, n))
-            return true;
-    return false;
-}
-
-static Xapian::Query without_parts(const Xapian::Query &q,
-                                   xapian_query *const *parts, size_t n)
-{
-    if (is_part(q, parts, n))
-        return Xapian::Query::MatchNothing;
-    if (!holds_part(q, parts, n))
-        return q;
-    Xapian::Query::op op = q.get_type();
-    switch (op) {
-    case Xapian::Query::OP_AND:
-    case Xapian::Query::OP_OR:
-    case Xapian::Query::OP_AND_NOT:
-    case Xapian::Query::OP_XOR:
-    case Xapian::Query::OP_AND_MAYBE:
-    case Xapian::Query::OP_FILTER:
-    case Xapian::Query::OP_SYNONYM:
-    case Xapian::Query::OP_MAX:
-        break;
-    default:
-        throw Xapian::UnimplementedError("cannot rebuild " +
-                                         q.get_description());
-    }
-    std::vector<Xapian::Query> sub;
-    for (size_t i = 0, k = q.get_num_subqueries(); i < k; i++)
-        sub.push_back(without_parts(q.get_subquery(i), parts, n));
-    return Xapian::Query(op, sub.begin(), sub.end());
-}
-
-int xapian_query_without_parts(xapian_query **out, const xapian_query *q,
-                               xapian_query *const *parts, size_t n,
-                               xapian_error *err)
-{
-    REQUIRE(out);
-    *out = NULL;
-    REQUIRE(q);
-    REQUIRE(parts || n == 0);
-    try {
-        *out = new xapian_query{without_parts(q->q, parts, n)};
-        return XAPIAN_OK;
-    } catch (...) {
-        return fail(err);
-    }
 }
 
 /* Does whether q matches a document depend only on q's own terms (their

@@ -281,16 +281,6 @@ int xapian_writable_database_add_spelling(xapian_writable_database *db,
                                           const char *word, size_t len,
                                           unsigned freqinc, xapian_error *err);
 
-/* Adds to the spelling dictionary every term of db's committed term list
- * that accept(term, len, ctx) returns nonzero for, each with its collection
- * frequency (the sum of its wdf over all documents): what a term generator
- * with XAPIAN_TG_FLAG_SPELLING adds word by word, in one pass over the
- * distinct terms.  Commit afterwards to write it. */
-int xapian_writable_database_add_spelling_from_terms(
-    xapian_writable_database *db,
-    int (*accept)(const char *term, size_t len, void *ctx), void *ctx,
-    xapian_error *err);
-
 /* Adds synonym as a synonym of term (Xapian's synonym table). */
 int xapian_writable_database_add_synonym(xapian_writable_database *db,
                                          const char *term, size_t term_len,
@@ -585,6 +575,11 @@ int xapian_query_scale(xapian_query **out, const xapian_query *q,
 int xapian_query_terms(char **out, size_t *out_n, const xapian_query *q,
                        xapian_error *err);
 
+/* Sets *out to a new handle on q (Query's copy: the same query object,
+ * as xapian_query_same() tells).  Release with xapian_query_free(). */
+int xapian_query_copy(xapian_query **out, const xapian_query *q,
+                      xapian_error *err);
+
 /* Returns q's operator (Query::get_type()): an XAPIAN_QUERY_OP_* value or,
  * for a leaf, XAPIAN_QUERY_LEAF_*; for NULL, XAPIAN_QUERY_LEAF_MATCH_NOTHING.
  * Operators without an enum value here come back as Xapian's own numbers.
@@ -617,25 +612,6 @@ int xapian_query_same(const xapian_query *a, const xapian_query *b);
 
 /* Returns 1 when q matches nothing (Xapian's empty query), 0 otherwise. */
 int xapian_query_empty(const xapian_query *q);
-
-/* Returns 1 when q has a phrase or NEAR subquery anywhere, 0 otherwise
- * (also for NULL).  Never fails. */
-int xapian_query_positional(const xapian_query *q);
-
-/* Sets *out to a malloc()ed array of *out_n new queries: q's phrase and
- * NEAR subqueries, outermost ones only, in query order (none: *out NULL).
- * Release each with xapian_query_free() and the array with free(). */
-int xapian_query_positional_parts(xapian_query ***out, size_t *out_n,
-                                  const xapian_query *q, xapian_error *err);
-
-/* Sets *out to a new copy of q in which each subquery that is one of
- * parts[0..n) (queries xapian_query_positional_parts() returned for q
- * itself) matches nothing.  Fails (XAPIAN_ERROR) when a part sits under
- * an operator whose parameters Xapian does not expose (OP_SCALE_WEIGHT,
- * OP_ELITE_SET, windowed operators); the query parser builds none. */
-int xapian_query_without_parts(xapian_query **out, const xapian_query *q,
-                               xapian_query *const *parts, size_t n,
-                               xapian_error *err);
 
 /* Sets *out to 1 when doc, a document built in memory (not read from a
  * database; its terms and positions as a TermGenerator left them),

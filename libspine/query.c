@@ -1,0 +1,230 @@
+/*
+ * query.c -- reading and rewriting parsed queries (query.h), over the
+ * binding's query walk.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "util.h"
+
+/* Is op a phrase or NEAR? */
+static int positional_op(int op)
+{
+    return op == XAPIAN_QUERY_OP_PHRASE || op == XAPIAN_QUERY_OP_NEAR;
+}
+
+int spine_query_positional(const xapian_query *q)
+{
+    if (positional_op(xapian_query_type(q)))
+        return 1;
+    size_t n = xapian_query_num_subqueries(q);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++) {
+        xapian_query *sub = NULL;
+        found = xapian_query_subquery(&sub, q, i, NULL) != 0
+                || spine_query_positional(sub);
+        xapian_query_free(sub);
+    }
+    return found;
+}
+
+/* Appends q's outermost phrase and NEAR subqueries to parts (*n of them,
+ * *cap allocated).  Takes q over: it is kept or freed. */
+static int collect_parts(xapian_query ***parts, size_t *n, size_t *cap,
+                         xapian_query *q, xapian_error *xe)
+{
+    if (positional_op(xapian_query_type(q))) {
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 4;
+            *parts = spine_realloc(*parts, *cap * sizeof **parts);
+        }
+        (*parts)[(*n)++] = q;
+        return 0;
+    }
+    int rc = 0;
+    size_t k = xapian_query_num_subqueries(q);
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        xapian_query *sub = NULL;
+        rc = xapian_query_subquery(&sub, q, i, xe);
+        if (rc == 0)
+            rc = collect_parts(parts, n, cap, sub, xe);
+    }
+    xapian_query_free(q);
+    return rc;
+}
+
+int spine_query_positional_parts(xapian_query ***out, size_t *n,
+                                 const xapian_query *q, xapian_error *xe)
+{
+    xapian_query *top = NULL, **parts = NULL;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    /* A handle of our own on q, so that collect_parts() can take it. */
+    int rc = xapian_query_copy(&top, q, xe);
+    if (rc == 0)
+        rc = collect_parts(&parts, n, &cap, top, xe);
+    if (rc != 0) {
+        for (size_t i = 0; i < *n; i++)
+            xapian_query_free(parts[i]);
+        free(parts);
+        *n = 0;
+        return rc;
+    }
+    *out = parts;
+    return 0;
+}
+
+/* Is q one of parts[0..n)? */
+static int is_part(const xapian_query *q, xapian_query *const *parts,
+                   size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (xapian_query_same(q, parts[i]))
+            return 1;
+    return 0;
+}
+
+/* Sets *out to 1 when q is or holds one of parts[0..n). */
+static int holds_part(int *out, const xapian_query *q,
+                      xapian_query *const *parts, size_t n, xapian_error *xe)
+{
+    *out = is_part(q, parts, n);
+    size_t k = xapian_query_num_subqueries(q);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && !*out && i < k; i++) {
+        xapian_query *sub = NULL;
+        rc = xapian_query_subquery(&sub, q, i, xe);
+        if (rc == 0)
+            rc = holds_part(out, sub, parts, n, xe);
+        xapian_query_free(sub);
+    }
+    return rc;
+}
+
+int spine_query_without(xapian_query **out, const xapian_query *q,
+                        xapian_query *const *parts, size_t n,
+                        xapian_error *xe)
+{
+    int holds = 0, rc = 0;
+    *out = NULL;
+    if (is_part(q, parts, n))           /* matches nothing */
+        return xapian_query_combine(out, XAPIAN_QUERY_OP_OR, NULL, 0, xe);
+    rc = holds_part(&holds, q, parts, n, xe);
+    if (rc != 0 || !holds)
+        return rc != 0 ? rc : xapian_query_copy(out, q, xe);
+    int op = xapian_query_type(q);
+    switch (op) {
+    case XAPIAN_QUERY_OP_AND:
+    case XAPIAN_QUERY_OP_OR:
+    case XAPIAN_QUERY_OP_AND_NOT:
+    case XAPIAN_QUERY_OP_XOR:
+    case XAPIAN_QUERY_OP_AND_MAYBE:
+    case XAPIAN_QUERY_OP_FILTER:
+    case XAPIAN_QUERY_OP_SYNONYM:
+    case XAPIAN_QUERY_OP_MAX:
+        break;
+    default:
+        if (xe) {
+            xe->code = XAPIAN_ERROR;
+            snprintf(xe->msg, sizeof xe->msg, "spine_query_without: cannot "
+                     "rebuild a query of operator %d", op);
+        }
+        return XAPIAN_ERROR;
+    }
+    size_t k = xapian_query_num_subqueries(q);
+    xapian_query **sub = spine_calloc(k ? k : 1, sizeof *sub);
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        xapian_query *s = NULL;
+        rc = xapian_query_subquery(&s, q, i, xe);
+        if (rc == 0)
+            rc = spine_query_without(&sub[i], s, parts, n, xe);
+        xapian_query_free(s);
+    }
+    if (rc == 0)
+        rc = xapian_query_combine(out, op, sub, k, xe);
+    for (size_t i = 0; i < k; i++)
+        xapian_query_free(sub[i]);
+    free(sub);
+    return rc;
+}
+
+/* For a phrase (OP_PHRASE) whose subqueries are all terms: sets *out to
+ * a malloc()ed buffer of its *n terms in phrase order, NUL-separated; else
+ * *out is NULL and *n 0. */
+static int phrase_terms(char **out, size_t *n, const xapian_query *q,
+                        xapian_error *xe)
+{
+    spine_buf words = SPINE_BUF_INIT;
+    size_t k = xapian_query_num_subqueries(q);
+    int rc = 0;
+    *out = NULL;
+    *n = 0;
+    if (xapian_query_type(q) != XAPIAN_QUERY_OP_PHRASE)
+        return 0;
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        xapian_query *sub = NULL;
+        char *t = NULL;
+        size_t len = 0;
+        rc = xapian_query_subquery(&sub, q, i, xe);
+        if (rc == 0 && xapian_query_type(sub) != XAPIAN_QUERY_LEAF_TERM) {
+            xapian_query_free(sub);
+            spine_buf_free(&words);
+            return 0;
+        }
+        if (rc == 0)
+            rc = xapian_query_leaf_term(&t, &len, sub, xe);
+        if (rc == 0)
+            spine_buf_append(&words, t, len + 1);
+        free(t);
+        xapian_query_free(sub);
+    }
+    if (rc == 0) {
+        *out = spine_buf_detach(&words);
+        *n = k;
+    }
+    spine_buf_free(&words);
+    return rc;
+}
+
+/* Sets *strict to 1 when phrase q, of the n terms words, needs its words
+ * next to each other (a window of n positions: what the query parser
+ * makes of quoted text), 0 when it lets them stand further apart (ADJ).
+ * Xapian 1.4 has no accessor for a phrase's window, so q is tried on a
+ * document of its words with one position left out before the last: only
+ * a wider window matches it. */
+static int phrase_strict(int *strict, const xapian_query *q,
+                         const char *words, size_t n, xapian_error *xe)
+{
+    xapian_document *doc = NULL;
+    int match = 0;
+    int rc = xapian_document_new(&doc, xe);
+    const char *t = words;
+    for (size_t i = 0; rc == 0 && i < n; i++, t += strlen(t) + 1)
+        rc = xapian_document_add_posting(doc, t, strlen(t),
+                                         (unsigned)(i + 1 < n ? i + 1 : i + 2),
+                                         1, xe);
+    if (rc == 0)
+        rc = xapian_query_matches_document(&match, q, doc, xe);
+    xapian_document_free(doc);
+    *strict = rc == 0 && !match;
+    return rc;
+}
+
+
+int spine_query_phrase_terms(char **out, size_t *n, int *strict,
+                             const xapian_query *q, xapian_error *xe)
+{
+    *strict = 0;
+    int rc = phrase_terms(out, n, q, xe);
+    if (rc == 0 && *out && *n > 1)
+        rc = phrase_strict(strict, q, *out, *n, xe);
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
