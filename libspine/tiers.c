@@ -33,35 +33,42 @@ static int heavier(const posting *a, const posting *b)
     return a->wdf > b->wdf || (a->wdf == b->wdf && a->did < b->did);
 }
 
-static void swap(posting *a, posting *b)
-{
-    posting t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* Moves the n heaviest of v[0..len) to v[0..n), in no order (quickselect;
- * n < len).  The order is strict, so which they are is determined.  Every
- * posting in [0, lo) outweighs every one in [lo, len), and every one in
- * [0, hi) every one in [hi, len); n stays in [lo, hi]. */
-static void select_heaviest(posting *v, size_t len, size_t n)
-{
-    size_t lo = 0, hi = len;
-    while (hi - lo > 1) {               /* shrinks by at least one */
-        swap(&v[lo + (hi - lo) / 2], &v[hi - 1]);
-        size_t at = lo;
-        for (size_t i = lo; i < hi - 1; i++)
-            if (heavier(&v[i], &v[hi - 1]))
-                swap(&v[i], &v[at++]);
-        swap(&v[at], &v[hi - 1]);       /* the pivot, in its place */
-        if (at == n)
-            return;
-        if (at < n)
-            lo = at + 1;
-        else
-            hi = at;
+/* Defines static void NAME(TYPE *v, size_t len, size_t n), which moves
+ * the n first of v[0..len) in the strict order BEFORE(a, b) to v[0..n),
+ * in no order (quickselect; the order being strict, which they are is
+ * determined).  Every element in [0, lo) comes before every one in
+ * [lo, len), and every one in [0, hi) before every one in [hi, len); n
+ * stays in [lo, hi].  A macro, as each use is on a hot path and a
+ * comparison through a function pointer would double its cost. */
+#define DEFINE_SELECT(NAME, TYPE, BEFORE)                                   \
+    static void NAME(TYPE *v, size_t len, size_t n)                       \
+    {                                                                     \
+        size_t lo = 0, hi = len;                                          \
+        while (hi - lo > 1) {           /* shrinks by at least one */     \
+            TYPE t = v[lo + (hi - lo) / 2];                               \
+            v[lo + (hi - lo) / 2] = v[hi - 1];                            \
+            v[hi - 1] = t;                                                \
+            size_t at = lo;                                               \
+            for (size_t i = lo; i < hi - 1; i++)                          \
+                if (BEFORE(&v[i], &v[hi - 1])) {                          \
+                    t = v[i];                                             \
+                    v[i] = v[at];                                         \
+                    v[at++] = t;                                          \
+                }                                                         \
+            t = v[at];                  /* the pivot, in its place */     \
+            v[at] = v[hi - 1];                                            \
+            v[hi - 1] = t;                                                \
+            if (at == n)                                                  \
+                return;                                                   \
+            if (at < n)                                                   \
+                lo = at + 1;                                              \
+            else                                                          \
+                hi = at;                                                  \
+        }                                                                 \
     }
-}
+
+/* select_heaviest(): the n heaviest postings. */
+DEFINE_SELECT(select_heaviest, posting, heavier)
 
 static int by_docid(const void *a, const void *b)
 {
@@ -240,32 +247,8 @@ static int outranks(const spine_scored *a, const spine_scored *b)
     return a->w > b->w || (a->w == b->w && a->did < b->did);
 }
 
-/* Moves the n best of v[0..len) to v[0..n) (as select_heaviest()). */
-static void select_best(spine_scored *v, size_t len, size_t n)
-{
-    size_t lo = 0, hi = len;
-    while (hi - lo > 1) {               /* shrinks by at least one */
-        spine_scored t = v[lo + (hi - lo) / 2];
-        v[lo + (hi - lo) / 2] = v[hi - 1];
-        v[hi - 1] = t;
-        size_t at = lo;
-        for (size_t i = lo; i < hi - 1; i++)
-            if (outranks(&v[i], &v[hi - 1])) {
-                t = v[i];
-                v[i] = v[at];
-                v[at++] = t;
-            }
-        t = v[at];
-        v[at] = v[hi - 1];
-        v[hi - 1] = t;
-        if (at == n)
-            return;
-        if (at < n)
-            lo = at + 1;
-        else
-            hi = at;
-    }
-}
+/* select_best(): the n best hits, in rank order. */
+DEFINE_SELECT(select_best, spine_scored, outranks)
 
 static int by_name(const void *a, const void *b)
 {
