@@ -24,11 +24,19 @@
 #define UUID_BYTES   40
 #define HEADER_BYTES (32 + UUID_BYTES)
 
+/* The offset table is read a page at a time, on first use, and kept: a
+ * warm lookup then costs one pread() (the head) instead of two.  Kept
+ * pages grow to at most the table itself, 8 bytes an article. */
+#define PAGE_ENTRIES 512            /* table entries a page: 4 KB */
+
 struct spine_heads {
     int fd;                         /* the file, open for pread() */
     char *path;                     /* its name, for messages */
     uint32_t count;                 /* docids 1..count */
     uint64_t table;                 /* offset of off[0] */
+    uint64_t **pages;               /* pages[k]: off[k * PAGE_ENTRIES ...],
+                                       decoded, or NULL until read */
+    size_t npages;
     spine_buf buf;                  /* the head last read */
 };
 
@@ -174,6 +182,30 @@ static int read_at(const spine_heads *h, void *buf, size_t n, uint64_t at,
     return SPINE_OK;
 }
 
+/* Sets *v to off[e] (e <= h->count), reading its page of the table if
+ * no lookup has yet.  Returns SPINE_OK, or read_at()'s error. */
+static int table_entry(spine_heads *h, uint32_t e, uint64_t *v,
+                       spine_error *err)
+{
+    size_t k = e / PAGE_ENTRIES;
+    if (!h->pages[k]) {
+        size_t first = k * PAGE_ENTRIES;
+        size_t n = (size_t)h->count + 1 - first;
+        unsigned char raw[PAGE_ENTRIES * 8];
+        if (n > PAGE_ENTRIES)
+            n = PAGE_ENTRIES;
+        int rc = read_at(h, raw, 8 * n, h->table + 8 * (uint64_t)first, err);
+        if (rc != SPINE_OK)
+            return rc;
+        uint64_t *page = spine_malloc(n * sizeof *page);
+        for (size_t i = 0; i < n; i++)
+            page[i] = spine_get_le64(raw + 8 * i);
+        h->pages[k] = page;
+    }
+    *v = h->pages[k][e % PAGE_ENTRIES];
+    return SPINE_OK;
+}
+
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err)
 {
@@ -229,6 +261,8 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
 
     hd->count = count;
     hd->table = table;
+    hd->npages = (size_t)count / PAGE_ENTRIES + 1;
+    hd->pages = spine_calloc(hd->npages, sizeof *hd->pages);
     *out = hd;
     hd = NULL;
     goto done;
@@ -245,7 +279,7 @@ done:
 int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
                     size_t *len, spine_error *err)
 {
-    unsigned char t[16];
+    uint64_t from = 0, to = 0;
     int rc;
 
     *data = NULL;
@@ -253,10 +287,11 @@ int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
     if (did == 0 || did > h->count)
         return SPINE_OK;
     /* off[did - 1] and off[did]: where the head starts and ends. */
-    rc = read_at(h, t, sizeof t, h->table + 8 * (uint64_t)(did - 1), err);
+    rc = table_entry(h, did - 1, &from, err);
+    if (rc == SPINE_OK)
+        rc = table_entry(h, did, &to, err);
     if (rc != SPINE_OK)
         return rc;
-    uint64_t from = spine_get_le64(t), to = spine_get_le64(t + 8);
     if (from == to)                 /* no document: an empty head */
         return SPINE_OK;
     if (from < HEADER_BYTES || from > to || to > h->table)
@@ -285,6 +320,9 @@ void spine_heads_free(spine_heads *h)
         return;
     if (h->fd >= 0)
         close(h->fd);
+    for (size_t k = 0; k < h->npages; k++)
+        free(h->pages[k]);
+    free(h->pages);
     spine_buf_free(&h->buf);
     free(h->path);
     free(h);

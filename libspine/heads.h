@@ -6,8 +6,9 @@
  * A hit listed without a snippet needs only its head.  Read from the value
  * slot SPINE_SLOT_HEAD, each costs a B-tree descent and an 8 KB pread()
  * (Xapian glass keeps no block cache): on MedQuAD two thirds of the block
- * reads of a top-10 query.  From this file it costs two small pread()s:
- * its two table entries, then the head itself (a few hundred bytes).
+ * reads of a top-10 query.  From this file it costs one small pread(),
+ * of the head itself (a few hundred bytes), once the page of the offset
+ * table that locates it has been read (4 KB, read on first use and kept).
  *
  * The file is never mapped into memory: a mapped file cut short under a
  * running searcher kills it with SIGBUS on the next load past the new
@@ -66,17 +67,20 @@ int spine_heads_write(const char *db_dir, const xapian_database *db,
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err);
 
-/* Reads document did's head: two pread()s, its table entries, then the
- * head.  Returns SPINE_OK with *data pointing at it (*len bytes, in a
- * buffer h owns: valid until the next spine_heads_get() on h or
+/* Reads document did's head with one pread(), and before it, if no
+ * lookup has yet, the 4 KB page of the offset table holding its offsets
+ * (kept in h: at most the table's size, 8 bytes an article).  Returns
+ * SPINE_OK with *data pointing at the head (*len bytes, in a buffer h
+ * owns: valid until the next spine_heads_get() on h or
  * spine_heads_free()), or with *data NULL and *len 0 when the file has no
  * head for did (did 0, past the file's count, or an empty slot: no such
  * document); the caller then reads the value slot.  Returns
  * SPINE_ECORRUPT, naming the file, when a read comes up short (the file
- * was cut short since it was opened) or the offsets lie outside the heads;
- * SPINE_EIO when a read fails.  The head's own checksum is the decoder's
- * to check.  h is not safe for concurrent calls (a searcher is used by
- * one thread at a time). */
+ * was cut short since it was opened; a head the cut left whole, whose
+ * table page was read before it, is still served) or the offsets lie
+ * outside the heads; SPINE_EIO when a read fails.  The head's own
+ * checksum is the decoder's to check.  h is not safe for concurrent
+ * calls (a searcher is used by one thread at a time). */
 int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
                     size_t *len, spine_error *err);
 

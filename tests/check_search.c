@@ -1119,8 +1119,9 @@ START_TEST(test_heads_cut_short)
 {
     /* The heads file cut short under an open searcher (the searcher reads
      * it with pread(), never through a map, which would die of SIGBUS):
-     * a listing without snippets fails with SPINE_ECORRUPT naming the
-     * file; a search with snippets does not use the file and goes on. */
+     * the listings without snippets, which need heads past the cut, fail
+     * with SPINE_ECORRUPT naming the file; a search with snippets does
+     * not use the file and goes on. */
     char *dir = tu_path(tmp, "heads-cut");
     build_index(dir);
     char *file = tu_path(dir, "gen-000001/" SPINE_HEADS_FILE);
