@@ -1,8 +1,9 @@
 /*
  * heads.c -- the heads file (heads.h): written by the indexer from the
  * value slot SPINE_SLOT_HEAD of a finished generation, read by the
- * searcher a head at a time with pread(): never mapped, so a file cut
- * short under a running searcher is an error to report, not a SIGBUS.
+ * searcher with pread() and kept, a block at a time: never mapped, so a
+ * file cut short under a running searcher is an error to report, not a
+ * SIGBUS.
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
@@ -29,6 +30,13 @@
  * pages grow to at most the table itself, 8 bytes an article. */
 #define PAGE_ENTRIES 512            /* table entries a page: 4 KB */
 
+/* So are the heads, a 4 KB block at a time, up to HEADS_CACHE_MAX bytes a
+ * handle (past that a head is read for each lookup): a warm lookup then
+ * costs no system call, which on the benchmark machine was a fifth of a
+ * warm query listing ten hits without snippets (pread() 1.4 us). */
+#define HEAD_BLOCK      4096
+#define HEADS_CACHE_MAX (32u << 20)
+
 struct spine_heads {
     int fd;                         /* the file, open for pread() */
     char *path;                     /* its name, for messages */
@@ -37,6 +45,10 @@ struct spine_heads {
     uint64_t **pages;               /* pages[k]: off[k * PAGE_ENTRIES ...],
                                        decoded, or NULL until read */
     size_t npages;
+    unsigned char **blocks;         /* blocks[k]: bytes k * HEAD_BLOCK ...
+                                       of the file, or NULL until read */
+    size_t nblocks;
+    size_t cached;                  /* bytes held in blocks */
     spine_buf buf;                  /* the head last read */
 };
 
@@ -206,6 +218,48 @@ static int table_entry(spine_heads *h, uint32_t e, uint64_t *v,
     return SPINE_OK;
 }
 
+/* Copies bytes [from, to) of h's file (to <= h->table) into h->buf, from
+ * kept blocks, reading and keeping those not yet read while the cache has
+ * room; else with one pread().  Returns SPINE_OK, or read_at()'s error. */
+static int read_head(spine_heads *h, uint64_t from, uint64_t to,
+                     spine_error *err)
+{
+    size_t n = (size_t)(to - from);
+    spine_buf_reset(&h->buf);
+    spine_buf_reserve(&h->buf, n);
+    size_t first = (size_t)(from / HEAD_BLOCK), last = (size_t)((to - 1) /
+                                                                HEAD_BLOCK);
+    size_t missing = 0;
+    for (size_t k = first; k <= last; k++)
+        missing += h->blocks[k] == NULL;
+    if (missing && h->cached + missing * HEAD_BLOCK > HEADS_CACHE_MAX) {
+        int rc = read_at(h, h->buf.p, n, from, err);
+        if (rc == SPINE_OK)
+            h->buf.n = n;
+        return rc;
+    }
+    for (size_t k = first; k <= last; k++) {
+        uint64_t at = (uint64_t)k * HEAD_BLOCK;
+        size_t size = h->table - at < HEAD_BLOCK ? (size_t)(h->table - at)
+                                                 : HEAD_BLOCK;
+        if (!h->blocks[k]) {
+            unsigned char *b = spine_malloc(size);
+            int rc = read_at(h, b, size, at, err);
+            if (rc != SPINE_OK) {
+                free(b);
+                return rc;
+            }
+            h->blocks[k] = b;
+            h->cached += size;
+        }
+        uint64_t lo = from > at ? from : at;
+        uint64_t hi = to < at + size ? to : at + size;
+        spine_buf_append(&h->buf, h->blocks[k] + (lo - at),
+                         (size_t)(hi - lo));
+    }
+    return SPINE_OK;
+}
+
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err)
 {
@@ -263,6 +317,9 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
     hd->table = table;
     hd->npages = (size_t)count / PAGE_ENTRIES + 1;
     hd->pages = spine_calloc(hd->npages, sizeof *hd->pages);
+    hd->nblocks = (size_t)((table + HEAD_BLOCK - 1) / HEAD_BLOCK);
+    hd->blocks = spine_calloc(hd->nblocks ? hd->nblocks : 1,
+                              sizeof *hd->blocks);
     *out = hd;
     hd = NULL;
     goto done;
@@ -301,16 +358,12 @@ int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
                                (unsigned)did, (unsigned long long)from,
                                (unsigned long long)to, (unsigned)HEADER_BYTES,
                                (unsigned long long)h->table);
-    size_t n = (size_t)(to - from);
-    spine_buf_reset(&h->buf);
-    spine_buf_reserve(&h->buf, n);
-    rc = read_at(h, h->buf.p, n, from, err);
+    rc = read_head(h, from, to, err);
     if (rc != SPINE_OK)
         return rc;
-    h->buf.n = n;
-    h->buf.p[n] = '\0';
+    h->buf.p[h->buf.n] = '\0';
     *data = h->buf.p;
-    *len = n;
+    *len = h->buf.n;
     return SPINE_OK;
 }
 
@@ -323,6 +376,9 @@ void spine_heads_free(spine_heads *h)
     for (size_t k = 0; k < h->npages; k++)
         free(h->pages[k]);
     free(h->pages);
+    for (size_t k = 0; k < h->nblocks; k++)
+        free(h->blocks[k]);
+    free(h->blocks);
     spine_buf_free(&h->buf);
     free(h->path);
     free(h);

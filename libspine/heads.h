@@ -67,20 +67,21 @@ int spine_heads_write(const char *db_dir, const xapian_database *db,
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err);
 
-/* Reads document did's head with one pread(), and before it, if no
- * lookup has yet, the 4 KB page of the offset table holding its offsets
- * (kept in h: at most the table's size, 8 bytes an article).  Returns
- * SPINE_OK with *data pointing at the head (*len bytes, in a buffer h
- * owns: valid until the next spine_heads_get() on h or
+/* Reads document did's head: from the 4 KB blocks of the file h has kept,
+ * reading (with pread()) and keeping those it has not, as it does the
+ * pages of the offset table that hold did's offsets; once h keeps 32 MB,
+ * heads in blocks not kept are read for each lookup.  Returns SPINE_OK
+ * with *data pointing at the head (*len bytes, NUL-terminated, in a buffer
+ * h owns: valid until the next spine_heads_get() on h or
  * spine_heads_free()), or with *data NULL and *len 0 when the file has no
  * head for did (did 0, past the file's count, or an empty slot: no such
  * document); the caller then reads the value slot.  Returns
  * SPINE_ECORRUPT, naming the file, when a read comes up short (the file
- * was cut short since it was opened; a head the cut left whole, whose
- * table page was read before it, is still served) or the offsets lie
- * outside the heads; SPINE_EIO when a read fails.  The head's own
- * checksum is the decoder's to check.  h is not safe for concurrent
- * calls (a searcher is used by one thread at a time). */
+ * was cut short since it was opened; what h read before the cut is still
+ * served) or the offsets lie outside the heads; SPINE_EIO when a read
+ * fails.  The head's own checksum is the decoder's to check.  h is not
+ * safe for concurrent calls (a searcher is used by one thread at a
+ * time). */
 int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
                     size_t *len, spine_error *err);
 
