@@ -16,6 +16,7 @@
 
 #include "spine/corpus.h"
 #include "spine/index.h"
+#include "spine/version.h"
 
 typedef struct run {
     spine_index *ix;
@@ -54,6 +55,7 @@ static void usage(FILE *f)
 "  -q, --quiet        no per-record warnings\n"
 "  -v, --verbose      also list articles skipped for having no text\n"
 "  -h, --help         show this help\n"
+"      --version      show the versions of Spine and Xapian\n"
 "\n"
 "Exit status: 0 built, 1 bad records with --strict, 2 error.\n",
             SPINE_DEFAULT_INDEX, SPINE_DEFAULT_CORPUS, SPINE_DEFAULT_SYNONYMS,
@@ -167,6 +169,7 @@ int main(int argc, char **argv)
         { "quiet",            no_argument,       NULL, 'q' },
         { "verbose",          no_argument,       NULL, 'v' },
         { "help",             no_argument,       NULL, 'h' },
+        { "version",          no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
     spine_index_options iopts = SPINE_INDEX_OPTIONS_INIT;
@@ -189,6 +192,10 @@ int main(int argc, char **argv)
         case 'q': r.quiet = 1; break;
         case 'v': r.verbose = 1; break;
         case 'h': usage(stdout); return 0;
+        case 'V':
+            printf("spine-index %s (Xapian %s)\n", spine_version(),
+                   spine_xapian_version());
+            return 0;
         case 'l':
             iopts.zlib_level = (int)strtol(optarg, &end, 10);
             if (*end || iopts.zlib_level < 0 || iopts.zlib_level > 9) {

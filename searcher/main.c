@@ -13,6 +13,7 @@
 
 #include "spine/format.h"
 #include "spine/search.h"
+#include "spine/version.h"
 
 enum { EXIT_HITS = 0, EXIT_NOHITS = 1, EXIT_ERROR = 2 };
 
@@ -55,6 +56,7 @@ static void usage(FILE *f)
 "                       per CPU for an index of %u articles or more, else\n"
 "                       1; 0: one per CPU, at most %d)\n"
 "  -h, --help           show this help\n"
+"      --version        show the versions of Spine and Xapian\n"
 "\n"
 "Exit status: 0 hits found, 1 no hits, 2 error.\n",
             SPINE_DEFAULT_INDEX, SPINE_MAX_LIMIT, SPINE_SPLIT_MIN_DOCS,
@@ -170,6 +172,7 @@ int main(int argc, char **argv)
         { "colour",      required_argument, NULL, 'c' },
         { "threads",     required_argument, NULL, 't' },
         { "help",        no_argument,       NULL, 'h' },
+        { "version",     no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
     cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL, -1 };
@@ -210,6 +213,10 @@ int main(int argc, char **argv)
             c.threads = (int)threads;
             break;
         case 'h': usage(stdout); return EXIT_HITS;
+        case 'V':
+            printf("spine-search %s (Xapian %s)\n", spine_version(),
+                   spine_xapian_version());
+            return EXIT_HITS;
         default:            /* '?' unknown, ':' missing argument */
             fprintf(stderr, "spine-search: %s '%s' (see --help)\n",
                     opt == ':' ? "missing argument to" : "unknown option",
