@@ -130,7 +130,7 @@ static void read_live_gen(const char *dir, unsigned *live)
     free(stub);
 }
 
-char *spine_index_live_path(const char *dir, const char *name)
+char *spine_generation_live_path(const char *dir, const char *name)
 {
     unsigned live;
     char gen[32];

@@ -13,9 +13,8 @@
  * renamed into place, then named by a new stub renamed over the old one.
  * Only names of this layout are ever removed.
  *
- * spine_index_live_path(), the path of a file inside the live generation,
- * is public (declared in spine/index.h) and defined in generation.c; the
- * heads file (heads.c) is found through it.
+ * spine_generation_live_path() finds a file inside the live generation:
+ * the heads file (heads.c) is found through it.
  */
 #ifndef SPINE_GENERATION_H
 #define SPINE_GENERATION_H
@@ -23,7 +22,11 @@
 #include <stdint.h>
 
 #include "spine/error.h"
-#include "spine/index.h"           /* spine_index_live_path() */
+
+/* Returns the path of file name inside the live generation of the index at
+ * dir (malloc()ed: free() it), or NULL when dir's stub names no local
+ * generation (no index, or a stub written by hand: remote shards). */
+char *spine_generation_live_path(const char *dir, const char *name);
 
 /* A generation being built, and the lock held while it is. */
 typedef struct spine_generation spine_generation;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "heads.h"
-#include "generation.h"          /* spine_index_live_path() */
+#include "generation.h"          /* spine_generation_live_path() */
 #include "schema.h"
 #include "util.h"
 #include "xerror.h"
@@ -263,7 +263,7 @@ static int read_head(spine_heads *h, uint64_t from, uint64_t to,
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err)
 {
-    char *path = spine_index_live_path(index_dir, SPINE_HEADS_FILE);
+    char *path = spine_generation_live_path(index_dir, SPINE_HEADS_FILE);
     char *uuid = NULL;
     uint64_t rev = 0;
     xapian_error xe;

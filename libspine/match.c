@@ -410,8 +410,10 @@ int spine_match_rank_among(xapian_mset **out, spine_matcher *m,
         /* Snippets and matching terms read the query back from the
          * enquire: restore it. */
         xapian_error ignored;
-        (void)xapian_enquire_set_query(m->enq, m->query,
-                                       rc == 0 ? xe : &ignored);
+        int restored = xapian_enquire_set_query(m->enq, m->query,
+                                                rc == 0 ? xe : &ignored);
+        if (rc == 0)
+            rc = restored;
     }
     xapian_query_free(filtered);
     xapian_query_free(best);
@@ -511,8 +513,10 @@ int spine_matcher_run(spine_match *out, spine_matcher *m, unsigned first,
         rc = xapian_enquire_get_mset(&out->mset, m->enq, first, maxitems,
                                      checkatleast, xe);
         xapian_error ignored;
-        (void)xapian_enquire_set_cutoff(m->enq, 0, 0,
-                                        rc == 0 ? xe : &ignored);
+        int reset = xapian_enquire_set_cutoff(m->enq, 0, 0,
+                                              rc == 0 ? xe : &ignored);
+        if (rc == 0)
+            rc = reset;
     }
     if (rc == 0 && floor > 0)
         set_counts(out, counts);        /* as above */

@@ -113,9 +113,4 @@ void spine_index_free(spine_index *ix);
 /* Writes the stats so far (articles and sections queued) into *stats. */
 void spine_index_progress(const spine_index *ix, spine_index_stats *stats);
 
-/* Returns the path of file name inside the live generation of the index at
- * dir (malloc()ed: free() it), or NULL when dir's stub names no local
- * generation (no index, or a stub written by hand: remote shards). */
-char *spine_index_live_path(const char *dir, const char *name);
-
 #endif /* SPINE_INDEX_H */
