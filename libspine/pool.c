@@ -22,10 +22,13 @@ static void watch_forks(void)
     (void)pthread_atfork(NULL, NULL, count_fork);
 }
 
-/* A worker's place in its pool: thread k runs job k + 1 of each round. */
+/* A worker's place in its pool: thread k runs job k + 1 of each round
+ * after the round it was started in (first): were it to take that one
+ * for new, it could run a job of a round already over. */
 typedef struct worker {
     spine_pool *pool;
     size_t k;
+    unsigned long first;
 } worker;
 
 struct spine_pool {
@@ -48,7 +51,7 @@ static void *serve(void *arg)
 {
     worker *w = arg;
     spine_pool *p = w->pool;
-    unsigned long seen = 0;
+    unsigned long seen = w->first;
     pthread_mutex_lock(&p->mu);
     for (;;) {                      /* until spine_pool_free() stops it */
         while (!p->stop && p->round == seen)
@@ -94,6 +97,7 @@ void spine_pool_run(spine_pool *p, size_t njobs,
         worker *w = &p->workers[p->nthreads];
         w->pool = p;
         w->k = p->nthreads;
+        w->first = p->round;            /* written by this thread alone */
         if (pthread_create(&p->threads[p->nthreads], NULL, serve, w) != 0)
             break;
         p->nthreads++;
