@@ -863,6 +863,26 @@ static unsigned char *slurp(const char *path, size_t *n)
     return bytes;
 }
 
+/* Asserts that h serves every article's head as the heads file bytes[]
+ * (whose offset table starts at byte table) holds it. */
+static void assert_heads_as_written(spine_heads *h, const unsigned char *bytes,
+                                    uint64_t table)
+{
+    spine_error err;
+    const char *p;
+    size_t len;
+    for (uint32_t did = 1; did <= NARTICLES; did++) {
+        uint64_t from = 0, to = 0;
+        for (int i = 7; i >= 0; i--) {
+            from = from << 8 | bytes[table + 8 * (did - 1) + i];
+            to = to << 8 | bytes[table + 8 * did + i];
+        }
+        ck_assert_int_eq(spine_heads_get(h, did, &p, &len, &err), SPINE_OK);
+        ck_assert_uint_eq(len, to - from);
+        ck_assert_int_eq(memcmp(p, bytes + from, len), 0);
+    }
+}
+
 START_TEST(test_heads_damaged)
 {
     /* The heads file is read, never mapped: cut short under an open handle
@@ -938,28 +958,10 @@ START_TEST(test_heads_damaged)
     ck_assert_ptr_nonnull(h);
     ck_assert_int_eq(spine_heads_get(h, 1, &p, &len, &err), SPINE_OK);
     ck_assert_int_eq(truncate(file, (off_t)table), 0);
-    for (uint32_t did = 1; did <= NARTICLES; did++) {
-        uint64_t from = 0, to = 0;
-        for (int i = 7; i >= 0; i--) {
-            from = from << 8 | bytes[table + 8 * (did - 1) + i];
-            to = to << 8 | bytes[table + 8 * did + i];
-        }
-        ck_assert_int_eq(spine_heads_get(h, did, &p, &len, &err), SPINE_OK);
-        ck_assert_uint_eq(len, to - from);
-        ck_assert_int_eq(memcmp(p, bytes + from, len), 0);
-    }
+    assert_heads_as_written(h, bytes, table);
     /* Every head read is kept: cut to nothing, they are served still. */
     ck_assert_int_eq(truncate(file, 0), 0);
-    for (uint32_t did = 1; did <= NARTICLES; did++) {
-        uint64_t from = 0, to = 0;
-        for (int i = 7; i >= 0; i--) {
-            from = from << 8 | bytes[table + 8 * (did - 1) + i];
-            to = to << 8 | bytes[table + 8 * did + i];
-        }
-        ck_assert_int_eq(spine_heads_get(h, did, &p, &len, &err), SPINE_OK);
-        ck_assert_uint_eq(len, to - from);
-        ck_assert_int_eq(memcmp(p, bytes + from, len), 0);
-    }
+    assert_heads_as_written(h, bytes, table);
     spine_heads_free(h);
 
     /* Cut short before it opens: refused at open, naming the file. */
