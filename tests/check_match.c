@@ -23,6 +23,7 @@
 #include "testutil.h"
 #include "tiers.h"
 #include "xapian_c.h"
+#include "xapian_testutil.h"
 
 /* A fresh temporary directory per test (each test runs in its own fork). */
 static char *tmp;
@@ -37,35 +38,6 @@ static void teardown(void)
     tu_rmtree(tmp);
     free(tmp);
     tmp = NULL;
-}
-
-/* Asserts that a call returned XAPIAN_OK, showing the error otherwise. */
-#define OK(call)                                                           \
-    do {                                                                   \
-        int rc_ = (call);                                                  \
-        ck_assert_msg(rc_ == XAPIAN_OK, "%s -> %s: %s", #call,             \
-                      xapian_strerror(rc_), err.msg);                      \
-    } while (0)
-
-#define S(lit) (lit), strlen(lit)
-
-/* Opens path read-only, asserting success. */
-static xapian_database *open_db(const char *path)
-{
-    xapian_error err;
-    xapian_database *db;
-    OK(xapian_database_open(&db, path, &err));
-    ck_assert_ptr_nonnull(db);
-    return db;
-}
-
-/* Returns the docid of hit i, asserting it exists. */
-static xapian_docid hit(const xapian_mset *mset, unsigned i)
-{
-    xapian_error err;
-    xapian_docid did;
-    OK(xapian_mset_docid(&did, mset, i, &err));
-    return did;
 }
 
 /* A matcher on db weighing by scheme with params[0..n). */

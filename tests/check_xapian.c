@@ -22,6 +22,7 @@
 #include "spine_ext.h"
 #include "testutil.h"
 #include "xapian_c.h"
+#include "xapian_testutil.h"
 
 /* A fresh temporary directory per test (each test runs in its own fork). */
 static char *tmp;
@@ -37,16 +38,6 @@ static void teardown(void)
     free(tmp);
     tmp = NULL;
 }
-
-/* Asserts that a call returned XAPIAN_OK, showing the error otherwise. */
-#define OK(call)                                                           \
-    do {                                                                   \
-        int rc_ = (call);                                                  \
-        ck_assert_msg(rc_ == XAPIAN_OK, "%s -> %s: %s", #call,             \
-                      xapian_strerror(rc_), err.msg);                      \
-    } while (0)
-
-#define S(lit) (lit), strlen(lit)
 
 /* ------------------------------------------------------------------------
  * A small test corpus
@@ -144,16 +135,6 @@ static void build_db(const char *path)
     xapian_writable_database_free(wdb);
 }
 
-/* Opens path read-only, asserting success. */
-static xapian_database *open_db(const char *path)
-{
-    xapian_error err;
-    xapian_database *db;
-    OK(xapian_database_open(&db, path, &err));
-    ck_assert_ptr_nonnull(db);
-    return db;
-}
-
 /* A query parser configured like libspine's: english, STEM_SOME, the
  * database for spelling and wildcards, "title:" and "source:" fields. */
 static xapian_query_parser *make_parser(xapian_database *db)
@@ -189,15 +170,6 @@ static xapian_mset *search(xapian_database *db, xapian_query_parser *qp,
     xapian_query_free(q);
     xapian_enquire_free(enq);
     return mset;
-}
-
-/* Returns the docid of hit i, asserting it exists. */
-static xapian_docid hit(const xapian_mset *mset, unsigned i)
-{
-    xapian_error err;
-    xapian_docid did;
-    OK(xapian_mset_docid(&did, mset, i, &err));
-    return did;
 }
 
 /* ------------------------------------------------------------------------
