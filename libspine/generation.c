@@ -130,6 +130,54 @@ static void read_live_gen(const char *dir, unsigned *live)
     free(stub);
 }
 
+void spine_stub_look(const char *dir, spine_stub *st)
+{
+    char *stub = join(dir, STUB_NAME);
+    struct stat sb;
+    memset(st, 0, sizeof *st);
+    if (stat(stub, &sb) == 0) {
+        st->exists = 1;
+        st->dev = sb.st_dev;
+        st->ino = sb.st_ino;
+        st->size = sb.st_size;
+        st->mtime = sb.st_mtim;
+        st->ctime = sb.st_ctim;
+    }
+    free(stub);
+}
+
+int spine_stub_same(const spine_stub *a, const spine_stub *b)
+{
+    if (!a->exists || !b->exists)
+        return a->exists == b->exists;
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size
+        && a->mtime.tv_sec == b->mtime.tv_sec
+        && a->mtime.tv_nsec == b->mtime.tv_nsec
+        && a->ctime.tv_sec == b->ctime.tv_sec
+        && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+char *spine_generation_live_dir(const char *dir)
+{
+    char *stub = join(dir, STUB_NAME);
+    FILE *f = fopen(stub, "r");
+    char text[64], name[32], *out = NULL;
+    unsigned gen;
+    size_t n = 0;
+    free(stub);
+    if (!f)
+        return NULL;
+    n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    /* Exactly what swap_stub() writes: one line, one generation. */
+    int len = 0;
+    if (sscanf(text, "auto %31s%n", name, &len) == 1
+        && !strcmp(text + len, "\n") && parse_gen(name, &gen))
+        out = join(dir, name);
+    return out;
+}
+
 char *spine_generation_live_path(const char *dir, const char *name)
 {
     unsigned live;

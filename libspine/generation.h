@@ -20,6 +20,8 @@
 #define SPINE_GENERATION_H
 
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "spine/error.h"
 
@@ -27,6 +29,31 @@
  * dir (malloc()ed: free() it), or NULL when dir's stub names no local
  * generation (no index, or a stub written by hand: remote shards). */
 char *spine_generation_live_path(const char *dir, const char *name);
+
+/* What a reader saw of an index directory's stub: enough to tell, with
+ * one stat(), that it has been replaced since.  Every build writes a new
+ * stub and renames it over the old one, so a new stub has a new inode, or
+ * at least a new change time, even when the inode number is reused. */
+typedef struct spine_stub {
+    int exists;                     /* 0: no stub (no index, or removed) */
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+} spine_stub;
+
+/* Sets *st to the identity of dir's stub as it is now. */
+void spine_stub_look(const char *dir, spine_stub *st);
+
+/* Returns 1 when a and b describe the same stub, unchanged (two missing
+ * stubs are the same), else 0. */
+int spine_stub_same(const spine_stub *a, const spine_stub *b);
+
+/* Returns the path of the live generation's directory of the index at dir
+ * (malloc()ed: free() it), or NULL when there is no stub or it names
+ * anything but exactly one local generation (a stub written by hand:
+ * several databases, remote shards); Xapian then opens dir itself. */
+char *spine_generation_live_dir(const char *dir);
 
 /* A generation being built, and the lock held while it is. */
 typedef struct spine_generation spine_generation;

@@ -371,6 +371,7 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     *out = NULL;
     if (!opts)
         opts = &defaults;
+    spine_searcher_refresh(s);
     rc = check_limit(opts, err);
     if (rc != 0)
         goto fail;
@@ -469,6 +470,7 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
     *out = NULL;
     if (!opts)
         opts = &defaults;
+    spine_searcher_refresh(s);
     rc = check_limit(opts, err);
     if (rc != 0)
         goto done;

@@ -7,6 +7,7 @@
 #ifndef SPINE_SEARCH_INT_H
 #define SPINE_SEARCH_INT_H
 
+#include "generation.h"
 #include "heads.h"
 #include "match.h"
 #include "phrase.h"
@@ -78,7 +79,15 @@
                            | XAPIAN_QP_FLAG_AUTO_MULTIWORD_SYNONYMS))
 
 struct spine_searcher {
-    char *dir;
+    char *dir;                      /* the index directory, as given */
+    char *path;                     /* the database opened: its live
+                                       generation, or dir itself for a stub
+                                       written by hand */
+    spine_stub stub;                /* the stub when s was opened */
+    spine_stub failed;              /* a stub whose index did not open */
+    unsigned threads;               /* spine_searcher_set_threads()' */
+    unsigned long min_postings;     /* arguments, when the caller set */
+    int threads_set;                /* them: kept for a new generation */
     xapian_database *db;
     xapian_query_parser *qp;
     spine_speller *speller;         /* "did you mean" */
@@ -93,6 +102,19 @@ struct spine_searcher {
                                        synonym gate's, and the speller's
                                        (which borrows them) */
 };
+
+/* Moves s to the index's live generation when a build has swapped in a
+ * new one since s opened it (its stub changed): opens it whole, then
+ * replaces s's contents, keeping the caller's thread settings.  One stat()
+ * when nothing changed.  Should the new one not open, s goes on answering
+ * from the generation it has, whose files it holds open.  Returns 1 when s
+ * moved, else 0. */
+int spine_searcher_refresh(spine_searcher *s);
+
+/* For tests: when set, called while a searcher opens its database at path,
+ * with step 1 before Xapian opens it, 2 before the heads file is opened.
+ * A test rebuilds the index there to lose the race on purpose. */
+extern void (*spine_searcher_open_hook)(int step, const char *path);
 
 /* Creates a matcher on s's index that ranks as Spine ranks (WEIGHTING,
  * lazily and from tiers as above). */

@@ -78,40 +78,44 @@ int spine_searcher_new_matcher(spine_matcher **out, spine_searcher *s,
     return rc;
 }
 
-int spine_searcher_open(spine_searcher **out, const char *dir,
-                        spine_error *err)
+void (*spine_searcher_open_hook)(int step, const char *path);
+
+static int split(spine_searcher *s, unsigned threads,
+                 unsigned long min_postings, spine_error *err);
+
+/* Fills s, whose dir and path are set, from the database at s->path. */
+static int open_db(spine_searcher *s, spine_error *err)
 {
-    spine_searcher *s = spine_calloc(1, sizeof *s);
     xapian_error xe;
     char *schema = NULL;
     size_t schema_len = 0;
     int rc;
 
-    *out = NULL;
-    s->dir = spine_strdup(dir);
-    rc = xapian_database_open(&s->db, dir, &xe);
-    if (rc == XAPIAN_ENOTFOUND || rc == XAPIAN_EOPENING) {
-        rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
-                             "one with spine-index)", dir);
-        goto fail;
-    }
+    if (spine_searcher_open_hook)
+        spine_searcher_open_hook(1, s->path);
+    rc = xapian_database_open(&s->db, s->path, &xe);
+    if (rc == XAPIAN_ENOTFOUND || rc == XAPIAN_EOPENING)
+        return spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
+                               "one with spine-index)", s->dir);
     if (rc == 0)
         rc = xapian_database_get_metadata(&schema, &schema_len, s->db,
                                           SPINE_META_SCHEMA,
                                           strlen(SPINE_META_SCHEMA), &xe);
-    if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, dir);
-        goto fail;
-    }
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, s->dir);
     if (strcmp(schema, SPINE_SCHEMA_VERSION) != 0) {
         rc = spine_error_set(err, SPINE_ECORRUPT, "%s: not a Spine index of "
-                             "schema %s (found \"%s\"); rebuild it", dir,
+                             "schema %s (found \"%s\"); rebuild it", s->dir,
                              SPINE_SCHEMA_VERSION, schema);
-        goto fail;
+        free(schema);
+        return rc;
     }
-    rc = spine_heads_open(&s->heads, dir, s->db, err);
+    free(schema);
+    if (spine_searcher_open_hook)
+        spine_searcher_open_hook(2, s->path);
+    rc = spine_heads_open(&s->heads, s->dir, s->db, err);
     if (rc != SPINE_OK)
-        goto fail;
+        return rc;
     rc = xapian_database_doccount(&s->doccount, s->db, &xe);
     if (rc == 0)
         rc = xapian_database_has_positions(&s->positions, s->db, &xe);
@@ -135,23 +139,82 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
         xapian_query_parser_free(spell_qp);
     if (rc == 0)
         rc = spine_searcher_new_matcher(&s->match, s, &xe);
-    if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, dir);
-        goto fail;
-    }
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, s->dir);
     /* Splitting only saves time: should the helper handles fail to open
-     * (no file descriptors left, or a rebuild swapped the index in since
-     * s opened it), s matches on one thread. */
+     * (no file descriptors left), s matches on one thread. */
     if (s->doccount >= SPINE_SPLIT_MIN_DOCS)
-        (void)spine_searcher_set_threads(s, 0, 0, NULL);
-    free(schema);
-    *out = s;
+        (void)split(s, 0, 0, NULL);
     return SPINE_OK;
+}
 
-fail:
-    free(schema);
-    spine_searcher_free(s);
-    return rc;
+/* How many times an open starts again because the stub changed under it:
+ * each time a rebuild finished meanwhile. */
+#define OPEN_TRIES 8
+
+int spine_searcher_open(spine_searcher **out, const char *dir,
+                        spine_error *err)
+{
+    *out = NULL;
+    for (int tries = 1; ; tries++) {
+        spine_searcher *s = spine_calloc(1, sizeof *s);
+        spine_stub after;
+        int rc;
+
+        /* The stub names the live generation; the old one is removed only
+         * after a new stub is in place.  So a generation opened while the
+         * stub stayed the same was whole, and stays so: its files are
+         * open.  One opened while the stub changed may have been swept
+         * under us (ENOENT, or tables missing): open the new one. */
+        spine_stub_look(dir, &s->stub);
+        s->dir = spine_strdup(dir);
+        s->path = spine_generation_live_dir(dir);
+        if (!s->path)
+            s->path = spine_strdup(dir);
+        rc = open_db(s, err);
+        spine_stub_look(dir, &after);
+        if (spine_stub_same(&s->stub, &after)) {
+            if (rc != SPINE_OK) {
+                spine_searcher_free(s);
+                return rc;
+            }
+            *out = s;
+            return SPINE_OK;
+        }
+        spine_searcher_free(s);
+        if (tries == OPEN_TRIES)
+            return spine_error_set(err, SPINE_EIO, "index %s changed %d "
+                                   "times while being opened; try again",
+                                   dir, OPEN_TRIES);
+    }
+}
+
+int spine_searcher_refresh(spine_searcher *s)
+{
+    spine_stub now;
+    spine_searcher *fresh;
+    spine_error err;
+
+    spine_stub_look(s->dir, &now);
+    if (spine_stub_same(&now, &s->stub) || spine_stub_same(&now, &s->failed))
+        return 0;
+    if (spine_searcher_open(&fresh, s->dir, &err) != SPINE_OK) {
+        /* No stub (the index removed), or a generation that does not
+         * open: go on with the whole one s has, and try again only once
+         * the stub changes again. */
+        s->failed = now;
+        return 0;
+    }
+    if (s->threads_set)
+        (void)split(fresh, s->threads, s->min_postings, NULL);
+    fresh->threads = s->threads;
+    fresh->min_postings = s->min_postings;
+    fresh->threads_set = s->threads_set;
+    spine_searcher old = *s;
+    *s = *fresh;
+    *fresh = old;
+    spine_searcher_free(fresh);
+    return 1;
 }
 
 void spine_searcher_free(spine_searcher *s)
@@ -168,11 +231,14 @@ void spine_searcher_free(spine_searcher *s)
     xapian_database_free(s->db);
     spine_synonyms_free(s->synonyms);       /* after the speller's */
     free(s->dir);
+    free(s->path);
     free(s);
 }
 
-int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
-                               unsigned long min_postings, spine_error *err)
+/* Opens the helper handles of spine_searcher_set_threads() and hands
+ * them to s's matcher; records nothing. */
+static int split(spine_searcher *s, unsigned threads,
+                 unsigned long min_postings, spine_error *err)
 {
     if (threads == 0)
         threads = spine_online_cpus(SPINE_MAX_MATCH_THREADS);
@@ -184,7 +250,7 @@ int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
     unsigned n = 0;
     int rc = 0;
     while (n + 1 < threads) {           /* bounded by threads */
-        rc = xapian_database_open(&helper[n], s->dir, &xe);
+        rc = xapian_database_open(&helper[n], s->path, &xe);
         if (rc != 0)
             break;
         n++;
@@ -199,6 +265,18 @@ int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
         for (unsigned i = 0; i < n; i++)
             xapian_database_free(helper[i]);
     return rc == 0 ? SPINE_OK : spine_error_from_xapian(err, &xe, s->dir);
+}
+
+int spine_searcher_set_threads(spine_searcher *s, unsigned threads,
+                               unsigned long min_postings, spine_error *err)
+{
+    int rc = split(s, threads, min_postings, err);
+    if (rc == SPINE_OK) {       /* kept for a generation s moves to */
+        s->threads = threads;
+        s->min_postings = min_postings;
+        s->threads_set = 1;
+    }
+    return rc;
 }
 
 unsigned spine_searcher_doccount(const spine_searcher *s)

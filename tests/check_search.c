@@ -788,8 +788,9 @@ END_TEST
 
 START_TEST(test_reopen_after_rebuild)
 {
-    /* A searcher opened on one generation is unaffected by a later
-     * rebuild; a new searcher sees the new one. */
+    /* A searcher opened on one generation keeps it until its next query
+     * (check_generation.c follows it there); a new searcher opens the new
+     * one. */
     char *dir = tu_path(tmp, "rebuild");
     build_index(dir);
     spine_searcher *old = NULL;

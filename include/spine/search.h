@@ -25,8 +25,16 @@
  * once each open a searcher of their own on the same index. */
 typedef struct spine_searcher spine_searcher;
 
-/* Opens the index at dir.  Returns SPINE_ENOTFOUND when there is none,
- * SPINE_ECORRUPT when it cannot be read.  Release with spine_searcher_free(). */
+/* Opens the index at dir: its live generation, whole, also while a build
+ * swaps in a new one (the open then starts again on the new one).
+ * Returns SPINE_ENOTFOUND when there is none, SPINE_ECORRUPT when it
+ * cannot be read.  Release with spine_searcher_free().
+ *
+ * A searcher stays on the generation it opened, whose files it keeps open,
+ * until a build swaps in a new one: the next spine_search() or
+ * spine_related() then moves it to the new generation (one stat() a query
+ * tells), keeping its spine_searcher_set_threads() settings.  Should the
+ * new generation not open, it goes on with the one it has. */
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err);
 
