@@ -125,4 +125,65 @@ expect_ids "42" -d "$IDX" hiccups
 expect_ids "" -d "$IDX" kidney
 t_end
 
+# wait_lines FILE N -- waits (up to about 10 s) until FILE has N lines.
+wait_lines() {
+    local i
+    for ((i = 0; i < 500; i++)); do
+        [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+        sleep 0.02
+    done
+    return 1
+}
+
+t_begin "a --batch searcher moves to each new generation at its next query"
+mkfifo "$WORK/queries"
+"$SPINE_SEARCH" --batch --json --no-snippets -d "$IDX" <"$WORK/queries" \
+    >"$WORK/batch.out" 2>"$WORK/batch.err" &
+BPID=$!
+e2e_started "$BPID"
+exec 7>"$WORK/queries"
+echo hiccups >&7
+expect_true "no answer to the first query" wait_lines "$WORK/batch.out" 1
+expect_exit 0 "${IX[@]}" "$IDX" "$MEDQUAD_MINI"
+printf '%s\n' hiccups "kidney stones" >&7
+expect_true "no answer after the rebuild" wait_lines "$WORK/batch.out" 3
+expect_exit 0 "${IX[@]}" "$IDX" "$MINI_JSONL"
+echo hiccups >&7
+exec 7>&-
+wait "$BPID"
+expect_eq "batch exit status (hits found, no error)" 0 "$?"
+run cat "$WORK/batch.err"
+expect_out_empty
+run cat "$WORK/batch.out"
+expect_json '
+n = [len(d["hits"]) for d in docs]
+assert len(n) == 4 and n[0] == 1 and n[1] == 0 and n[2] > 0 and n[3] == 1, n
+assert docs[0]["hits"][0]["id"] == docs[3]["hits"][0]["id"] == "42", docs
+'
+t_end
+
+t_begin "searches during back-to-back rebuilds: every one answers, none fails"
+(
+    for ((i = 0; i < 6; i++)); do
+        "${IX[@]}" "$IDX" "$MEDQUAD_MINI" || exit 1
+        "${IX[@]}" "$IDX" "$MINI_JSONL" || exit 1
+    done
+) >"$WORK/loop.out" 2>"$WORK/loop.err" &
+LPID=$!
+e2e_started "$LPID"
+searches=0 failures=0
+while alive "$LPID"; do
+    "$SPINE_SEARCH" -d "$IDX" --no-snippets hiccups kidney >/dev/null \
+        2>>"$WORK/search.err"
+    st=$?
+    searches=$((searches + 1))
+    [ "$st" -le 1 ] || failures=$((failures + 1))
+done
+wait "$LPID"
+expect_eq "rebuild loop exit status" 0 "$?"
+expect_eq "failed searches of $searches (see $WORK/search.err)" 0 "$failures"
+expect_true "no search ran during the rebuilds" test "$searches" -gt 0
+echo "  ($searches searches during 12 rebuilds)"
+t_end
+
 t_summary
