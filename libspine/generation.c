@@ -31,12 +31,6 @@ struct spine_generation {
 
 /* ---- files and directories ------------------------------------------- */
 
-static char *join(const char *dir, const char *name)
-{
-    spine_buf b = SPINE_BUF_INIT;
-    spine_buf_printf(&b, "%s/%s", dir, name);
-    return spine_buf_detach(&b);
-}
 
 static int rm_entry(const char *path, const struct stat *sb, int type,
                     struct FTW *ftw)
@@ -116,7 +110,7 @@ static int layout_entry(const char *name, unsigned *gen)
 /* Reads the generation the stub names into *live (0 when there is none). */
 static void read_live_gen(const char *dir, unsigned *live)
 {
-    char *stub = join(dir, STUB_NAME);
+    char *stub = spine_path_join(dir, STUB_NAME);
     FILE *f = fopen(stub, "r");
     char line[256];
     *live = 0;
@@ -132,7 +126,7 @@ static void read_live_gen(const char *dir, unsigned *live)
 
 void spine_stub_look(const char *dir, spine_stub *st)
 {
-    char *stub = join(dir, STUB_NAME);
+    char *stub = spine_path_join(dir, STUB_NAME);
     struct stat sb;
     memset(st, 0, sizeof *st);
     if (stat(stub, &sb) == 0) {
@@ -159,7 +153,7 @@ int spine_stub_same(const spine_stub *a, const spine_stub *b)
 
 char *spine_generation_live_dir(const char *dir)
 {
-    char *stub = join(dir, STUB_NAME);
+    char *stub = spine_path_join(dir, STUB_NAME);
     FILE *f = fopen(stub, "r");
     char text[64], name[32], *out = NULL;
     unsigned gen;
@@ -174,7 +168,7 @@ char *spine_generation_live_dir(const char *dir)
     int len = 0;
     if (sscanf(text, "auto %31s%n", name, &len) == 1
         && !strcmp(text + len, "\n") && parse_gen(name, &gen))
-        out = join(dir, name);
+        out = spine_path_join(dir, name);
     return out;
 }
 
@@ -186,8 +180,8 @@ char *spine_generation_live_path(const char *dir, const char *name)
     if (live == 0)
         return NULL;
     snprintf(gen, sizeof gen, GEN_FMT, live);
-    char *gen_path = join(dir, gen);
-    char *path = join(gen_path, name);
+    char *gen_path = spine_path_join(dir, gen);
+    char *path = spine_path_join(gen_path, name);
     free(gen_path);
     return path;
 }
@@ -197,8 +191,8 @@ char *spine_generation_live_path(const char *dir, const char *name)
 static int swap_stub(spine_generation *g, const char *gen_name,
                      spine_error *err)
 {
-    char *tmp = join(g->dir, STUB_NAME ".tmp");
-    char *stub = join(g->dir, STUB_NAME);
+    char *tmp = spine_path_join(g->dir, STUB_NAME ".tmp");
+    char *stub = spine_path_join(g->dir, STUB_NAME);
     int rc = SPINE_OK;
     FILE *f = fopen(tmp, "w");
     if (!f || fprintf(f, "auto %s\n", gen_name) < 0 || fflush(f) != 0
@@ -260,7 +254,7 @@ static void sweep(const char *dir, unsigned live)
         if (!layout_entry(name, &n) || !strcmp(name, STUB_NAME)
             || !strcmp(name, LOCK_NAME) || (parse_gen(name, &g) && g == live))
             continue;
-        char *path = join(dir, name);
+        char *path = spine_path_join(dir, name);
         rmtree(path);
         free(path);
     }
@@ -297,7 +291,7 @@ int spine_generation_begin(spine_generation **out, const char *dir,
         goto fail;
     }
 
-    char *lock = join(dir, LOCK_NAME);
+    char *lock = spine_path_join(dir, LOCK_NAME);
     g->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     free(lock);
     if (g->lock_fd < 0) {
@@ -320,7 +314,7 @@ int spine_generation_begin(spine_generation **out, const char *dir,
 
     g->gen = max_gen + 1;
     snprintf(name, sizeof name, GEN_FMT ".tmp", g->gen);
-    g->tmp_path = join(dir, name);
+    g->tmp_path = spine_path_join(dir, name);
     if (mkdir(g->tmp_path, 0777) != 0) {
         rc = spine_error_set(err, SPINE_EIO, "%s: %s", g->tmp_path,
                              strerror(errno));
@@ -346,7 +340,7 @@ int spine_generation_commit(spine_generation *g, const char *built,
     int rc;
 
     snprintf(name, sizeof name, GEN_FMT, g->gen);
-    char *gen_path = join(g->dir, name);
+    char *gen_path = spine_path_join(g->dir, name);
     sync_dir(built);
     if (rename(built, gen_path) != 0) {
         rc = spine_error_set(err, SPINE_EIO, "%s: %s", gen_path,

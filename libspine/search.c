@@ -104,7 +104,7 @@ static int fill_hit(spine_hit *hit, spine_searcher *s, xapian_mset *mset,
     if (rc == 0 && opts->explain)
         rc = explain_hit(hit, mset, &w, &xe);
     if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, s->dir);
+        rc = spine_searcher_xapian_error(err, s, &xe);
         goto cleanup;
     }
     /* The text is inflated only when a snippet is cut from it. */
@@ -323,7 +323,7 @@ static int fill_hits(spine_results *r, spine_searcher *s, const page *pg,
     xapian_error xe;
     int rc = 0;
     if (opts->snippets && spine_wanted_query(&qw, q, &xe) != 0)
-        return spine_error_from_xapian(err, &xe, s->dir);
+        return spine_searcher_xapian_error(err, s, &xe);
     r->estimated = pg->estimated;
     r->hits = spine_calloc(pg->n ? pg->n : 1, sizeof *r->hits);
     r->nhits = pg->n;
@@ -332,7 +332,7 @@ static int fill_hits(spine_results *r, spine_searcher *s, const page *pg,
         order[k].k = k;
         rc = xapian_mset_docid(&order[k].did, pg->m.mset, page_at(pg, k), &xe);
         if (rc != 0)
-            rc = spine_error_from_xapian(err, &xe, s->dir);
+            rc = spine_searcher_xapian_error(err, s, &xe);
     }
     qsort(order, pg->n, sizeof *order, by_docid);
     for (unsigned i = 0; i < pg->n && rc == 0; i++) {
@@ -395,7 +395,11 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
         r->auto_corrected = 1;
     }
     if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, "bad query");
+        /* The parser's own complaint is the query's fault; anything else
+         * (the spelling or synonym table unreadable) is the index's. */
+        rc = xe.code == XAPIAN_EQUERY
+                 ? spine_error_from_xapian(err, &xe, "bad query")
+                 : spine_searcher_xapian_error(err, s, &xe);
         goto fail;
     }
     verifier v = { 0 };
@@ -408,7 +412,7 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
         goto fail;
     }
     if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, s->dir);
+        rc = spine_searcher_xapian_error(err, s, &xe);
         goto fail;
     }
     /* Xapian's own snippets know what a wildcard expanded to. */
@@ -491,7 +495,7 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
     if (rc == 0)
         rc = match(s, &pg, opts->offset, opts->limit, &none, &xe);
     if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, s->dir);
+        rc = spine_searcher_xapian_error(err, s, &xe);
         goto done;
     }
     rc = fill_hits(r, s, &pg, q, 0, opts, err);

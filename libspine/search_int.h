@@ -88,6 +88,11 @@ struct spine_searcher {
     unsigned threads;               /* spine_searcher_set_threads()' */
     unsigned long min_postings;     /* arguments, when the caller set */
     int threads_set;                /* them: kept for a new generation */
+    struct gen_file {               /* the generation's files, as opened */
+        char *name;
+        long long size;
+    } *files;
+    size_t nfiles;
     xapian_database *db;
     xapian_query_parser *qp;
     spine_speller *speller;         /* "did you mean" */
@@ -110,6 +115,14 @@ struct spine_searcher {
  * from the generation it has, whose files it holds open.  Returns 1 when s
  * moved, else 0. */
 int spine_searcher_refresh(spine_searcher *s);
+
+/* Sets err from xe, an error s met answering a query, and returns the
+ * SPINE_E* code: spine_error_from_xapian()'s, except that a read error or
+ * corruption (SPINE_EIO, SPINE_ECORRUPT) is SPINE_ECORRUPT naming the
+ * file of s's generation that was cut short or removed since s opened it,
+ * or else the index, with a pointer to spine-index --check. */
+int spine_searcher_xapian_error(spine_error *err, const spine_searcher *s,
+                                const xapian_error *xe);
 
 /* For tests: when set, called while a searcher opens its database at path,
  * with step 1 before Xapian opens it, 2 before the heads file is opened.

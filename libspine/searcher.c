@@ -2,8 +2,10 @@
  * searcher.c -- opening an index for search (spine/search.h): its schema,
  * heads file, query parsers, stop words, synonyms, speller and matchers.
  */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "schema.h"
 #include "search_int.h"
@@ -80,6 +82,67 @@ int spine_searcher_new_matcher(spine_matcher **out, spine_searcher *s,
 
 void (*spine_searcher_open_hook)(int step, const char *path);
 
+/* Notes the size of every file of s's generation (a local one: s->path is
+ * not s->dir), so that a read error can later name the file that changed
+ * under s. */
+static void note_files(spine_searcher *s)
+{
+    DIR *d = strcmp(s->path, s->dir) ? opendir(s->path) : NULL;
+    struct dirent *e;
+    size_t cap = 0;
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (s->nfiles == cap) {
+            cap = cap ? 2 * cap : 16;
+            s->files = spine_realloc(s->files, cap * sizeof *s->files);
+        }
+        s->files[s->nfiles].name = spine_strdup(e->d_name);
+        s->files[s->nfiles].size = st.st_size;
+        s->nfiles++;
+    }
+    closedir(d);
+}
+
+int spine_searcher_xapian_error(spine_error *err, const spine_searcher *s,
+                                const xapian_error *xe)
+{
+    spine_error why;
+    int rc = spine_error_from_xapian(&why, xe, s->dir);
+    if (rc != SPINE_EIO && rc != SPINE_ECORRUPT) {
+        if (err)
+            *err = why;
+        return rc;
+    }
+    /* A file cut short, or removed, under a running searcher: say which. */
+    for (size_t i = 0; i < s->nfiles; i++) {
+        char *path = spine_path_join(s->path, s->files[i].name);
+        struct stat st;
+        int gone = stat(path, &st) != 0;
+        if (gone || st.st_size != s->files[i].size) {
+            if (gone)
+                rc = spine_error_set(err, SPINE_ECORRUPT, "%s: removed while "
+                                     "in use (%s); the index is damaged: "
+                                     "rebuild it", path, xe->msg);
+            else
+                rc = spine_error_set(err, SPINE_ECORRUPT, "%s: %lld bytes, "
+                                     "was %lld when opened (%s); the index "
+                                     "is damaged: rebuild it", path,
+                                     (long long)st.st_size,
+                                     (long long)s->files[i].size, xe->msg);
+            free(path);
+            return rc;
+        }
+        free(path);
+    }
+    return spine_error_set(err, SPINE_ECORRUPT, "%s: the index is damaged "
+                           "(%s); spine-index --check %s tells more",
+                           s->dir, xe->msg, s->dir);
+}
+
 static int split(spine_searcher *s, unsigned threads,
                  unsigned long min_postings, spine_error *err);
 
@@ -111,6 +174,7 @@ static int open_db(spine_searcher *s, spine_error *err)
         return rc;
     }
     free(schema);
+    note_files(s);
     if (spine_searcher_open_hook)
         spine_searcher_open_hook(2, s->path);
     rc = spine_heads_open(&s->heads, s->dir, s->db, err);
@@ -230,6 +294,9 @@ void spine_searcher_free(spine_searcher *s)
     spine_heads_free(s->heads);
     xapian_database_free(s->db);
     spine_synonyms_free(s->synonyms);       /* after the speller's */
+    for (size_t i = 0; i < s->nfiles; i++)
+        free(s->files[i].name);
+    free(s->files);
     free(s->dir);
     free(s->path);
     free(s);

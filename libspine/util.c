@@ -203,6 +203,13 @@ int spine_is_space(int c)
         || c == '\f';
 }
 
+char *spine_path_join(const char *dir, const char *name)
+{
+    spine_buf b = SPINE_BUF_INIT;
+    spine_buf_printf(&b, "%s/%s", dir, name);
+    return spine_buf_detach(&b);
+}
+
 const char *spine_trim(const char *s, size_t *len)
 {
     size_t n = *len;

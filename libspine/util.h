@@ -101,6 +101,9 @@ int spine_is_space(int c);
  * kept byte and sets *len to the kept length (s is not modified). */
 const char *spine_trim(const char *s, size_t *len);
 
+/* Returns "dir/name" in a malloc()ed string (free() it). */
+char *spine_path_join(const char *dir, const char *name);
+
 /* Monotonic clock in seconds. */
 double spine_now(void);
 

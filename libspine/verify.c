@@ -31,7 +31,7 @@ static int verify_failed(verifier *v, xapian_document *cand, int rc,
     if (v->rc != 0)
         return 0;
     v->rc = why ? spine_searcher_record_error(&v->err, v->s, cand, rc, why)
-                : spine_error_from_xapian(&v->err, xe, v->s->dir);
+                : spine_searcher_xapian_error(&v->err, v->s, xe);
     return 0;
 }
 
@@ -174,7 +174,7 @@ static void reweigh_all(verifier *v, candidate *c, size_t n)
             if (c[i].state == CAND_REWEIGH)
                 c[i].state = CAND_DROP;
         if (v->rc == 0)
-            v->rc = spine_error_from_xapian(&v->err, &xe, v->s->dir);
+            v->rc = spine_searcher_xapian_error(&v->err, v->s, &xe);
     }
     free(group);
 }
