@@ -26,6 +26,7 @@ const char *spine_reject_name(spine_reject why)
     case SPINE_REJECT_FIELD:      return "missing or bad field";
     case SPINE_REJECT_TOO_LARGE:  return "record too large";
     case SPINE_REJECT_UNREADABLE: return "unreadable file";
+    case SPINE_REJECT_DAMAGED:    return "damaged compressed stream";
     default:                      return "unknown reason";
     }
 }

@@ -1,6 +1,6 @@
 /*
  * jsonl.c -- the JSON Lines reader: one JSON object per line, from a plain
- * or gzip file (zlib's gzread reads both, telling them apart by content).
+ * or gzip file (told apart by content: gzip's two magic bytes).
  *
  * Each line becomes one article with a single section: pid "1", no
  * question, the trimmed "body" as its text.  The file is read in fixed-size
@@ -10,13 +10,19 @@
  * UTF-8 before parsing so that a reject can give the offending byte's
  * offset; strings holding "\u0000" are rejected too, since the rest of
  * Spine works with NUL-terminated text.
+ *
+ * A file that breaks off part-way (a damaged or cut gzip stream, a read
+ * error) ends the read with one reject on the line where it broke: every
+ * line before it was delivered, and a line it cut is not.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <zlib.h>
@@ -25,7 +31,7 @@
 #include "corpus_int.h"
 #include "util.h"
 
-enum { CHUNK = 64 * 1024 };     /* bytes per gzread */
+enum { CHUNK = 64 * 1024 };     /* bytes per read() and per inflate */
 
 /* What the field helpers return when a field is good: any other value is a
  * spine_reject (whose first value, SPINE_REJECT_EMPTY, is 0). */
@@ -190,23 +196,190 @@ cleanup:
     return rc;
 }
 
-/* Sets err to gzip's message for gz, naming path.  Returns SPINE_EIO. */
-static int gz_fail(gzFile gz, const char *path, spine_error *err)
+/* ---- the bytes of one file, as text ------------------------------------ */
+
+/* One source file's bytes: a plain file as it is, a gzip file inflated
+ * member after member (as gzip -d does).  zlib's gzread would do this too,
+ * but on damage it throws away what it had already inflated into its own
+ * buffers (up to 256 KB of good records) and cannot say where the damage
+ * was; inflating here hands out every byte decoded before it. */
+typedef struct input {
+    int fd;
+    int gzip;               /* 1: the file starts with gzip's magic */
+    int in_member;          /* gzip: inside a member (0: between two) */
+    int eof;                /* read() has returned 0 */
+    z_stream zs;
+    unsigned char *raw;     /* bytes read from the file (CHUNK) */
+    size_t head;            /* plain: bytes of raw not yet handed out */
+    uint64_t raw_read;      /* bytes read from the file so far */
+    spine_reject why;       /* once stopped: the reason, and ... */
+    char problem[256];      /* ... what went wrong, where ("" while none) */
+} input;
+
+/* zlib allocates through libspine, which stops the process when memory
+ * runs out, so inflate never reports Z_MEM_ERROR. */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
 {
-    int errnum = 0;
-    const char *msg = gzerror(gz, &errnum);
-    if (errnum == Z_ERRNO)
-        msg = strerror(errno);
-    if (!msg || !*msg)
-        msg = "read error";
-    /* zlib's messages already start with the path; don't say it twice. */
-    if (strncmp(msg, path, strlen(path)) == 0)
-        return spine_error_set(err, SPINE_EIO, "%s", msg);
-    return spine_error_set(err, SPINE_EIO, "%s: %s", path, msg);
+    (void)opaque;
+    return spine_calloc(items, size);
 }
 
-/* See corpus.h.  Memory use is bounded by max_record_bytes plus one read
- * chunk, whatever the file holds; stats may be NULL. */
+static void z_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    free(p);
+}
+
+/* Records why in stops reading (only the first reason counts). */
+static void input_stop(input *in, spine_reject why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void input_stop(input *in, spine_reject why, const char *fmt, ...)
+{
+    if (in->problem[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(in->problem, sizeof in->problem, fmt, ap);
+    va_end(ap);
+    in->why = why;
+}
+
+/* Reads up to cap bytes of the file into buf, retrying on EINTR.  Returns
+ * the count (0 at the end); on a read error, stops in and returns 0. */
+static size_t input_raw(input *in, unsigned char *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t got = read(in->fd, buf, cap);
+        if (got > 0) {
+            in->raw_read += (uint64_t)got;
+            return (size_t)got;
+        }
+        if (got == 0) {
+            in->eof = 1;
+            return 0;
+        }
+        if (errno != EINTR) {
+            input_stop(in, SPINE_REJECT_UNREADABLE,
+                       "read error at byte %llu: %s",
+                       (unsigned long long)in->raw_read, strerror(errno));
+            return 0;
+        }
+    }
+}
+
+/* Releases what input_open() took. */
+static void input_close(input *in)
+{
+    if (in->gzip)
+        inflateEnd(&in->zs);
+    if (in->fd >= 0)
+        close(in->fd);
+    free(in->raw);
+}
+
+/* Opens path into in and looks at its first two bytes to tell gzip from
+ * plain text.  Returns 0 (a read error is left in in->problem), or
+ * SPINE_EIO with err set when path cannot be opened. */
+static int input_open(input *in, const char *path, spine_error *err)
+{
+    memset(in, 0, sizeof *in);
+    in->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (in->fd < 0)
+        return spine_error_set(err, SPINE_EIO, "%s: %s", path,
+                               strerror(errno));
+    in->raw = spine_malloc(CHUNK);
+    size_t n = 0;
+    while (n < 2 && !in->eof && !in->problem[0])
+        n += input_raw(in, in->raw + n, 2 - n);
+    if (n == 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
+        in->gzip = 1;
+        in->in_member = 1;
+        in->zs.zalloc = z_alloc;
+        in->zs.zfree = z_free;
+        /* 15 + 16: any window size, gzip wrapper only. */
+        if (inflateInit2(&in->zs, 15 + 16) != Z_OK) {
+            int rc = spine_error_set(err, SPINE_ERROR, "%s: zlib cannot "
+                                     "inflate: %s", path,
+                                     in->zs.msg ? in->zs.msg : "init failed");
+            in->gzip = 0;
+            input_close(in);
+            return rc;
+        }
+        in->zs.next_in = in->raw;
+        in->zs.avail_in = (uInt)n;
+    } else {
+        in->head = n;
+    }
+    return SPINE_OK;
+}
+
+/* Inflates into out[0..cap) until it is full, the file ends or damage
+ * stops the stream.  Returns the bytes decoded: all of them, including
+ * those decoded just before the damage. */
+static size_t input_inflate(input *in, char *out, size_t cap)
+{
+    z_stream *zs = &in->zs;
+    zs->next_out = (Bytef *)out;
+    zs->avail_out = (uInt)cap;
+    while (zs->avail_out > 0 && !in->problem[0]) {
+        if (zs->avail_in == 0) {
+            if (in->eof) {
+                if (in->in_member)
+                    input_stop(in, SPINE_REJECT_DAMAGED, "the gzip stream "
+                               "ends early, at byte %llu: the file is cut "
+                               "short", (unsigned long long)in->raw_read);
+                break;
+            }
+            zs->avail_in = (uInt)input_raw(in, in->raw, CHUNK);
+            zs->next_in = in->raw;
+            continue;
+        }
+        if (!in->in_member) {
+            /* Between members: zero bytes pad the end of some files. */
+            while (zs->avail_in > 0 && *zs->next_in == 0) {
+                zs->next_in++;
+                zs->avail_in--;
+            }
+            if (zs->avail_in == 0)
+                continue;
+            inflateReset(zs);
+            in->in_member = 1;
+        }
+        /* With input and room for output, inflate always makes progress
+         * or reports damage: this loop ends. */
+        int z = inflate(zs, Z_NO_FLUSH);
+        if (z == Z_STREAM_END)
+            in->in_member = 0;
+        else if (z != Z_OK)
+            input_stop(in, SPINE_REJECT_DAMAGED, "gzip: %s, found at "
+                       "byte %llu of the file", zs->msg ? zs->msg : zError(z),
+                       (unsigned long long)(in->raw_read - zs->avail_in));
+    }
+    return cap - zs->avail_out;
+}
+
+/* Reads the next bytes of the file's text into out[0..cap).  Returns how
+ * many; 0 at the end of the file or when the input stopped (then
+ * in->problem says why). */
+static size_t input_read(input *in, char *out, size_t cap)
+{
+    if (in->gzip)
+        return input_inflate(in, out, cap);
+    if (in->head > 0) {
+        size_t n = in->head;
+        memcpy(out, in->raw, n);
+        in->head = 0;
+        return n;
+    }
+    if (in->eof || in->problem[0])
+        return 0;
+    return input_raw(in, (unsigned char *)out, cap);
+}
+
+/* ---- the reader --------------------------------------------------------- */
+
+/* See corpus.h.  Memory use is bounded by max_record_bytes plus two read
+ * chunks and zlib's window, whatever the file holds; stats may be NULL. */
 int spine_jsonl_read(const char *path, const spine_corpus_options *opts,
                      const spine_corpus_sink *sink, spine_corpus_stats *stats,
                      spine_error *err)
@@ -214,10 +387,11 @@ int spine_jsonl_read(const char *path, const spine_corpus_options *opts,
     spine_corpus_stats scratch;
     spine_buf line = SPINE_BUF_INIT;
     char *chunk = NULL;
-    gzFile gz = NULL;
+    input in;
     struct stat st;
     jreader r;
     long lineno = 0;
+    uint64_t seen = 0;      /* bytes of the current line, kept or not */
     int skipping = 0;       /* the current line went over the limit */
     int rc = 0;
 
@@ -237,33 +411,22 @@ int spine_jsonl_read(const char *path, const spine_corpus_options *opts,
                       ? opts->max_record_bytes
                       : SPINE_CORPUS_DEFAULT_MAX_RECORD;
 
-    errno = 0;
-    gz = gzopen(path, "rb");
-    if (!gz)
-        return spine_error_set(err, SPINE_EIO, "%s: %s", path,
-                               errno ? strerror(errno) : "cannot open");
+    rc = input_open(&in, path, err);
+    if (rc != SPINE_OK)
+        return rc;
     stats->files++;
-    gzbuffer(gz, 128 * 1024);
     chunk = spine_malloc(CHUNK);
 
     for (;;) {
-        int got = gzread(gz, chunk, CHUNK);
-        if (got <= 0) {
-            int errnum = Z_OK;
-            gzerror(gz, &errnum);
-            /* gzread returns 0, not -1, for a stream cut short
-             * (Z_BUF_ERROR), so the error state is what decides. */
-            if (got < 0 || errnum != Z_OK) {
-                rc = gz_fail(gz, path, err);
-                goto cleanup;
-            }
+        size_t got = input_read(&in, chunk, CHUNK);
+        if (got == 0)
             break;
-        }
-        stats->bytes += (uint64_t)got;
+        stats->bytes += got;
         const char *p = chunk, *end = chunk + got;
         while (p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             size_t seg = (size_t)((nl ? nl : end) - p);
+            seen += seg;
             if (!skipping && line.n + seg > r.max_bytes) {
                 skipping = 1;
                 spine_buf_reset(&line);
@@ -280,13 +443,25 @@ int spine_jsonl_read(const char *path, const spine_corpus_options *opts,
             else
                 rc = do_line(&r, lineno, line.p ? line.p : "", line.n);
             skipping = 0;
+            seen = 0;
             spine_buf_reset(&line);
             if (rc != 0)
                 goto cleanup;
         }
     }
-    /* A last line without a newline. */
-    if (line.n > 0 || skipping) {
+    if (in.problem[0]) {
+        /* The file broke off: a line it cut is no good record, and what
+         * came after the break cannot be read. */
+        lineno++;
+        if (seen > 0)
+            reject(&r, lineno, in.why, "%s; this line is cut short after "
+                   "%llu bytes, and nothing after it is read", in.problem,
+                   (unsigned long long)seen);
+        else
+            reject(&r, lineno, in.why, "%s; nothing after it is read",
+                   in.problem);
+    } else if (seen > 0) {
+        /* A last line without a newline. */
         lineno++;
         if (skipping)
             reject(&r, lineno, SPINE_REJECT_TOO_LARGE,
@@ -296,8 +471,7 @@ int spine_jsonl_read(const char *path, const spine_corpus_options *opts,
     }
 
 cleanup:
-    if (gz)
-        gzclose(gz);
+    input_close(&in);
     free(chunk);
     spine_buf_free(&line);
     return rc;

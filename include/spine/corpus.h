@@ -34,6 +34,7 @@ typedef enum spine_reject {
     SPINE_REJECT_FIELD,         /* required field missing or of wrong type */
     SPINE_REJECT_TOO_LARGE,     /* record over max_record_bytes */
     SPINE_REJECT_UNREADABLE,    /* file could not be opened or read */
+    SPINE_REJECT_DAMAGED,       /* compressed stream damaged or cut short */
     SPINE_REJECT_COUNT
 } spine_reject;
 
@@ -69,11 +70,13 @@ typedef struct spine_corpus_options {
 
 /* Reads one source: a directory or .xml file as MedQuAD, any other file as
  * JSON Lines.  Adds to *stats (caller-initialised, e.g. zeroed) as it goes.
- * Returns 0 when the source was read to its end, even if records were
- * rejected; SPINE_ENOTFOUND or SPINE_EIO when path cannot be opened at all
- * (nothing was read); SPINE_EIO when a file breaks off mid-way (e.g. a
- * truncated gzip stream: records before the break were delivered); or the
- * callback's non-zero value when on_article stopped the read. */
+ * Returns 0 when the source was read as far as it goes, even if records
+ * were rejected: a file that breaks off part-way (a damaged or truncated
+ * gzip stream, a read error) is one reject, SPINE_REJECT_DAMAGED or
+ * SPINE_REJECT_UNREADABLE, on the line where it broke, after every record
+ * before that line was delivered.  Returns SPINE_ENOTFOUND or SPINE_EIO
+ * when path cannot be opened at all (nothing was read), or the callback's
+ * non-zero value when on_article stopped the read. */
 int spine_corpus_read(const char *path, const spine_corpus_options *opts,
                       const spine_corpus_sink *sink, spine_corpus_stats *stats,
                       spine_error *err);
