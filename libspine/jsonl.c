@@ -9,7 +9,8 @@
  * so memory stays bounded whatever the input.  Lines are checked for valid
  * UTF-8 before parsing so that a reject can give the offending byte's
  * offset; strings holding "\u0000" are rejected too, since the rest of
- * Spine works with NUL-terminated text.
+ * Spine works with NUL-terminated text.  A UTF-8 byte order mark at the
+ * start of the file is skipped.
  *
  * A file that breaks off part-way (a damaged or cut gzip stream, a read
  * error) ends the read with one reject on the line where it broke: every
@@ -138,6 +139,12 @@ static int do_line(jreader *r, long lineno, const char *s, size_t len)
     size_t bad;
     int why, rc = 0;
 
+    /* A UTF-8 byte order mark may open the file (editors on Windows
+     * write one); it is not part of the first record. */
+    if (lineno == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+        s += 3;
+        len -= 3;
+    }
     size_t i = 0;
     while (i < len && spine_is_space((unsigned char)s[i]))
         i++;

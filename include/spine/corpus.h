@@ -14,7 +14,8 @@
  *     skipped with SPINE_REJECT_EMPTY.
  *   JSON Lines: a file (plain or gzip, detected by content) holding one JSON
  *     object per line: "id" (string or integer) and "body" (string) required;
- *     "title", "url", "source" optional strings.  Blank lines are ignored.
+ *     "title", "url", "source" optional strings.  Blank lines are ignored,
+ *     and so is a UTF-8 byte order mark at the start of the file.
  */
 #ifndef SPINE_CORPUS_H
 #define SPINE_CORPUS_H
