@@ -21,9 +21,11 @@
 #include "util.h"
 #include "xerror.h"
 
-#define MAGIC        "SPINEHD1"
+#define MAGIC        "SPINEHD2"
+#define MAGIC_V1     "SPINEHD1"     /* heads without docids: not used */
 #define UUID_BYTES   40
 #define HEADER_BYTES (32 + UUID_BYTES)
+#define DOCID_BYTES  4              /* the u32 docid opening an entry */
 
 /* The offset table is read a page at a time, on first use, and kept: a
  * warm lookup then costs one pread() (the head) instead of two.  Kept
@@ -64,12 +66,13 @@ typedef struct writer {
 
 enum { WRITE_FAILED = 1 };          /* each_value: stop, fwrite failed */
 
-/* Appends docid did's head.  Docids come in increasing order; those
- * skipped (no document) get empty heads. */
+/* Appends docid did's entry: did, then its head.  Docids come in
+ * increasing order; those skipped (no document) get empty entries. */
 static int add_head(xapian_docid did, const char *value, size_t len,
                     void *ctx)
 {
     writer *w = ctx;
+    unsigned char le[DOCID_BYTES];
     if ((size_t)did >= w->cap) {
         size_t cap = w->cap;
         while (cap <= did)
@@ -79,9 +82,11 @@ static int add_head(xapian_docid did, const char *value, size_t len,
     }
     while (w->count + 1 < did)
         w->off[++w->count] = w->at;
-    if (len && fwrite(value, 1, len, w->f) != len)
+    spine_put_le32(le, did);
+    if (fwrite(le, 1, sizeof le, w->f) != sizeof le
+        || (len && fwrite(value, 1, len, w->f) != len))
         return WRITE_FAILED;
-    w->at += len;
+    w->at += sizeof le + len;
     w->off[++w->count] = w->at;
     return 0;
 }
@@ -295,6 +300,10 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
         goto corrupt;
     if (rc != SPINE_OK)
         goto done;
+    /* Version 1 ties no head to its docid: the value slot is read instead
+     * (heads.h), as for an index without a heads file. */
+    if (memcmp(h, MAGIC_V1, 8) == 0)
+        goto done;
     uint32_t count = spine_get_le32(h + 8);
     uint64_t table = spine_get_le64(h + 16);
     if (memcmp(h, MAGIC, 8) != 0 || table < HEADER_BYTES
@@ -349,22 +358,40 @@ int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
         rc = table_entry(h, did, &to, err);
     if (rc != SPINE_OK)
         return rc;
-    if (from == to)                 /* no document: an empty head */
+    if (from == to)                 /* no document: an empty entry */
         return SPINE_OK;
-    if (from < HEADER_BYTES || from > to || to > h->table)
+    if (from < HEADER_BYTES || to > h->table || from > to)
         return spine_error_set(err, SPINE_ECORRUPT, "%s: the head of docid "
                                "%u lies at bytes %llu..%llu, outside "
                                "%u..%llu; rebuild the index", h->path,
                                (unsigned)did, (unsigned long long)from,
                                (unsigned long long)to, (unsigned)HEADER_BYTES,
                                (unsigned long long)h->table);
+    if (to - from < DOCID_BYTES)
+        return spine_error_set(err, SPINE_ECORRUPT, "%s: the entry of docid "
+                               "%u is %u bytes, too short to name its "
+                               "document; rebuild the index", h->path,
+                               (unsigned)did, (unsigned)(to - from));
     rc = read_head(h, from, to, err);
     if (rc != SPINE_OK)
         return rc;
+    /* The entry names its document: another one's is damage, never a hit
+     * to list in did's place. */
+    uint32_t owner = spine_get_le32((const unsigned char *)h->buf.p);
+    if (owner != did)
+        return spine_error_set(err, SPINE_ECORRUPT, "%s: the entry of docid "
+                               "%u holds the head of docid %u; rebuild the "
+                               "index", h->path, (unsigned)did,
+                               (unsigned)owner);
     h->buf.p[h->buf.n] = '\0';
-    *data = h->buf.p;
-    *len = h->buf.n;
+    *data = h->buf.p + DOCID_BYTES;
+    *len = h->buf.n - DOCID_BYTES;
     return SPINE_OK;
+}
+
+uint32_t spine_heads_count(const spine_heads *h)
+{
+    return h->count;
 }
 
 void spine_heads_free(spine_heads *h)

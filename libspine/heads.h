@@ -17,21 +17,29 @@
  *
  * Layout (integers little-endian):
  *
- *   0   "SPINEHD1"            magic and version
+ *   0   "SPINEHD2"            magic and version
  *   8   u32 count             docids 1..count have a slot
  *   12  u32 reserved (0)
  *   16  u64 table             file offset of the offset table
  *   24  u64 revision          Xapian revision of the database described
  *   32  char uuid[40]         and its UUID, NUL-padded
- *   72  heads, in docid order
- *   table: u64 off[count + 1] head of docid d: bytes off[d-1]..off[d]
+ *   72  entries, in docid order: u32 docid, then that document's head
+ *   table: u64 off[count + 1] entry of docid d: bytes off[d-1]..off[d]
  *                             (empty: no document)
  *
  * The file ends with the table.  The UUID and revision tie it to one
  * database: a searcher that opened another (a generation swapped in
  * between, a database changed in place) ignores the file and reads the
  * value slot, as it does for an index without one (built before, or
- * remote shards).
+ * remote shards).  So it does with a file of version 1 ("SPINEHD1",
+ * whose entries were the heads alone): such an index answers as before,
+ * from the value slot, until it is rebuilt.
+ *
+ * The docid opening each entry ties the head to its document: a damaged
+ * table entry that points at another article's entry is SPINE_ECORRUPT,
+ * never that article listed in the place of the one asked for.  The
+ * head's own bytes are covered by its checksum (store.h), which the
+ * decoder checks.
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
@@ -60,17 +68,19 @@ int spine_heads_write(const char *db_dir, const xapian_database *db,
  * (the database the caller opened from index_dir), and checks its header
  * against the file's size.  Sets *out to NULL and returns SPINE_OK when
  * there is nothing to use: no file, a stub naming anything but one local
- * generation, or a file of another database.  Returns SPINE_ECORRUPT,
- * naming the file, when it is malformed or cut short; SPINE_EIO when it
- * cannot be read.  Reads only the header: the cost does not grow with the
- * index.  Release *out with spine_heads_free(). */
+ * generation, a file of another database or of version 1 (see above).
+ * Returns SPINE_ECORRUPT, naming the file, when it is malformed or cut
+ * short; SPINE_EIO when it cannot be read.  Reads only the header: the
+ * cost does not grow with the index.  Release *out with
+ * spine_heads_free(). */
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err);
 
 /* Reads document did's head: from the 4 KB blocks of the file h has kept,
  * reading (with pread()) and keeping those it has not, as it does the
  * pages of the offset table that hold did's offsets; once h keeps 32 MB,
- * heads in blocks not kept are read for each lookup.  Returns SPINE_OK
+ * heads in blocks not kept are read for each lookup.  The docid opening
+ * the entry is checked against did on every lookup.  Returns SPINE_OK
  * with *data pointing at the head (*len bytes, NUL-terminated, in a buffer
  * h owns: valid until the next spine_heads_get() on h or
  * spine_heads_free()), or with *data NULL and *len 0 when the file has no
@@ -78,12 +88,17 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
  * document); the caller then reads the value slot.  Returns
  * SPINE_ECORRUPT, naming the file, when a read comes up short (the file
  * was cut short since it was opened; what h read before the cut is still
- * served) or the offsets lie outside the heads; SPINE_EIO when a read
+ * served), the offsets lie outside the heads, or the entry there is
+ * another document's (naming both docids); SPINE_EIO when a read
  * fails.  The head's own checksum is the decoder's to check.  h is not
  * safe for concurrent calls (a searcher is used by one thread at a
  * time). */
 int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
                     size_t *len, spine_error *err);
+
+/* The number of docids h has a slot for (1..count; spine_heads_get()
+ * answers "no head" past it), as the file's header says. */
+uint32_t spine_heads_count(const spine_heads *h);
 
 /* Closes the file and releases h.  Accepts NULL. */
 void spine_heads_free(spine_heads *h);

@@ -863,8 +863,25 @@ static unsigned char *slurp(const char *path, size_t *n)
     return bytes;
 }
 
+/* Reads the little-endian u64 at bytes + at. */
+static uint64_t le64_at(const unsigned char *bytes, uint64_t at)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | bytes[at + i];
+    return v;
+}
+
+/* Writes v at bytes + at, little-endian. */
+static void put_le64_at(unsigned char *bytes, uint64_t at, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        bytes[at + i] = (unsigned char)(v >> (8 * i));
+}
+
 /* Asserts that h serves every article's head as the heads file bytes[]
- * (whose offset table starts at byte table) holds it. */
+ * (whose offset table starts at byte table) holds it: each entry is the
+ * docid, 4 bytes, then the head. */
 static void assert_heads_as_written(spine_heads *h, const unsigned char *bytes,
                                     uint64_t table)
 {
@@ -872,14 +889,14 @@ static void assert_heads_as_written(spine_heads *h, const unsigned char *bytes,
     const char *p;
     size_t len;
     for (uint32_t did = 1; did <= NARTICLES; did++) {
-        uint64_t from = 0, to = 0;
-        for (int i = 7; i >= 0; i--) {
-            from = from << 8 | bytes[table + 8 * (did - 1) + i];
-            to = to << 8 | bytes[table + 8 * did + i];
-        }
+        uint64_t from = le64_at(bytes, table + 8 * (did - 1));
+        uint64_t to = le64_at(bytes, table + 8 * did);
+        ck_assert_uint_eq(bytes[from] | bytes[from + 1] << 8
+                          | bytes[from + 2] << 16
+                          | (uint32_t)bytes[from + 3] << 24, did);
         ck_assert_int_eq(spine_heads_get(h, did, &p, &len, &err), SPINE_OK);
-        ck_assert_uint_eq(len, to - from);
-        ck_assert_int_eq(memcmp(p, bytes + from, len), 0);
+        ck_assert_uint_eq(len, to - from - 4);
+        ck_assert_int_eq(memcmp(p, bytes + from + 4, len), 0);
     }
 }
 
@@ -893,9 +910,7 @@ START_TEST(test_heads_damaged)
     char *file = tu_path(ixdir, "gen-000001/" SPINE_HEADS_FILE);
     size_t n;
     unsigned char *bytes = slurp(file, &n);
-    uint64_t table = 0;
-    for (int i = 7; i >= 0; i--)
-        table = table << 8 | bytes[16 + i];
+    uint64_t table = le64_at(bytes, 16);
     ck_assert_uint_eq(n, table + 8 * (NARTICLES + 1));
 
     xapian_database *db = NULL;
@@ -926,6 +941,47 @@ START_TEST(test_heads_damaged)
     ck_assert_msg(strstr(err.msg, SPINE_HEADS_FILE) != NULL, "message: %s",
                   err.msg);
     spine_heads_free(h);
+
+    /* Docid 1's table entry pointing at docid 2's head, a valid head
+     * of another article (docid 2's entry then empty: read from its value
+     * slot): refused, never served as docid 1's. */
+    memcpy(bad, bytes, n);
+    put_le64_at(bad, table, le64_at(bytes, table + 8));
+    put_le64_at(bad, table + 8, le64_at(bytes, table + 16));
+    ck_assert_int_eq(tu_write_file(file, bad, n), 0);
+    ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err), SPINE_OK);
+    ck_assert_ptr_nonnull(h);
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_heads_get(h, 1, &p, &len, &err), SPINE_ECORRUPT);
+    ck_assert_msg(strstr(err.msg, file) != NULL
+                  && strstr(err.msg, "docid 1 holds the head of docid 2"),
+                  "message: %s", err.msg);
+    ck_assert_ptr_null(p);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(spine_heads_get(h, 2, &p, &len, &err), SPINE_OK);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(spine_heads_get(h, 3, &p, &len, &err), SPINE_OK);
+    ck_assert_uint_gt(len, 0);
+    spine_heads_free(h);
+
+    /* An entry too short to hold a docid. */
+    memcpy(bad, bytes, n);
+    put_le64_at(bad, table + 8, le64_at(bytes, table) + 3);
+    put_le64_at(bad, table + 16, le64_at(bytes, table) + 3);
+    ck_assert_int_eq(tu_write_file(file, bad, n), 0);
+    ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err), SPINE_OK);
+    ck_assert_int_eq(spine_heads_get(h, 1, &p, &len, &err), SPINE_ECORRUPT);
+    ck_assert_msg(strstr(err.msg, "too short"), "message: %s", err.msg);
+    spine_heads_free(h);
+
+    /* A file of version 1 (heads without docids) is not used: the value
+     * slot is read, as for an index without one. */
+    memcpy(bad, bytes, n);
+    memcpy(bad, "SPINEHD1", 8);
+    ck_assert_int_eq(tu_write_file(file, bad, n), 0);
+    h = (spine_heads *)&h;
+    ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err), SPINE_OK);
+    ck_assert_ptr_null(h);
     free(bad);
 
     /* Cut short under an open handle that has read nothing yet: without

@@ -6,7 +6,9 @@
 # without snippets; cut while a --batch searcher runs, the queries that
 # need it fail with a message and the run exits 2 (before heads.c read the
 # heads file with pread(), a cut there under a running searcher was a
-# SIGBUS).  GPL-2.0-or-later.
+# SIGBUS).  A table entry of the heads file pointed at another article's
+# head fails the listing naming the file, never lists that article in its
+# place.  GPL-2.0-or-later.
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -64,6 +66,47 @@ for f in "${FILES[@]}"; do
     done
 done
 
+# ---- a table entry pointing at another article's head ------------------------
+
+# A query that lists every article of the fixture index (with -n 20): its
+# listing reads every head, so a cut anywhere in the heads fails it.
+EVERY="kidney OR diabetes OR gallstones OR pressure OR urinary OR back OR osteoporosis OR heart OR migraine OR asthma OR osteoarthritis"
+
+# point_head FILE D -- rewrites the offset table of heads file FILE
+# (heads.h) so that docid D's entry is docid D+1's: D's start moves to
+# D+1's, D's end to D+1's end, and D+1's entry is left empty.
+point_head() {
+    python3 - "$@" <<'PY'
+import struct, sys
+path, d = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(path, "rb").read())
+table = struct.unpack_from("<Q", b, 16)[0]
+off = [struct.unpack_from("<Q", b, table + 8 * i)[0] for i in (d, d + 1)]
+struct.pack_into("<QQ", b, table + 8 * (d - 1), *off)
+open(path, "wb").write(b)
+PY
+}
+
+# Before heads carried their docid, this listed docid 2's article twice
+# (once in docid 1's place, with its id, title and URL) and exit 0.
+copy="$WORK/swapped"
+rm -rf "$copy"
+cp -a "$IDX" "$copy"
+point_head "$copy/$GEN/heads.spine" 1
+for fmt in "" --json; do
+    t_begin "heads.spine entry of docid 1 pointed at docid 2's head, --no-snippets ${fmt:-(text)}: exit 2, names the file, lists nothing"
+    # shellcheck disable=SC2086  # fmt is zero or one word
+    expect_exit 2 "$SPINE_SEARCH" -d "$copy" --no-snippets -n 20 $fmt "$EVERY"
+    expect_err_one_line "spine-search: $copy/$GEN/heads.spine: the entry of docid 1 holds the head of docid 2"
+    expect_out_empty
+    t_end
+done
+
+t_begin "heads.spine entry pointed elsewhere, with snippets: not read, answers stay right"
+expect_exit 0 "$SPINE_SEARCH" -d "$copy" --json -n 20 "$EVERY"
+expect_json "assert len(ids) == $MINI_ARTICLES and len(set(ids)) == $MINI_ARTICLES"
+t_end
+
 # ---- cut under a running --batch searcher --------------------------------------
 
 # A larger index, so that docdata.glass has leaf blocks Xapian has not kept
@@ -72,10 +115,6 @@ done
 BIGIDX="$WORK/bigidx"
 make_big_jsonl "$WORK/big.jsonl" 3000
 build_index "$BIGIDX" "$WORK/big.jsonl"
-
-# A query that lists every article of the fixture index (with -n 20): its
-# listing reads every head, so a cut anywhere in the heads fails it.
-EVERY="kidney OR diabetes OR gallstones OR pressure OR urinary OR back OR osteoporosis OR heart OR migraine OR asthma OR osteoarthritis"
 
 # lines FILE -- the number of lines in FILE (0 if it does not exist).
 lines() {
