@@ -4,32 +4,74 @@
  */
 #include <jansson.h>
 
+#include <string.h>
+
 #include "spine/format.h"
 #include "spine/error.h"
+#include "util.h"
+
+int spine_format_escaped(FILE *out, const char *s)
+{
+    size_t left = strlen(s);
+    while (left) {
+        unsigned char c = (unsigned char)*s;
+        size_t n = spine_utf8_len(s, left);
+        /* Controls: C0 and DEL, and C1 (U+0080..U+009F, 0xC2 0x80..0x9F). */
+        if (c < 0x20 || c == 0x7f
+            || (c == 0xc2 && (unsigned char)s[1] <= 0x9f))
+            n = 0;
+        if (n) {
+            fwrite(s, 1, n, out);
+        } else {
+            fprintf(out, "\\x%02x", c);
+            n = 1;
+        }
+        s += n;
+        left -= n;
+    }
+    return ferror(out) ? SPINE_EIO : SPINE_OK;
+}
 
 int spine_format_text(FILE *out, const spine_results *r)
 {
-    if (r->corrected && r->auto_corrected)
-        fprintf(out, "Showing results for: %s (search instead for: %s with "
-                "--exact)\n\n", r->corrected, r->query);
-    else if (r->corrected)
-        fprintf(out, "Did you mean: %s?\n\n", r->corrected);
+    if (r->corrected && r->auto_corrected) {
+        fputs("Showing results for: ", out);
+        spine_format_escaped(out, r->corrected);
+        fputs(" (search instead for: ", out);
+        spine_format_escaped(out, r->query);
+        fputs(" with --exact)\n\n", out);
+    } else if (r->corrected) {
+        fputs("Did you mean: ", out);
+        spine_format_escaped(out, r->corrected);
+        fputs("?\n\n", out);
+    }
     for (size_t i = 0; i < r->nhits; i++) {
         const spine_hit *h = &r->hits[i];
-        fprintf(out, "%u. %s", h->rank, *h->title ? h->title : h->id);
-        if (*h->source)
-            fprintf(out, " [%s]", h->source);
+        fprintf(out, "%u. ", h->rank);
+        spine_format_escaped(out, *h->title ? h->title : h->id);
+        if (*h->source) {
+            fputs(" [", out);
+            spine_format_escaped(out, h->source);
+            fputc(']', out);
+        }
         fputc('\n', out);
-        if (*h->url)
-            fprintf(out, "   %s\n", h->url);
+        if (*h->url) {
+            fputs("   ", out);
+            spine_format_escaped(out, h->url);
+            fputc('\n', out);
+        }
+        /* The snippet comes with the caller's highlight markers, which may
+         * be escape sequences; the library has made its text safe. */
         if (h->snippet && *h->snippet)
             fprintf(out, "   %s\n", h->snippet);
         if (h->explain) {
             fputs("   why:", out);
-            for (size_t k = 0; k < h->nexplain; k++)
-                fprintf(out, " %s %.2f (%lu docs)%s", h->explain[k].term,
-                        h->explain[k].weight, h->explain[k].docs,
-                        k + 1 < h->nexplain ? "," : "");
+            for (size_t k = 0; k < h->nexplain; k++) {
+                fputc(' ', out);
+                spine_format_escaped(out, h->explain[k].term);
+                fprintf(out, " %.2f (%lu docs)%s", h->explain[k].weight,
+                        h->explain[k].docs, k + 1 < h->nexplain ? "," : "");
+            }
             fputc('\n', out);
         }
         fputc('\n', out);

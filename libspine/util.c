@@ -154,47 +154,52 @@ char *spine_buf_detach(spine_buf *b)
     return p;
 }
 
-int spine_utf8_valid(const char *s, size_t len, size_t *bad_at)
+size_t spine_utf8_len(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
+    unsigned c = p[0];
+    size_t n;
+    unsigned min;
+    if (len == 0 || c == 0)
+        return 0;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 1; min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 2; min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 3; min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len <= n)
+        return 0;
+    unsigned cp = c & (0x3F >> n);
+    for (size_t k = 1; k <= n; k++) {
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    /* Overlong forms, surrogates and values past U+10FFFF. */
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n + 1;
+}
+
+int spine_utf8_valid(const char *s, size_t len, size_t *bad_at)
+{
     size_t i = 0;
     while (i < len) {
-        unsigned c = p[i];
-        size_t n;
-        unsigned min;
-        if (c == 0)
-            goto bad;
-        if (c < 0x80) {
-            i++;
-            continue;
+        size_t n = spine_utf8_len(s + i, len - i);
+        if (n == 0) {
+            if (bad_at)
+                *bad_at = i;
+            return 0;
         }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1; min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2; min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3; min = 0x10000;
-        } else {
-            goto bad;
-        }
-        if (len - i <= n)
-            goto bad;
-        unsigned cp = c & (0x3F >> n);
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                goto bad;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        /* Overlong forms, surrogates and values past U+10FFFF. */
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            goto bad;
-        i += n + 1;
+        i += n;
     }
     return 1;
-bad:
-    if (bad_at)
-        *bad_at = i;
-    return 0;
 }
 
 int spine_is_space(int c)

@@ -88,6 +88,11 @@ static inline uint64_t spine_get_le64(const unsigned char *p)
 #define SPINE_FNV1A_INIT 2166136261u
 uint32_t spine_fnv1a(uint32_t h, const void *p, size_t n);
 
+/* Returns the length in bytes (1 to 4) of the valid UTF-8 character, not
+ * NUL, that starts s (of len bytes), or 0 when s starts with a NUL, a bad
+ * or cut-short sequence, or len is 0. */
+size_t spine_utf8_len(const char *s, size_t len);
+
 /* Returns 1 when s[0..len) is valid UTF-8 without NUL bytes, else 0, and
  * when invalid stores the byte offset of the first bad byte in *bad_at (may
  * be NULL). */

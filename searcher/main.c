@@ -77,6 +77,15 @@ static int parse_uint(const char *opt, const char *arg, unsigned max,
     return 0;
 }
 
+/* Prints "spine-search: " and msg, made safe for a terminal (it may hold
+ * the query or text of the index), on a line of its own. */
+static void complain(const char *msg)
+{
+    fputs("spine-search: ", stderr);
+    spine_format_escaped(stderr, msg);
+    fputc('\n', stderr);
+}
+
 /* Answers one query; returns EXIT_HITS, EXIT_NOHITS or EXIT_ERROR. */
 static int answer(spine_searcher *s, const char *query, const cli *c)
 {
@@ -85,7 +94,7 @@ static int answer(spine_searcher *s, const char *query, const cli *c)
     int rc = c->related ? spine_related(&res, s, c->related, &c->qopts, &err)
                         : spine_search(&res, s, query, &c->qopts, &err);
     if (rc != 0) {
-        fprintf(stderr, "spine-search: %s\n", err.msg);
+        complain(err.msg);
         if (c->json && c->batch) {
             /* Keep one line per query so a script stays in step. */
             spine_results empty = { (char *)query, NULL, 0, 0, NULL, 0 };
@@ -93,15 +102,21 @@ static int answer(spine_searcher *s, const char *query, const cli *c)
         }
         return EXIT_ERROR;
     }
-    if (c->batch && !c->json)
-        printf("# %s\n", query);
+    if (c->batch && !c->json) {
+        fputs("# ", stdout);
+        spine_format_escaped(stdout, query);
+        putchar('\n');
+    }
     if (c->json)
         rc = spine_format_json(stdout, res, c->qopts.offset);
     else
         rc = spine_format_text(stdout, res);
     int status = res->nhits ? EXIT_HITS : EXIT_NOHITS;
-    if (!c->json && !c->batch && res->nhits == 0)
-        fprintf(stderr, "spine-search: no articles match '%s'\n", query);
+    if (!c->json && !c->batch && res->nhits == 0) {
+        fputs("spine-search: no articles match '", stderr);
+        spine_format_escaped(stderr, query);
+        fputs("'\n", stderr);
+    }
     spine_results_free(res);
     if (rc != 0) {
         fprintf(stderr, "spine-search: cannot write results\n");
@@ -265,7 +280,7 @@ int main(int argc, char **argv)
         || (c.threads >= 0
             && spine_searcher_set_threads(s, (unsigned)c.threads, 0, &err)
                    != 0)) {
-        fprintf(stderr, "spine-search: %s\n", err.msg);
+        complain(err.msg);
         spine_searcher_free(s);
         free(query);
         return EXIT_ERROR;

@@ -786,6 +786,64 @@ START_TEST(test_format_text)
 }
 END_TEST
 
+START_TEST(test_format_escapes)
+{
+    /* Text that could drive a terminal -- ESC, BEL, a C1 CSI (U+009B), an
+     * invalid byte -- is written as \xNN in every field; valid UTF-8 and
+     * the caller's highlight markers are left alone. */
+    spine_hit hit = { 0 };
+    hit.rank = 1;
+    hit.id = (char *)"x1";
+    hit.title = (char *)"Caf\xc3\xa9 \x1b[2Jtitle\x07";
+    hit.source = (char *)"SRC\xc2\x9b" "1m";
+    hit.url = (char *)"https://example.org/\xff";
+    hit.snippet = (char *)"\x1b[1mword\x1b[0m";
+    spine_results r = { (char *)"q\x1b]0;owned\x07", (char *)"fix\n", 1, 1,
+                        &hit, 1 };
+    int rc;
+    char *out = capture_text(&r, &rc);
+    ck_assert_int_eq(rc, SPINE_OK);
+    ck_assert_msg(strstr(out, "Showing results for: fix\\x0a (search instead "
+                         "for: q\\x1b]0;owned\\x07 with --exact)"),
+                  "text output: %s", out);
+    ck_assert_ptr_nonnull(strstr(out, "1. Caf\xc3\xa9 \\x1b[2Jtitle\\x07 "
+                                      "[SRC\\xc2\\x9b1m]\n"));
+    ck_assert_ptr_nonnull(strstr(out, "https://example.org/\\xff\n"));
+    ck_assert_ptr_nonnull(strstr(out, "   \x1b[1mword\x1b[0m\n"));
+    free(out);
+}
+END_TEST
+
+START_TEST(test_snippet_controls)
+{
+    /* Controls in stored text never reach a snippet: they fold into
+     * spaces like layout whitespace. */
+    spine_query_options o = opts_default();
+    o.hi_start = "[";
+    o.hi_end = "]";
+    spine_wanted w = { 0 };
+    xapian_query *q = NULL;
+    xapian_error xe;
+    ck_assert_int_eq(xapian_query_new_term(&q, "Zkidney", 7, &xe), 0);
+    ck_assert_int_eq(spine_wanted_query(&w, q, &xe), 0);
+    static const char text[] = "The\x1b kidney\x07\x07" "filters \xc2\x9b"
+                               "blood\x7f.";
+    xapian_stem *stem = NULL;
+    ck_assert_int_eq(xapian_stem_new(&stem, "english", &xe), 0);
+    char *snip = spine_snippet_make(text, sizeof text - 1, &w, stem, 200,
+                                    o.hi_start, o.hi_end, 0);
+    ck_assert_str_eq(snip, "The [kidney] filters blood .");
+    free(snip);
+    char *html = spine_snippet_render("a\x1b[1m \x02" "b\x03\xc2\x85" "c", "<", ">",
+                                      0);
+    ck_assert_str_eq(html, "a [1m <b> c");
+    free(html);
+    xapian_stem_free(stem);
+    xapian_query_free(q);
+    spine_wanted_free(&w);
+}
+END_TEST
+
 START_TEST(test_reopen_after_rebuild)
 {
     /* A searcher opened on one generation keeps it until its next query
@@ -1676,6 +1734,8 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_no_match);
     tcase_add_test(core, test_format_json);
     tcase_add_test(core, test_format_text);
+    tcase_add_test(core, test_format_escapes);
+    tcase_add_test(core, test_snippet_controls);
     tcase_add_test(core, test_reopen_after_rebuild);
     tcase_add_test(core, test_synonym_lookup);
     tcase_add_test(core, test_stem_keeps_prefix);

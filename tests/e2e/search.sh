@@ -151,4 +151,21 @@ run "${S[@]}" --json --no-snippets kidney stones
 expect_same_files "one argument vs two" "$WORK/one-arg" "$OUT"
 t_end
 
+t_begin "a query's control characters are echoed escaped, never raw"
+esc=$'\e[2J\a\e[0m'
+for args in "kidnye $esc" "xylophone $esc"; do
+    # shellcheck disable=SC2086  # two words
+    run "${S[@]}" --no-snippets $args
+    expect_true "raw ESC or BEL on stdout or stderr" \
+        test "$(cat "$OUT" "$ERR" | tr -d -c '\033\007' | wc -c)" = 0
+    expect_true "the echo lost the escaped text" \
+        grep -qF '\x1b[2J\x07\x1b[0m' "$OUT" "$ERR"
+done
+run_in $'kidney\e[31m\n' "${S[@]}" --batch --no-snippets
+expect_status 0
+expect_out_line '^# kidney\\x1b\[31m$'
+expect_true "raw ESC in the batch header" \
+    test "$(tr -d -c '\033' <"$OUT" | wc -c)" = 0
+t_end
+
 t_summary
