@@ -55,6 +55,18 @@ void spine_corpus_reject(const spine_corpus_sink *sink,
 }
 
 /* See corpus_int.h. */
+const char *spine_corpus_file_kind(mode_t mode)
+{
+    if (S_ISREG(mode))  return "a regular file";
+    if (S_ISDIR(mode))  return "a directory";
+    if (S_ISFIFO(mode)) return "a pipe";
+    if (S_ISCHR(mode))  return "a character device";
+    if (S_ISBLK(mode))  return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a file";
+}
+
+/* See corpus_int.h. */
 int spine_corpus_check_source(const char *who, const char *path,
                               const spine_corpus_sink *sink, struct stat *st,
                               spine_error *err)
@@ -67,6 +79,12 @@ int spine_corpus_check_source(const char *who, const char *path,
                                                          : SPINE_EIO;
         return spine_error_set(err, code, "%s: %s", path, strerror(errno));
     }
+    /* A device is no corpus: /dev/zero, say, would be read for ever. */
+    if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)
+        && !S_ISFIFO(st->st_mode))
+        return spine_error_set(err, SPINE_EINVAL, "%s: %s, not a file, "
+                               "directory or pipe: not read", path,
+                               spine_corpus_file_kind(st->st_mode));
     return SPINE_OK;
 }
 

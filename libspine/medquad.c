@@ -14,6 +14,8 @@
  * the QAPairs with answer text.  The walk visits each directory's entries in
  * strcmp order, so ids come out in the same order on every run.  Symbolic
  * links to directories are not followed (no loops); links to .xml files are.
+ * An .xml entry that is not a regular file (a pipe, a device, a link to a
+ * directory) is rejected as unreadable, not read.
  *
  * Each file is read whole into memory (bounded by max_record_bytes, checked
  * before reading) and parsed from there, with network access and external
@@ -449,7 +451,8 @@ static char *join(const char *dir, const char *name)
 
 /* Reads every .xml file below dir, whose own name (for ids) is folder, in
  * sorted order.  Hidden entries are skipped; symbolic links are followed
- * only to regular files.  Returns 0, SPINE_EIO when the top directory
+ * only to regular files; an .xml entry that is no regular file is a
+ * reject.  Returns 0, SPINE_EIO when the top directory
  * cannot be listed, or on_article's non-zero value. */
 static int walk(reader *r, const char *dir, const char *folder, int top,
                 spine_error *err)
@@ -502,6 +505,10 @@ static int walk(reader *r, const char *dir, const char *folder, int top,
                        "%s", strerror(errno));
             else if (S_ISREG(st.st_mode))
                 rc = read_file(r, path, folder, names[i], 0, err);
+            else    /* a pipe could block the walk, a device never end */
+                reject(r, path, 0, SPINE_REJECT_UNREADABLE, "%s, not a "
+                       "regular file: not read",
+                       spine_corpus_file_kind(st.st_mode));
         }
         free(path);
     }

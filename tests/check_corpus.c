@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -155,6 +156,14 @@ static uint64_t total_rejected(void)
     for (int i = 0; i < SPINE_REJECT_COUNT; i++)
         n += ST.rejected[i];
     return n;
+}
+
+/* Asserts the collector got exactly the records r1..rn, in order. */
+static void assert_records(size_t n)
+{
+    ck_assert_uint_eq(C->n, n);
+    ck_assert_uint_eq(ST.articles, n);
+    ck_assert_int_eq(C->seq_bad, 0);
 }
 
 /* Asserts reject i has reason why, line and a detail containing needle. */
@@ -724,6 +733,100 @@ START_TEST(missing_paths)
 }
 END_TEST
 
+START_TEST(devices_are_refused)
+{
+    /* /dev/zero would be read for ever (one endless line of NULs): any
+     * source that is not a file, directory or pipe is refused unread. */
+    static const char *const dev[] = { "/dev/zero", "/dev/null" };
+    for (size_t i = 0; i < 2; i++) {
+        if (access(dev[i], R_OK) != 0)
+            continue;
+        ck_assert_int_eq(spine_corpus_read(dev[i], NULL, &SINK, &ST, &ERR),
+                         SPINE_EINVAL);
+        ck_assert_ptr_nonnull(strstr(ERR.msg, dev[i]));
+        ck_assert_ptr_nonnull(strstr(ERR.msg, "a character device"));
+        ck_assert_int_eq(spine_jsonl_read(dev[i], NULL, &SINK, &ST, &ERR),
+                         SPINE_EINVAL);
+        ck_assert_int_eq(spine_medquad_read(dev[i], NULL, &SINK, &ST, &ERR),
+                         SPINE_EINVAL);
+    }
+    ck_assert_uint_eq(ST.files, 0);
+    ck_assert_uint_eq(C->n + C->nbad, 0);
+
+    /* In a MedQuAD tree, an .xml name that is a pipe or a link to a
+     * device is named and counted, not passed over (nor waited on). */
+    mkdir_in_tmp("Dev_QA");
+    free(put("Dev_QA/1.xml", GOOD_XML));
+    char *fifo = tu_path(TMP, "Dev_QA/2.xml");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    char *link = tu_path(TMP, "Dev_QA/3.xml");
+    ck_assert_int_eq(symlink("/dev/zero", link), 0);
+    free(put("Dev_QA/4.xml", GOOD_XML));
+    ck_assert_int_eq(spine_corpus_read(TMP, NULL, &SINK, &ST, &ERR), 0);
+    ck_assert_uint_eq(C->n, 2);
+    ck_assert_str_eq(C->art[1].id, "Dev_QA/4");
+    ck_assert_uint_eq(C->nbad, 2);
+    assert_reject(0, SPINE_REJECT_UNREADABLE, 0, "a pipe, not a regular");
+    ck_assert_str_eq(C->bad[0].file, fifo);
+    assert_reject(1, SPINE_REJECT_UNREADABLE, 0, "a character device");
+    ck_assert_str_eq(C->bad[1].file, link);
+    free(link); free(fifo);
+}
+END_TEST
+
+START_TEST(pipes_are_read)
+{
+    /* A pipe is a stream like any file (spine-index corpus <(zcat ...)). */
+    char *fifo = tu_path(TMP, "feed");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    static const char text[] = "{\"id\": \"r1\", \"body\": \"piped\"}\n"
+                               "{\"id\": \"r2\", \"body\": \"too\"}";
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        _exit(tu_write_file(fifo, text, strlen(text)) == 0 ? 0 : 1);
+    }
+    ck_assert_int_eq(spine_corpus_read(fifo, NULL, &SINK, &ST, &ERR), 0);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_records(2);
+    ck_assert_str_eq(C->art[1].a[0], "too");
+    ck_assert_uint_eq(C->nbad, 0);
+    free(fifo);
+}
+END_TEST
+
+START_TEST(jsonl_nul_bytes)
+{
+    /* NUL bytes are not text: a line holding one is rejected with its
+     * offset; a megabyte of them with no newline (a zero-filled block)
+     * is one line over the limit, skipped unbuffered, and the records
+     * after it are read. */
+    const size_t zeros = 1 << 20;
+    char *buf = calloc(1, zeros + 512);
+    ck_assert_ptr_nonnull(buf);
+    size_t n = (size_t)sprintf(buf, "{\"id\": \"r1\", \"body\": \"one\"}\n"
+                                    "{\"id\": \"x\", \"body\": \"nul ");
+    n += 1;                                         /* the NUL */
+    n += (size_t)sprintf(buf + n, "here\"}\n");
+    n += zeros;                                     /* a block of NULs */
+    n += (size_t)sprintf(buf + n, "\n{\"id\": \"r2\", \"body\": \"two\"}\n");
+    char *path = tu_path(TMP, "nul.jsonl");
+    ck_assert_int_eq(tu_write_file(path, buf, n), 0);
+
+    spine_corpus_options o = { 4096 };
+    ck_assert_int_eq(spine_corpus_read(path, &o, &SINK, &ST, &ERR), 0);
+    assert_records(2);
+    ck_assert_uint_eq(C->nbad, 2);
+    assert_reject(0, SPINE_REJECT_ENCODING, 2, "NUL byte at byte offset 25");
+    assert_reject(1, SPINE_REJECT_TOO_LARGE, 3, "4096");
+    ck_assert_uint_eq(ST.bytes, n);
+    free(path);
+    free(buf);
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
     ck_assert_int_eq(spine_corpus_read(NULL, NULL, &SINK, &ST, &ERR),
@@ -899,14 +1002,6 @@ static unsigned char *gz_split(const char *text, size_t len, size_t cut,
     *zlen = cap - zs.avail_out;
     deflateEnd(&zs);
     return z;
-}
-
-/* Asserts the collector got exactly the records r1..rn, in order. */
-static void assert_records(size_t n)
-{
-    ck_assert_uint_eq(C->n, n);
-    ck_assert_uint_eq(ST.articles, n);
-    ck_assert_int_eq(C->seq_bad, 0);
 }
 
 START_TEST(gzip_bad_crc_keeps_every_record)
@@ -1139,6 +1234,9 @@ static Suite *corpus_suite(void)
     tcase_add_test(errors, xml_unreadable_entries);
     tcase_add_test(errors, missing_paths);
     tcase_add_test(errors, bad_arguments);
+    tcase_add_test(errors, devices_are_refused);
+    tcase_add_test(errors, pipes_are_read);
+    tcase_add_test(errors, jsonl_nul_bytes);
     tcase_add_test(errors, jsonl_bad_lines_are_skipped);
     tcase_add_test(errors, jsonl_malformed_detail);
     tcase_add_test(errors, jsonl_line_over_limit);

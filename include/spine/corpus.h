@@ -76,8 +76,10 @@ typedef struct spine_corpus_options {
  * gzip stream, a read error) is one reject, SPINE_REJECT_DAMAGED or
  * SPINE_REJECT_UNREADABLE, on the line where it broke, after every record
  * before that line was delivered.  Returns SPINE_ENOTFOUND or SPINE_EIO
- * when path cannot be opened at all (nothing was read), or the callback's
- * non-zero value when on_article stopped the read. */
+ * when path cannot be opened at all (nothing was read), SPINE_EINVAL when
+ * it is neither a regular file, a directory nor a pipe (a device such as
+ * /dev/zero: nothing is read), or the callback's non-zero value when
+ * on_article stopped the read. */
 int spine_corpus_read(const char *path, const spine_corpus_options *opts,
                       const spine_corpus_sink *sink, spine_corpus_stats *stats,
                       spine_error *err);
