@@ -357,6 +357,37 @@ static int check_limit(const spine_query_options *opts, spine_error *err)
     return 0;
 }
 
+/* The words of query: runs of ASCII letters and digits and of bytes past
+ * 0x7f, as the query parser finds them (near enough to bound its work). */
+static size_t count_words(const char *query)
+{
+    size_t n = 0;
+    int in_word = 0;
+    for (const unsigned char *p = (const unsigned char *)query; *p; p++) {
+        int w = isalnum(*p) || *p >= 0x80;
+        n += w && !in_word;
+        in_word = w;
+    }
+    return n;
+}
+
+/* Refuses a query past the bounds of spine/search.h; sets *words to its
+ * number of words. */
+static int check_query(const char *query, size_t *words, spine_error *err)
+{
+    size_t len = strlen(query);
+    if (len > SPINE_MAX_QUERY_BYTES)
+        return spine_error_set(err, SPINE_EQUERY, "query too long: %zu "
+                               "bytes, at most %d", len,
+                               SPINE_MAX_QUERY_BYTES);
+    *words = count_words(query);
+    if (*words > SPINE_MAX_QUERY_WORDS)
+        return spine_error_set(err, SPINE_EQUERY, "query too long: %zu "
+                               "words, at most %d", *words,
+                               SPINE_MAX_QUERY_WORDS);
+    return 0;
+}
+
 int spine_search(spine_results **out, spine_searcher *s, const char *query,
                  const spine_query_options *opts, spine_error *err)
 {
@@ -372,7 +403,10 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     if (!opts)
         opts = &defaults;
     spine_searcher_refresh(s);
+    size_t words = 0;
     rc = check_limit(opts, err);
+    if (rc == 0)
+        rc = check_query(query, &words, err);
     if (rc != 0)
         goto fail;
     r->query = spine_strdup(query);
@@ -380,7 +414,9 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
 
     int close = 0;
     rc = parse(s, &q, norm, opts, &xe);
-    if (rc == 0 && opts->spelling)
+    /* Spelling is for what people type: past a few dozen words the query
+     * was pasted, and correcting it would cost most of its time. */
+    if (rc == 0 && opts->spelling && words <= SPELL_MAX_WORDS)
         rc = spine_speller_correct(&r->corrected, &close, s->speller, norm,
                                    &xe);
     /* Typos: a query whose unknown words have a close correction is

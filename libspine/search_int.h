@@ -61,6 +61,10 @@
  * gain and paid for the attempt. */
 #define TIER_MAX       1000
 #define TIER_TERMS     2
+/* Queries of more words than this get no spelling suggestion: on MedQuAD
+ * spelling took 80% of the time of a 1,000-word query (0.38 s against
+ * 0.08 s without). */
+#define SPELL_MAX_WORDS 32
 #define EXPAND_K       1.0
 #define EXPAND_DOCS    20
 #define EXPAND_TERMS   60

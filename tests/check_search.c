@@ -939,6 +939,50 @@ START_TEST(test_limit_too_big)
 }
 END_TEST
 
+START_TEST(test_query_bounds)
+{
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    spine_error err;
+    spine_buf q = SPINE_BUF_INIT;
+
+    /* SPINE_MAX_QUERY_WORDS words pass; one more is refused, named. */
+    for (int i = 0; i < SPINE_MAX_QUERY_WORDS; i++)
+        spine_buf_puts(&q, i % 2 ? "kidney " : "stones ");
+    ck_assert_int_eq(spine_search(&r, S, q.p, &o, &err), SPINE_OK);
+    ck_assert_uint_gt(r->nhits, 0);
+    spine_results_free(r);
+    spine_buf_puts(&q, "x");
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_search(&r, S, q.p, &o, &err), SPINE_EQUERY);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err.msg, "1025 words, at most 1024"), "%s", err.msg);
+
+    /* Bytes: a query of one long word. */
+    q.n = 0;
+    for (int i = 0; i <= SPINE_MAX_QUERY_BYTES; i++)
+        spine_buf_append(&q, "a", 1);
+    ck_assert_int_eq(spine_search(&r, S, q.p, &o, &err), SPINE_EQUERY);
+    ck_assert_msg(strstr(err.msg, "16385 bytes, at most 16384"), "%s",
+                  err.msg);
+
+    /* Spelling: a typed query is corrected, a pasted one is not. */
+    o.spelling = 1;
+    ck_assert_int_eq(spine_search(&r, S, "kidnye stones", &o, NULL),
+                     SPINE_OK);
+    ck_assert_ptr_nonnull(r->corrected);
+    spine_results_free(r);
+    q.n = 0;
+    spine_buf_puts(&q, "kidnye");
+    for (int i = 0; i < 40; i++)
+        spine_buf_puts(&q, " stones");
+    ck_assert_int_eq(spine_search(&r, S, q.p, &o, NULL), SPINE_OK);
+    ck_assert_ptr_null(r->corrected);
+    spine_results_free(r);
+    spine_buf_free(&q);
+}
+END_TEST
+
 START_TEST(test_malformed_query)
 {
     /* Xapian 1.4's parser retries most bad syntax without its special
@@ -1764,6 +1808,7 @@ static Suite *search_suite(void)
     tcase_add_test(errors, test_missing_index);
     tcase_add_test(errors, test_not_spine_schema);
     tcase_add_test(errors, test_limit_too_big);
+    tcase_add_test(errors, test_query_bounds);
     tcase_add_test(errors, test_malformed_query);
     tcase_add_test(errors, test_corrupt_record);
     tcase_add_test(errors, test_heads_file);
