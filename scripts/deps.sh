@@ -3,9 +3,20 @@
 SPINE_DEPS="build-essential cmake pkg-config libxapian-dev zlib1g-dev check \
 libxml2-dev libjansson-dev python3 gzip"
 
+# What scripts/fuzz.sh needs besides: clang and its libFuzzer runtime.
+SPINE_FUZZ_DEPS="clang libclang-rt-14-dev"
+
 spine_install_deps() {
+    spine_install_packages $SPINE_DEPS
+}
+
+spine_install_fuzz_deps() {
+    spine_install_packages $SPINE_FUZZ_DEPS
+}
+
+spine_install_packages() {    # spine_install_packages PACKAGE...
     local missing=""
-    for p in $SPINE_DEPS; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
             || missing="$missing $p"
     done

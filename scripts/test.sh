@@ -2,12 +2,14 @@
 # Installs what Spine needs, builds it with warnings as errors, and runs every
 # test (unit suites and end-to-end cases).
 # First it runs the benchmark suite in smoke mode (scripts/bench.sh --smoke,
-# tiny sizes, results in a temporary directory) so the suite never rots;
+# tiny sizes, results in a temporary directory) and each fuzz target for
+# 20 s (scripts/fuzz.sh 20, clang build in build-fuzz/) so neither rots;
 # then the tests of three builds: plain, static libxapian (spine-search
 # linked -static), and ASan+UBSan.
 #
 #   scripts/test.sh            all three builds
 #   SPINE_NO_ASAN=1 scripts/test.sh   without the ASan+UBSan build
+#   SPINE_NO_FUZZ=1 scripts/test.sh   without the fuzzing step
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
@@ -33,6 +35,11 @@ if ! "$root/scripts/bench.sh" --smoke >"$bench_log" 2>&1; then
 fi
 echo "bench smoke: ok in $(( $(date +%s) - t0 )) s"
 rm -f "$bench_log"
+
+if [ "${SPINE_NO_FUZZ:-0}" != 1 ]; then
+    echo "== fuzz: scripts/fuzz.sh 20"
+    "$root/scripts/fuzz.sh" 20
+fi
 
 run_suite "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # The same tests against the static libxapian (scripts/xapian-static.sh,
