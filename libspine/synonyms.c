@@ -21,14 +21,36 @@
 
 /* ---- index time: the synonym and stop-word files ---------------------- */
 
-/* Reads the next line of f into *line (without its newline, a '#' comment
- * cut off).  Returns 0 at end of file. */
-static int next_line(FILE *f, char **line, size_t *cap)
+/* Reads line lineno of f, the file at path, into *line, with a '#'
+ * comment cut off (and, on line 1, a UTF-8 byte order mark).  The whole
+ * line, comment included, must be UTF-8 without NUL bytes: a NUL would
+ * cut it short in silence, and invalid bytes would pass for letters.
+ * Returns 1, 0 at the end of the file, or SPINE_EPARSE (invalid text) or
+ * SPINE_EIO (a read error) with err naming the file and line. */
+static int next_line(FILE *f, const char *path, long lineno, char **line,
+                     size_t *cap, spine_error *err)
 {
+    errno = 0;
     ssize_t n = getline(line, cap, f);
-    if (n < 0)
+    if (n < 0) {
+        if (ferror(f))
+            return spine_error_set(err, SPINE_EIO, "%s:%ld: read error: %s",
+                                   path, lineno,
+                                   strerror(errno ? errno : EIO));
         return 0;
-    char *hash = strchr(*line, '#');
+    }
+    char *s = *line;
+    if (lineno == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+        memmove(s, s + 3, (size_t)n - 2);       /* with the final NUL */
+        n -= 3;
+    }
+    size_t bad;
+    if (!spine_utf8_valid(s, (size_t)n, &bad))
+        return spine_error_set(err, SPINE_EPARSE, "%s:%ld: %s at byte "
+                               "offset %zu", path, lineno,
+                               s[bad] == '\0' ? "NUL byte" : "invalid UTF-8",
+                               bad);
+    char *hash = strchr(s, '#');
     if (hash)
         *hash = '\0';
     return 1;
@@ -153,7 +175,9 @@ int spine_synonyms_read_file(spine_synonyms_lists *l, const char *path,
     int rc = xapian_stem_new(&stem, SPINE_STEM_LANGUAGE, &xe);
     if (rc != 0)
         rc = spine_error_from_xapian(err, &xe, path);
-    while (rc == 0 && next_line(f, &line, &cap)) {
+    while (rc == 0
+           && (rc = next_line(f, path, lineno + 1, &line, &cap, err)) > 0) {
+        rc = 0;
         lineno++;
         char *colon = strchr(line, ':');
         spine_buf_reset(&keys);
@@ -193,9 +217,6 @@ int spine_synonyms_read_file(spine_synonyms_lists *l, const char *path,
         if (rc != 0)
             rc = spine_error_from_xapian(err, &xe, path);
     }
-    if (rc == 0 && ferror(f))
-        rc = spine_error_set(err, SPINE_EIO, "cannot read synonyms %s: %s",
-                             path, strerror(errno));
     free(line);
     spine_buf_free(&keys);
     spine_buf_free(&vals);
@@ -216,7 +237,9 @@ int spine_synonyms_read_stopwords(spine_synonyms_lists *l, const char *path,
     size_t cap = 0;
     long lineno = 0;
     int rc = 0;
-    while (rc == 0 && next_line(f, &line, &cap)) {
+    while (rc == 0
+           && (rc = next_line(f, path, lineno + 1, &line, &cap, err)) > 0) {
+        rc = 0;
         lineno++;
         for (char *p = line; *p; ) {
             size_t n = strcspn(p, " \t\r\n");

@@ -1,6 +1,7 @@
 /*
  * check_corpus.c -- the corpus readers: MedQuAD XML trees and JSON Lines
- * (plain and gzip), good input and every kind of bad record.
+ * (plain and gzip), good input and every kind of bad record; and the
+ * indexer's other input files, the synonym and stop-word lists.
  *
  * Good input comes from tests/fixtures/corpus/; bad input is written into a
  * fresh temporary directory by each test.
@@ -15,6 +16,7 @@
 #include <zlib.h>
 
 #include "spine/corpus.h"
+#include "synonyms.h"
 #include "testutil.h"
 
 #define FIXTURES SPINE_FIXTURES "/corpus"
@@ -1206,6 +1208,83 @@ START_TEST(gzip_whole_is_fine)
 }
 END_TEST
 
+/* ---- the synonym and stop-word files (index time) ---------------------- */
+
+/* The start of what the last read_words_file() stored. */
+static char FIRST[64];
+
+/* Reads text as a synonyms file (stop words when stop is 1) into fresh
+ * lists; returns the code, with the error in ERR and the pairs counted in
+ * *npairs. */
+static int read_words_file(const char *text, size_t len, int stop,
+                           size_t *npairs)
+{
+    char *path = tu_path(TMP, stop ? "stop.txt" : "syn.txt");
+    ck_assert_int_eq(tu_write_file(path, text, len), 0);
+    spine_synonyms_lists l = SPINE_SYNONYMS_LISTS_INIT;
+    spine_error_clear(&ERR);
+    int rc = stop ? spine_synonyms_read_stopwords(&l, path, &ERR)
+                  : spine_synonyms_read_file(&l, path, &ERR);
+    *npairs = stop ? l.stopwords.n : l.npairs;
+    const spine_buf *b = stop ? &l.stopwords : &l.pairs;
+    snprintf(FIRST, sizeof FIRST, "%.*s", (int)(b->n < 63 ? b->n : 63),
+             b->p ? b->p : "");
+    spine_synonyms_lists_free(&l);
+    free(path);
+    return rc;
+}
+
+/* Asserts ERR names TMP/name, line and holds needle. */
+static void assert_error_at(const char *name, long line, const char *needle)
+{
+    char want[1024];
+    snprintf(want, sizeof want, "%s/%s:%ld: ", TMP, name, line);
+    ck_assert_msg(strncmp(ERR.msg, want, strlen(want)) == 0,
+                  "error \"%s\" does not start \"%s\"", ERR.msg, want);
+    ck_assert_msg(strstr(ERR.msg, needle) != NULL,
+                  "error \"%s\" lacks \"%s\"", ERR.msg, needle);
+}
+
+START_TEST(synonyms_file_must_be_utf8)
+{
+    size_t n;
+    /* Good: a mark at the start, non-ASCII letters, a comment. */
+    static const char good[] = "\xef\xbb\xbf" "backache, back pain\n"
+                               "# caf\xc3\xa9 is fine here\n"
+                               "caf\xc3\xa9: coffee house\n";
+    ck_assert_int_eq(read_words_file(good, strlen(good), 0, &n), 0);
+    ck_assert_uint_gt(n, 0);
+    ck_assert_str_eq(FIRST, "backache");        /* not "\xef\xbb\xbfbackache" */
+
+    /* A Latin-1 byte, or a lone continuation byte, even in a comment. */
+    static const char latin1[] = "backache, back pain\n"
+                                 "caf\xe9, coffee house\n";
+    ck_assert_int_eq(read_words_file(latin1, strlen(latin1), 0, &n),
+                     SPINE_EPARSE);
+    assert_error_at("syn.txt", 2, "invalid UTF-8 at byte offset 3");
+    static const char comment[] = "a, b\n\n# \x80\n";
+    ck_assert_int_eq(read_words_file(comment, strlen(comment), 0, &n),
+                     SPINE_EPARSE);
+    assert_error_at("syn.txt", 3, "invalid UTF-8");
+
+    /* A NUL byte would cut the line short, dropping what follows it. */
+    static const char nul[] = "kidney stones, nephrolithiasis\0, gravel\n";
+    ck_assert_int_eq(read_words_file(nul, sizeof nul - 1, 0, &n),
+                     SPINE_EPARSE);
+    assert_error_at("syn.txt", 1, "NUL byte at byte offset 30");
+
+    /* The stop-word file is read the same way. */
+    static const char stop_good[] = "\xef\xbb\xbfwhat are the\nof\n";
+    ck_assert_int_eq(read_words_file(stop_good, strlen(stop_good), 1, &n),
+                     0);
+    ck_assert_str_eq(FIRST, "what\nare\nthe\nof\n");
+    static const char stop_bad[] = "what\nare the \xff\n";
+    ck_assert_int_eq(read_words_file(stop_bad, strlen(stop_bad), 1, &n),
+                     SPINE_EPARSE);
+    assert_error_at("stop.txt", 2, "invalid UTF-8 at byte offset 8");
+}
+END_TEST
+
 static Suite *corpus_suite(void)
 {
     Suite *s = suite_create("corpus");
@@ -1247,6 +1326,7 @@ static Suite *corpus_suite(void)
     tcase_add_test(errors, gzip_whole_is_fine);
     tcase_add_test(errors, jsonl_read_error_is_a_reject);
     tcase_add_test(errors, gzip_members_and_trailing_bytes);
+    tcase_add_test(errors, synonyms_file_must_be_utf8);
     suite_add_tcase(s, errors);
     return s;
 }
