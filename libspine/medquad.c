@@ -343,8 +343,10 @@ static int slurp(reader *r, int fd, const struct stat *st)
 }
 
 /* Reads the article in path, whose id is "<folder>/<stem>".  top is 1 when
- * path was named by the caller (a failure to read it is then an error, not
- * a reject).  Returns 0, SPINE_EIO (top only), or on_article's value. */
+ * path was named by the caller: a failure to open it is then an error, not
+ * a reject.  A file that opens but cannot be read is a reject either way,
+ * counted like any other.  Returns 0, SPINE_EIO (top only), or
+ * on_article's value. */
 static int read_file(reader *r, const char *path, const char *folder,
                      const char *name, int top, spine_error *err)
 {
@@ -362,11 +364,6 @@ static int read_file(reader *r, const char *path, const char *folder,
     }
     r->stats->files++;
     if (fstat(fd, &st) != 0) {
-        if (top) {
-            rc = spine_error_set(err, SPINE_EIO, "%s: %s", path,
-                                 strerror(errno));
-            goto cleanup;
-        }
         reject(r, path, 0, SPINE_REJECT_UNREADABLE, "%s", strerror(errno));
         goto cleanup;
     }
@@ -380,12 +377,8 @@ static int read_file(reader *r, const char *path, const char *folder,
     }
     int got = slurp(r, fd, &st);
     if (got < 0) {
-        if (top) {
-            rc = spine_error_set(err, SPINE_EIO, "%s: %s", path,
-                                 strerror(errno));
-            goto cleanup;
-        }
-        reject(r, path, 0, SPINE_REJECT_UNREADABLE, "%s", strerror(errno));
+        reject(r, path, 0, SPINE_REJECT_UNREADABLE, "read error: %s",
+               strerror(errno));
         goto cleanup;
     }
     if (got > 0 || r->data.n > INT_MAX) {

@@ -1175,10 +1175,11 @@ START_TEST(gzip_members_and_trailing_bytes)
 }
 END_TEST
 
-START_TEST(jsonl_read_error_is_a_reject)
+START_TEST(read_error_is_a_reject)
 {
     /* Linux's /proc/self/mem opens as a regular file, and reading its
-     * first page (never mapped) fails with EIO: a read error, named. */
+     * first page (never mapped) fails with EIO: a read error, named and
+     * counted. */
     const char *path = "/proc/self/mem";
     if (access(path, R_OK) != 0)
         return;
@@ -1188,6 +1189,16 @@ START_TEST(jsonl_read_error_is_a_reject)
     assert_reject(0, SPINE_REJECT_UNREADABLE, 1, "read error at byte 0");
     ck_assert_str_eq(C->bad[0].file, path);
     ck_assert_uint_eq(ST.files, 1);
+    ck_assert_uint_eq(total_rejected(), 1);
+
+    /* Read as XML, the same: a reject, not an error left uncounted. */
+    memset(C, 0, sizeof *C);
+    memset(&ST, 0, sizeof ST);
+    ck_assert_int_eq(spine_medquad_read(path, NULL, &SINK, &ST, &ERR), 0);
+    ck_assert_uint_eq(C->n, 0);
+    ck_assert_uint_eq(C->nbad, 1);
+    assert_reject(0, SPINE_REJECT_UNREADABLE, 0, "read error");
+    ck_assert_str_eq(C->bad[0].file, path);
     ck_assert_uint_eq(total_rejected(), 1);
 }
 END_TEST
@@ -1324,7 +1335,7 @@ static Suite *corpus_suite(void)
     tcase_add_test(errors, gzip_truncated);
     tcase_add_test(errors, gzip_corrupt);
     tcase_add_test(errors, gzip_whole_is_fine);
-    tcase_add_test(errors, jsonl_read_error_is_a_reject);
+    tcase_add_test(errors, read_error_is_a_reject);
     tcase_add_test(errors, gzip_members_and_trailing_bytes);
     tcase_add_test(errors, synonyms_file_must_be_utf8);
     suite_add_tcase(s, errors);
