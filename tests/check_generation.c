@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "search_int.h"
 #include "spine/index.h"
@@ -206,6 +207,31 @@ START_TEST(test_keeps_old_when_new_fails)
 }
 END_TEST
 
+/* ---- damage under an open searcher -------------------------------------- */
+
+START_TEST(test_spelling_table_cut)
+{
+    /* A spelling table cut short: the suggestion fails as damage to the
+     * index, not as a bad query (as it used to). */
+    spine_searcher *s = NULL;
+    spine_results *r = NULL;
+    spine_error err;
+    char *gen = spine_generation_live_dir(ixdir);
+    char *path = tu_path(gen, "spelling.glass");
+    ck_assert_int_eq(truncate(path, 100), 0);
+    spine_error_clear(&err);
+    int rc = spine_searcher_open(&s, ixdir, &err);
+    if (rc == SPINE_OK)
+        rc = spine_search(&r, s, "kidnye", NULL, &err);
+    ck_assert_msg(rc == SPINE_ECORRUPT || rc == SPINE_EIO, "rc %d", rc);
+    ck_assert_msg(!strstr(err.msg, "bad query") && strstr(err.msg, ixdir),
+                  "%s", err.msg);
+    free(path);
+    free(gen);
+    spine_searcher_free(s);
+}
+END_TEST
+
 static Suite *generation_suite(void)
 {
     Suite *s = suite_create("generation");
@@ -216,6 +242,7 @@ static Suite *generation_suite(void)
     tcase_add_test(tc, test_open_gives_up);
     tcase_add_test(tc, test_follows_rebuild);
     tcase_add_test(tc, test_keeps_old_when_new_fails);
+    tcase_add_test(tc, test_spelling_table_cut);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -100,6 +100,15 @@ for path in "$IDX/$GEN"/*; do
         t_end
     done
 done
+t_begin "a spelling table cut short is damage to the index, not a bad query"
+rm -rf "$IDX" && cp -r "$WORK/pristine" "$IDX"
+truncate -s $(($(stat -c %s "$IDX/$GEN/spelling.glass") / 2)) "$IDX/$GEN/spelling.glass"
+run "$SPINE_SEARCH" -d "$IDX" numbnes
+expect_status 2
+expect_err_lacks "bad query"
+expect_err_has "spine-index --check"
+t_end
+
 echo "  ($rounds damaged files under a live searcher: $errors reported an error, none a signal;"
 echo "   a searcher opened after the damage reported an error for $fresh_errors)"
 
