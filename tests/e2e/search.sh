@@ -168,4 +168,13 @@ expect_true "raw ESC in the batch header" \
     test "$(tr -d -c '\033' <"$OUT" | wc -c)" = 0
 t_end
 
+t_begin "an empty query: exit 2, one line, nothing leaked (ASan build)"
+run "${S[@]}" ''
+expect_status 2
+expect_err_one_line "spine-search: no query given"
+run "${S[@]}" '' ''
+expect_status 2
+expect_err_has "no query given"
+t_end
+
 t_summary
