@@ -52,12 +52,19 @@ build=${SPINE_FUZZ_BUILD:-$root/build-fuzz}
 src=$root/tests/fuzz
 bin=$build/tests/fuzz
 echo "== fuzz: building $build (clang, libFuzzer, ASan+UBSan)"
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DSPINE_FUZZ=ON \
-    -DSPINE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 build_targets="spine-fuzz-seeds"
 for t in $targets; do build_targets="$build_targets fuzz_$t"; done
+build_log=$(mktemp "${TMPDIR:-/tmp}/spine-fuzz-build.XXXXXX")
 # shellcheck disable=SC2086  # a list of targets
-cmake --build "$build" -j"$(nproc)" --target $build_targets >/dev/null
+if ! { CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DSPINE_FUZZ=ON \
+           -DSPINE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+       cmake --build "$build" -j"$(nproc)" --target $build_targets; } \
+       >"$build_log" 2>&1; then
+    tail -n 40 "$build_log"
+    echo "fuzz: build FAILED (full log: $build_log)" >&2
+    exit 1
+fi
+rm -f "$build_log"
 
 if [ "$refresh" = 1 ]; then
     fresh=$(mktemp -d)

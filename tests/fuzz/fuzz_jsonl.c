@@ -4,8 +4,9 @@
  *
  * Checks that the reader returns one of its documented codes, that every
  * article it hands out keeps the promises of spine/corpus.h (valid UTF-8,
- * an id, a non-empty body), and that its counts add up: each line is
- * delivered, rejected or blank, never two of these.
+ * an id, a non-empty body), and that its statistics agree with what it
+ * handed to the two callbacks (and, for plain text, with the input's
+ * size).
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
