@@ -143,6 +143,18 @@ static inline int word_char(unsigned char c)
     return isalnum(c) || c >= 0x80;
 }
 
+/* Moves a cut at text[at] back to the first byte of the UTF-8 character
+ * it falls in, but not before lo: a cut inside a long run of letters
+ * (text without spaces: Japanese, say) must not split one, as stored text
+ * is valid UTF-8 and so must be every snippet of it.  len is the text's
+ * length; a cut at len is whole. */
+static size_t char_start(const char *text, size_t len, size_t lo, size_t at)
+{
+    while (at > lo && at < len && ((unsigned char)text[at] & 0xc0) == 0x80)
+        at--;
+    return at;
+}
+
 /* Is word (n bytes, lower-cased) a query word of w?  A word as typed must
  * be equal.  A stem, without a stemmer, matches the words that start with
  * it ("stones", "stoned" for "stone"): looser, and much cheaper, enough to
@@ -287,7 +299,7 @@ static void cut_window(spine_buf *b, const spine_wanted *w, size_t window,
     while (end > start && end < b->n && !spine_is_space(b->p[end]))
         end--;
     if (end == start)                   /* one long "word": cut inside it */
-        end = hard_end;
+        end = char_start(b->p, b->n, start, hard_end);
     spans_free(&o);
     if (start > 0)
         *cut |= SPINE_CUT_HEAD;
@@ -369,7 +381,7 @@ char *spine_snippet_make(const char *text, size_t len, const spine_wanted *w,
                && word_char((unsigned char)text[end - 1]))
             end--;
         if (end == start)
-            end = hard_end;
+            end = char_start(text, len, start, hard_end);
     }
     while (start < end && spine_is_space(text[start]))
         start++;
