@@ -124,6 +124,9 @@ unsigned char *fuzz_read_file(const char *path, size_t *len)
 #ifndef SPINE_FIXTURES
 #error "SPINE_FIXTURES must name tests/fixtures"
 #endif
+#ifndef SPINE_FUZZ_DIR
+#error "SPINE_FUZZ_DIR must name tests/fuzz"
+#endif
 #ifndef SPINE_WORDLISTS
 #error "SPINE_WORDLISTS must name the corpus/ folder of word lists"
 #endif
@@ -142,6 +145,7 @@ void fuzz_build_index(const char *dir)
 {
     static const char *const sources[] = {
         SPINE_FIXTURES "/medquad-mini", SPINE_FIXTURES "/mini.jsonl",
+        SPINE_FUZZ_DIR "/articles.jsonl",
     };
     spine_index_options o = SPINE_INDEX_OPTIONS_INIT;
     o.spelling = 1;

@@ -55,7 +55,9 @@ unsigned char *fuzz_read_file(const char *path, size_t *len);
 int fuzz_rmtree(const char *path);
 
 /* Builds an index at dir from the test fixtures (tests/fixtures: the
- * MedQuAD sample and the JSON Lines file), with spelling data and the
+ * MedQuAD sample and the JSON Lines file) and tests/fuzz/articles.jsonl
+ * (text in other scripts, a long article, odd punctuation), with
+ * spelling data and the
  * project's synonym and stop-word lists, on one indexing thread, so that
  * two builds go through the same steps.  Aborts, naming the step, on any
  * error. */

@@ -99,6 +99,7 @@ static void write_records(const char *dir)
 {
     static const char *const sources[] = {
         SPINE_FIXTURES "/medquad-mini", SPINE_FIXTURES "/mini.jsonl",
+        SPINE_FUZZ_DIR "/articles.jsonl",
     };
     seeder sd = { dir, 0 };
     spine_corpus_options co = SPINE_CORPUS_OPTIONS_INIT;
