@@ -5,6 +5,10 @@
  * Exit status: 0 the index was built (bad records, if any, were skipped and
  * reported); 1 --strict and bad records were found; 2 error.  Whenever the
  * status is not 0, the existing index is left exactly as it was.
+ *
+ * spine-index --check INDEX_DIR verifies an index instead (spine/index.h
+ * spine_index_check()): 0 sound, 1 damaged (each damaged item named on
+ * standard output), 2 the check could not run.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +19,7 @@
 #include <unistd.h>
 
 #include "spine/corpus.h"
+#include "spine/format.h"
 #include "spine/index.h"
 #include "spine/version.h"
 
@@ -34,6 +39,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: spine-index [options] [INDEX_DIR [SOURCE...]]\n"
+"       spine-index --check [-v] [INDEX_DIR]\n"
 "Builds (or rebuilds, atomically) the index in INDEX_DIR from each SOURCE:\n"
 "a MedQuAD directory of XML files, or a JSON Lines file (plain or gzip)\n"
 "with \"id\" and \"body\" (and optionally \"title\", \"url\", \"source\").\n"
@@ -52,12 +58,17 @@ static void usage(FILE *f)
 "      --stopwords FILE  words the searcher drops from queries (default\n"
 "                        %s)\n"
 "      --no-progress  no progress line\n"
+"      --check        verify the index instead: Xapian's check of its\n"
+"                     tables, every stored record, head and impact tier;\n"
+"                     each damaged item is named (with -v, Xapian's own\n"
+"                     report too)\n"
 "  -q, --quiet        no per-record warnings\n"
 "  -v, --verbose      also list articles skipped for having no text\n"
 "  -h, --help         show this help\n"
 "      --version      show the versions of Spine and Xapian\n"
 "\n"
-"Exit status: 0 built, 1 bad records with --strict, 2 error.\n",
+"Exit status: 0 built, 1 bad records with --strict, 2 error.\n"
+"With --check: 0 sound, 1 damaged, 2 the check could not run.\n",
             SPINE_DEFAULT_INDEX, SPINE_DEFAULT_CORPUS, SPINE_DEFAULT_SYNONYMS,
             SPINE_DEFAULT_STOPWORDS);
 }
@@ -154,6 +165,64 @@ static void print_summary(const run *r, const spine_index_stats *st,
            (double)st->stored_bytes / 1e6);
 }
 
+/* --check: prints one damaged item on stdout, escaped (the names and
+ * ids come from the damaged index). */
+static void on_problem(const spine_check_problem *p, void *payload)
+{
+    (void)payload;
+    spine_format_escaped(stdout, p->file);
+    fputs(": ", stdout);
+    if (p->id) {
+        fputs("article ", stdout);
+        spine_format_escaped(stdout, p->id);
+        printf(" (docid %u): ", (unsigned)p->docid);
+    } else if (p->docid) {
+        printf("docid %u: ", (unsigned)p->docid);
+    }
+    spine_format_escaped(stdout, p->what);
+    putchar('\n');
+}
+
+/* --check: checks the index at dir; returns the exit status. */
+static int check_index(const char *dir, int verbose)
+{
+    spine_check_options opts = SPINE_CHECK_OPTIONS_INIT;
+    spine_check_report rep;
+    spine_error err;
+    static const char *const heads[] = {
+        [SPINE_CHECK_HEADS_UNCHECKED] = "heads file not checked",
+        [SPINE_CHECK_HEADS_NONE] = "no heads file",
+        [SPINE_CHECK_HEADS_USED] = "heads file",
+        [SPINE_CHECK_HEADS_UNUSED] = "heads file of an older version or "
+                                     "revision, not used by searches",
+    };
+    double start = seconds_now();
+    opts.on_problem = on_problem;
+    opts.xapian_report = verbose ? stdout : NULL;
+    int rc = spine_index_check(&rep, dir, &opts, &err);
+    fflush(stdout);
+    if (rc != 0) {
+        fprintf(stderr, "spine-index: %s\n", err.msg);
+        return 2;
+    }
+    printf("checked %s%s%s%s: %llu articles, %s, %llu impact tiers, in "
+           "%.1f s: ", dir, *rep.generation ? " (" : "", rep.generation,
+           *rep.generation ? ")" : "", (unsigned long long)rep.articles,
+           heads[rep.heads], (unsigned long long)rep.tiers,
+           seconds_now() - start);
+    if (rep.problems == 0)
+        printf("no damage found\n");
+    else
+        printf("%llu damaged item%s%s\n", (unsigned long long)rep.problems,
+               rep.problems == 1 ? "" : "s",
+               rep.stopped ? " (stopped there: there may be more)" : "");
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "spine-index: cannot write to standard output\n");
+        return 2;
+    }
+    return rep.problems ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -164,6 +233,7 @@ int main(int argc, char **argv)
         { "positions",        no_argument,       NULL, 'p' },
         { "max-record-bytes", required_argument, NULL, 'm' },
         { "no-progress",      no_argument,       NULL, 'P' },
+        { "check",            no_argument,       NULL, 'C' },
         { "synonyms",         required_argument, NULL, 'y' },
         { "stopwords",        required_argument, NULL, 'w' },
         { "quiet",            no_argument,       NULL, 'q' },
@@ -175,7 +245,7 @@ int main(int argc, char **argv)
     spine_index_options iopts = SPINE_INDEX_OPTIONS_INIT;
     spine_corpus_options copts = SPINE_CORPUS_OPTIONS_INIT;
     run r;
-    int c;
+    int c, check = 0;
     char *end;
 
     memset(&r, 0, sizeof r);
@@ -187,6 +257,7 @@ int main(int argc, char **argv)
         case 'S': iopts.spelling = 0; break;
         case 'p': iopts.positions = 1; break;
         case 'P': r.progress = 0; break;
+        case 'C': check = 1; break;
         case 'y': iopts.synonyms = optarg; break;
         case 'w': iopts.stopwords = optarg; break;
         case 'q': r.quiet = 1; break;
@@ -229,6 +300,13 @@ int main(int argc, char **argv)
     }
 
     const char *dir = optind < argc ? argv[optind++] : SPINE_DEFAULT_INDEX;
+    if (check && optind < argc) {
+        fprintf(stderr, "spine-index: --check takes an index directory "
+                "alone, not '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (check)
+        return check_index(dir, r.verbose);
     const char *default_source[] = { SPINE_DEFAULT_CORPUS };
     const char **sources = (const char **)argv + optind;
     int nsources = argc - optind;

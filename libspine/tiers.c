@@ -223,6 +223,74 @@ int spine_matcher_set_tiers(spine_matcher *m, const char *prefix,
     return rc;
 }
 
+/* ---- the stored form, read back ----------------------------------------- */
+
+int spine_tiers_settings(int *state, unsigned *min_tf, unsigned *size,
+                         const xapian_database *db, const char *prefix,
+                         xapian_error *xe)
+{
+    char *head = NULL;
+    size_t len = 0;
+    *state = SPINE_TIER_ABSENT;
+    *min_tf = *size = 0;
+    int rc = xapian_database_get_metadata(&head, &len, db, prefix,
+                                          strlen(prefix), xe);
+    if (rc == 0 && len == 8) {
+        *state = SPINE_TIER_PRESENT;
+        *min_tf = spine_get_le32((const unsigned char *)head);
+        *size = spine_get_le32((const unsigned char *)head + 4);
+    } else if (rc == 0 && len > 0) {
+        *state = SPINE_TIER_MALFORMED;
+    }
+    free(head);
+    return rc;
+}
+
+int spine_tiers_key_fits(const char *prefix, size_t len)
+{
+    size_t plen = strlen(prefix);
+    return plen < TIER_KEY_MAX && len <= TIER_KEY_MAX - plen;
+}
+
+int spine_tier_read(spine_tier *t, int *state, const xapian_database *db,
+                    const char *prefix, const char *term, xapian_error *xe)
+{
+    char *blob = NULL;
+    size_t len = 0;
+    spine_buf key = SPINE_BUF_INIT;
+    memset(t, 0, sizeof *t);
+    *state = SPINE_TIER_ABSENT;
+    spine_buf_puts(&key, prefix);
+    spine_buf_puts(&key, term);
+    int rc = xapian_database_get_metadata(&blob, &len, db, key.p, key.n, xe);
+    spine_buf_free(&key);
+    const unsigned char *b = (const unsigned char *)blob;
+    uint32_t k = rc == 0 && len >= 8 ? spine_get_le32(b) : 0;
+    if (rc == 0 && len > 0)
+        *state = len >= 8 && (len - 8) / 8 == k && (len - 8) % 8 == 0
+                     ? SPINE_TIER_PRESENT
+                     : SPINE_TIER_MALFORMED;
+    if (*state == SPINE_TIER_PRESENT) {
+        t->k = k;
+        t->cap = spine_get_le32(b + 4);
+        t->docids = spine_calloc(k ? k : 1, sizeof *t->docids);
+        t->wdfs = spine_calloc(k ? k : 1, sizeof *t->wdfs);
+        for (uint32_t i = 0; i < k; i++) {
+            t->docids[i] = spine_get_le32(b + 8 + 4 * (size_t)i);
+            t->wdfs[i] = spine_get_le32(b + 8 + 4 * ((size_t)k + i));
+        }
+    }
+    free(blob);
+    return rc;
+}
+
+void spine_tier_free(spine_tier *t)
+{
+    free(t->docids);
+    free(t->wdfs);
+    memset(t, 0, sizeof *t);
+}
+
 /* ---- the tiered plan ---------------------------------------------------- */
 
 /* One term of a tiered match: its tier's postings, by docid (borrowed from

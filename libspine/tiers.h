@@ -15,6 +15,9 @@
 #ifndef SPINE_TIERS_H
 #define SPINE_TIERS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "xapian_c.h"
 
 /* Writes the tiers of every term of db that indexes min_tf documents or
@@ -25,5 +28,43 @@
 int spine_tiers_write(xapian_writable_database *db, const char *prefix,
                       unsigned min_tf, unsigned size, unsigned share,
                       unsigned *nterms, xapian_error *xe);
+
+/* ---- the stored form, read back (for spine_index_check()) ------------- */
+
+/* What a stored item of the tiers is: */
+enum {
+    SPINE_TIER_ABSENT    = 0,   /* not stored */
+    SPINE_TIER_PRESENT   = 1,   /* stored, and its length fits its format */
+    SPINE_TIER_MALFORMED = -1   /* stored, but of a length it cannot have */
+};
+
+/* Reads the settings db's tiers under prefix were made with: sets *state
+ * (SPINE_TIER_*) and, when present, *min_tf and *size.  Returns 0 or an
+ * XAPIAN_E* code. */
+int spine_tiers_settings(int *state, unsigned *min_tf, unsigned *size,
+                         const xapian_database *db, const char *prefix,
+                         xapian_error *xe);
+
+/* Whether spine_tiers_write() gives a term of len bytes a tier under
+ * prefix: 0 when its key would pass Xapian's key limit. */
+int spine_tiers_key_fits(const char *prefix, size_t len);
+
+/* A term's tier as stored, decoded: nothing in it is checked. */
+typedef struct spine_tier {
+    uint32_t k;                 /* its postings */
+    uint32_t cap;               /* the highest wdf of the term's others */
+    uint32_t *docids;           /* k docids, as stored */
+    uint32_t *wdfs;             /* and their k wdfs */
+} spine_tier;
+
+/* Reads term's tier under prefix from db into *t: sets *state
+ * (SPINE_TIER_*); when SPINE_TIER_PRESENT, *t holds it (release with
+ * spine_tier_free()), else *t is empty.  Returns 0 or an XAPIAN_E*
+ * code. */
+int spine_tier_read(spine_tier *t, int *state, const xapian_database *db,
+                    const char *prefix, const char *term, xapian_error *xe);
+
+/* Releases what *t holds and empties it.  Accepts an empty tier. */
+void spine_tier_free(spine_tier *t);
 
 #endif /* SPINE_TIERS_H */

@@ -21,6 +21,7 @@
 #include "spine/index.h"
 #include "schema.h"
 #include "testutil.h"
+#include "tiers.h"
 #include "xapian_c.h"
 
 /* ---- test articles ----------------------------------------------------- */
@@ -1036,6 +1037,356 @@ START_TEST(test_heads_damaged)
 }
 END_TEST
 
+/* ---- checking an index (spine_index_check) --------------------------- */
+
+/* The problems the last check() reported, a line each:
+ * "FILE|DOCID|ID|WHAT" (ID "-" when unknown). */
+static char found[16384];
+
+static void collect(const spine_check_problem *p, void *payload)
+{
+    size_t n = strlen(found);
+    (void)payload;
+    snprintf(found + n, sizeof found - n, "%s|%u|%s|%s\n", p->file,
+             (unsigned)p->docid, p->id ? p->id : "-", p->what);
+}
+
+/* Checks the index at ixdir, reporting at most max problems (0: the
+ * default) into found, and returns the report, asserting the check ran
+ * and counted each problem it reported. */
+static spine_check_report check(unsigned max)
+{
+    spine_check_options opts = SPINE_CHECK_OPTIONS_INIT;
+    spine_check_report r;
+    spine_error err;
+    found[0] = '\0';
+    opts.on_problem = collect;
+    opts.max_problems = max;
+    ck_assert_msg(spine_index_check(&r, ixdir, &opts, &err) == SPINE_OK,
+                  "check: %s", err.msg);
+    unsigned lines = 0;
+    for (const char *p = found; *p; p++)
+        lines += *p == '\n';
+    ck_assert_uint_eq(r.problems, lines);
+    return r;
+}
+
+/* Asserts that a reported problem's line holds "/file|", then a, then b
+ * (NULL: anything). */
+static void assert_found(const char *file, const char *a, const char *b)
+{
+    char want[256];
+    snprintf(want, sizeof want, "/%s|", file);
+    for (const char *line = found; *line; line = strchr(line, '\n') + 1) {
+        const char *end = strchr(line, '\n');
+        const char *f = strstr(line, want), *x = f ? strstr(f, a) : NULL;
+        if (f && f < end && x && x < end && (!b || (strstr(x, b) != NULL
+                                                    && strstr(x, b) < end)))
+            return;
+    }
+    ck_abort_msg("no problem in %s with '%s' and '%s'; found:\n%s", file, a,
+                 b ? b : "", found);
+}
+
+/* The path of file name of the fixture index's one generation (free it). */
+static char *gen_file(const char *name)
+{
+    char *gen = tu_path(ixdir, "gen-000001");
+    char *p = tu_path(gen, name);
+    free(gen);
+    return p;
+}
+
+START_TEST(test_check_clean)
+{
+    build(ixdir, articles, NARTICLES, NULL);
+    spine_check_report r = check(0);
+    ck_assert_msg(r.problems == 0, "found:\n%s", found);
+    ck_assert_str_eq(r.generation, "gen-000001");
+    ck_assert_uint_eq(r.articles, NARTICLES);
+    ck_assert_int_eq(r.heads, SPINE_CHECK_HEADS_USED);
+    ck_assert_uint_eq(r.tiers, 0);
+    ck_assert_int_eq(r.stopped, 0);
+
+    /* Without options, and on no index at all. */
+    spine_error err;
+    ck_assert_int_eq(spine_index_check(&r, ixdir, NULL, &err), SPINE_OK);
+    ck_assert_uint_eq(r.problems, 0);
+    char *none = tu_path(tmp, "none");
+    ck_assert_int_eq(spine_index_check(&r, none, NULL, &err),
+                     SPINE_ENOTFOUND);
+    ck_assert_msg(strstr(err.msg, none) != NULL, "message: %s", err.msg);
+    free(none);
+}
+END_TEST
+
+START_TEST(test_check_flipped_record)
+{
+    /* One byte of a stored record's compressed text flipped: Xapian's
+     * tables are sound, the record's checksum is not; its heads (which do
+     * not hold the text) still are. */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *file = gen_file("docdata.glass");
+    size_t n;
+    unsigned char *bytes = slurp(file, &n);
+    unsigned char *rec = NULL;      /* the first record's header */
+    for (size_t i = 0; !rec && i + 4 <= n; i++)
+        if (memcmp(bytes + i, "SPN\2", 4) == 0)
+            rec = bytes + i;
+    ck_assert_ptr_nonnull(rec);
+    uint32_t meta_len = rec[9] | rec[10] << 8 | rec[11] << 16
+                      | (uint32_t)rec[12] << 24;
+    rec[21 + meta_len + 4] ^= 0x10;
+    ck_assert_int_eq(tu_write_file(file, bytes, n), 0);
+    spine_check_report r = check(0);
+    ck_assert_uint_eq(r.problems, 1);
+    ck_assert_uint_eq(r.articles, NARTICLES);
+    assert_found("docdata.glass", "|stored record: ", NULL);
+    ck_assert_msg(strstr(found, "|0|") == NULL && strstr(found, "|-|") == NULL,
+                  "no docid or article id: %s", found);
+    free(bytes);
+    free(file);
+}
+END_TEST
+
+START_TEST(test_check_pairs_damaged)
+{
+    /* Docid 1's pair set (phrase.h) with a byte flipped, written back
+     * through Xapian (a new revision: the heads file is then unused). */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *gen = tu_path(ixdir, "gen-000001");
+    xapian_writable_database *w = NULL;
+    xapian_database *db = NULL;
+    xapian_document *doc = NULL;
+    xapian_error xe;
+    const char *v, *id;
+    size_t len, idlen;
+    ck_assert_int_eq(xapian_writable_database_open(&w, gen, XAPIAN_DB_OPEN,
+                                                   &xe), 0);
+    ck_assert_int_eq(xapian_writable_database_reader(&db, w, &xe), 0);
+    ck_assert_int_eq(xapian_database_get_document(&doc, db, 1, &xe), 0);
+    ck_assert_int_eq(xapian_document_get_value(&v, &len, doc,
+                                               SPINE_SLOT_PAIRS, &xe), 0);
+    ck_assert_uint_gt(len, 4);
+    char *pairs = malloc(len);
+    memcpy(pairs, v, len);
+    pairs[len - 1] ^= 0x01;
+    ck_assert_int_eq(xapian_document_add_value(doc, SPINE_SLOT_PAIRS, pairs,
+                                               len, &xe), 0);
+    ck_assert_int_eq(xapian_document_get_value(&id, &idlen, doc,
+                                               SPINE_SLOT_ID, &xe), 0);
+    char term[64];
+    snprintf(term, sizeof term, "%s%.*s", SPINE_PREFIX_ID, (int)idlen, id);
+    xapian_docid did = 0;
+    ck_assert_int_eq(xapian_writable_database_replace_document(
+                         &did, w, term, strlen(term), doc, &xe), 0);
+    ck_assert_uint_eq(did, 1);
+    ck_assert_int_eq(xapian_writable_database_commit(w, &xe), 0);
+    xapian_document_free(doc);
+    xapian_database_free(db);
+    xapian_writable_database_free(w);
+    spine_check_report r = check(0);
+    ck_assert_uint_eq(r.problems, 1);
+    assert_found("postlist.glass", "|1|", "its pair set (value slot 1) is "
+                 "not the stored record's");
+    free(pairs);
+    free(gen);
+}
+END_TEST
+
+START_TEST(test_check_heads_swapped)
+{
+    /* Docid 1's entry pointed at docid 2's (which is left empty). */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *file = gen_file(SPINE_HEADS_FILE);
+    size_t n;
+    unsigned char *bytes = slurp(file, &n);
+    uint64_t table = le64_at(bytes, 16);
+    uint64_t two = le64_at(bytes, table + 8), three = le64_at(bytes,
+                                                             table + 16);
+    put_le64_at(bytes, table, two);
+    put_le64_at(bytes, table + 8, three);
+    ck_assert_int_eq(tu_write_file(file, bytes, n), 0);
+    spine_check_report r = check(0);
+    ck_assert_uint_eq(r.problems, 2);
+    assert_found(SPINE_HEADS_FILE, "|1|", "docid 1 holds the head of docid 2");
+    assert_found(SPINE_HEADS_FILE, "|2|", "has no entry for it");
+
+    free(bytes);
+    free(file);
+}
+END_TEST
+
+START_TEST(test_check_max_problems)
+{
+    /* Every heads entry's docid damaged: one problem each, or as many as
+     * asked for, and then the report says it stopped. */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *file = gen_file(SPINE_HEADS_FILE);
+    size_t n;
+    unsigned char *bytes = slurp(file, &n);
+    uint64_t table = le64_at(bytes, 16);
+    for (uint32_t did = 1; did <= NARTICLES; did++)
+        bytes[le64_at(bytes, table + 8 * (did - 1))] ^= 0x40;
+    ck_assert_int_eq(tu_write_file(file, bytes, n), 0);
+    spine_check_report r = check(0);
+    ck_assert_uint_eq(r.problems, NARTICLES);
+    ck_assert_int_eq(r.stopped, 0);
+    r = check(2);
+    ck_assert_uint_eq(r.problems, 2);
+    ck_assert_int_eq(r.stopped, 1);
+    free(bytes);
+    free(file);
+}
+END_TEST
+
+/* A problem callback that rebuilds the index the first time it is
+ * called. */
+static void rebuild_once(const spine_check_problem *p, void *payload)
+{
+    int *done = payload;
+    (void)p;
+    if (!*done)
+        build(ixdir, articles, NARTICLES, NULL);
+    *done = 1;
+}
+
+START_TEST(test_check_rebuilt_meanwhile)
+{
+    /* A verdict on a generation no longer live is not given. */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *file = gen_file(SPINE_HEADS_FILE);
+    ck_assert_int_eq(truncate(file, 100), 0);
+    spine_check_options opts = SPINE_CHECK_OPTIONS_INIT;
+    spine_check_report r;
+    spine_error err;
+    int done = 0;
+    opts.on_problem = rebuild_once;
+    opts.payload = &done;
+    ck_assert_int_eq(spine_index_check(&r, ixdir, &opts, &err), SPINE_ERROR);
+    ck_assert_int_eq(done, 1);
+    ck_assert_msg(strstr(err.msg, "rebuilt while it was checked") != NULL,
+                  "message: %s", err.msg);
+    check(0);
+    ck_assert_msg(found[0] == '\0', "found:\n%s", found);
+    free(file);
+}
+END_TEST
+
+START_TEST(test_check_truncated_table)
+{
+    /* postlist.glass cut to half: named, and no record can be read. */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *file = gen_file("postlist.glass");
+    struct stat st;
+    ck_assert_int_eq(stat(file, &st), 0);
+    ck_assert_int_eq(truncate(file, st.st_size / 2), 0);
+    spine_check_report r = check(0);
+    ck_assert_uint_eq(r.problems, 2);
+    assert_found("postlist.glass", "Xapian cannot check it: ", NULL);
+    assert_found("gen-000001", "Xapian cannot open it", NULL);
+    ck_assert_uint_eq(r.articles, 0);
+    ck_assert_int_eq(r.heads, SPINE_CHECK_HEADS_UNCHECKED);
+    free(file);
+
+    /* A table Spine always writes removed (Xapian's check passes it). */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *gen = tu_path(ixdir, "gen-000002");
+    file = tu_path(gen, "termlist.glass");
+    ck_assert_int_eq(unlink(file), 0);
+    r = check(0);
+    assert_found("termlist.glass", "missing", NULL);
+    free(file);
+    free(gen);
+}
+END_TEST
+
+START_TEST(test_check_tier_damaged)
+{
+    /* Tiers for every term of two articles or more, written into the
+     * fixture's generation (a new revision: the heads file is then
+     * another revision's, unused), check clean; then one tier's first
+     * wdf is raised and another term's tier is removed. */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *gen = tu_path(ixdir, "gen-000001");
+    xapian_writable_database *w = NULL;
+    xapian_error xe;
+    unsigned nterms = 0;
+    ck_assert_int_eq(xapian_writable_database_open(&w, gen, XAPIAN_DB_OPEN,
+                                                   &xe), 0);
+    ck_assert_int_eq(spine_tiers_write(w, SPINE_META_TIERS, 2, 1, 2, &nterms,
+                                       &xe), 0);
+    ck_assert_int_eq(xapian_writable_database_commit(w, &xe), 0);
+    ck_assert_uint_ge(nterms, 2);
+    spine_check_report r = check(0);
+    ck_assert_msg(r.problems == 0, "found:\n%s", found);
+    ck_assert_uint_eq(r.tiers, nterms);
+    ck_assert_int_eq(r.heads, SPINE_CHECK_HEADS_UNUSED);
+
+    /* The first two terms of two articles or more. */
+    xapian_database *db = NULL;
+    xapian_termlist *tl = NULL;
+    const char *t;
+    size_t len;
+    uint32_t tf;
+    char *terms[2] = { NULL, NULL };
+    ck_assert_int_eq(xapian_writable_database_reader(&db, w, &xe), 0);
+    ck_assert_int_eq(xapian_database_allterms(&tl, db, "", 0, &xe), 0);
+    for (int k = 0; k < 2 && xapian_termlist_next(&t, &len, &tf, tl, &xe) > 0;)
+        if (tf >= 2)
+            terms[k++] = strdup(t);
+    xapian_termlist_free(tl);
+    ck_assert_ptr_nonnull(terms[1]);
+    char key[256], *blob = NULL;
+    size_t blen = 0;
+    snprintf(key, sizeof key, "%s%s", SPINE_META_TIERS, terms[0]);
+    ck_assert_int_eq(xapian_database_get_metadata(&blob, &blen, db, key,
+                                                  strlen(key), &xe), 0);
+    uint32_t k = (uint32_t)(blen - 8) / 8;
+    blob[8 + 4 * k] += 1;           /* the first wdf, little-endian */
+    ck_assert_int_eq(xapian_writable_database_set_metadata(w, key,
+                                                           strlen(key), blob,
+                                                           blen, &xe), 0);
+    snprintf(key, sizeof key, "%s%s", SPINE_META_TIERS, terms[1]);
+    ck_assert_int_eq(xapian_writable_database_set_metadata(w, key,
+                                                           strlen(key), "", 0,
+                                                           &xe), 0);
+    ck_assert_int_eq(xapian_writable_database_commit(w, &xe), 0);
+    xapian_database_free(db);
+    xapian_writable_database_free(w);
+    r = check(0);
+    ck_assert_uint_eq(r.problems, 2);
+    char what[300];
+    snprintf(what, sizeof what, "the impact tier of '%s' gives docid",
+             terms[0]);
+    assert_found("postlist.glass", what, NULL);
+    snprintf(what, sizeof what, "'%s' indexes", terms[1]);
+    assert_found("postlist.glass", what, "but has no impact tier");
+    free(blob);
+    free(terms[0]);
+    free(terms[1]);
+    free(gen);
+}
+END_TEST
+
+START_TEST(test_check_stub)
+{
+    /* The stub naming a generation that is not there, or none. */
+    build(ixdir, articles, NARTICLES, NULL);
+    char *file = tu_path(ixdir, "XAPIANDB");
+    ck_assert_int_eq(tu_write_file(file, "auto gen-000009\n", 16), 0);
+    spine_check_report r = check(0);
+    ck_assert_uint_eq(r.problems, 1);
+    ck_assert_str_eq(r.generation, "gen-000009");
+    assert_found("XAPIANDB", "names gen-000009, which is not there", NULL);
+    ck_assert_int_eq(tu_write_file(file, "remote localhost 1\n", 19), 0);
+    r = check(0);
+    ck_assert_uint_eq(r.problems, 1);
+    assert_found("XAPIANDB", "names no generation", NULL);
+    free(file);
+}
+END_TEST
+
 static Suite *index_suite(void)
 {
     Suite *s = suite_create("index");
@@ -1056,6 +1407,7 @@ static Suite *index_suite(void)
     tcase_add_test(core, test_avlen_sample);
     tcase_add_test(core, test_heads_file);
     tcase_add_test(core, test_heads_pages);
+    tcase_add_test(core, test_check_clean);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("errors");
@@ -1071,6 +1423,14 @@ static Suite *index_suite(void)
     tcase_add_test(errors, test_uncreatable);
     tcase_add_test(errors, test_bad_articles);
     tcase_add_test(errors, test_bad_zlib_level);
+    tcase_add_test(errors, test_check_flipped_record);
+    tcase_add_test(errors, test_check_pairs_damaged);
+    tcase_add_test(errors, test_check_heads_swapped);
+    tcase_add_test(errors, test_check_max_problems);
+    tcase_add_test(errors, test_check_truncated_table);
+    tcase_add_test(errors, test_check_tier_damaged);
+    tcase_add_test(errors, test_check_stub);
+    tcase_add_test(errors, test_check_rebuilt_meanwhile);
     suite_add_tcase(s, errors);
     return s;
 }

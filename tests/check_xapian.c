@@ -2331,6 +2331,67 @@ START_TEST(test_corrupt_database)
 }
 END_TEST
 
+/* The bytes a FILE written by a test holds, read back from the start. */
+static long written(FILE *f)
+{
+    ck_assert_int_eq(fflush(f), 0);
+    return ftell(f);
+}
+
+START_TEST(test_database_check)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    char *table = tu_path(path, "postlist.glass");
+    size_t errors = 99;
+    build_db(path);
+
+    /* Sound: no errors, as a whole and table by table; Xapian's report
+     * goes where it is asked to, longer when asked for statistics. */
+    OK(xapian_database_check(&errors, path, 0, NULL, &err));
+    ck_assert_uint_eq(errors, 0);
+    errors = 99;
+    OK(xapian_database_check(&errors, table, 0, NULL, &err));
+    ck_assert_uint_eq(errors, 0);
+    FILE *out = tmpfile(), *stats = tmpfile();
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ptr_nonnull(stats);
+    OK(xapian_database_check(&errors, path, 0, out, &err));
+    OK(xapian_database_check(&errors, path, XAPIAN_DBCHECK_SHOW_STATS, stats,
+                             &err));
+    ck_assert_int_gt(written(out), 0);
+    ck_assert_int_gt(written(stats), written(out));
+    fclose(out);
+    fclose(stats);
+
+    /* Errors are codes, never exceptions: no database there, no
+     * arguments. */
+    char *none = tu_path(tmp, "nonexistent");
+    errors = 99;
+    int rc = xapian_database_check(&errors, none, 0, NULL, &err);
+    ck_assert_int_eq(rc, XAPIAN_EOPENING);
+    ck_assert_int_eq(err.code, XAPIAN_EOPENING);
+    ck_assert_uint_eq(errors, 0);
+    free(none);
+    ck_assert_int_eq(xapian_database_check(NULL, path, 0, NULL, &err),
+                     XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_database_check(&errors, NULL, 0, NULL, &err),
+                     XAPIAN_EINVAL);
+
+    /* A table cut short: Xapian cannot read it, as a whole or alone (it
+     * throws: an error, not a count). */
+    ck_assert_int_eq(truncate(table, 4096), 0);
+    errors = 99;
+    ck_assert_int_eq(xapian_database_check(&errors, path, 0, NULL, &err),
+                     XAPIAN_EDATABASE);
+    ck_assert_uint_eq(errors, 0);
+    ck_assert_int_eq(xapian_database_check(&errors, table, 0, NULL, &err),
+                     XAPIAN_EDATABASE);
+    free(table);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_remote_refused)
 {
     xapian_error err;
@@ -2427,6 +2488,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(errors, test_range_errors);
     tcase_add_test(errors, test_unknown_stemmer);
     tcase_add_test(errors, test_corrupt_database);
+    tcase_add_test(errors, test_database_check);
     tcase_add_test(errors, test_remote_refused);
     tcase_add_test(errors, test_free_null);
     suite_add_tcase(s, errors);

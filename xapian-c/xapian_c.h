@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -230,6 +231,26 @@ int xapian_database_each_value(const xapian_database *db, xapian_slot slot,
  * into a scratch location. */
 int xapian_database_compact(const xapian_database *db, const char *dest_path,
                             xapian_error *err);
+
+/* Options of xapian_database_check(): Xapian's DBCHECK_* constants, or-ed.
+ * All but FIX only add to what is written out. */
+enum {
+    XAPIAN_DBCHECK_SHORT_TREE    = 1,   /* a short display of each B-tree */
+    XAPIAN_DBCHECK_FULL_TREE     = 2,   /* a full display of each B-tree */
+    XAPIAN_DBCHECK_SHOW_FREELIST = 4,   /* the B-trees' free-block bitmaps */
+    XAPIAN_DBCHECK_SHOW_STATS    = 8,   /* the B-trees' statistics */
+    XAPIAN_DBCHECK_FIX           = 16   /* fix problems (chert only) */
+};
+
+/* Checks the integrity of the database, or the single table file, at path
+ * (the static Database::check(path, opts, out)): sets *out_errors to the
+ * number of errors Xapian found (0: it checked okay).  Xapian's own report
+ * -- its progress, the errors it found and whatever opts asks it to show
+ * -- is written to out, unless out is NULL; its wording is Xapian's, for
+ * people to read.  Fails, with *out_errors 0, when Xapian cannot check
+ * path at all (XAPIAN_ENOTFOUND, EOPENING, ECORRUPT, EVERSION ...). */
+int xapian_database_check(size_t *out_errors, const char *path, int opts,
+                          FILE *out, xapian_error *err);
 
 /* Closes the database: later calls on db (or on objects using it) fail with
  * XAPIAN_ECLOSED.  The handle itself must still be freed. */

@@ -17,6 +17,7 @@
 #define SPINE_INDEX_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "spine/article.h"
 #include "spine/error.h"
@@ -112,5 +113,84 @@ void spine_index_free(spine_index *ix);
 
 /* Writes the stats so far (articles and sections queued) into *stats. */
 void spine_index_progress(const spine_index *ix, spine_index_stats *stats);
+
+/* ---- checking an index -------------------------------------------------- */
+
+/* One damaged item found by spine_index_check(), lent to the callback for
+ * the call only. */
+typedef struct spine_check_problem {
+    const char *file;        /* the file at fault: INDEX_DIR/XAPIANDB, or one
+                                of the live generation (".../heads.spine",
+                                ".../docdata.glass"), or the generation's
+                                directory when Xapian cannot tell */
+    uint32_t docid;          /* the document concerned, or 0 */
+    const char *id;          /* its article id, or NULL when unknown */
+    const char *what;        /* what is wrong, one line */
+} spine_check_problem;
+
+typedef struct spine_check_options {
+    unsigned max_problems;   /* stop after this many; 0: the default,
+                                SPINE_CHECK_MAX_PROBLEMS */
+    /* Called once for each problem, in the order found; may be NULL. */
+    void (*on_problem)(const spine_check_problem *p, void *payload);
+    void *payload;
+    FILE *xapian_report;     /* if not NULL, Xapian's own report of its
+                                check is written here, as Xapian words it */
+} spine_check_options;
+
+#define SPINE_CHECK_OPTIONS_INIT { 0, NULL, NULL, NULL }
+#define SPINE_CHECK_MAX_PROBLEMS 20
+
+/* What the heads file of the generation checked is to searches. */
+enum {
+    SPINE_CHECK_HEADS_UNCHECKED = 0, /* the check stopped before it */
+    SPINE_CHECK_HEADS_NONE      = 1, /* no file: listings read the value
+                                        slot */
+    SPINE_CHECK_HEADS_USED      = 2, /* read by searches: every entry
+                                        checked */
+    SPINE_CHECK_HEADS_UNUSED    = 3  /* an older version's, or another
+                                        revision's: searches ignore it */
+};
+
+typedef struct spine_check_report {
+    char generation[32];     /* the live generation checked, "gen-NNNNNN"
+                                ("" when the stub names none) */
+    uint64_t articles;       /* documents whose stored record was read */
+    uint64_t tiers;          /* impact tiers checked */
+    int heads;               /* SPINE_CHECK_HEADS_* */
+    uint64_t problems;       /* problems reported */
+    int stopped;             /* 1: stopped at max_problems, so more may be
+                                damaged than was reported */
+} spine_check_report;
+
+/* Checks the whole of the index at dir, reading but never changing it:
+ *   - the stub XAPIANDB names one generation, which is there;
+ *   - Xapian's own check of that generation's tables (each named when one
+ *     fails), and the tables Spine writes are all there;
+ *   - the schema is the one this Spine reads;
+ *   - every document's stored record decodes and passes its checksums,
+ *     and its id, its id term, its pair set (phrase queries) and the
+ *     copies of its head in the value slot and in heads.spine are the
+ *     record's own; a heads file entry belongs to the document it is read
+ *     for, and there is none for a docid without a document;
+ *   - every impact tier a query may use (those of terms indexing as many
+ *     articles as the tiers' settings say) is there and holds what its
+ *     term's postings give: docids ascending, each a posting of the term
+ *     with the wdf stored, and no other posting above the stored cap.
+ * It reads every record (on MedQuAD, 1.3 s in all) and, for the tiers,
+ * the posting lists of common terms: about as long as a rebuild's last
+ * steps, not its indexing.
+ *
+ * Each damaged item is handed to opts->on_problem (opts may be NULL: the
+ * defaults) and counted in *report; the check stops after max_problems,
+ * or at damage that leaves nothing further readable (the stub, a database
+ * Xapian cannot open, another schema).  Returns SPINE_OK when the check
+ * ran (report->problems says whether the index is sound: 0), or, with
+ * the report as far as it got, SPINE_ENOTFOUND when there is no index at
+ * dir, SPINE_ENOMEM, or SPINE_ERROR when the index was rebuilt while it
+ * was checked (its verdict would be on a generation no longer live; check
+ * again). */
+int spine_index_check(spine_check_report *report, const char *dir,
+                      const spine_check_options *opts, spine_error *err);
 
 #endif /* SPINE_INDEX_H */
