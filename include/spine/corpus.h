@@ -5,6 +5,8 @@
  * records (malformed XML, a bad JSON line, invalid UTF-8, a missing field, an
  * empty or oversized record) are reported to a second callback with the file
  * and line, counted, and skipped: the records around them are still read.
+ * So are files that cannot be read, or break off part-way: nothing is
+ * passed over without a report.
  *
  *   MedQuAD: a directory walked recursively (files ending in .xml, visited in
  *     sorted order so ids and runs are reproducible), or one .xml file.
