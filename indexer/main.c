@@ -12,12 +12,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "spine/corpus.h"
 #include "spine/format.h"
 #include "spine/index.h"
@@ -246,7 +248,7 @@ int main(int argc, char **argv)
     spine_corpus_options copts = SPINE_CORPUS_OPTIONS_INIT;
     run r;
     int c, check = 0;
-    char *end;
+    unsigned long long n;
 
     memset(&r, 0, sizeof r);
     r.progress = isatty(STDERR_FILENO);
@@ -268,33 +270,23 @@ int main(int argc, char **argv)
                    spine_xapian_version());
             return 0;
         case 'l':
-            iopts.zlib_level = (int)strtol(optarg, &end, 10);
-            if (*end || iopts.zlib_level < 0 || iopts.zlib_level > 9) {
-                fprintf(stderr, "spine-index: --level wants 0-9, not '%s'\n",
-                        optarg);
+            if (cli_number("spine-index", "--level", optarg, 0, 9, &n) != 0)
                 return 2;
-            }
+            iopts.zlib_level = (int)n;
             break;
         case 'j':
-            iopts.threads = (int)strtol(optarg, &end, 10);
-            if (*end || iopts.threads < 1 || iopts.threads > 64) {
-                fprintf(stderr, "spine-index: --jobs wants 1-64, not '%s'\n",
-                        optarg);
+            if (cli_number("spine-index", "--jobs", optarg, 1, 64, &n) != 0)
                 return 2;
-            }
+            iopts.threads = (int)n;
             break;
         case 'm':
-            copts.max_record_bytes = (size_t)strtoull(optarg, &end, 10);
-            if (*end || copts.max_record_bytes == 0) {
-                fprintf(stderr, "spine-index: --max-record-bytes wants a "
-                        "positive number, not '%s'\n", optarg);
+            if (cli_number("spine-index", "--max-record-bytes", optarg, 1,
+                           SIZE_MAX, &n) != 0)
                 return 2;
-            }
+            copts.max_record_bytes = (size_t)n;
             break;
         default:            /* '?' unknown, ':' missing argument */
-            fprintf(stderr, "spine-index: %s '%s' (see --help)\n",
-                    c == ':' ? "missing argument to" : "unknown option",
-                    argv[optind - 1]);
+            cli_bad_option("spine-index", c, argv, longopts);
             return 2;
         }
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "spine/format.h"
 #include "spine/search.h"
 #include "spine/version.h"
@@ -66,13 +67,9 @@ static void usage(FILE *f)
 static int parse_uint(const char *opt, const char *arg, unsigned max,
                       unsigned *out)
 {
-    char *end;
-    unsigned long v = strtoul(arg, &end, 10);
-    if (!*arg || *end || arg[0] == '-' || v > max) {
-        fprintf(stderr, "spine-search: %s wants a number from 0 to %u, not "
-                "'%s'\n", opt, max, arg);
+    unsigned long long v;
+    if (cli_number("spine-search", opt, arg, 0, max, &v) != 0)
         return -1;
-    }
     *out = (unsigned)v;
     return 0;
 }
@@ -233,9 +230,7 @@ int main(int argc, char **argv)
                    spine_xapian_version());
             return EXIT_HITS;
         default:            /* '?' unknown, ':' missing argument */
-            fprintf(stderr, "spine-search: %s '%s' (see --help)\n",
-                    opt == ':' ? "missing argument to" : "unknown option",
-                    argv[optind - 1]);
+            cli_bad_option("spine-search", opt, argv, longopts);
             return EXIT_ERROR;
         }
     }

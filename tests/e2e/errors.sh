@@ -206,6 +206,22 @@ expect_exit 2 "${IX[@]}" --bogus "$WORK/bogusidx" "$MINI_JSONL"
 expect_true "an index was made" test ! -e "$WORK/bogusidx/XAPIANDB"
 t_end
 
+t_begin "an unknown letter in a group is named itself, not the argument before"
+expect_exit 2 "${IX[@]}" -q -kidney "$WORK/bogusidx" "$MINI_JSONL"
+expect_err_one_line "spine-index: unknown option '-k' (see --help)"
+expect_exit 2 "${IX[@]}" --strict=yes "$WORK/bogusidx" "$MINI_JSONL"
+expect_err_one_line "spine-index: option '--strict' takes no argument"
+t_end
+
+t_begin "numeric options: negative, empty, spaced or overflowing values are refused, naming the option"
+for bad in "--max-record-bytes=-5" "--max-record-bytes=0" "--max-record-bytes=99999999999999999999999" \
+    "--level=-1" "--level=" "--level=1x" "--jobs= 2" "--jobs=+2" "--jobs=65"; do
+    expect_exit 2 "${IX[@]}" "$bad" "$WORK/numidx" "$MINI_JSONL"
+    expect_err_one_line "spine-index: ${bad%%=*} wants a number from "
+    expect_true "an index was made anyway" test ! -e "$WORK/numidx/XAPIANDB"
+done
+t_end
+
 t_begin "INDEX_DIR is a regular file: exit 2"
 : >"$WORK/plain-file"
 expect_exit 2 "${IX[@]}" "$WORK/plain-file" "$MINI_JSONL"
@@ -287,6 +303,20 @@ t_end
 t_begin "spine-search: unknown option -> exit 2, one line spine-search: ..."
 expect_exit 2 "$SPINE_SEARCH" -d "$IDX" --bogus kidney
 expect_err_one_line "spine-search: "
+t_end
+
+t_begin "spine-search: an unknown letter in a group is named itself"
+expect_exit 2 "$SPINE_SEARCH" -d "$IDX" -kidney
+expect_err_one_line "spine-search: unknown option '-k' (see --help)"
+expect_exit 2 "$SPINE_SEARCH" -d "$IDX" --json=1 kidney
+expect_err_one_line "spine-search: option '--json' takes no argument"
+t_end
+
+t_begin "spine-search: numeric options take digits only, naming the option"
+for bad in "--threads= -18446744073709551615" "--limit= 5" "--offset=+1" "--limit="; do
+    expect_exit 2 "$SPINE_SEARCH" -d "$IDX" "$bad" kidney
+    expect_err_one_line "spine-search: ${bad%%=*} wants a number from 0 to "
+done
 t_end
 
 t_begin "spine-search: bad option values -> exit 2"
