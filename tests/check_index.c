@@ -901,18 +901,39 @@ static void assert_heads_as_written(spine_heads *h, const unsigned char *bytes,
     }
 }
 
+/* Builds the fixture index and reads its heads file (named *file, free
+ * it) into a malloc()ed buffer of *n bytes, whose offset table starts at
+ * byte *table. */
+static unsigned char *built_heads(char **file, size_t *n, uint64_t *table)
+{
+    build(ixdir, articles, NARTICLES, NULL);
+    *file = tu_path(ixdir, "gen-000001/" SPINE_HEADS_FILE);
+    unsigned char *bytes = slurp(*file, n);
+    *table = le64_at(bytes, 16);
+    ck_assert_uint_eq(*n, *table + 8 * (NARTICLES + 1));
+    return bytes;
+}
+
+/* Points docid 1's table entry of heads file bytes (offset table at
+ * table) at docid 2's entry, leaving docid 2's empty. */
+static void point_first_at_second(unsigned char *bytes, uint64_t table)
+{
+    uint64_t two = le64_at(bytes, table + 8), three = le64_at(bytes,
+                                                             table + 16);
+    put_le64_at(bytes, table, two);
+    put_le64_at(bytes, table + 8, three);
+}
+
 START_TEST(test_heads_damaged)
 {
     /* The heads file is read, never mapped: cut short under an open handle
      * (or before it opens), or holding offsets outside its heads, it gives
      * SPINE_ECORRUPT naming the file, never a SIGBUS (this test runs in a
      * forked child, so a signal would fail it). */
-    build(ixdir, articles, NARTICLES, NULL);
-    char *file = tu_path(ixdir, "gen-000001/" SPINE_HEADS_FILE);
+    char *file;
     size_t n;
-    unsigned char *bytes = slurp(file, &n);
-    uint64_t table = le64_at(bytes, 16);
-    ck_assert_uint_eq(n, table + 8 * (NARTICLES + 1));
+    uint64_t table;
+    unsigned char *bytes = built_heads(&file, &n, &table);
 
     xapian_database *db = NULL;
     xapian_error xe;
@@ -947,8 +968,7 @@ START_TEST(test_heads_damaged)
      * of another article (docid 2's entry then empty: read from its value
      * slot): refused, never served as docid 1's. */
     memcpy(bad, bytes, n);
-    put_le64_at(bad, table, le64_at(bytes, table + 8));
-    put_le64_at(bad, table + 8, le64_at(bytes, table + 16));
+    point_first_at_second(bad, table);
     ck_assert_int_eq(tu_write_file(file, bad, n), 0);
     ck_assert_int_eq(spine_heads_open(&h, ixdir, db, &err), SPINE_OK);
     ck_assert_ptr_nonnull(h);
@@ -1149,20 +1169,31 @@ START_TEST(test_check_flipped_record)
 }
 END_TEST
 
+/* Builds the fixture index and opens its generation for writing (a
+ * change made through it is a new revision: the heads file is then
+ * another revision's, unused). */
+static xapian_writable_database *built_writable(void)
+{
+    xapian_writable_database *w = NULL;
+    xapian_error xe;
+    build(ixdir, articles, NARTICLES, NULL);
+    char *gen = gen_file(".");
+    ck_assert_int_eq(xapian_writable_database_open(&w, gen, XAPIAN_DB_OPEN,
+                                                   &xe), 0);
+    free(gen);
+    return w;
+}
+
 START_TEST(test_check_pairs_damaged)
 {
     /* Docid 1's pair set (phrase.h) with a byte flipped, written back
-     * through Xapian (a new revision: the heads file is then unused). */
-    build(ixdir, articles, NARTICLES, NULL);
-    char *gen = tu_path(ixdir, "gen-000001");
-    xapian_writable_database *w = NULL;
+     * through Xapian. */
+    xapian_writable_database *w = built_writable();
     xapian_database *db = NULL;
     xapian_document *doc = NULL;
     xapian_error xe;
     const char *v, *id;
     size_t len, idlen;
-    ck_assert_int_eq(xapian_writable_database_open(&w, gen, XAPIAN_DB_OPEN,
-                                                   &xe), 0);
     ck_assert_int_eq(xapian_writable_database_reader(&db, w, &xe), 0);
     ck_assert_int_eq(xapian_database_get_document(&doc, db, 1, &xe), 0);
     ck_assert_int_eq(xapian_document_get_value(&v, &len, doc,
@@ -1190,28 +1221,22 @@ START_TEST(test_check_pairs_damaged)
     assert_found("postlist.glass", "|1|", "its pair set (value slot 1) is "
                  "not the stored record's");
     free(pairs);
-    free(gen);
 }
 END_TEST
 
 START_TEST(test_check_heads_swapped)
 {
     /* Docid 1's entry pointed at docid 2's (which is left empty). */
-    build(ixdir, articles, NARTICLES, NULL);
-    char *file = gen_file(SPINE_HEADS_FILE);
+    char *file;
     size_t n;
-    unsigned char *bytes = slurp(file, &n);
-    uint64_t table = le64_at(bytes, 16);
-    uint64_t two = le64_at(bytes, table + 8), three = le64_at(bytes,
-                                                             table + 16);
-    put_le64_at(bytes, table, two);
-    put_le64_at(bytes, table + 8, three);
+    uint64_t table;
+    unsigned char *bytes = built_heads(&file, &n, &table);
+    point_first_at_second(bytes, table);
     ck_assert_int_eq(tu_write_file(file, bytes, n), 0);
     spine_check_report r = check(0);
     ck_assert_uint_eq(r.problems, 2);
     assert_found(SPINE_HEADS_FILE, "|1|", "docid 1 holds the head of docid 2");
     assert_found(SPINE_HEADS_FILE, "|2|", "has no entry for it");
-
     free(bytes);
     free(file);
 }
@@ -1221,11 +1246,10 @@ START_TEST(test_check_max_problems)
 {
     /* Every heads entry's docid damaged: one problem each, or as many as
      * asked for, and then the report says it stopped. */
-    build(ixdir, articles, NARTICLES, NULL);
-    char *file = gen_file(SPINE_HEADS_FILE);
+    char *file;
     size_t n;
-    unsigned char *bytes = slurp(file, &n);
-    uint64_t table = le64_at(bytes, 16);
+    uint64_t table;
+    unsigned char *bytes = built_heads(&file, &n, &table);
     for (uint32_t did = 1; did <= NARTICLES; did++)
         bytes[le64_at(bytes, table + 8 * (did - 1))] ^= 0x40;
     ck_assert_int_eq(tu_write_file(file, bytes, n), 0);
@@ -1304,16 +1328,11 @@ END_TEST
 START_TEST(test_check_tier_damaged)
 {
     /* Tiers for every term of two articles or more, written into the
-     * fixture's generation (a new revision: the heads file is then
-     * another revision's, unused), check clean; then one tier's first
-     * wdf is raised and another term's tier is removed. */
-    build(ixdir, articles, NARTICLES, NULL);
-    char *gen = tu_path(ixdir, "gen-000001");
-    xapian_writable_database *w = NULL;
+     * fixture's generation, check clean; then one tier's first wdf is
+     * raised and another term's tier is removed. */
+    xapian_writable_database *w = built_writable();
     xapian_error xe;
     unsigned nterms = 0;
-    ck_assert_int_eq(xapian_writable_database_open(&w, gen, XAPIAN_DB_OPEN,
-                                                   &xe), 0);
     ck_assert_int_eq(spine_tiers_write(w, SPINE_META_TIERS, 2, 1, 2, &nterms,
                                        &xe), 0);
     ck_assert_int_eq(xapian_writable_database_commit(w, &xe), 0);
@@ -1365,7 +1384,6 @@ START_TEST(test_check_tier_damaged)
     free(blob);
     free(terms[0]);
     free(terms[1]);
-    free(gen);
 }
 END_TEST
 
