@@ -11,6 +11,10 @@
 /* The query stop words the index was built with (corpus/stopwords.txt by
  * default), one per line; the searcher's query parser drops them. */
 #define SPINE_META_STOPWORDS  "spine.stopwords"
+/* "1" when the index has a spelling dictionary (spine-index without
+ * --no-spelling, and any words): without the key, a searcher cannot tell
+ * a dictionary never built from one whose table was removed. */
+#define SPINE_META_SPELLING   "spine.spelling"
 
 #define SPINE_PREFIX_ID       "Q"    /* unique id term: "Q" + article id */
 #define SPINE_PREFIX_TITLE    "S"    /* title words, for title: queries */

@@ -357,34 +357,39 @@ static int check_limit(const spine_query_options *opts, spine_error *err)
     return 0;
 }
 
-/* The words of query: runs of ASCII letters and digits and of bytes past
- * 0x7f, as the query parser finds them (near enough to bound its work). */
-static size_t count_words(const char *query)
+/* Counts the words of query into *words: runs of ASCII letters and digits
+ * and of bytes past 0x7f, as the query parser finds them (near enough to
+ * bound its work); and into *wildcards those that end in '*'. */
+static void count_words(const char *query, size_t *words, size_t *wildcards)
 {
-    size_t n = 0;
     int in_word = 0;
+    *words = *wildcards = 0;
     for (const unsigned char *p = (const unsigned char *)query; *p; p++) {
         int w = isalnum(*p) || *p >= 0x80;
-        n += w && !in_word;
+        *words += w && !in_word;
+        *wildcards += in_word && *p == '*';
         in_word = w;
     }
-    return n;
 }
 
 /* Refuses a query past the bounds of spine/search.h; sets *words to its
  * number of words. */
 static int check_query(const char *query, size_t *words, spine_error *err)
 {
-    size_t len = strlen(query);
+    size_t len = strlen(query), wildcards;
     if (len > SPINE_MAX_QUERY_BYTES)
         return spine_error_set(err, SPINE_EQUERY, "query too long: %zu "
                                "bytes, at most %d", len,
                                SPINE_MAX_QUERY_BYTES);
-    *words = count_words(query);
+    count_words(query, words, &wildcards);
     if (*words > SPINE_MAX_QUERY_WORDS)
         return spine_error_set(err, SPINE_EQUERY, "query too long: %zu "
                                "words, at most %d", *words,
                                SPINE_MAX_QUERY_WORDS);
+    if (wildcards > SPINE_MAX_QUERY_WILDCARDS)
+        return spine_error_set(err, SPINE_EQUERY, "too many wildcards: %zu, "
+                               "at most %d", wildcards,
+                               SPINE_MAX_QUERY_WILDCARDS);
     return 0;
 }
 

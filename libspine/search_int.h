@@ -65,6 +65,10 @@
  * spelling took 80% of the time of a 1,000-word query (0.38 s against
  * 0.08 s without). */
 #define SPELL_MAX_WORDS 32
+/* A wildcard ("oste*") stands for at most WILDCARD_TERMS words, its most
+ * frequent ones (Xapian's default has no limit; on a large index "a*"
+ * would be tens of thousands of posting lists). */
+#define WILDCARD_TERMS 1000
 #define EXPAND_K       1.0
 #define EXPAND_DOCS    20
 #define EXPAND_TERMS   60

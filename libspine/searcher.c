@@ -58,6 +58,10 @@ static int new_parser(xapian_query_parser **out, spine_searcher *s, int stem,
     if (rc == 0)
         rc = xapian_query_parser_add_boolean_prefix(*out, "source",
                                                     SPINE_PREFIX_SOURCE, xe);
+    if (rc == 0)
+        rc = xapian_query_parser_set_max_expansion(
+            *out, WILDCARD_TERMS, XAPIAN_WILDCARD_LIMIT_MOST_FREQUENT,
+            XAPIAN_QP_FLAG_WILDCARD | XAPIAN_QP_FLAG_PARTIAL, xe);
     return rc;
 }
 
@@ -146,6 +150,30 @@ int spine_searcher_xapian_error(spine_error *err, const spine_searcher *s,
 static int split(spine_searcher *s, unsigned threads,
                  unsigned long min_postings, spine_error *err);
 
+/* Refuses an index whose metadata says it has a spelling dictionary when
+ * Xapian finds none: its table was removed, and Xapian would take that
+ * for an empty dictionary, turning suggestions off without a word. */
+static int check_spelling(spine_searcher *s, spine_error *err)
+{
+    xapian_error xe;
+    char *built = NULL;
+    size_t len = 0;
+    int any = 1;
+    int rc = xapian_database_get_metadata(&built, &len, s->db,
+                                          SPINE_META_SPELLING,
+                                          strlen(SPINE_META_SPELLING), &xe);
+    if (rc == 0 && len)
+        rc = xapian_database_has_spellings(&any, s->db, &xe);
+    free(built);
+    if (rc != 0)
+        return spine_searcher_xapian_error(err, s, &xe);
+    if (!any)
+        return spine_error_set(err, SPINE_ECORRUPT, "%s: the spelling "
+                               "dictionary is missing (its table was "
+                               "removed?); rebuild the index", s->path);
+    return SPINE_OK;
+}
+
 /* Fills s, whose dir and path are set, from the database at s->path. */
 static int open_db(spine_searcher *s, spine_error *err)
 {
@@ -165,7 +193,7 @@ static int open_db(spine_searcher *s, spine_error *err)
                                           SPINE_META_SCHEMA,
                                           strlen(SPINE_META_SCHEMA), &xe);
     if (rc != 0)
-        return spine_error_from_xapian(err, &xe, s->dir);
+        return spine_searcher_xapian_error(err, s, &xe);
     if (strcmp(schema, SPINE_SCHEMA_VERSION) != 0) {
         rc = spine_error_set(err, SPINE_ECORRUPT, "%s: not a Spine index of "
                              "schema %s (found \"%s\"); rebuild it", s->dir,
@@ -178,6 +206,9 @@ static int open_db(spine_searcher *s, spine_error *err)
     if (spine_searcher_open_hook)
         spine_searcher_open_hook(2, s->path);
     rc = spine_heads_open(&s->heads, s->dir, s->db, err);
+    if (rc != SPINE_OK)
+        return rc;
+    rc = check_spelling(s, err);
     if (rc != SPINE_OK)
         return rc;
     rc = xapian_database_doccount(&s->doccount, s->db, &xe);
@@ -204,7 +235,7 @@ static int open_db(spine_searcher *s, spine_error *err)
     if (rc == 0)
         rc = spine_searcher_new_matcher(&s->match, s, &xe);
     if (rc != 0)
-        return spine_error_from_xapian(err, &xe, s->dir);
+        return spine_searcher_xapian_error(err, s, &xe);
     /* Splitting only saves time: should the helper handles fail to open
      * (no file descriptors left), s matches on one thread. */
     if (s->doccount >= SPINE_SPLIT_MIN_DOCS)

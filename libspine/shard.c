@@ -160,6 +160,11 @@ static int add_spelling(xapian_writable_database *db, xapian_error *xe)
             rc = xapian_writable_database_add_spelling(db, t, strlen(t),
                                                        (unsigned)freq, xe);
     }
+    /* Said in the metadata, so that a searcher can tell a dictionary lost
+     * (a spelling table removed) from one never built. */
+    if (rc == 0 && n)
+        rc = xapian_writable_database_set_metadata(
+            db, SPINE_META_SPELLING, strlen(SPINE_META_SPELLING), "1", 1, xe);
     spine_buf_free(&words);
     xapian_database_free(r);
     return rc;

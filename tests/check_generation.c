@@ -232,6 +232,37 @@ START_TEST(test_spelling_table_cut)
 }
 END_TEST
 
+START_TEST(test_spelling_table_removed)
+{
+    /* Xapian takes a missing spelling table for an empty dictionary; the
+     * index's metadata says there was one, so the open fails, named. */
+    spine_searcher *s = (spine_searcher *)&s;
+    spine_error err;
+    char *gen = spine_generation_live_dir(ixdir);
+    char *path = tu_path(gen, "spelling.glass");
+    ck_assert_int_eq(unlink(path), 0);
+    spine_error_clear(&err);
+    ck_assert_int_eq(spine_searcher_open(&s, ixdir, &err), SPINE_ECORRUPT);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err.msg, "spelling dictionary is missing"), "%s",
+                  err.msg);
+
+    /* An index built without spelling data opens. */
+    spine_index_options o = SPINE_INDEX_OPTIONS_INIT;
+    spine_index *ix = NULL;
+    o.spelling = 0;
+    ck_assert_int_eq(spine_index_begin(&ix, ixdir, &o, NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_add(ix, &corpus[0], NULL), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, NULL), SPINE_OK);
+    spine_index_free(ix);
+    ck_assert_int_eq(spine_searcher_open(&s, ixdir, &err), SPINE_OK);
+    ck_assert_uint_eq(hits(s, "kidney"), 1);
+    spine_searcher_free(s);
+    free(path);
+    free(gen);
+}
+END_TEST
+
 static Suite *generation_suite(void)
 {
     Suite *s = suite_create("generation");
@@ -243,6 +274,7 @@ static Suite *generation_suite(void)
     tcase_add_test(tc, test_follows_rebuild);
     tcase_add_test(tc, test_keeps_old_when_new_fails);
     tcase_add_test(tc, test_spelling_table_cut);
+    tcase_add_test(tc, test_spelling_table_removed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -966,6 +966,17 @@ START_TEST(test_query_bounds)
     ck_assert_msg(strstr(err.msg, "16385 bytes, at most 16384"), "%s",
                   err.msg);
 
+    /* Wildcards: eight pass, a ninth is refused. */
+    o.spelling = 0;
+    ck_assert_int_eq(spine_search(&r, S, "k* s* p* b* a* d* u* e*", &o, &err),
+                     SPINE_OK);
+    ck_assert_uint_gt(r->nhits, 0);
+    spine_results_free(r);
+    ck_assert_int_eq(spine_search(&r, S, "k* s* p* b* a* d* u* e* g*", &o,
+                                  &err), SPINE_EQUERY);
+    ck_assert_msg(strstr(err.msg, "too many wildcards: 9, at most 8"), "%s",
+                  err.msg);
+
     /* Spelling: a typed query is corrected, a pasted one is not. */
     o.spelling = 1;
     ck_assert_int_eq(spine_search(&r, S, "kidnye stones", &o, NULL),

@@ -1641,6 +1641,73 @@ START_TEST(test_spelling)
     ck_assert_str_eq(s, "cardiology");
     free(s);
 
+    int any;
+    OK(xapian_database_has_spellings(&any, db, &err));
+    ck_assert_int_eq(any, 1);
+    xapian_database_free(db);
+
+    /* A database without spelling data. */
+    char *bare = tu_path(tmp, "bare");
+    OK(xapian_writable_database_open(&wdb, bare, XAPIAN_DB_CREATE_OR_OPEN,
+                                     &err));
+    OK(xapian_writable_database_commit(wdb, &err));
+    xapian_writable_database_free(wdb);
+    db = open_db(bare);
+    OK(xapian_database_has_spellings(&any, db, &err));
+    ck_assert_int_eq(any, 0);
+    xapian_database_free(db);
+    free(bare);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_wildcard_limit)
+{
+    /* set_max_expansion(): past the limit, the most frequent terms only,
+     * or an error. */
+    xapian_error err;
+    char *path = tu_path(tmp, "db");
+    build_db(path);
+    xapian_database *db = open_db(path);
+    xapian_query_parser *qp = make_parser(db);
+    xapian_query *q;
+    xapian_enquire *enq;
+    xapian_mset *all, *one;
+    unsigned n_all, n_one;
+    OK(xapian_enquire_new(&enq, db, &err));
+    OK(xapian_query_parser_parse(&q, qp, S("h*"), XAPIAN_QP_FLAG_WILDCARD,
+                                 &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_get_mset(&all, enq, 0, 100, 0, &err));
+    xapian_query_free(q);
+    OK(xapian_query_parser_set_max_expansion(qp, 1,
+                                            XAPIAN_WILDCARD_LIMIT_MOST_FREQUENT,
+                                            XAPIAN_QP_FLAG_WILDCARD, &err));
+    OK(xapian_query_parser_parse(&q, qp, S("h*"), XAPIAN_QP_FLAG_WILDCARD,
+                                 &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    OK(xapian_enquire_get_mset(&one, enq, 0, 100, 0, &err));
+    xapian_query_free(q);
+    n_all = xapian_mset_size(all);
+    n_one = xapian_mset_size(one);
+    ck_assert_uint_gt(n_one, 0);
+    ck_assert_uint_lt(n_one, n_all);
+    xapian_mset_free(all);
+    xapian_mset_free(one);
+
+    OK(xapian_query_parser_set_max_expansion(qp, 1,
+                                            XAPIAN_WILDCARD_LIMIT_ERROR,
+                                            XAPIAN_QP_FLAG_WILDCARD, &err));
+    OK(xapian_query_parser_parse(&q, qp, S("h*"), XAPIAN_QP_FLAG_WILDCARD,
+                                 &err));
+    OK(xapian_enquire_set_query(enq, q, &err));
+    ck_assert_int_ne(xapian_enquire_get_mset(&all, enq, 0, 100, 0, &err),
+                     XAPIAN_OK);
+    xapian_query_free(q);
+    ck_assert_int_eq(xapian_query_parser_set_max_expansion(qp, 1, 7, 0, &err),
+                     XAPIAN_EINVAL);
+    xapian_enquire_free(enq);
+    xapian_query_parser_free(qp);
     xapian_database_free(db);
     free(path);
 }
@@ -1985,6 +2052,10 @@ START_TEST(test_missing_database)
     ck_assert_ptr_null(db);
     ck_assert_msg(strncmp(err.msg, "DatabaseNotFoundError: ", 23) == 0,
                   "msg: %s", err.msg);
+    /* Xapian's whole message, its context in parentheses included (the
+     * last byte used to be cut off). */
+    ck_assert_msg(strstr(err.msg, "(No such file or directory)"), "msg: %s",
+                  err.msg);
 
     /* DB_OPEN does not create. */
     xapian_writable_database *wdb = (xapian_writable_database *)&err;
@@ -2466,6 +2537,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_query_docid_range);
     tcase_add_test(core, test_snippet);
     tcase_add_test(core, test_spelling);
+    tcase_add_test(core, test_wildcard_limit);
     tcase_add_test(core, test_spelling_from_terms);
     tcase_add_test(core, test_synonyms);
     tcase_add_test(core, test_reopen);

@@ -49,6 +49,14 @@ static_assert(same(XAPIAN_QP_FLAG_DEFAULT, Xapian::QueryParser::FLAG_DEFAULT) &&
               same(XAPIAN_QP_FLAG_AUTO_MULTIWORD_SYNONYMS,
                    Xapian::QueryParser::FLAG_AUTO_MULTIWORD_SYNONYMS),
               "QueryParser flags");
+static_assert(same(XAPIAN_WILDCARD_LIMIT_ERROR,
+                   Xapian::Query::WILDCARD_LIMIT_ERROR) &&
+              same(XAPIAN_WILDCARD_LIMIT_FIRST,
+                   Xapian::Query::WILDCARD_LIMIT_FIRST) &&
+              same(XAPIAN_WILDCARD_LIMIT_MOST_FREQUENT,
+                   Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT) &&
+              same(XAPIAN_QP_FLAG_PARTIAL, Xapian::QueryParser::FLAG_PARTIAL),
+              "wildcard limits");
 static_assert(same(XAPIAN_SNIPPET_EMPTY_WITHOUT_MATCH,
                    Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH) &&
               same(XAPIAN_SNIPPET_DEFAULT,
@@ -349,6 +357,20 @@ int xapian_database_reopen(int *out_changed, xapian_database *db,
         bool changed = db->db.reopen();
         if (out_changed)
             *out_changed = changed ? 1 : 0;
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_has_spellings(int *out, const xapian_database *db,
+                                  xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(db);
+    try {
+        *out = db->db.spellings_begin() != db->db.spellings_end();
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -1369,6 +1391,27 @@ int xapian_query_parser_set_default_op(xapian_query_parser *qp, int op,
     try {
         qp->qp.set_default_op(op == XAPIAN_QUERY_OP_AND ? Xapian::Query::OP_AND
                                                         : Xapian::Query::OP_OR);
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_query_parser_set_max_expansion(xapian_query_parser *qp,
+                                          unsigned max_expansion,
+                                          int max_type, unsigned flags,
+                                          xapian_error *err)
+{
+    REQUIRE(qp);
+    if (max_type != XAPIAN_WILDCARD_LIMIT_ERROR
+        && max_type != XAPIAN_WILDCARD_LIMIT_FIRST
+        && max_type != XAPIAN_WILDCARD_LIMIT_MOST_FREQUENT)
+        return set_error(err, XAPIAN_EINVAL,
+                         "xapian_query_parser_set_max_expansion: "
+                         "max_type %d is no XAPIAN_WILDCARD_LIMIT_*",
+                         max_type);
+    try {
+        qp->qp.set_max_expansion(max_expansion, max_type, flags);
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);

@@ -132,6 +132,11 @@ int xapian_database_lastdocid(xapian_docid *out, const xapian_database *db,
 int xapian_database_reopen(int *out_changed, xapian_database *db,
                            xapian_error *err);
 
+/* Sets *out to 1 when db's spelling dictionary holds any word
+ * (Database::spellings_begin() != spellings_end()), else 0. */
+int xapian_database_has_spellings(int *out, const xapian_database *db,
+                                  xapian_error *err);
+
 /* Returns the spelling suggestion for word (max_edit_distance edits; 0 picks
  * Xapian's default of 2) in a malloc()ed NUL-terminated string, or "" when
  * there is none.  Release *out with free(). */
@@ -550,6 +555,25 @@ int xapian_query_parser_set_database(xapian_query_parser *qp,
 /* op is XAPIAN_QUERY_OP_AND or XAPIAN_QUERY_OP_OR. */
 int xapian_query_parser_set_default_op(xapian_query_parser *qp, int op,
                                        xapian_error *err);
+
+/* How a wildcard past its expansion limit is treated (Xapian's
+ * Query::WILDCARD_LIMIT_*): an error, its first terms in term order, or
+ * its most frequent terms. */
+enum {
+    XAPIAN_WILDCARD_LIMIT_ERROR = 0,
+    XAPIAN_WILDCARD_LIMIT_FIRST = 1,
+    XAPIAN_WILDCARD_LIMIT_MOST_FREQUENT = 2
+};
+
+/* QueryParser::set_max_expansion(): each wildcard (and/or partial term,
+ * as flags says: XAPIAN_QP_FLAG_WILDCARD, XAPIAN_QP_FLAG_PARTIAL) of a
+ * query parsed afterwards expands to at most max_expansion terms (0: no
+ * limit, Xapian's default for wildcards), treated as max_type says
+ * (XAPIAN_WILDCARD_LIMIT_*).  XAPIAN_EINVAL for another max_type. */
+int xapian_query_parser_set_max_expansion(xapian_query_parser *qp,
+                                          unsigned max_expansion,
+                                          int max_type, unsigned flags,
+                                          xapian_error *err);
 /* Maps field "title:" to term prefix "S" for probabilistic terms. */
 int xapian_query_parser_add_prefix(xapian_query_parser *qp, const char *field,
                                    const char *prefix, xapian_error *err);

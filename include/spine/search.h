@@ -122,11 +122,14 @@ typedef struct spine_results {
 } spine_results;
 
 /* The longest query spine_search() takes, in bytes and in words (runs of
- * letters and digits); a longer one is SPINE_EQUERY.  A 1,000-word query
- * takes about 0.1 s on MedQuAD.  Queries of more than 32 words get no
+ * letters and digits), and the most wildcards ("word*") it may hold, each
+ * standing for at most its 1,000 most frequent words; past them the query
+ * is SPINE_EQUERY.  On MedQuAD a 1,000-word query takes about 0.15 s, and
+ * 8 one-letter wildcards 0.4 s.  Queries of more than 32 words get no
  * spelling suggestion. */
 #define SPINE_MAX_QUERY_BYTES 16384
 #define SPINE_MAX_QUERY_WORDS 1024
+#define SPINE_MAX_QUERY_WILDCARDS 8
 
 /* Runs query.  On success *out is released with spine_results_free().  A
  * malformed or too long query (SPINE_MAX_QUERY_*) returns SPINE_EQUERY; a stored record that fails its
