@@ -96,6 +96,7 @@ int spine_format_json(FILE *out, const spine_results *r, unsigned offset)
     json_object_set_new(root, "auto_corrected",
                         json_boolean(r->auto_corrected));
     json_object_set_new(root, "estimated", json_integer((json_int_t)r->estimated));
+    json_object_set_new(root, "over_budget", json_boolean(r->over_budget));
     json_object_set_new(root, "offset", json_integer(offset));
     for (size_t i = 0; i < r->nhits; i++) {
         const spine_hit *h = &r->hits[i];

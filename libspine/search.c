@@ -287,12 +287,23 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
     return rc;
 }
 
+/* Has the query r answers, started at t0 (spine_now()), spent opts' time
+ * budget?  Then an optional step is to be skipped: returns 1 and marks r
+ * so. */
+static int spent(const spine_query_options *opts, double t0,
+                 spine_results *r)
+{
+    if (opts->time_budget > 0 && spine_now() - t0 >= opts->time_budget)
+        r->over_budget = 1;
+    return r->over_budget;
+}
+
 /* Runs *q, parsed from text, (expanding it first if asked) for the page
  * opts asks for, verifying the candidates of a phrase query through v
  * (set up here) when the index has no positions. */
 static int run(spine_searcher *s, xapian_query **q, const char *text,
-               page *pg, const spine_query_options *opts, verifier *v,
-               xapian_error *xe)
+               page *pg, const spine_query_options *opts, double t0,
+               spine_results *r, verifier *v, xapian_error *xe)
 {
     int rc = 0;
     v->s = s;
@@ -303,7 +314,7 @@ static int run(spine_searcher *s, xapian_query **q, const char *text,
         rc = spine_phrases_new(&v->phrases, *q, xe);
     if (rc == 0)
         rc = spine_matcher_set_query(s->match, *q, xe);
-    if (rc == 0 && opts->expand)
+    if (rc == 0 && opts->expand && !spent(opts, t0, r))
         rc = expand(s, q, opts->match_all, v, xe);
     if (rc == 0)
         rc = match(s, pg, opts->offset, opts->limit, v, xe);
@@ -397,6 +408,7 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
                  const spine_query_options *opts, spine_error *err)
 {
     static const spine_query_options defaults = SPINE_QUERY_OPTIONS_INIT;
+    double t0 = spine_now();
     spine_results *r = spine_calloc(1, sizeof *r);
     xapian_query *q = NULL;
     page pg = { 0 };
@@ -421,7 +433,8 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
     rc = parse(s, &q, norm, opts, &xe);
     /* Spelling is for what people type: past a few dozen words the query
      * was pasted, and correcting it would cost most of its time. */
-    if (rc == 0 && opts->spelling && words <= SPELL_MAX_WORDS)
+    if (rc == 0 && opts->spelling && words <= SPELL_MAX_WORDS
+        && !spent(opts, t0, r))
         rc = spine_speller_correct(&r->corrected, &close, s->speller, norm,
                                    &xe);
     /* Typos: a query whose unknown words have a close correction is
@@ -444,8 +457,8 @@ int spine_search(spine_results **out, spine_searcher *s, const char *query,
         goto fail;
     }
     verifier v = { 0 };
-    rc = run(s, &q, r->auto_corrected ? r->corrected : norm, &pg, opts, &v,
-             &xe);
+    rc = run(s, &q, r->auto_corrected ? r->corrected : norm, &pg, opts, t0,
+             r, &v, &xe);
     spine_phrases_free(v.phrases);
     if (rc == 0 && v.rc != 0) {
         rc = v.rc;

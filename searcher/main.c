@@ -52,6 +52,9 @@ static void usage(FILE *f)
 "      --explain        show each hit's matched terms and their weights\n"
 "      --color WHEN     highlight with bold: auto (default), always, never;\n"
 "                       without bold, matches are marked **like this**\n"
+"      --time-budget MS once a query has taken MS milliseconds, skip\n"
+"                       what is optional (the spelling suggestion,\n"
+"                       --expand); JSON says \"over_budget\": true\n"
 "      --threads N      match a costly query on up to N threads at once,\n"
 "                       each over a share of the articles (default: one\n"
 "                       per CPU for an index of %u articles or more, else\n"
@@ -94,7 +97,7 @@ static int answer(spine_searcher *s, const char *query, const cli *c)
         complain(err.msg);
         if (c->json && c->batch) {
             /* Keep one line per query so a script stays in step. */
-            spine_results empty = { (char *)query, NULL, 0, 0, NULL, 0 };
+            spine_results empty = { .query = (char *)query };
             spine_format_json(stdout, &empty, c->qopts.offset);
         }
         return EXIT_ERROR;
@@ -183,6 +186,7 @@ int main(int argc, char **argv)
         { "color",       required_argument, NULL, 'c' },
         { "colour",      required_argument, NULL, 'c' },
         { "threads",     required_argument, NULL, 't' },
+        { "time-budget", required_argument, NULL, 'B' },
         { "help",        no_argument,       NULL, 'h' },
         { "version",     no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
@@ -218,6 +222,13 @@ int main(int argc, char **argv)
         case 'r': c.related = optarg; break;
         case 'X': c.qopts.explain = 1; break;
         case 'c': color = optarg; break;
+        case 'B': {
+            unsigned ms;
+            if (parse_uint("--time-budget", optarg, 3600000u, &ms) != 0)
+                return EXIT_ERROR;
+            c.qopts.time_budget = ms / 1000.0;
+            break;
+        }
         case 't':
             if (parse_uint("--threads", optarg, SPINE_MAX_MATCH_THREADS,
                            &threads) != 0)

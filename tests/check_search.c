@@ -709,7 +709,8 @@ START_TEST(test_format_json)
                          w->snippet);
         ck_assert_uint_eq(json_object_size(h), 8);   /* + "section" */
     }
-    ck_assert_uint_eq(json_object_size(root), 6);  /* + "auto_corrected" */
+    /* + "auto_corrected", "over_budget" */
+    ck_assert_uint_eq(json_object_size(root), 7);
     /* The back pain snippet keeps & and < literally through JSON. */
     int literal = 0;
     for (size_t i = 0; i < r->nhits; i++)
@@ -798,8 +799,9 @@ START_TEST(test_format_escapes)
     hit.source = (char *)"SRC\xc2\x9b" "1m";
     hit.url = (char *)"https://example.org/\xff";
     hit.snippet = (char *)"\x1b[1mword\x1b[0m";
-    spine_results r = { (char *)"q\x1b]0;owned\x07", (char *)"fix\n", 1, 1,
-                        &hit, 1 };
+    spine_results r = { .query = (char *)"q\x1b]0;owned\x07",
+                        .corrected = (char *)"fix\n", .auto_corrected = 1,
+                        .estimated = 1, .hits = &hit, .nhits = 1 };
     int rc;
     char *out = capture_text(&r, &rc);
     ck_assert_int_eq(rc, SPINE_OK);
@@ -991,6 +993,38 @@ START_TEST(test_query_bounds)
     ck_assert_ptr_null(r->corrected);
     spine_results_free(r);
     spine_buf_free(&q);
+}
+END_TEST
+
+START_TEST(test_time_budget)
+{
+    /* A budget already spent when the suggestion's turn comes: no
+     * suggestion, and the results say why; the hits are still there. */
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    o.spelling = 1;
+    o.expand = 1;
+    o.time_budget = 1e-9;
+    ck_assert_int_eq(spine_search(&r, S, "kidnye stones", &o, NULL),
+                     SPINE_OK);
+    ck_assert_int_eq(r->over_budget, 1);
+    ck_assert_ptr_null(r->corrected);
+    ck_assert_uint_gt(r->nhits, 0);
+    spine_results_free(r);
+    /* Without one (and with a generous one), the same query is
+     * corrected. */
+    o.time_budget = 0;
+    ck_assert_int_eq(spine_search(&r, S, "kidnye stones", &o, NULL),
+                     SPINE_OK);
+    ck_assert_int_eq(r->over_budget, 0);
+    ck_assert_ptr_nonnull(r->corrected);
+    spine_results_free(r);
+    o.time_budget = 60;
+    ck_assert_int_eq(spine_search(&r, S, "kidnye stones", &o, NULL),
+                     SPINE_OK);
+    ck_assert_int_eq(r->over_budget, 0);
+    ck_assert_ptr_nonnull(r->corrected);
+    spine_results_free(r);
 }
 END_TEST
 
@@ -1820,6 +1854,7 @@ static Suite *search_suite(void)
     tcase_add_test(errors, test_not_spine_schema);
     tcase_add_test(errors, test_limit_too_big);
     tcase_add_test(errors, test_query_bounds);
+    tcase_add_test(errors, test_time_budget);
     tcase_add_test(errors, test_malformed_query);
     tcase_add_test(errors, test_corrupt_record);
     tcase_add_test(errors, test_heads_file);

@@ -28,6 +28,7 @@ int spine_format_text(FILE *out, const spine_results *r);
 
 /* Prints results as one JSON object on one line:
  *   {"query":..,"corrected":..|null,"auto_corrected":bool,"estimated":N,
+ *    "over_budget":bool,
  *    "offset":N,"hits":[{"rank":..,"id":..,"score":..,"title":..,
  *    "source":..,"url":..,"snippet":..|null,"section":pid|null
  *    [,"explain":[{"term":..,"weight":..,"docs":N},...]]}, ...]}

@@ -80,13 +80,22 @@ typedef struct spine_query_options {
                                 for words of eight letters or more) is
                                 searched as corrected (needs spelling) */
     int explain;             /* 1: list each hit's matched terms */
+    double time_budget;      /* seconds (0: none).  Once a query has taken
+                                this long, the optional steps still ahead
+                                -- the spelling suggestion, --expand's
+                                second match -- are skipped and
+                                spine_results.over_budget says so.  Xapian
+                                1.4 cannot stop a match part way, so the
+                                budget cannot cut one short: the bounds
+                                below keep every match bounded. */
 } spine_query_options;
 
 #define SPINE_MAX_LIMIT 10000
 #define SPINE_QUERY_OPTIONS_INIT                                          \
     { .offset = 0, .limit = 10, .match_all = 0, .snippets = 1,            \
       .spelling = 1, .expand = 0, .snippet_bytes = 200,                   \
-      .hi_start = "**", .hi_end = "**", .autocorrect = 1, .explain = 0 }
+      .hi_start = "**", .hi_end = "**", .autocorrect = 1, .explain = 0,  \
+      .time_budget = 0 }
 
 /* One matched query term of a hit (--explain). */
 typedef struct spine_term_weight {
@@ -119,6 +128,8 @@ typedef struct spine_results {
     unsigned long estimated; /* estimated total matches */
     spine_hit *hits;
     size_t nhits;
+    int over_budget;         /* 1: the time budget ran out and optional
+                                steps were skipped (time_budget) */
 } spine_results;
 
 /* The longest query spine_search() takes, in bytes and in words (runs of

@@ -14,11 +14,13 @@ S=("$SPINE_SEARCH" -d "$IDX")
 SHAPE='
 for d in docs:
     assert isinstance(d, dict), "not an object: %r" % (d,)
-    keys = {"query", "corrected", "auto_corrected", "estimated", "offset", "hits"}
+    keys = {"query", "corrected", "auto_corrected", "estimated",
+            "over_budget", "offset", "hits"}
     assert set(d) == keys, "keys %s, want %s" % (sorted(d), sorted(keys))
     assert isinstance(d["query"], str), d["query"]
     assert d["corrected"] is None or isinstance(d["corrected"], str), d["corrected"]
     assert isinstance(d["auto_corrected"], bool), d["auto_corrected"]
+    assert isinstance(d["over_budget"], bool), d["over_budget"]
     for k in ("estimated", "offset"):
         assert isinstance(d[k], int) and not isinstance(d[k], bool), (k, d[k])
     assert isinstance(d["hits"], list), d["hits"]
