@@ -318,9 +318,11 @@ int main(int argc, char **argv)
     /* Check every source before touching anything, so that a typo fails
      * fast instead of after an hour of indexing. */
     for (int i = 0; i < nsources; i++) {
-        if (access(sources[i], R_OK) != 0) {
-            fprintf(stderr, "spine-index: %s: cannot read source: %s\n",
-                    sources[i], strerror(errno));
+        spine_error why;
+        if (spine_corpus_probe(sources[i], &why) != 0) {
+            fprintf(stderr, "spine-index: cannot read source: ");
+            spine_format_escaped(stderr, why.msg);
+            fputc('\n', stderr);
             return 2;
         }
     }
@@ -356,8 +358,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < nsources && status == 0; i++) {
         rc = spine_corpus_read(sources[i], &copts, &sink, &r.stats, &err);
         if (rc == SPINE_EIO && r.err.code == 0) {
-            /* The source broke off part-way (a truncated gzip stream, say):
-             * what came before it is good and stays indexed. */
+            /* The source could not be opened after all (it went away
+             * since the check above): one bad source, the others are
+             * indexed. */
             clear_progress(&r);
             fprintf(stderr, "spine-index: %s\n", err.msg);
             r.bad++;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "spine/corpus.h"
 #include "corpus_int.h"
@@ -66,6 +67,8 @@ const char *spine_corpus_file_kind(mode_t mode)
     return "not a file";
 }
 
+static int check_kind(const char *path, struct stat *st, spine_error *err);
+
 /* See corpus_int.h. */
 int spine_corpus_check_source(const char *who, const char *path,
                               const spine_corpus_sink *sink, struct stat *st,
@@ -74,6 +77,13 @@ int spine_corpus_check_source(const char *who, const char *path,
     if (!path || !sink || !sink->on_article)
         return spine_error_set(err, SPINE_EINVAL, "%s: path and "
                                "sink->on_article are required", who);
+    return check_kind(path, st, err);
+}
+
+/* stat()s path into *st and refuses what cannot be a source: see
+ * spine_corpus_probe(). */
+static int check_kind(const char *path, struct stat *st, spine_error *err)
+{
     if (stat(path, st) != 0) {
         int code = (errno == ENOENT || errno == ENOTDIR) ? SPINE_ENOTFOUND
                                                          : SPINE_EIO;
@@ -86,6 +96,18 @@ int spine_corpus_check_source(const char *who, const char *path,
                                "directory or pipe: not read", path,
                                spine_corpus_file_kind(st->st_mode));
     return SPINE_OK;
+}
+
+/* See corpus.h. */
+int spine_corpus_probe(const char *path, spine_error *err)
+{
+    struct stat st;
+    if (!path)
+        return spine_error_set(err, SPINE_EINVAL, "corpus probe: no path");
+    int rc = check_kind(path, &st, err);
+    if (rc == SPINE_OK && access(path, R_OK) != 0)
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", path, strerror(errno));
+    return rc;
 }
 
 /* See corpus.h.  The path is stat()ed once here so that a missing path is

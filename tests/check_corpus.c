@@ -1298,6 +1298,34 @@ START_TEST(synonyms_file_must_be_utf8)
 }
 END_TEST
 
+START_TEST(probe_sources)
+{
+    /* What the indexer checks before it begins: the same verdicts as a
+     * read, without reading. */
+    spine_error err;
+    char *dir = tu_mkdtemp();
+    char *fifo = tu_path(dir, "pipe");
+    char *file = tu_path(dir, "a.jsonl");
+    char *missing = tu_path(dir, "missing");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(tu_write_file(file, "{}\n", 3), 0);
+    ck_assert_int_eq(spine_corpus_probe(dir, &err), SPINE_OK);
+    ck_assert_int_eq(spine_corpus_probe(file, &err), SPINE_OK);
+    ck_assert_int_eq(spine_corpus_probe(fifo, &err), SPINE_OK);
+    ck_assert_int_eq(spine_corpus_probe("/dev/zero", &err), SPINE_EINVAL);
+    ck_assert_msg(strstr(err.msg, "/dev/zero: a character device"), "%s",
+                  err.msg);
+    ck_assert_int_eq(spine_corpus_probe(missing, &err), SPINE_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(err.msg, missing));
+    ck_assert_int_eq(spine_corpus_probe(NULL, &err), SPINE_EINVAL);
+    tu_rmtree(dir);
+    free(fifo);
+    free(file);
+    free(missing);
+    free(dir);
+}
+END_TEST
+
 static Suite *corpus_suite(void)
 {
     Suite *s = suite_create("corpus");
@@ -1340,6 +1368,7 @@ static Suite *corpus_suite(void)
     tcase_add_test(errors, read_error_is_a_reject);
     tcase_add_test(errors, gzip_members_and_trailing_bytes);
     tcase_add_test(errors, synonyms_file_must_be_utf8);
+    tcase_add_test(errors, probe_sources);
     suite_add_tcase(s, errors);
     return s;
 }

@@ -86,6 +86,13 @@ int spine_corpus_read(const char *path, const spine_corpus_options *opts,
                       const spine_corpus_sink *sink, spine_corpus_stats *stats,
                       spine_error *err);
 
+/* Checks, without reading it, that path can be a source of
+ * spine_corpus_read(): it exists, can be read, and is a regular file, a
+ * directory or a pipe.  Returns 0, or the error spine_corpus_read() would
+ * give (SPINE_ENOTFOUND, SPINE_EIO, SPINE_EINVAL) naming path.  The
+ * indexer checks every source this way before it starts. */
+int spine_corpus_probe(const char *path, spine_error *err);
+
 /* The two readers behind spine_corpus_read, with the same contract. */
 int spine_medquad_read(const char *path, const spine_corpus_options *opts,
                        const spine_corpus_sink *sink,
