@@ -412,6 +412,16 @@ live_gen() {
     done
 }
 
+# wait_lines FILE N -- waits (up to about 10 s) until FILE has N lines.
+wait_lines() {
+    local i
+    for ((i = 0; i < 500; i++)); do
+        [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+        sleep 0.02
+    done
+    return 1
+}
+
 # alive PID -- true while PID runs (a child that has exited but not been
 # waited for is a zombie, which kill -0 would still report).
 alive() {

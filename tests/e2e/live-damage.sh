@@ -24,16 +24,6 @@ QUERIES=("kidney stones" "kidnye" '"back pain"' "oste*" "title:asthma"
          "heart attack" "migraine headache" "fever cough" '"nausea headache"'
          "record 2999" "numbnes")
 
-# wait_lines FILE N -- waits (up to about 10 s) until FILE has N lines.
-wait_lines() {
-    local i
-    for ((i = 0; i < 500; i++)); do
-        [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-        sleep 0.02
-    done
-    return 1
-}
-
 # damage FILE HOW -- damages FILE: "cut" (to half its size), "empty", or
 # "flip" (16 bytes spread over the file, inverted).
 damage() {

@@ -125,16 +125,6 @@ expect_ids "42" -d "$IDX" hiccups
 expect_ids "" -d "$IDX" kidney
 t_end
 
-# wait_lines FILE N -- waits (up to about 10 s) until FILE has N lines.
-wait_lines() {
-    local i
-    for ((i = 0; i < 500; i++)); do
-        [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-        sleep 0.02
-    done
-    return 1
-}
-
 t_begin "a --batch searcher moves to each new generation at its next query"
 mkfifo "$WORK/queries"
 "$SPINE_SEARCH" --batch --json --no-snippets -d "$IDX" <"$WORK/queries" \
