@@ -1,7 +1,8 @@
 # scripts/deps.sh -- sourced by the other scripts: installs the Debian
 # packages Spine needs to build and test, if any is missing.
 SPINE_DEPS="build-essential cmake pkg-config libxapian-dev zlib1g-dev check \
-libxml2-dev libjansson-dev python3 gzip"
+libxml2-dev libjansson-dev python3 gzip \
+libmicrohttpd-dev curl"
 
 # What scripts/fuzz.sh needs besides: clang and its libFuzzer runtime.
 SPINE_FUZZ_DEPS="clang libclang-rt-14-dev"

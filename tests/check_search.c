@@ -1129,6 +1129,11 @@ START_TEST(test_corrupt_record)
         listed |= strcmp(r->hits[i].id, victim) == 0;
     ck_assert(listed);
     spine_results_free(r);
+    /* Fetched whole, the damaged article fails its checksum, named. */
+    spine_article *a = (spine_article *)&a;
+    ck_assert_int_eq(spine_article_get(&a, s, victim, &err), SPINE_ECORRUPT);
+    ck_assert_ptr_null(a);
+    ck_assert_msg(strstr(err.msg, victim) != NULL, "message: %s", err.msg);
 
     /* Queries whose hits are intact still work: only hits shown are
      * decoded. */
@@ -1573,6 +1578,41 @@ START_TEST(test_related)
 }
 END_TEST
 
+/* spine_article_get(): the article as it was indexed, every section in
+ * order; an unknown id is SPINE_ENOTFOUND, naming it. */
+START_TEST(test_article_get)
+{
+    spine_article *a = (spine_article *)&a;
+    spine_error err;
+    ck_assert_msg(spine_article_get(&a, S, "NIDDK/1", &err) == SPINE_OK,
+                  "%s", err.msg);
+    ck_assert_str_eq(a->id, "NIDDK/1");
+    ck_assert_str_eq(a->title, "Kidney Stones");
+    ck_assert_str_eq(a->url, "https://example.org/kidney-stones");
+    ck_assert_str_eq(a->source, "NIDDK");
+    ck_assert_uint_eq(a->nsections, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_str_eq(a->sections[i].pid, s_kidney[i].pid);
+        ck_assert_str_eq(a->sections[i].question, s_kidney[i].question);
+        ck_assert_str_eq(a->sections[i].answer, s_kidney[i].answer);
+    }
+    spine_article_free(a);
+    ck_assert_int_eq(spine_article_get(&a, S, "GARD/3", &err), SPINE_OK);
+    ck_assert_str_eq(a->url, "");
+    ck_assert_str_eq(a->sections[0].answer, s_back[0].answer);
+    spine_article_free(a);
+    a = (spine_article *)&a;
+    ck_assert_int_eq(spine_article_get(&a, S, "NIDDK/99", &err),
+                     SPINE_ENOTFOUND);
+    ck_assert_ptr_null(a);
+    ck_assert_ptr_nonnull(strstr(err.msg, "NIDDK/99"));
+    /* An id is a whole term: a prefix of one finds nothing. */
+    ck_assert_int_eq(spine_article_get(&a, S, "NIDDK/", &err),
+                     SPINE_ENOTFOUND);
+    spine_article_free(NULL);
+}
+END_TEST
+
 /* Makes a snippet of text for the query terms terms[0..n) (Xapian's form:
  * "Zstone" a stem, "kidney" a word as typed). */
 static char *make_snippet(const char *text, const char *const *terms,
@@ -1833,6 +1873,7 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_autocorrect);
     tcase_add_test(core, test_synonym_words_known);
     tcase_add_test(core, test_related);
+    tcase_add_test(core, test_article_get);
     tcase_add_test(core, test_best_section_explain);
     suite_add_tcase(s, core);
 

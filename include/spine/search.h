@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "spine/article.h"
 #include "spine/error.h"
 
 /* An open index.  A searcher is not thread-safe: one thread at a time may
@@ -158,5 +159,18 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
 
 /* Releases results.  Accepts NULL. */
 void spine_results_free(spine_results *r);
+
+/* Reads article id from s's index, whole: title, url, source and every
+ * section (pid, question, answer) as stored, its checksums verified.  On
+ * success *out is the article, whose strings live until it is released
+ * with spine_article_free().  Returns SPINE_ENOTFOUND for an unknown id,
+ * SPINE_ECORRUPT naming the article when its record fails to decode, and
+ * *out = NULL on any error.  Like spine_search(), moves s to a new
+ * generation a build has swapped in. */
+int spine_article_get(spine_article **out, spine_searcher *s, const char *id,
+                      spine_error *err);
+
+/* Releases an article from spine_article_get().  Accepts NULL. */
+void spine_article_free(spine_article *a);
 
 #endif /* SPINE_SEARCH_H */
