@@ -19,6 +19,7 @@
 
 #define STUB_NAME "XAPIANDB"
 #define LOCK_NAME ".lock"
+#define READERS_NAME "readers.lock"
 #define GEN_FMT   "gen-%06u"
 
 struct spine_generation {
@@ -239,6 +240,42 @@ static int survey(const char *dir, int *foreign, unsigned *max_gen,
     return SPINE_OK;
 }
 
+/* Removes the generation (or temporary directory) at path, unless a
+ * reader is opening it: a reader holds its readers' lock shared while it
+ * opens, and we take it exclusive, without waiting, for as long as the
+ * removal lasts.  A generation a reader held is left for the next sweep. */
+static void remove_generation(const char *path)
+{
+    char *lock = spine_path_join(path, READERS_NAME);
+    int fd = open(lock, O_RDONLY | O_CLOEXEC);
+    free(lock);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return;
+    }
+    rmtree(path);
+    if (fd >= 0)
+        close(fd);
+}
+
+int spine_generation_hold(const char *gen_dir)
+{
+    char *lock = spine_path_join(gen_dir, READERS_NAME);
+    int fd = open(lock, O_RDONLY | O_CLOEXEC);
+    free(lock);
+    if (fd >= 0 && flock(fd, LOCK_SH) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+void spine_generation_release(int hold)
+{
+    if (hold >= 0)
+        close(hold);                    /* and with it the shared lock */
+}
+
 /* Removes what earlier runs left behind: temporary generations, a stub
  * temporary, and any generation other than live.  Only names of the index
  * layout are touched.  Call with the lock held. */
@@ -255,7 +292,7 @@ static void sweep(const char *dir, unsigned live)
             || !strcmp(name, LOCK_NAME) || (parse_gen(name, &g) && g == live))
             continue;
         char *path = spine_path_join(dir, name);
-        rmtree(path);
+        remove_generation(path);
         free(path);
     }
     closedir(d);
@@ -341,6 +378,18 @@ int spine_generation_commit(spine_generation *g, const char *built,
 
     snprintf(name, sizeof name, GEN_FMT, g->gen);
     char *gen_path = spine_path_join(g->dir, name);
+    /* The file readers lock while they open the generation (see
+     * remove_generation()). */
+    char *lock = spine_path_join(built, READERS_NAME);
+    int fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 || close(fd) != 0) {
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", lock,
+                             strerror(errno));
+        free(lock);
+        free(gen_path);
+        return rc;
+    }
+    free(lock);
     sync_dir(built);
     if (rename(built, gen_path) != 0) {
         rc = spine_error_set(err, SPINE_EIO, "%s: %s", gen_path,
@@ -352,15 +401,15 @@ int spine_generation_commit(spine_generation *g, const char *built,
 
     rc = swap_stub(g, name, err);
     if (rc != SPINE_OK) {
-        rmtree(gen_path);
+        rmtree(gen_path);                       /* never live: no reader */
         free(gen_path);
         return rc;
     }
     g->committed = 1;
 
     /* The new generation is live: the old ones, and the shards, are
-     * garbage now.  Readers that still have an old one open keep its files
-     * until they close. */
+     * garbage now, except one a reader is still opening.  Readers that
+     * have an old one open keep its files until they close. */
     sweep(g->dir, g->gen);
     *bytes = disk_bytes(gen_path);
     free(gen_path);

@@ -5,7 +5,8 @@
  *
  * The layout and its guarantees are spine/index.h's:
  *     INDEX_DIR/XAPIANDB         "auto gen-NNNNNN": the live generation
- *     INDEX_DIR/gen-NNNNNN/      a generation (a Xapian database)
+ *     INDEX_DIR/gen-NNNNNN/      a generation (a Xapian database, and
+ *                                readers.lock: spine_generation_hold())
  *     INDEX_DIR/gen-NNNNNN.tmp/  the one being built (its shards, merged)
  *     INDEX_DIR/.lock            flock()ed by the one indexer at work
  * A build takes the lock and a new number (spine_generation_begin()), fills
@@ -54,6 +55,20 @@ int spine_stub_same(const spine_stub *a, const spine_stub *b);
  * anything but exactly one local generation (a stub written by hand:
  * several databases, remote shards); Xapian then opens dir itself. */
 char *spine_generation_live_dir(const char *dir);
+
+/* Holds the generation at gen_dir against removal while a reader opens it:
+ * takes its readers' lock (gen_dir/readers.lock) shared, waiting only for
+ * a removal already under way.  A build removes an old generation only
+ * when it can take that lock exclusive, at once; it leaves one a reader
+ * holds for its next sweep.  So a generation held is whole, or gone
+ * (removed before the hold: its files are missing).  Returns the hold (a
+ * file descriptor), or -1 when the generation has no such file (gone, or
+ * built before readers' locks).  Release it with
+ * spine_generation_release() once the files are open. */
+int spine_generation_hold(const char *gen_dir);
+
+/* Releases a hold of spine_generation_hold(); accepts -1. */
+void spine_generation_release(int hold);
 
 /* A generation being built, and the lock held while it is. */
 typedef struct spine_generation spine_generation;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "heads.h"
-#include "generation.h"          /* spine_generation_live_path() */
+#include "generation.h"          /* spine_generation_live_dir() */
 #include "schema.h"
 #include "util.h"
 #include "xerror.h"
@@ -268,7 +268,19 @@ static int read_head(spine_heads *h, uint64_t from, uint64_t to,
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err)
 {
-    char *path = spine_generation_live_path(index_dir, SPINE_HEADS_FILE);
+    char *gen = spine_generation_live_dir(index_dir);
+    int rc = SPINE_OK;
+    *out = NULL;
+    if (gen)
+        rc = spine_heads_open_at(out, gen, db, err);
+    free(gen);
+    return rc;
+}
+
+int spine_heads_open_at(spine_heads **out, const char *db_dir,
+                        const xapian_database *db, spine_error *err)
+{
+    char *path = spine_path_join(db_dir, SPINE_HEADS_FILE);
     char *uuid = NULL;
     uint64_t rev = 0;
     xapian_error xe;
@@ -278,8 +290,6 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
     int rc = SPINE_OK;
 
     *out = NULL;
-    if (!path)
-        return SPINE_OK;
     hd = spine_calloc(1, sizeof *hd);
     hd->path = path;
     hd->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -315,7 +325,7 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
     /* Another database than the one the caller opened: not ours to use. */
     rc = xapian_database_identity(&uuid, &rev, db, &xe);
     if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, index_dir);
+        rc = spine_error_from_xapian(err, &xe, db_dir);
         goto done;
     }
     if (strcmp((const char *)h + 32, uuid) != 0

@@ -76,6 +76,12 @@ int spine_heads_write(const char *db_dir, const xapian_database *db,
 int spine_heads_open(spine_heads **out, const char *index_dir,
                      const xapian_database *db, spine_error *err);
 
+/* The same for the heads file of the database at db_dir (a generation the
+ * caller opened, and holds: spine_generation_hold()), whatever the stub
+ * names now. */
+int spine_heads_open_at(spine_heads **out, const char *db_dir,
+                        const xapian_database *db, spine_error *err);
+
 /* Reads document did's head: from the 4 KB blocks of the file h has kept,
  * reading (with pread()) and keeping those it has not, as it does the
  * pages of the offset table that hold did's offsets; once h keeps 32 MB,

@@ -132,9 +132,11 @@ int spine_searcher_refresh(spine_searcher *s);
 int spine_searcher_xapian_error(spine_error *err, const spine_searcher *s,
                                 const xapian_error *xe);
 
-/* For tests: when set, called while a searcher opens its database at path,
- * with step 1 before Xapian opens it, 2 before the heads file is opened.
- * A test rebuilds the index there to lose the race on purpose. */
+/* For tests: when set, called while a searcher opens the generation at
+ * path (NULL for a stub written by hand): step 0 right after reading the
+ * stub, before holding the generation (spine_generation_hold()); 1 before
+ * Xapian opens it; 2 before the heads file is opened.  A test rebuilds the
+ * index there to lose the race on purpose. */
 extern void (*spine_searcher_open_hook)(int step, const char *path);
 
 /* Creates a matcher on s's index that ranks as Spine ranks (WEIGHTING,

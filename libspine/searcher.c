@@ -205,7 +205,10 @@ static int open_db(spine_searcher *s, spine_error *err)
     note_files(s);
     if (spine_searcher_open_hook)
         spine_searcher_open_hook(2, s->path);
-    rc = spine_heads_open(&s->heads, s->dir, s->db, err);
+    /* The heads of the generation opened (none for a stub by hand). */
+    rc = strcmp(s->path, s->dir) ? spine_heads_open_at(&s->heads, s->path,
+                                                       s->db, err)
+                                 : SPINE_OK;
     if (rc != SPINE_OK)
         return rc;
     rc = check_spelling(s, err);
@@ -243,8 +246,9 @@ static int open_db(spine_searcher *s, spine_error *err)
     return SPINE_OK;
 }
 
-/* How many times an open starts again because the stub changed under it:
- * each time a rebuild finished meanwhile. */
+/* How many times an open starts again because the generation it read
+ * from the stub was removed before it could hold it: each time a rebuild
+ * finished in that short while. */
 #define OPEN_TRIES 8
 
 int spine_searcher_open(spine_searcher **out, const char *dir,
@@ -254,29 +258,41 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     for (int tries = 1; ; tries++) {
         spine_searcher *s = spine_calloc(1, sizeof *s);
         spine_stub after;
-        int rc;
+        struct stat st;
+        int rc, hold = -1, gone = 0;
 
-        /* The stub names the live generation; the old one is removed only
-         * after a new stub is in place.  So a generation opened while the
-         * stub stayed the same was whole, and stays so: its files are
-         * open.  One opened while the stub changed may have been swept
-         * under us (ENOENT, or tables missing): open the new one. */
+        /* The stub names the live generation.  Held (readers' lock), it
+         * stays whole while we open it, or it was removed before: then
+         * the stub names a newer one, and we start again there. */
         spine_stub_look(dir, &s->stub);
         s->dir = spine_strdup(dir);
         s->path = spine_generation_live_dir(dir);
-        if (!s->path)
-            s->path = spine_strdup(dir);
+        int local = s->path != NULL;
+        if (spine_searcher_open_hook)
+            spine_searcher_open_hook(0, s->path);
+        if (local)
+            hold = spine_generation_hold(s->path);
+        else
+            s->path = spine_strdup(dir);    /* a stub written by hand */
         rc = open_db(s, err);
-        spine_stub_look(dir, &after);
-        if (spine_stub_same(&s->stub, &after)) {
-            if (rc != SPINE_OK) {
-                spine_searcher_free(s);
-                return rc;
-            }
+        if (local && hold < 0) {
+            /* No readers' lock: a generation built before them, or one
+             * whose removal had begun.  Whole only if the stub stayed the
+             * same all along (an old generation is removed only after a
+             * new stub is in place). */
+            spine_stub_look(dir, &after);
+            gone = !spine_stub_same(&s->stub, &after);
+        } else if (local && rc != SPINE_OK) {
+            gone = stat(s->path, &st) != 0; /* removed before the hold */
+        }
+        spine_generation_release(hold);
+        if (rc == SPINE_OK && !gone) {
             *out = s;
             return SPINE_OK;
         }
         spine_searcher_free(s);
+        if (!gone)
+            return rc;
         if (tries == OPEN_TRIES)
             return spine_error_set(err, SPINE_EIO, "index %s changed %d "
                                    "times while being opened; try again",

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "search_int.h"
@@ -94,15 +95,19 @@ static size_t hits(spine_searcher *s, const char *q)
 static int hook_step;           /* the step at which to rebuild */
 static int hook_fired;          /* rebuilds done by the hook so far */
 static size_t hook_articles;    /* articles of the hook's rebuild */
+static char *hook_gen;          /* the generation the open had read */
 
-/* Rebuilds the index once, at step hook_step of an open: the generation
- * the open read from the stub is then swept away under it. */
+/* Rebuilds the index once, at step hook_step of an open (see
+ * spine_searcher_open_hook): at step 0 the generation the open read from
+ * the stub is swept before the open can hold it; at steps 1 and 2 the
+ * open holds it, and the rebuild must leave it be. */
 static void rebuild_hook(int step, const char *path)
 {
-    (void)path;
     if (step != hook_step || hook_fired)
         return;
     hook_fired = 1;
+    free(hook_gen);
+    hook_gen = path ? strdup(path) : NULL;
     build(ixdir, hook_articles);
 }
 
@@ -112,31 +117,46 @@ START_TEST(test_open_during_swap)
      * 1,000); the suite runs a few of each kind. */
     const char *env = getenv("SPINE_RACE_ROUNDS");
     int rounds = env ? atoi(env) : 12;
+    size_t live = 4;                    /* articles of the live build */
     spine_searcher_open_hook = rebuild_hook;
     for (int i = 0; i < rounds; i++) {
         spine_searcher *s = NULL;
         spine_error err;
-        hook_step = 1 + i % 2;          /* before Xapian, before heads */
+        struct stat st;
+        hook_step = i % 3;
         hook_fired = 0;
         hook_articles = 1 + (size_t)i % 4;
         spine_error_clear(&err);
         ck_assert_msg(spine_searcher_open(&s, ixdir, &err) == SPINE_OK,
                       "round %d (step %d): %s", i, hook_step, err.msg);
         ck_assert_int_eq(hook_fired, 1);
-        /* The whole new generation: its count and its heads. */
-        ck_assert_uint_eq(spine_searcher_doccount(s), hook_articles);
+        /* A whole generation: the new one when the old was swept before
+         * the hold, else the old one, held and left on disk for the next
+         * build to sweep.  Its count, its heads, its answers. */
+        size_t want = hook_step == 0 ? hook_articles : live;
+        ck_assert_msg(spine_searcher_doccount(s) == want, "round %d (step "
+                      "%d): %u articles, want %zu", i, hook_step,
+                      spine_searcher_doccount(s), want);
         ck_assert_ptr_nonnull(s->heads);
         ck_assert_uint_eq(hits(s, "kidney"), 1);
+        ck_assert_int_eq(stat(hook_gen, &st) == 0, hook_step != 0);
         spine_searcher_free(s);
+        live = hook_articles;
     }
+    /* A build with no reader about sweeps what was held. */
+    build(ixdir, 2);
+    ck_assert_int_ne(access(hook_gen, F_OK), 0);
+    free(hook_gen);
+    hook_gen = NULL;
 }
 END_TEST
 
-/* Rebuilds the index at every attempt of an open. */
+/* Rebuilds the index at every attempt of an open, before it can hold the
+ * generation it read. */
 static void always_hook(int step, const char *path)
 {
     (void)path;
-    if (step == 1) {
+    if (step == 0) {
         hook_fired++;
         build(ixdir, 1 + (size_t)hook_fired % 4);
     }
