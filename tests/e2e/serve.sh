@@ -167,6 +167,21 @@ l = doc['latency_us']
 assert l['window'] == doc['queries'] and 0 < l['p50'] <= l['p99'], l"
 t_end
 
+t_begin "/: the search page, one file that asks nothing of other hosts"
+get /
+expect_code 200
+expect_true "not text/html" grep -qi '^content-type: text/html; charset=utf-8' "$WORK/headers"
+expect_true "no Content-Security-Policy with connect-src 'self'" \
+    grep -qi "^content-security-policy: default-src 'none';.*connect-src 'self'" "$WORK/headers"
+expect_same_files "the page served" "$E2E_HERE/../../serve/page.html" "$OUT"
+expect_out_no_line '<(script|link|img|iframe)[^>]* (src|href)='
+# Data goes in as text: the page never parses it as HTML.
+expect_out_no_line 'innerHTML|outerHTML|insertAdjacentHTML|document\.write'
+expect_out_has 'hi: "ctl"'
+get "/?q=kidney"
+expect_code 400
+t_end
+
 t_begin "bad parameters: 400 with a JSON error naming the parameter"
 expect_bad "/search" 400 q
 expect_bad "/search?q=" 400 q
