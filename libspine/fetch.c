@@ -13,6 +13,21 @@
 #include "store.h"
 #include "util.h"
 
+int spine_searcher_find(spine_searcher *s, const char *id, spine_buf *idterm,
+                        xapian_docid *did, spine_error *err)
+{
+    xapian_error xe;
+    spine_buf_puts(idterm, SPINE_PREFIX_ID);
+    spine_buf_puts(idterm, id);
+    *did = 0;
+    if (xapian_database_find_docid(did, s->db, idterm->p, idterm->n, &xe))
+        return spine_searcher_xapian_error(err, s, &xe);
+    if (*did == 0)
+        return spine_error_set(err, SPINE_ENOTFOUND, "no article with id "
+                               "'%s' in %s", id, s->dir);
+    return 0;
+}
+
 int spine_article_get(spine_article **out, spine_searcher *s, const char *id,
                       spine_error *err)
 {
@@ -27,16 +42,10 @@ int spine_article_get(spine_article **out, spine_searcher *s, const char *id,
 
     *out = NULL;
     spine_searcher_refresh(s);
-    spine_buf_puts(&idterm, SPINE_PREFIX_ID);
-    spine_buf_puts(&idterm, id);
-    rc = xapian_database_find_docid(&did, s->db, idterm.p, idterm.n, &xe);
-    if (rc == 0 && did == 0) {
-        rc = spine_error_set(err, SPINE_ENOTFOUND, "no article with id '%s' "
-                             "in %s", id, s->dir);
+    rc = spine_searcher_find(s, id, &idterm, &did, err);
+    if (rc != 0)
         goto done;
-    }
-    if (rc == 0)
-        rc = xapian_database_get_document(&doc, s->db, did, &xe);
+    rc = xapian_database_get_document(&doc, s->db, did, &xe);
     if (rc == 0)
         rc = xapian_document_get_data(&data, &len, doc, &xe);
     if (rc != 0) {

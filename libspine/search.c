@@ -533,16 +533,10 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
     if (rc != 0)
         goto done;
     r->query = spine_strdup(id);
-    spine_buf_puts(&idterm, SPINE_PREFIX_ID);
-    spine_buf_puts(&idterm, id);
-    rc = xapian_database_find_docid(&did, s->db, idterm.p, idterm.n, &xe);
-    if (rc == 0 && did == 0) {
-        rc = spine_error_set(err, SPINE_ENOTFOUND, "no article with id '%s' "
-                             "in %s", id, s->dir);
+    rc = spine_searcher_find(s, id, &idterm, &did, err);
+    if (rc != 0)
         goto done;
-    }
-    if (rc == 0)
-        rc = related_query(s, &q, did, idterm.p, &xe);
+    rc = related_query(s, &q, did, idterm.p, &xe);
     if (rc == 0)
         rc = spine_matcher_set_query(s->match, q, &xe);
     verifier none = { 0 };

@@ -124,6 +124,13 @@ struct spine_searcher {
  * moved, else 0. */
 int spine_searcher_refresh(spine_searcher *s);
 
+/* Finds article id in s's index: sets *did to its document and appends
+ * its id term (SPINE_PREFIX_ID + id) to idterm, which the caller frees.
+ * Returns 0; SPINE_ENOTFOUND naming the id when no article has it; else
+ * the error of the look-up (spine_searcher_xapian_error()).  In fetch.c. */
+int spine_searcher_find(spine_searcher *s, const char *id, spine_buf *idterm,
+                        xapian_docid *did, spine_error *err);
+
 /* Sets err from xe, an error s met answering a query, and returns the
  * SPINE_E* code: spine_error_from_xapian()'s, except that a read error or
  * corruption (SPINE_EIO, SPINE_ECORRUPT) is SPINE_ECORRUPT naming the
