@@ -83,7 +83,7 @@ typedef struct server {
 /* One request, from its first line to its last byte sent. */
 typedef struct request {
     char *uri;                      /* as sent: path and query, encoded */
-    const char *method;
+    char method[16];                /* GET, HEAD, ... (cut at 15 bytes) */
     struct timespec t0;
     int headers_read;               /* the handler has been called */
     unsigned status;
@@ -109,7 +109,7 @@ static int pool_open(pool *p, const char *dir, size_t n, spine_error *err)
     if (!p->idle)
         return spine_error_set(err, SPINE_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        spine_searcher *s;
+        spine_searcher *s = NULL;
         int rc = spine_searcher_open(&s, dir, err);
         /* Requests run side by side, one thread each: a query split over
          * threads of its own would only crowd them. */
@@ -719,7 +719,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
     (void)upload;
     if (!rq)                        /* the URI log callback made none */
         return MHD_NO;
-    rq->method = method;
+    snprintf(rq->method, sizeof rq->method, "%s", method);
     /* Answered on the last call, once any body has come (and been thrown
      * away): an answer queued sooner makes libmicrohttpd close the
      * connection instead of keeping it for the next request. */
@@ -797,7 +797,9 @@ static void request_ends(void *cls, struct MHD_Connection *c,
     struct tm tm;
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
     flockfile(stderr);
-    fprintf(stderr, "%s %s ", stamp, rq->method ? rq->method : "-");
+    fprintf(stderr, "%s ", stamp);
+    spine_format_escaped(stderr, rq->method[0] ? rq->method : "-");
+    fputc(' ', stderr);
     spine_format_escaped(stderr, rq->uri);
     fprintf(stderr, " %u %zu %.0f%s\n", rq->status, rq->bytes, us,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut off)");
