@@ -13,8 +13,9 @@
 # SPINE_BENCH_SERVE_INDEX (default var/medquad-index; built from
 # SPINE_BENCH_CORPUS, default ../shared/corpus/medquad, when missing),
 # SPINE_BENCH_SERVE_CONNS (default "1 2 4 16"), SPINE_BENCH_SERVE_THREADS
-# (default "1 2").  Builds Release into build-bench-serve/.  Prints a
-# Markdown table.
+# (default "1 2"), SPINE_BENCH_SERVE_REBUILD=0 (skip the rebuild under
+# load: a copy of the index rebuilt from the corpus while wrk runs).
+# Builds Release into build-bench-serve/.  Prints a Markdown table.
 #
 # Spine is free software: GPL-2.0-or-later (see LICENSE).
 set -euo pipefail
@@ -88,6 +89,37 @@ for t in $server_threads; do
     wait "$server" 2>/dev/null || true
     server=""
 done
+# A rebuild under load: a copy of the index served by 2 threads, wrk at 4
+# connections from before spine-index starts rebuilding it until after the
+# new generation is in.
+if [ "${SPINE_BENCH_SERVE_REBUILD:-1}" != 0 ]; then
+    echo "== rebuild under load" >&2
+    cp -a "$index" "$work/index"
+    "$bin/spine-serve" -d "$work/index" --listen 127.0.0.1:0 --threads 2 \
+        >"$work/serve.out" 2>/dev/null &
+    server=$!
+    for _ in $(seq 100); do
+        [ -s "$work/serve.out" ] && break
+        sleep 0.1
+    done
+    url=$(sed -n 's#^listening on \(http://[^ ]*\)$#\1#p' "$work/serve.out")
+    wrk -t2 -c4 -d3600s --timeout 10s -s "$root/benchmarks/serve.lua" \
+        "$url" -- "$queries" >"$work/wrk.out" &
+    wrk_pid=$!
+    sleep 2
+    t0=$(date +%s)
+    "$bin/spine-index" --no-progress "$work/index" "$corpus" >/dev/null 2>&1
+    took=$(( $(date +%s) - t0 ))
+    sleep 2
+    kill -INT "$wrk_pid"
+    wait "$wrk_pid" || true
+    line=$(grep '^RESULT' "$work/wrk.out" || true)
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+    server=""
+    echo
+    echo "Rebuild under load: spine-index rebuilt the served index in ${took} s while wrk (4 connections, 2 server threads) sent $(field requests "$line") requests: $(field errors "$line") errors, p50 $(field p50_us "$line") us, p99 $(field p99_us "$line") us."
+fi
 echo
 echo "Queries: $distinct distinct (benchmarks/make_queries.py), ${seconds} s a run, wrk on loopback; $(nproc) CPUs shared by wrk and the server."
 echo "In-process floor (spine-bench-query --snippets --spelling, one thread): ${floor#RESULT }"
