@@ -58,14 +58,10 @@ field() {
     sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"
 }
 
-echo "== in-process floor: spine-bench-query" >&2
-floor=$("$bin/spine-bench-query" "$index" "$queries" --passes 3 --snippets \
-        --spelling --threads 1 | grep '^RESULT' || true)
-
-echo "| server threads | connections | queries/s | p50 (ms) | p99 (ms) | errors |"
-echo "|---:|---:|---:|---:|---:|---:|"
-for t in $server_threads; do
-    "$bin/spine-serve" -d "$index" --listen 127.0.0.1:0 --threads "$t" \
+# start_server INDEX THREADS -- starts spine-serve on a free loopback port:
+# its pid in $server, its URL in $url.
+start_server() {
+    "$bin/spine-serve" -d "$1" --listen 127.0.0.1:0 --threads "$2" \
         >"$work/serve.out" 2>/dev/null &
     server=$!
     for _ in $(seq 100); do
@@ -74,6 +70,16 @@ for t in $server_threads; do
     done
     url=$(sed -n 's#^listening on \(http://[^ ]*\)$#\1#p' "$work/serve.out")
     [ -n "$url" ] || { echo "spine-serve did not start" >&2; exit 1; }
+}
+
+echo "== in-process floor: spine-bench-query" >&2
+floor=$("$bin/spine-bench-query" "$index" "$queries" --passes 3 --snippets \
+        --spelling --threads 1 | grep '^RESULT' || true)
+
+echo "| server threads | connections | queries/s | p50 (ms) | p99 (ms) | errors |"
+echo "|---:|---:|---:|---:|---:|---:|"
+for t in $server_threads; do
+    start_server "$index" "$t"
     for c in $conns; do
         wt=$(( c < 2 ? 1 : 2 ))
         echo "== $t server thread(s), $c connection(s), ${seconds} s" >&2
@@ -95,14 +101,7 @@ done
 if [ "${SPINE_BENCH_SERVE_REBUILD:-1}" != 0 ]; then
     echo "== rebuild under load" >&2
     cp -a "$index" "$work/index"
-    "$bin/spine-serve" -d "$work/index" --listen 127.0.0.1:0 --threads 2 \
-        >"$work/serve.out" 2>/dev/null &
-    server=$!
-    for _ in $(seq 100); do
-        [ -s "$work/serve.out" ] && break
-        sleep 0.1
-    done
-    url=$(sed -n 's#^listening on \(http://[^ ]*\)$#\1#p' "$work/serve.out")
+    start_server "$work/index" 2
     wrk -t2 -c4 -d3600s --timeout 10s -s "$root/benchmarks/serve.lua" \
         "$url" -- "$queries" >"$work/wrk.out" &
     wrk_pid=$!
