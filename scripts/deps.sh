@@ -4,11 +4,19 @@ SPINE_DEPS="build-essential cmake pkg-config libxapian-dev zlib1g-dev check \
 libxml2-dev libjansson-dev python3 gzip \
 libmicrohttpd-dev curl"
 
+# What the test suite needs besides: a browser for the search page's test
+# (tests/e2e/serve-browser.sh drives headless Chromium).
+SPINE_TEST_DEPS="chromium"
+
 # What scripts/fuzz.sh needs besides: clang and its libFuzzer runtime.
 SPINE_FUZZ_DEPS="clang libclang-rt-14-dev"
 
 spine_install_deps() {
     spine_install_packages $SPINE_DEPS
+}
+
+spine_install_test_deps() {
+    spine_install_packages $SPINE_TEST_DEPS
 }
 
 spine_install_fuzz_deps() {

@@ -14,6 +14,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
 spine_install_deps
+# The browser test skips (and says so) where Chromium cannot be installed.
+spine_install_test_deps || echo "spine: no chromium: the browser test will skip" >&2
 jobs=$(nproc)
 
 run_suite() {          # run_suite BUILD_DIR CMAKE_ARGS...
