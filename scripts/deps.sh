@@ -5,8 +5,9 @@ libxml2-dev libjansson-dev python3 gzip \
 libmicrohttpd-dev curl"
 
 # What the test suite needs besides: a browser for the search page's test
-# (tests/e2e/serve-browser.sh drives headless Chromium).
-SPINE_TEST_DEPS="chromium"
+# (tests/e2e/serve-browser.sh drives headless Chromium) and wrk for
+# spine-serve's load case (tests/e2e/serve.sh).
+SPINE_TEST_DEPS="chromium wrk"
 
 # What scripts/fuzz.sh needs besides: clang and its libFuzzer runtime.
 SPINE_FUZZ_DEPS="clang libclang-rt-14-dev"

@@ -430,4 +430,41 @@ expect_err_has "cannot listen on 127.0.0.1:$port"
 reap "$SERVER_PID"
 t_end
 
+t_begin "load: wrk over 2,000 distinct queries for 8 s, 2 threads, 8 connections: 0 errors"
+if ! command -v wrk >/dev/null; then
+    t_skip "wrk is not installed"
+else
+    # 2,000 distinct queries of one to three words of the fixture corpus,
+    # some with a typo (spelling) and some quoted (phrases).
+    python3 - "$MEDQUAD_MINI" "$WORK/load-queries.txt" <<'PY'
+import os, random, re, sys
+words = set()
+for top, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        text = open(os.path.join(top, f), encoding="utf-8").read()
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]{4,}", text))
+words = sorted(words)
+rng = random.Random(17)
+queries = set()
+while len(queries) < 2000:
+    q = [rng.choice(words) for _ in range(rng.randint(1, 3))]
+    if rng.random() < 0.1:
+        q[0] = q[0][:-1] + q[0][-1] * 2
+    text = " ".join(q)
+    if rng.random() < 0.1 and len(q) > 1:
+        text = '"%s"' % text
+    queries.add(text)
+with open(sys.argv[2], "w") as f:
+    f.write("\n".join(sorted(queries)) + "\n")
+PY
+    start_server --threads 2
+    run wrk -t2 -c8 -d8s --timeout 5s -s "$E2E_HERE/../../benchmarks/serve.lua" \
+        "$URL/" -- "$WORK/load-queries.txt"
+    expect_status 0
+    expect_out_line '^RESULT requests=[1-9][0-9]* .* errors=0$'
+    grep '^RESULT' "$OUT" | sed 's/^/  /'
+    reap "$SERVER_PID"
+    t_end
+fi
+
 t_summary
