@@ -16,7 +16,9 @@
 # last committed run, with the same SPINE_BENCH_SIZES), SPINE_BENCH_SIZES
 # (generated corpus sizes, default "10000 100000"; the 1M point of issue 3
 # is SPINE_BENCH_SIZES="10000 100000 1000000", an hour more: Spine alone
-# at 1M, see SPINE_BENCH_PEERS_MAX), SPINE_BENCH_GCIDE=0 (skip dict-gcide).
+# at 1M, see SPINE_BENCH_PEERS_MAX), SPINE_BENCH_GCIDE=0 (skip dict-gcide),
+# SPINE_BENCH_SERVE=0 (skip spine-serve under load, scripts/bench-serve.sh,
+# which a full run ends with).
 #
 # Builds Release into build-bench/ (warnings are errors), generates the query
 # file (benchmarks/make_queries.py, fixed seed), builds the three indexes
@@ -1045,6 +1047,22 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
             echo "Not measured: \`scripts/eval-medquad.sh\` failed or the corpus is absent:"
             echo
             tail -n 3 "$work/eval-medquad.log" | sed 's/^/    /'
+        fi
+        echo
+    fi
+    # spine-serve under load (issue 21): its own script, on the Spine index
+    # built above; SPINE_BENCH_SERVE=0 skips it (about 5 minutes).
+    if [ "$smoke" = 0 ] && [ "${SPINE_BENCH_SERVE:-1}" != 0 ]; then
+        echo "## spine-serve under load"
+        echo
+        if SPINE_BENCH_SERVE_INDEX="$work/spine-index" \
+               "$root/scripts/bench-serve.sh" >"$work/serve.md" \
+               2>"$work/serve.log"; then
+            cat "$work/serve.md"
+        else
+            echo "Not measured: \`scripts/bench-serve.sh\` failed:"
+            echo
+            tail -n 3 "$work/serve.log" | sed 's/^/    /'
         fi
         echo
     fi
