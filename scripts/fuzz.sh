@@ -83,9 +83,9 @@ mkdir -p "$run"
 # The binary seeds made afresh from the formats as they are now.
 "$bin/spine-fuzz-seeds" "$run/fresh" >/dev/null
 
-# Leaks inside Xapian itself are listed in lsan.supp; UBSan's findings
-# stop the target (-fno-sanitize-recover), with a stack.
-export LSAN_OPTIONS=suppressions=$src/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
+# Leaks inside Xapian itself are listed in tests/lsan.supp; UBSan's
+# findings stop the target (-fno-sanitize-recover), with a stack.
+export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 count() { find "$1" -type f | wc -l; }
