@@ -43,11 +43,12 @@ fi
 t_end
 
 t_begin "tree: programs, libspine.a, spine.pc, man pages"
-for f in "$BINDIR/spine-index" "$BINDIR/spine-search"; do
+for f in "$BINDIR/spine-index" "$BINDIR/spine-search" "$BINDIR/spine-serve"; do
     expect_true "$f is not an executable file" test -f "$f" -a -x "$f"
 done
 for f in "$LIBDIR/libspine.a" "$LIBDIR/pkgconfig/spine.pc" \
-         "$MANDIR/man1/spine-index.1" "$MANDIR/man1/spine-search.1"; do
+         "$MANDIR/man1/spine-index.1" "$MANDIR/man1/spine-search.1" \
+         "$MANDIR/man1/spine-serve.1"; do
     expect_true "$f is not there" test -s "$f"
 done
 t_end
