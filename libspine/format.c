@@ -14,16 +14,11 @@ int spine_format_escaped(FILE *out, const char *s)
 {
     size_t left = strlen(s);
     while (left) {
-        unsigned char c = (unsigned char)*s;
-        size_t n = spine_utf8_len(s, left);
-        /* Controls: C0 and DEL, and C1 (U+0080..U+009F, 0xC2 0x80..0x9F). */
-        if (c < 0x20 || c == 0x7f
-            || (c == 0xc2 && (unsigned char)s[1] <= 0x9f))
-            n = 0;
+        size_t n = spine_control_len(s, left) ? 0 : spine_utf8_len(s, left);
         if (n) {
             fwrite(s, 1, n, out);
         } else {
-            fprintf(out, "\\x%02x", c);
+            fprintf(out, "\\x%02x", (unsigned char)*s);
             n = 1;
         }
         s += n;

@@ -13,21 +13,6 @@
 /* See snippet.h.  Xapian escapes &, <, > and quotes; its markers are the
  * SPINE_HI_START/SPINE_HI_END control characters.  Turns the snippet into
  * plain text with the caller's markers. */
-/* Length of the control character at p (of at most left bytes): 1 for a
- * C0 control or DEL, 2 for a C1 control (U+0080..U+009F in UTF-8), 0 for
- * anything else.  A snippet shows them as layout space: stored text is
- * never to drive the reader's terminal. */
-static size_t control_len(const char *p, size_t left)
-{
-    unsigned char c = (unsigned char)p[0];
-    if (c < 0x20 || c == 0x7f)
-        return 1;
-    if (c == 0xc2 && left >= 2 && (unsigned char)p[1] >= 0x80
-        && (unsigned char)p[1] <= 0x9f)
-        return 2;
-    return 0;
-}
-
 char *spine_snippet_render(const char *html, const char *hi_start,
                            const char *hi_end, unsigned cut)
 {
@@ -59,9 +44,10 @@ char *spine_snippet_render(const char *html, const char *hi_start,
             }
             if (k == n)
                 spine_buf_append(&b, p++, 1);
-        } else if ((ctl = control_len(p, len - (size_t)(p - html)))) {
-            /* Snippets are one line: fold runs of layout whitespace (and
-             * of other controls). */
+        } else if ((ctl = spine_control_len(p, len - (size_t)(p - html)))) {
+            /* Snippets are one line: fold runs of layout whitespace, and
+             * of other controls (spine_control_len()): stored text is
+             * never to drive the reader's terminal. */
             if (b.n && b.p[b.n - 1] != ' ')
                 spine_buf_append(&b, " ", 1);
             p += ctl;
@@ -401,7 +387,8 @@ char *spine_snippet_make(const char *text, size_t len, const spine_wanted *w,
             spine_buf_append(&b, text + i, m.end[k] - i);
             spine_buf_puts(&b, hi_end);
             i = m.end[k++];
-        } else if (text[i] == ' ' || (ctl = control_len(text + i, end - i))) {
+        } else if (text[i] == ' '
+                   || (ctl = spine_control_len(text + i, end - i))) {
             /* Snippets are one line: fold runs of layout whitespace (and
              * of other controls). */
             if (b.n && b.p[b.n - 1] != ' ')

@@ -187,6 +187,17 @@ size_t spine_utf8_len(const char *s, size_t len)
     return n + 1;
 }
 
+size_t spine_control_len(const char *s, size_t len)
+{
+    unsigned char c = len ? (unsigned char)s[0] : 0x20;
+    if (c < 0x20 || c == 0x7f)
+        return 1;
+    if (c == 0xc2 && len >= 2 && (unsigned char)s[1] >= 0x80
+        && (unsigned char)s[1] <= 0x9f)
+        return 2;
+    return 0;
+}
+
 int spine_utf8_valid(const char *s, size_t len, size_t *bad_at)
 {
     size_t i = 0;

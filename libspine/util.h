@@ -93,6 +93,12 @@ uint32_t spine_fnv1a(uint32_t h, const void *p, size_t n);
  * or cut-short sequence, or len is 0. */
 size_t spine_utf8_len(const char *s, size_t len);
 
+/* Returns the length in bytes of the control character that starts s (of
+ * len bytes): 1 for a C0 control or DEL, 2 for a C1 control (U+0080 to
+ * U+009F, 0xC2 0x80..0x9F in UTF-8); 0 for anything else or len 0.  Text
+ * shown to people is never to hold them: they can drive a terminal. */
+size_t spine_control_len(const char *s, size_t len);
+
 /* Returns 1 when s[0..len) is valid UTF-8 without NUL bytes, else 0, and
  * when invalid stores the byte offset of the first bad byte in *bad_at (may
  * be NULL). */

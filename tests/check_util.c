@@ -223,6 +223,24 @@ static void expect_bad(const char *s, size_t len, size_t want_at)
     ck_assert_int_eq(spine_utf8_valid(s, len, NULL), 0);
 }
 
+START_TEST(test_control_len)
+{
+    /* C0, DEL and C1 are controls; text, and bytes that only look like
+     * the start of a C1 control, are not. */
+    ck_assert_uint_eq(spine_control_len("\x1b[1m", 4), 1);
+    ck_assert_uint_eq(spine_control_len("\n", 1), 1);
+    ck_assert_uint_eq(spine_control_len("\x7f", 1), 1);
+    ck_assert_uint_eq(spine_control_len("\xc2\x9b" "1m", 4), 2);
+    ck_assert_uint_eq(spine_control_len("\xc2\x80", 2), 2);
+    ck_assert_uint_eq(spine_control_len("\xc2\x9b", 1), 0);  /* cut short */
+    ck_assert_uint_eq(spine_control_len("\xc2\xa0", 2), 0);  /* U+00A0 */
+    ck_assert_uint_eq(spine_control_len("a", 1), 0);
+    ck_assert_uint_eq(spine_control_len(" ", 1), 0);
+    ck_assert_uint_eq(spine_control_len("\xc3\xa9", 2), 0);
+    ck_assert_uint_eq(spine_control_len("", 0), 0);
+}
+END_TEST
+
 START_TEST(test_utf8_lone_continuation)
 {
     expect_bad("ab\x80" "c", 4, 2);
@@ -367,6 +385,7 @@ static Suite *util_suite(void)
     tcase_add_test(core, test_buf_reserve);
     tcase_add_test(core, test_strndup);
     tcase_add_test(core, test_utf8_valid);
+    tcase_add_test(core, test_control_len);
     tcase_add_test(core, test_error_set);
     suite_add_tcase(s, core);
 
