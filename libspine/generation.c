@@ -173,20 +173,6 @@ char *spine_generation_live_dir(const char *dir)
     return out;
 }
 
-char *spine_generation_live_path(const char *dir, const char *name)
-{
-    unsigned live;
-    char gen[32];
-    read_live_gen(dir, &live);
-    if (live == 0)
-        return NULL;
-    snprintf(gen, sizeof gen, GEN_FMT, live);
-    char *gen_path = spine_path_join(dir, gen);
-    char *path = spine_path_join(gen_path, name);
-    free(gen_path);
-    return path;
-}
-
 /* Points the stub at generation gen: write a new stub beside the old one,
  * make it durable, then rename it over the old one in one step. */
 static int swap_stub(spine_generation *g, const char *gen_name,

@@ -14,8 +14,8 @@
  * renamed into place, then named by a new stub renamed over the old one.
  * Only names of this layout are ever removed.
  *
- * spine_generation_live_path() finds a file inside the live generation:
- * the heads file (heads.c) is found through it.
+ * Readers find the live generation with spine_generation_live_dir() and
+ * hold it while they open it (spine_generation_hold()).
  */
 #ifndef SPINE_GENERATION_H
 #define SPINE_GENERATION_H
@@ -25,11 +25,6 @@
 #include <time.h>
 
 #include "spine/error.h"
-
-/* Returns the path of file name inside the live generation of the index at
- * dir (malloc()ed: free() it), or NULL when dir's stub names no local
- * generation (no index, or a stub written by hand: remote shards). */
-char *spine_generation_live_path(const char *dir, const char *name);
 
 /* What a reader saw of an index directory's stub: enough to tell, with
  * one stat(), that it has been replaced since.  Every build writes a new

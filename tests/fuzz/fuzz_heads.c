@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "fuzz_util.h"
-#include "generation.h"
 #include "heads.h"
 #include "store.h"
 #include "xapian_c.h"
@@ -54,7 +53,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     ixdir = fuzz_path(fuzz_scratch_dir(), "idx");
     fuzz_build_index(ixdir);
     uuid = fuzz_index_uuid(ixdir);
-    heads_path = spine_generation_live_path(ixdir, SPINE_HEADS_FILE);
+    heads_path = fuzz_live_file(ixdir, SPINE_HEADS_FILE);
     if (!heads_path || xapian_database_open(&db, ixdir, &xe) != 0) {
         fprintf(stderr, "fuzz_heads: cannot open the index at %s\n", ixdir);
         abort();

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz_util.h"
+#include "generation.h"
 #include "spine/corpus.h"
 #include "spine/error.h"
 #include "spine/index.h"
@@ -72,6 +73,14 @@ char *fuzz_path(const char *dir, const char *name)
         abort();
     snprintf(p, n, "%s/%s", dir, name);
     return p;
+}
+
+char *fuzz_live_file(const char *ixdir, const char *name)
+{
+    char *gen = spine_generation_live_dir(ixdir);
+    char *path = gen ? fuzz_path(gen, name) : NULL;
+    free(gen);
+    return path;
 }
 
 void fuzz_write_file(const char *path, const void *data, size_t len)

@@ -43,6 +43,10 @@ const char *fuzz_scratch_dir(void);
 /* Returns the malloc()ed path "dir/name"; free() it. */
 char *fuzz_path(const char *dir, const char *name);
 
+/* Returns the path of file name inside the live generation of the index
+ * at ixdir (malloc()ed), or NULL when its stub names none. */
+char *fuzz_live_file(const char *ixdir, const char *name);
+
 /* Writes data[0..len) to path, creating or truncating it.  Aborts on
  * failure: a target whose scratch files fail has nothing to test. */
 void fuzz_write_file(const char *path, const void *data, size_t len);

@@ -28,7 +28,6 @@
 #include <sys/stat.h>
 
 #include "fuzz_util.h"
-#include "generation.h"
 #include "heads.h"
 #include "spine/corpus.h"
 #include "store.h"
@@ -118,7 +117,7 @@ static void write_records(const char *dir)
  * the placeholder; *len bytes. */
 static unsigned char *saved_heads(const char *ixdir, size_t *len)
 {
-    char *path = spine_generation_live_path(ixdir, SPINE_HEADS_FILE);
+    char *path = fuzz_live_file(ixdir, SPINE_HEADS_FILE);
     unsigned char *bytes = path ? fuzz_read_file(path, len) : NULL;
     if (!bytes) {
         fprintf(stderr, "spine-fuzz-seeds: %s: no heads file\n", ixdir);
@@ -138,7 +137,7 @@ static void check_heads(const unsigned char *saved, size_t len)
     char *ixdir = fuzz_path(fuzz_scratch_dir(), "again");
     fuzz_build_index(ixdir);
     char *uuid = fuzz_index_uuid(ixdir);
-    char *path = spine_generation_live_path(ixdir, SPINE_HEADS_FILE);
+    char *path = fuzz_live_file(ixdir, SPINE_HEADS_FILE);
     unsigned char *copy = malloc(len ? len : 1);
     if (!copy || !path)
         abort();
