@@ -57,6 +57,7 @@ int spine_error_from_xapian(spine_error *err, const xapian_error *xe,
     case XAPIAN_EVERSION:  code = SPINE_ECORRUPT; break;
     case XAPIAN_EQUERY:    code = SPINE_EQUERY; break;
     case XAPIAN_EDATABASE:
+    case XAPIAN_EMODIFIED:
     case XAPIAN_EOPENING:  code = SPINE_EIO; break;
     default:               code = SPINE_ERROR; break;
     }

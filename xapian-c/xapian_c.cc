@@ -158,6 +158,8 @@ int xapian_c::fail(xapian_error *err) noexcept
         return xapian_code(e, err, XAPIAN_ECLOSED);
     } catch (const Xapian::DatabaseOpeningError &e) {
         return xapian_code(e, err, XAPIAN_EOPENING);
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return xapian_code(e, err, XAPIAN_EMODIFIED);
     } catch (const Xapian::DatabaseError &e) {
         return xapian_code(e, err, XAPIAN_EDATABASE);
     } catch (const Xapian::DocNotFoundError &e) {
@@ -232,6 +234,7 @@ const char *xapian_strerror(int code)
     case XAPIAN_EDATABASE: return "EDATABASE";
     case XAPIAN_ERANGE:    return "ERANGE";
     case XAPIAN_ENETWORK:  return "ENETWORK";
+    case XAPIAN_EMODIFIED: return "EMODIFIED";
     default:               return "unknown error code";
     }
 }
@@ -620,6 +623,39 @@ void xapian_termlist_free(xapian_termlist *tl)
     delete tl;
 }
 
+int xapian_database_termlist(xapian_termlist **out, const xapian_database *db,
+                             xapian_docid did, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(db);
+    try {
+        *out = new xapian_termlist{db->db.termlist_begin(did),
+                                   db->db.termlist_end(did), std::string(),
+                                   false};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_termlist_wdf(uint32_t *out, const xapian_termlist *tl,
+                        xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(tl);
+    if (!tl->started || tl->it == tl->end)
+        return set_error(err, XAPIAN_EINVAL, "xapian_termlist_wdf: no "
+                         "current term");
+    try {
+        *out = tl->it.get_wdf();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_database_get_document(xapian_document **out,
                                  const xapian_database *db, xapian_docid did,
                                  xapian_error *err)
@@ -808,6 +844,34 @@ int xapian_writable_database_add_spelling(xapian_writable_database *db,
     REQUIRE_TEXT(word, len);
     try {
         db->db.add_spelling(text(word, len), freqinc);
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_writable_database_delete_document(xapian_writable_database *db,
+                                             xapian_docid did,
+                                             xapian_error *err)
+{
+    REQUIRE(db);
+    try {
+        db->db.delete_document(did);
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_writable_database_remove_spelling(xapian_writable_database *db,
+                                             const char *word, size_t len,
+                                             unsigned freqdec,
+                                             xapian_error *err)
+{
+    REQUIRE(db);
+    REQUIRE_TEXT(word, len);
+    try {
+        db->db.remove_spelling(text(word, len), freqdec);
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);

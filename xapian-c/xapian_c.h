@@ -52,9 +52,12 @@ enum {
     XAPIAN_EQUERY    =  -8,  /* QueryParserError: malformed query */
     XAPIAN_ECLOSED   =  -9,  /* DatabaseClosedError: handle already closed */
     XAPIAN_EOPENING  = -10,  /* other DatabaseOpeningError */
-    XAPIAN_EDATABASE = -11,  /* other DatabaseError (I/O, modified, ...) */
+    XAPIAN_EDATABASE = -11,  /* other DatabaseError (I/O, ...) */
     XAPIAN_ERANGE    = -12,  /* RangeError, or an index past the end */
-    XAPIAN_ENETWORK  = -13   /* NetworkError (remote backend) */
+    XAPIAN_ENETWORK  = -13,  /* NetworkError (remote backend) */
+    XAPIAN_EMODIFIED = -14   /* DatabaseModifiedError: the revision a reader
+                                had open was overwritten by later commits;
+                                Database::reopen() and try again */
 };
 
 /* Caller-owned error detail.  msg is always NUL-terminated. */
@@ -206,6 +209,19 @@ int xapian_termlist_next(const char **term, size_t *len, uint32_t *termfreq,
 /* Releases the iterator.  Accepts NULL. */
 void xapian_termlist_free(xapian_termlist *tl);
 
+/* Opens the term list of document did of db (Database::termlist_begin()):
+ * its terms in byte order, read with xapian_termlist_next() (whose
+ * termfreq is then each term's number of documents) and
+ * xapian_termlist_wdf().  XAPIAN_ERANGE when there is no such document. */
+int xapian_database_termlist(xapian_termlist **out, const xapian_database *db,
+                             xapian_docid did, xapian_error *err);
+
+/* Sets *out to the wdf of the term xapian_termlist_next() last read from
+ * tl, a document's term list (TermIterator::get_wdf()).  XAPIAN_EINVAL
+ * before the first term or past the last. */
+int xapian_termlist_wdf(uint32_t *out, const xapian_termlist *tl,
+                        xapian_error *err);
+
 /* Fetches document docid.  *out is a new handle released with
  * xapian_document_free().  XAPIAN_ERANGE-like DocNotFound maps to
  * XAPIAN_ERANGE. */
@@ -306,6 +322,20 @@ int xapian_writable_database_replace_document(xapian_docid *out_docid,
 int xapian_writable_database_add_spelling(xapian_writable_database *db,
                                           const char *word, size_t len,
                                           unsigned freqinc, xapian_error *err);
+
+/* Removes the document did (WritableDatabase::delete_document()).
+ * XAPIAN_ERANGE when there is no such document. */
+int xapian_writable_database_delete_document(xapian_writable_database *db,
+                                             xapian_docid did,
+                                             xapian_error *err);
+
+/* Lowers word's frequency in the spelling dictionary by freqdec, removing
+ * it at zero (WritableDatabase::remove_spelling(); a word not there is no
+ * error). */
+int xapian_writable_database_remove_spelling(xapian_writable_database *db,
+                                             const char *word, size_t len,
+                                             unsigned freqdec,
+                                             xapian_error *err);
 
 /* Adds synonym as a synonym of term (Xapian's synonym table). */
 int xapian_writable_database_add_synonym(xapian_writable_database *db,
