@@ -5,8 +5,13 @@
 #include <math.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "document.h"
+#include "phrase.h"
 #include "schema.h"
+#include "store.h"
+#include "xerror.h"
 
 int spine_term_generator_new(xapian_term_generator **out,
                              const xapian_stem *stem, xapian_error *xe)
@@ -120,4 +125,103 @@ int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
         rc = xapian_document_add_boolean_term(doc, term->p, term->n, xe);
     }
     return rc;
+}
+
+int spine_document_spelling_word(const char *term, size_t len)
+{
+    return len && !(term[0] >= 'A' && term[0] <= 'Z');
+}
+
+/* ---- an article made into its whole document --------------------------- */
+
+struct spine_doc_maker {
+    int positions;                  /* store word positions */
+    xapian_stem *stem;
+    xapian_term_generator *tg;
+    spine_store_encoder *enc;       /* compresses the stored records */
+    spine_phrase_pairs *pairs;      /* builds pair sets (no positions) */
+    spine_buf record;               /* scratch for the stored record */
+    spine_buf term;                 /* scratch for prefixed terms */
+    spine_buf pairset;              /* scratch for one pair set */
+};
+
+int spine_doc_maker_new(spine_doc_maker **out, int zlib_level, int positions,
+                        spine_error *err)
+{
+    spine_doc_maker *m = spine_calloc(1, sizeof *m);
+    xapian_error xe;
+    *out = NULL;
+    m->positions = positions;
+    int rc = spine_store_encoder_new(&m->enc, zlib_level, err);
+    if (rc != SPINE_OK) {
+        spine_doc_maker_free(m);
+        return rc;
+    }
+    m->pairs = spine_phrase_pairs_new();
+    rc = xapian_stem_new(&m->stem, SPINE_STEM_LANGUAGE, &xe);
+    if (rc == 0)
+        rc = spine_term_generator_new(&m->tg, m->stem, &xe);
+    if (rc != 0) {
+        spine_doc_maker_free(m);
+        return spine_error_from_xapian(err, &xe, "term generator");
+    }
+    *out = m;
+    return SPINE_OK;
+}
+
+int spine_doc_maker_make(spine_doc_maker *m, const spine_article *a,
+                         double avlen, xapian_document **doc,
+                         const char **idterm, size_t *stored,
+                         spine_error *err)
+{
+    xapian_error xe;
+    *doc = NULL;
+    spine_buf_reset(&m->record);
+    int rc = spine_store_encoder_encode(m->enc, &m->record, a, err);
+    if (rc != SPINE_OK)
+        return rc;
+
+    unsigned unit = spine_document_wdf_unit(spine_document_length(a), avlen);
+    rc = xapian_document_new(doc, &xe);
+    if (rc == 0)
+        rc = spine_document_index(m->tg, *doc, a, unit, m->positions,
+                                  &m->term, &xe);
+    if (rc == 0)
+        rc = xapian_document_add_value(*doc, SPINE_SLOT_ID, a->id,
+                                       strlen(a->id), &xe);
+    /* Without positions, a pair set lets quoted phrases rule the article
+     * out unread (phrase.h). */
+    if (rc == 0 && !m->positions) {
+        spine_phrase_pairs_build(m->pairs, a, &m->pairset);
+        rc = xapian_document_add_value(*doc, SPINE_SLOT_PAIRS, m->pairset.p,
+                                       m->pairset.n, &xe);
+    }
+    if (rc == 0)
+        rc = xapian_document_add_value(
+            *doc, SPINE_SLOT_HEAD, m->record.p,
+            spine_store_head_bytes(m->record.p, m->record.n), &xe);
+    if (rc == 0)
+        rc = xapian_document_set_data(*doc, m->record.p, m->record.n, &xe);
+    if (rc != 0) {
+        xapian_document_free(*doc);
+        *doc = NULL;
+        return spine_error_from_xapian(err, &xe, a->id);
+    }
+    *idterm = m->term.p;            /* spine_document_index() left it */
+    *stored = m->record.n;
+    return SPINE_OK;
+}
+
+void spine_doc_maker_free(spine_doc_maker *m)
+{
+    if (!m)
+        return;
+    xapian_term_generator_free(m->tg);
+    xapian_stem_free(m->stem);
+    spine_store_encoder_free(m->enc);
+    spine_phrase_pairs_free(m->pairs);
+    spine_buf_free(&m->record);
+    spine_buf_free(&m->term);
+    spine_buf_free(&m->pairset);
+    free(m);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "spine/article.h"
+#include "spine/error.h"
 #include "util.h"
 #include "xapian_c.h"
 
@@ -57,5 +58,41 @@ unsigned spine_document_wdf_unit(uint64_t len, double avlen);
 int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
                          const spine_article *a, unsigned unit, int positions,
                          spine_buf *term, xapian_error *xe);
+
+/* Whether term (len bytes) is a word of the spelling dictionary: the
+ * body's words, unprefixed terms (prefixes are capitals), each with its
+ * frequency, the sum of its wdf over the index. */
+int spine_document_spelling_word(const char *term, size_t len);
+
+/* ---- an article made into its whole document --------------------------- */
+
+/* What turns articles into documents, one after another: a term generator,
+ * the stored-record encoder and scratch space.  The indexer's shards
+ * (shard.c) and in-place updates (update.c) make documents alike with it,
+ * so that an article updated into an index is the document a rebuild
+ * would make of it.  Used by one thread at a time. */
+typedef struct spine_doc_maker spine_doc_maker;
+
+/* Creates a maker storing text at zlib level zlib_level and word positions
+ * when positions is nonzero.  Returns SPINE_OK with *out (release with
+ * spine_doc_maker_free()) or an error with *out NULL. */
+int spine_doc_maker_new(spine_doc_maker **out, int zlib_level, int positions,
+                        spine_error *err);
+
+/* Makes article a's document in *doc (a new handle: the caller frees it
+ * with xapian_document_free()) as schema.h lays it out: its terms
+ * weighted for a corpus whose articles average avlen words
+ * (spine_document_wdf_unit()), its id, pair set (without positions) and
+ * head in their value slots, and its stored record, compressed, as its
+ * data.  Sets *idterm (borrowed from m, valid until its next call) to its
+ * unique id term, NUL-terminated, and *stored to the record's bytes.
+ * Returns SPINE_OK, or an error naming the article with *doc NULL. */
+int spine_doc_maker_make(spine_doc_maker *m, const spine_article *a,
+                         double avlen, xapian_document **doc,
+                         const char **idterm, size_t *stored,
+                         spine_error *err);
+
+/* Releases m.  Accepts NULL. */
+void spine_doc_maker_free(spine_doc_maker *m);
 
 #endif /* SPINE_DOCUMENT_H */

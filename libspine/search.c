@@ -404,8 +404,9 @@ static int check_query(const char *query, size_t *words, spine_error *err)
     return 0;
 }
 
-int spine_search(spine_results **out, spine_searcher *s, const char *query,
-                 const spine_query_options *opts, spine_error *err)
+static int search_once(spine_results **out, spine_searcher *s,
+                       const char *query, const spine_query_options *opts,
+                       spine_error *err)
 {
     static const spine_query_options defaults = SPINE_QUERY_OPTIONS_INIT;
     double t0 = spine_now();
@@ -513,8 +514,9 @@ static int related_query(spine_searcher *s, xapian_query **out,
     return rc;
 }
 
-int spine_related(spine_results **out, spine_searcher *s, const char *id,
-                  const spine_query_options *opts, spine_error *err)
+static int related_once(spine_results **out, spine_searcher *s,
+                        const char *id, const spine_query_options *opts,
+                        spine_error *err)
 {
     static const spine_query_options defaults = SPINE_QUERY_OPTIONS_INIT;
     spine_results *r = spine_calloc(1, sizeof *r);
@@ -558,6 +560,44 @@ done:
     }
     *out = r;
     return SPINE_OK;
+}
+
+/* A query that failed reading the index is asked again, at most
+ * CHANGED_TRIES times in all, when the index was changed in place under
+ * it (spine-index updates commit into the live generation: a reader's
+ * revision stays readable across one commit, not two), on the index as
+ * it is now. */
+#define CHANGED_TRIES 3
+
+/* Whether a query that failed with rc is asked again: an error reading
+ * the index, on a searcher that spine_searcher_reload() moved to a newer
+ * revision. */
+static int ask_again(spine_searcher *s, int rc, int tries)
+{
+    return (rc == SPINE_EIO || rc == SPINE_ECORRUPT)
+           && tries < CHANGED_TRIES && spine_searcher_reload(s) == 1;
+}
+
+int spine_search(spine_results **out, spine_searcher *s, const char *query,
+                 const spine_query_options *opts, spine_error *err)
+{
+    int rc;
+    for (int tries = 1; ; tries++) {
+        rc = search_once(out, s, query, opts, err);
+        if (rc == SPINE_OK || !ask_again(s, rc, tries))
+            return rc;
+    }
+}
+
+int spine_related(spine_results **out, spine_searcher *s, const char *id,
+                  const spine_query_options *opts, spine_error *err)
+{
+    int rc;
+    for (int tries = 1; ; tries++) {
+        rc = related_once(out, s, id, opts, err);
+        if (rc == SPINE_OK || !ask_again(s, rc, tries))
+            return rc;
+    }
 }
 
 void spine_results_free(spine_results *r)

@@ -124,6 +124,16 @@ struct spine_searcher {
  * moved, else 0. */
 int spine_searcher_refresh(spine_searcher *s);
 
+/* Opens the index at s's directory again, as spine_searcher_open() would,
+ * and moves s to it when it is not the revision s reads (a generation
+ * swapped in, or a change committed into the live one: an update, which
+ * leaves the stub's contents as they were), keeping the caller's thread
+ * settings.  For a query that failed reading the index: the revision it
+ * read may have been overwritten by later commits.  Returns 1 when s
+ * moved, 0 when it reads the index as it is (or the index does not
+ * open). */
+int spine_searcher_reload(spine_searcher *s);
+
 /* Finds article id in s's index: sets *did to its document and appends
  * its id term (SPINE_PREFIX_ID + id) to idterm, which the caller frees.
  * Returns 0; SPINE_ENOTFOUND naming the id when no article has it; else

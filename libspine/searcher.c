@@ -300,6 +300,21 @@ int spine_searcher_open(spine_searcher **out, const char *dir,
     }
 }
 
+/* Moves s's contents to fresh (opened on s's directory), keeping s's
+ * thread settings, and releases what s had. */
+static void move_to(spine_searcher *s, spine_searcher *fresh)
+{
+    if (s->threads_set)
+        (void)split(fresh, s->threads, s->min_postings, NULL);
+    fresh->threads = s->threads;
+    fresh->min_postings = s->min_postings;
+    fresh->threads_set = s->threads_set;
+    spine_searcher old = *s;
+    *s = *fresh;
+    *fresh = old;
+    spine_searcher_free(fresh);
+}
+
 int spine_searcher_refresh(spine_searcher *s)
 {
     spine_stub now;
@@ -316,15 +331,31 @@ int spine_searcher_refresh(spine_searcher *s)
         s->failed = now;
         return 0;
     }
-    if (s->threads_set)
-        (void)split(fresh, s->threads, s->min_postings, NULL);
-    fresh->threads = s->threads;
-    fresh->min_postings = s->min_postings;
-    fresh->threads_set = s->threads_set;
-    spine_searcher old = *s;
-    *s = *fresh;
-    *fresh = old;
-    spine_searcher_free(fresh);
+    move_to(s, fresh);
+    return 1;
+}
+
+int spine_searcher_reload(spine_searcher *s)
+{
+    spine_searcher *fresh;
+    spine_error err;
+    xapian_error xe;
+    char *uuid = NULL, *fresh_uuid = NULL;
+    uint64_t rev = 0, fresh_rev = 0;
+
+    if (spine_searcher_open(&fresh, s->dir, &err) != SPINE_OK)
+        return 0;
+    int same = xapian_database_identity(&uuid, &rev, s->db, &xe) == 0
+               && xapian_database_identity(&fresh_uuid, &fresh_rev,
+                                           fresh->db, &xe) == 0
+               && strcmp(uuid, fresh_uuid) == 0 && rev == fresh_rev;
+    free(uuid);
+    free(fresh_uuid);
+    if (same) {
+        spine_searcher_free(fresh);
+        return 0;
+    }
+    move_to(s, fresh);
     return 1;
 }
 

@@ -50,39 +50,16 @@ static int shard_add(spine_shard *sh, const spine_article *a,
 {
     xapian_document *doc = NULL;
     xapian_error xe;
-    int rc;
+    const char *idterm;
+    size_t stored = 0;
 
-    spine_buf_reset(&sh->record);
-    rc = spine_store_encoder_encode(sh->enc, &sh->record, a, err);
-    if (rc != 0)
+    int rc = spine_doc_maker_make(sh->maker, a, *sh->avlen, &doc, &idterm,
+                                  &stored, err);
+    if (rc != SPINE_OK)
         return rc;
-
-    unsigned unit = spine_document_wdf_unit(spine_document_length(a),
-                                            *sh->avlen);
-    rc = xapian_document_new(&doc, &xe);
-    if (rc == 0)
-        rc = spine_document_index(sh->tg, doc, a, unit,
-                                  sh->opts->positions, &sh->term, &xe);
-    if (rc == 0)
-        rc = xapian_document_add_value(doc, SPINE_SLOT_ID, a->id,
-                                       strlen(a->id), &xe);
-    /* Without positions, a pair set lets quoted phrases rule the article
-     * out unread (phrase.h). */
-    if (rc == 0 && !sh->opts->positions) {
-        spine_phrase_pairs_build(sh->pairs, a, &sh->pairset);
-        rc = xapian_document_add_value(doc, SPINE_SLOT_PAIRS, sh->pairset.p,
-                                       sh->pairset.n, &xe);
-    }
-    if (rc == 0)
-        rc = xapian_document_add_value(
-            doc, SPINE_SLOT_HEAD, sh->record.p,
-            spine_store_head_bytes(sh->record.p, sh->record.n), &xe);
-    if (rc == 0)
-        rc = xapian_document_set_data(doc, sh->record.p, sh->record.n, &xe);
-    /* sh->term holds the id term: a repeated id replaces the article. */
-    if (rc == 0)
-        rc = xapian_writable_database_replace_document(
-            NULL, sh->db, sh->term.p, sh->term.n, doc, &xe);
+    /* A repeated id replaces the article. */
+    rc = xapian_writable_database_replace_document(
+        NULL, sh->db, idterm, strlen(idterm), doc, &xe);
     xapian_document_free(doc);
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, a->id);
@@ -90,7 +67,7 @@ static int shard_add(spine_shard *sh, const spine_article *a,
     sh->articles++;
     sh->sections += a->nsections;
     sh->text_bytes += spine_article_text_bytes(a);
-    sh->stored_bytes += sh->record.n;
+    sh->stored_bytes += stored;
     /* A commit writes the batch's postings out (SPINE_INDEX_BATCH). */
     if (++sh->batched == sh->opts->batch) {
         sh->batched = 0;
@@ -98,13 +75,6 @@ static int shard_add(spine_shard *sh, const spine_article *a,
             return spine_error_from_xapian(err, &xe, sh->path);
     }
     return SPINE_OK;
-}
-
-/* Spelling data is the body's words (unprefixed terms: prefixes are
- * capitals) with their frequencies. */
-static int body_word(const char *term, size_t len)
-{
-    return len && !(term[0] >= 'A' && term[0] <= 'Z');
 }
 
 /* Writes what the index holds once into shard sh, the one given extras:
@@ -117,7 +87,8 @@ static int store_extras(spine_shard *sh, spine_error *err)
     int rc = spine_synonyms_store(sh->db, sh->extras, &xe);
     if (rc == 0) {
         char avlen[32];
-        int n = snprintf(avlen, sizeof avlen, "%.3f", *sh->avlen);
+        /* Exactly: updates weigh new articles with it (update.c). */
+        int n = snprintf(avlen, sizeof avlen, "%.17g", *sh->avlen);
         rc = xapian_writable_database_set_metadata(
             sh->db, SPINE_META_AVLEN, strlen(SPINE_META_AVLEN), avlen,
             (size_t)n, &xe);
@@ -145,7 +116,7 @@ static int add_spelling(xapian_writable_database *db, xapian_error *xe)
         rc = xapian_database_allterms(&tl, r, "", 0, xe);
     more = rc == 0;
     while (more && (more = xapian_termlist_next(&t, &len, NULL, tl, xe)) > 0)
-        if (body_word(t, len)) {
+        if (spine_document_spelling_word(t, len)) {
             spine_buf_append(&words, t, len + 1);
             n++;
         }
@@ -262,18 +233,14 @@ int spine_shard_open(spine_shard *sh, const char *dir, unsigned no,
     spine_buf_printf(&path, "%s/shard-%u", dir, no);
     sh->path = spine_buf_detach(&path);
 
-    rc = spine_store_encoder_new(&sh->enc, opts->zlib_level, err);
+    rc = spine_doc_maker_new(&sh->maker, opts->zlib_level, opts->positions,
+                             err);
     if (rc != 0)
         return rc;
-    sh->pairs = spine_phrase_pairs_new();
     /* A shard is scratch until compacted (which syncs): no fsync(). */
     rc = xapian_writable_database_open(&sh->db, sh->path,
                                        XAPIAN_DB_CREATE_OR_OVERWRITE
                                        | XAPIAN_DB_NO_SYNC, &xe);
-    if (rc == 0)
-        rc = xapian_stem_new(&sh->stem, SPINE_STEM_LANGUAGE, &xe);
-    if (rc == 0)
-        rc = spine_term_generator_new(&sh->tg, sh->stem, &xe);
     if (rc == 0)
         rc = xapian_writable_database_set_metadata(
             sh->db, SPINE_META_SCHEMA, strlen(SPINE_META_SCHEMA),
@@ -336,14 +303,8 @@ void spine_shard_free(spine_shard *sh)
     if (!sh->opts)
         return;                     /* never opened */
     spine_shard_finish(sh, 1, NULL);
-    xapian_term_generator_free(sh->tg);
     xapian_writable_database_free(sh->db);  /* releases Xapian's lock */
-    xapian_stem_free(sh->stem);
-    spine_store_encoder_free(sh->enc);
-    spine_buf_free(&sh->record);
-    spine_buf_free(&sh->term);
-    spine_phrase_pairs_free(sh->pairs);
-    spine_buf_free(&sh->pairset);
+    spine_doc_maker_free(sh->maker);
     pthread_cond_destroy(&sh->more);
     pthread_cond_destroy(&sh->room);
     pthread_mutex_destroy(&sh->mu);

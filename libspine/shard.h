@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "phrase.h"
+#include "document.h"
 #include "spine/article.h"
 #include "spine/error.h"
 #include "spine/index.h"
@@ -36,13 +36,7 @@ typedef struct spine_shard {
                                             whole index, or NULL */
     char *path;                     /* INDEX_DIR/gen-NNNNNN.tmp/shard-K */
     xapian_writable_database *db;
-    xapian_term_generator *tg;
-    xapian_stem *stem;
-    spine_store_encoder *enc;       /* compresses the stored records */
-    spine_buf record;               /* scratch for the stored record */
-    spine_buf term;                 /* scratch for prefixed terms */
-    spine_phrase_pairs *pairs;      /* builds pair sets (no positions) */
-    spine_buf pairset;              /* scratch for one pair set */
+    spine_doc_maker *maker;         /* articles into documents */
     unsigned batched;               /* articles added since the last commit */
     pthread_t thread;
     int started;                    /* thread is running */
