@@ -6,6 +6,10 @@
  * reported); 1 --strict and bad records were found; 2 error.  Whenever the
  * status is not 0, the existing index is left exactly as it was.
  *
+ * spine-index --add / --delete change the live index in place instead
+ * (spine/index.h spine_update_begin()), as one atomic change: same exit
+ * status.  spine-index --compact compacts it into a new generation.
+ *
  * spine-index --check INDEX_DIR verifies an index instead (spine/index.h
  * spine_index_check()): 0 sound, 1 damaged (each damaged item named on
  * standard output), 2 the check could not run.
@@ -26,7 +30,8 @@
 #include "spine/version.h"
 
 typedef struct run {
-    spine_index *ix;
+    spine_index *ix;              /* a rebuild, or */
+    spine_update *up;             /* a change in place */
     spine_corpus_stats stats;
     int strict;
     int quiet;
@@ -41,6 +46,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: spine-index [options] [INDEX_DIR [SOURCE...]]\n"
+"       spine-index --add [options] INDEX_DIR SOURCE...\n"
+"       spine-index --delete ID [--delete ID]... [--add] INDEX_DIR [SOURCE...]\n"
+"       spine-index --compact [INDEX_DIR]\n"
 "       spine-index --check [-v] [INDEX_DIR]\n"
 "Builds (or rebuilds, atomically) the index in INDEX_DIR from each SOURCE:\n"
 "a MedQuAD directory of XML files, or a JSON Lines file (plain or gzip)\n"
@@ -59,6 +67,15 @@ static void usage(FILE *f)
 "                        one group a line: 'a, b, c' or 'term: a, b')\n"
 "      --stopwords FILE  words the searcher drops from queries (default\n"
 "                        %s)\n"
+"      --allow-shrink  let a rebuild leave fewer than half the articles\n"
+"                     the index has (refused otherwise: that is an --add)\n"
+"      --add          add each SOURCE's articles to the live index, an\n"
+"                     article whose id it has replacing its own, in place\n"
+"                     of a rebuild: one atomic change\n"
+"      --delete ID    delete article ID (repeatable), in the same change\n"
+"      --delete-from FILE  delete the ids listed in FILE, one a line\n"
+"                     ('-': standard input); deletions come before adds\n"
+"      --compact      compact the index (after many changes), online\n"
 "      --no-progress  no progress line\n"
 "      --check        verify the index instead: Xapian's check of its\n"
 "                     tables, every stored record, head and impact tier;\n"
@@ -69,7 +86,8 @@ static void usage(FILE *f)
 "  -h, --help         show this help\n"
 "      --version      show the versions of Spine and Xapian\n"
 "\n"
-"Exit status: 0 built, 1 bad records with --strict, 2 error.\n"
+"Exit status: 0 built (or changed), 1 bad records (or ids to delete that\n"
+"are not there) with --strict, 2 error; the index is untouched unless 0.\n"
 "With --check: 0 sound, 1 damaged, 2 the check could not run.\n",
             SPINE_DEFAULT_INDEX, SPINE_DEFAULT_CORPUS, SPINE_DEFAULT_SYNONYMS,
             SPINE_DEFAULT_STOPWORDS);
@@ -105,7 +123,8 @@ static void draw_progress(run *r)
 static int on_article(const spine_article *a, void *payload)
 {
     run *r = payload;
-    int rc = spine_index_add(r->ix, a, &r->err);
+    int rc = r->up ? spine_update_put(r->up, a, &r->err)
+                   : spine_index_add(r->ix, a, &r->err);
     draw_progress(r);
     return rc;
 }
@@ -225,6 +244,116 @@ static int check_index(const char *dir, int verbose)
     return rep.problems ? 1 : 0;
 }
 
+/* The ids to delete: those of --delete, then those of --delete-from
+ * files. */
+typedef struct id_list {
+    const char **ids;             /* --delete's (argv's) */
+    size_t n;
+    const char *from[16];         /* --delete-from files */
+    size_t nfrom;
+} id_list;
+
+/* Deletes id in r's change, saying so when the index lacks it. */
+static int delete_one(run *r, const char *id, const char *dir)
+{
+    int found = 0;
+    int rc = spine_update_delete(r->up, id, &found, &r->err);
+    if (rc != 0)
+        return rc;
+    if (!found) {
+        r->bad++;
+        if (!r->quiet) {
+            fprintf(stderr, "spine-index: not deleted: no article '");
+            spine_format_escaped(stderr, id);
+            fprintf(stderr, "' in %s\n", dir);
+        }
+    }
+    return 0;
+}
+
+/* Deletes the ids listed in file (one a line, spaces around them
+ * ignored, blank lines skipped; "-" standard input).  Returns 0, 2 after
+ * an error (said). */
+static int delete_from(run *r, const char *file, const char *dir)
+{
+    FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long no = 0;
+    int status = 0;
+    if (!f) {
+        fprintf(stderr, "spine-index: %s: %s\n", file, strerror(errno));
+        return 2;
+    }
+    while (status == 0 && (len = getline(&line, &cap, f)) >= 0) {
+        no++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'
+                           || line[len - 1] == ' ' || line[len - 1] == '\t'))
+            line[--len] = '\0';
+        const char *id = line + strspn(line, " \t");
+        if (!*id)
+            continue;
+        if (memchr(line, '\0', (size_t)len) != NULL) {
+            fprintf(stderr, "spine-index: %s:%ld: a NUL byte in an id\n",
+                    file, no);
+            status = 2;
+        } else if (delete_one(r, id, dir) != 0) {
+            fprintf(stderr, "spine-index: %s\n", r->err.msg);
+            status = 2;
+        }
+    }
+    if (status == 0 && ferror(f)) {
+        fprintf(stderr, "spine-index: %s: %s\n", file, strerror(errno));
+        status = 2;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return status;
+}
+
+/* Prints the summary of a change in place (st NULL: not made). */
+static void print_update_summary(const run *r, const spine_update_stats *st,
+                                 const char *dir)
+{
+    double secs = seconds_now() - r->start;
+    spine_update_stats got;
+    spine_update_progress(r->up, &got);
+    if (!st)
+        st = &got;
+    printf("%s %llu added, %llu replaced, %llu unchanged, %llu deleted "
+           "(%llu ids not found) in %.2f s\n",
+           st == &got ? "read:" : "changed:",
+           (unsigned long long)st->added, (unsigned long long)st->replaced,
+           (unsigned long long)st->unchanged, (unsigned long long)st->deleted,
+           (unsigned long long)st->missing, secs);
+    if (st == &got)
+        printf("index %s: not changed\n", dir);
+    else
+        printf("index %s: %llu articles, %llu bytes (%.1f MB)\n", dir,
+               (unsigned long long)st->articles,
+               (unsigned long long)st->index_bytes,
+               (double)st->index_bytes / 1e6);
+}
+
+/* --compact: returns the exit status. */
+static int compact_index(const char *dir)
+{
+    spine_index_stats st;
+    spine_error err;
+    double start = seconds_now();
+    if (spine_index_compact(dir, &st, &err) != SPINE_OK) {
+        fprintf(stderr, "spine-index: %s\n", err.msg);
+        return 2;
+    }
+    printf("compacted %s: %llu articles, %llu bytes (%.1f MB) in %.1f s\n",
+           dir, (unsigned long long)st.articles,
+           (unsigned long long)st.index_bytes, (double)st.index_bytes / 1e6,
+           seconds_now() - start);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -236,6 +365,11 @@ int main(int argc, char **argv)
         { "max-record-bytes", required_argument, NULL, 'm' },
         { "no-progress",      no_argument,       NULL, 'P' },
         { "check",            no_argument,       NULL, 'C' },
+        { "add",              no_argument,       NULL, 'A' },
+        { "delete",           required_argument, NULL, 'D' },
+        { "delete-from",      required_argument, NULL, 'F' },
+        { "compact",          no_argument,       NULL, 'K' },
+        { "allow-shrink",     no_argument,       NULL, 'L' },
         { "synonyms",         required_argument, NULL, 'y' },
         { "stopwords",        required_argument, NULL, 'w' },
         { "quiet",            no_argument,       NULL, 'q' },
@@ -247,10 +381,12 @@ int main(int argc, char **argv)
     spine_index_options iopts = SPINE_INDEX_OPTIONS_INIT;
     spine_corpus_options copts = SPINE_CORPUS_OPTIONS_INIT;
     run r;
-    int c, check = 0;
+    id_list del = { 0 };
+    int c, check = 0, add = 0, compact = 0;
     unsigned long long n;
 
     memset(&r, 0, sizeof r);
+    del.ids = calloc((size_t)argc, sizeof *del.ids);
     r.progress = isatty(STDERR_FILENO);
     opterr = 0;             /* our own one-line messages, below */
     while ((c = getopt_long(argc, argv, ":l:j:qvh", longopts, NULL)) != -1) {
@@ -260,6 +396,24 @@ int main(int argc, char **argv)
         case 'p': iopts.positions = 1; break;
         case 'P': r.progress = 0; break;
         case 'C': check = 1; break;
+        case 'A': add = 1; break;
+        case 'D':
+            if (!*optarg) {
+                fprintf(stderr, "spine-index: --delete needs an id\n");
+                return 2;
+            }
+            del.ids[del.n++] = optarg;
+            break;
+        case 'F':
+            if (del.nfrom == sizeof del.from / sizeof *del.from) {
+                fprintf(stderr, "spine-index: at most %zu --delete-from "
+                        "files\n", sizeof del.from / sizeof *del.from);
+                return 2;
+            }
+            del.from[del.nfrom++] = optarg;
+            break;
+        case 'K': compact = 1; break;
+        case 'L': iopts.allow_shrink = 1; break;
         case 'y': iopts.synonyms = optarg; break;
         case 'w': iopts.stopwords = optarg; break;
         case 'q': r.quiet = 1; break;
@@ -291,18 +445,39 @@ int main(int argc, char **argv)
         }
     }
 
+    int change = add || del.n || del.nfrom;
+    if (check + compact + (change != 0) > 1) {
+        fprintf(stderr, "spine-index: --check, --compact and a change "
+                "(--add, --delete) go one at a time (see --help)\n");
+        return 2;
+    }
+    if (change && optind == argc) {
+        fprintf(stderr, "spine-index: %s needs the index directory (see "
+                "--help)\n", add ? "--add" : "--delete");
+        return 2;
+    }
     const char *dir = optind < argc ? argv[optind++] : SPINE_DEFAULT_INDEX;
-    if (check && optind < argc) {
-        fprintf(stderr, "spine-index: --check takes an index directory "
-                "alone, not '%s' (see --help)\n", argv[optind]);
+    if ((check || compact) && optind < argc) {
+        fprintf(stderr, "spine-index: %s takes an index directory "
+                "alone, not '%s' (see --help)\n",
+                check ? "--check" : "--compact", argv[optind]);
         return 2;
     }
     if (check)
         return check_index(dir, r.verbose);
+    if (compact)
+        return compact_index(dir);
+    if (change && (add != 0) != (optind < argc)) {
+        fprintf(stderr, add ? "spine-index: --add needs a SOURCE (see "
+                              "--help)\n"
+                            : "spine-index: a SOURCE to add needs --add "
+                              "(see --help)\n");
+        return 2;
+    }
     const char *default_source[] = { SPINE_DEFAULT_CORPUS };
     const char **sources = (const char **)argv + optind;
     int nsources = argc - optind;
-    if (nsources == 0) {
+    if (nsources == 0 && !change) {
         const char *env = getenv("SPINE_CORPUS");
         if (env && *env)
             default_source[0] = env;
@@ -346,7 +521,8 @@ int main(int argc, char **argv)
     }
 
     spine_error err;
-    int rc = spine_index_begin(&r.ix, dir, &iopts, &err);
+    int rc = change ? spine_update_begin(&r.up, dir, &iopts, &err)
+                    : spine_index_begin(&r.ix, dir, &iopts, &err);
     if (rc != 0) {
         fprintf(stderr, "spine-index: %s\n", err.msg);
         return 2;
@@ -355,6 +531,14 @@ int main(int argc, char **argv)
     spine_corpus_sink sink = { on_article, on_reject, &r };
     r.start = seconds_now();
     int status = 0;
+    /* Deletions first: an id both deleted and added ends up added. */
+    for (size_t i = 0; i < del.n && status == 0; i++)
+        if (delete_one(&r, del.ids[i], dir) != 0) {
+            fprintf(stderr, "spine-index: %s\n", r.err.msg);
+            status = 2;
+        }
+    for (size_t i = 0; i < del.nfrom && status == 0; i++)
+        status = delete_from(&r, del.from[i], dir);
     for (int i = 0; i < nsources && status == 0; i++) {
         rc = spine_corpus_read(sources[i], &copts, &sink, &r.stats, &err);
         if (rc == SPINE_EIO && r.err.code == 0) {
@@ -374,9 +558,21 @@ int main(int argc, char **argv)
     clear_progress(&r);
 
     if (status == 0 && r.strict && r.bad) {
-        fprintf(stderr, "spine-index: %llu bad records with --strict; the "
-                "index is left as it was\n", (unsigned long long)r.bad);
+        fprintf(stderr, "spine-index: %llu bad records%s with --strict; the "
+                "index is left as it was\n", (unsigned long long)r.bad,
+                change ? " or ids not found" : "");
         status = 1;
+    }
+    if (change) {
+        spine_update_stats st;
+        if (status == 0 && spine_update_commit(r.up, &st, &err) != 0) {
+            fprintf(stderr, "spine-index: %s\n", err.msg);
+            status = 2;
+        }
+        print_update_summary(&r, status == 0 ? &st : NULL, dir);
+        spine_update_free(r.up);
+        free(del.ids);
+        return status;
     }
     if (status == 0) {
         spine_index_stats st;
@@ -391,5 +587,6 @@ int main(int argc, char **argv)
     if (status != 0)
         print_summary(&r, NULL, dir);
     spine_index_free(r.ix);
+    free(del.ids);
     return status;
 }

@@ -28,6 +28,8 @@ struct spine_generation {
     unsigned gen;                   /* number of the generation being built */
     char *tmp_path;                 /* INDEX_DIR/gen-NNNNNN.tmp */
     int committed;                  /* 1 once swapped in */
+    char *live_path;                /* spine_generation_lock_live(): the
+                                       live generation's directory */
 };
 
 /* ---- files and directories ------------------------------------------- */
@@ -56,8 +58,7 @@ static int du_entry(const char *path, const struct stat *sb, int type,
     return 0;
 }
 
-/* Sum of the sizes of the regular files below path. */
-static uint64_t disk_bytes(const char *path)
+uint64_t spine_generation_disk_bytes(const char *path)
 {
     du_total = 0;
     nftw(path, du_entry, 16, FTW_PHYS);
@@ -286,6 +287,22 @@ static void sweep(const char *dir, unsigned live)
 
 /* ---- a generation's life ----------------------------------------------- */
 
+/* Takes g's index lock (INDEX_DIR/.lock, created if missing), without
+ * waiting: SPINE_ELOCKED when another writer holds it. */
+static int take_lock(spine_generation *g, spine_error *err)
+{
+    char *lock = spine_path_join(g->dir, LOCK_NAME);
+    g->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    free(lock);
+    if (g->lock_fd < 0)
+        return spine_error_set(err, SPINE_EIO, "cannot write to index %s: "
+                               "%s", g->dir, strerror(errno));
+    if (flock(g->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return spine_error_set(err, SPINE_ELOCKED, "index %s is locked: "
+                               "another spine-index is writing it", g->dir);
+    return SPINE_OK;
+}
+
 int spine_generation_begin(spine_generation **out, const char *dir,
                            spine_error *err)
 {
@@ -314,19 +331,9 @@ int spine_generation_begin(spine_generation **out, const char *dir,
         goto fail;
     }
 
-    char *lock = spine_path_join(dir, LOCK_NAME);
-    g->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    free(lock);
-    if (g->lock_fd < 0) {
-        rc = spine_error_set(err, SPINE_EIO, "cannot write to index %s: %s",
-                             dir, strerror(errno));
+    rc = take_lock(g, err);
+    if (rc != SPINE_OK)
         goto fail;
-    }
-    if (flock(g->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        rc = spine_error_set(err, SPINE_ELOCKED, "index %s is locked: "
-                             "another spine-index is writing it", dir);
-        goto fail;
-    }
 
     /* Under the lock the picture may have changed: look again. */
     read_live_gen(dir, &live);
@@ -397,9 +404,56 @@ int spine_generation_commit(spine_generation *g, const char *built,
      * garbage now, except one a reader is still opening.  Readers that
      * have an old one open keep its files until they close. */
     sweep(g->dir, g->gen);
-    *bytes = disk_bytes(gen_path);
+    *bytes = spine_generation_disk_bytes(gen_path);
     free(gen_path);
     return SPINE_OK;
+}
+
+int spine_generation_lock_live(spine_generation **out, const char *dir,
+                               spine_error *err)
+{
+    spine_generation *g = spine_calloc(1, sizeof *g);
+    char name[32];
+    int rc;
+
+    *out = NULL;
+    g->lock_fd = -1;
+    g->dir = spine_strdup(dir);
+    g->committed = 1;                   /* nothing of its own to remove */
+    rc = take_lock(g, err);
+    if (rc == SPINE_OK) {
+        read_live_gen(dir, &g->gen);
+        if (g->gen == 0)
+            rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s to "
+                                 "change (build one first: spine-index %s "
+                                 "SOURCE...)", dir, dir);
+    }
+    if (rc != SPINE_OK) {
+        spine_generation_free(g);
+        return rc;
+    }
+    sweep(dir, g->gen);                 /* what killed builds left */
+    snprintf(name, sizeof name, GEN_FMT, g->gen);
+    g->live_path = spine_path_join(dir, name);
+    *out = g;
+    return SPINE_OK;
+}
+
+const char *spine_generation_index_dir(const spine_generation *g)
+{
+    return g->dir;
+}
+
+const char *spine_generation_live(const spine_generation *g)
+{
+    return g->live_path;
+}
+
+int spine_generation_announce(spine_generation *g, spine_error *err)
+{
+    char name[32];
+    snprintf(name, sizeof name, GEN_FMT, g->gen);
+    return swap_stub(g, name, err);
 }
 
 void spine_generation_free(spine_generation *g)
@@ -411,6 +465,7 @@ void spine_generation_free(spine_generation *g)
     if (g->lock_fd >= 0)
         close(g->lock_fd);                   /* releases our flock */
     free(g->tmp_path);
+    free(g->live_path);
     free(g->dir);
     free(g);
 }

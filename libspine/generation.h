@@ -65,6 +65,10 @@ int spine_generation_hold(const char *gen_dir);
 /* Releases a hold of spine_generation_hold(); accepts -1. */
 void spine_generation_release(int hold);
 
+/* Returns the sum of the sizes of the regular files below path (a
+ * generation's directory).  Not safe for concurrent calls. */
+uint64_t spine_generation_disk_bytes(const char *path);
+
 /* A generation being built, and the lock held while it is. */
 typedef struct spine_generation spine_generation;
 
@@ -92,6 +96,31 @@ const char *spine_generation_build_dir(const spine_generation *g);
  * the file, with the previous generation still live. */
 int spine_generation_commit(spine_generation *g, const char *built,
                             uint64_t *bytes, spine_error *err);
+
+/* Takes the lock of the index at dir for a change made in place to its
+ * live generation (an update: update.c), and removes what earlier runs
+ * left behind, as spine_generation_begin() does; no new generation is
+ * made.  Returns SPINE_OK with *out (release with spine_generation_free()),
+ * SPINE_ELOCKED when another writer holds the lock, or SPINE_ENOTFOUND
+ * when dir has no live generation. */
+int spine_generation_lock_live(spine_generation **out, const char *dir,
+                               spine_error *err);
+
+/* The index directory of g (borrowed, valid until
+ * spine_generation_free()). */
+const char *spine_generation_index_dir(const spine_generation *g);
+
+/* The live generation's directory of g from spine_generation_lock_live()
+ * (borrowed, valid until spine_generation_free()). */
+const char *spine_generation_live(const spine_generation *g);
+
+/* Tells readers that g's live generation changed in place: writes the
+ * stub again, naming the same generation (a new file renamed over the old
+ * one), so that a searcher that stays open sees a new stub at its next
+ * query (spine_searcher_refresh()) and opens the index as it now is.
+ * Returns SPINE_OK or SPINE_EIO naming the file; either way the stub names
+ * the live generation. */
+int spine_generation_announce(spine_generation *g, spine_error *err);
 
 /* Releases g: removes the build directory unless it was committed, and
  * releases the lock.  Accepts NULL. */

@@ -43,6 +43,9 @@ struct spine_heads {
     int fd;                         /* the file, open for pread() */
     char *path;                     /* its name, for messages */
     uint32_t count;                 /* docids 1..count */
+    uint64_t revision;              /* of the database it was written for */
+    int updated;                    /* the database changed in place since
+                                       (SPINE_META_HEADS_BASE) */
     uint64_t table;                 /* offset of off[0] */
     uint64_t **pages;               /* pages[k]: off[k * PAGE_ENTRIES ...],
                                        decoded, or NULL until read */
@@ -277,6 +280,34 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
     return rc;
 }
 
+/* Sets *ok when db's metadata SPINE_META_HEADS_BASE names revision rev:
+ * the updates since rev kept the heads file of rev true. */
+static int heads_base_is(int *ok, const xapian_database *db, uint64_t rev,
+                         xapian_error *xe)
+{
+    char *base = NULL, want[32];
+    size_t len = 0;
+    int n = snprintf(want, sizeof want, "%llu", (unsigned long long)rev);
+    int rc = xapian_database_get_metadata(&base, &len, db,
+                                          SPINE_META_HEADS_BASE,
+                                          strlen(SPINE_META_HEADS_BASE), xe);
+    *ok = rc == 0 && len == (size_t)n && memcmp(base, want, len) == 0;
+    free(base);
+    return rc;
+}
+
+int spine_heads_base(uint64_t *rev, const char *db_dir,
+                     const xapian_database *db, spine_error *err)
+{
+    spine_heads *h = NULL;
+    *rev = 0;
+    int rc = spine_heads_open_at(&h, db_dir, db, err);
+    if (rc == SPINE_OK && h)
+        *rev = h->revision;
+    spine_heads_free(h);
+    return rc;
+}
+
 int spine_heads_open_at(spine_heads **out, const char *db_dir,
                         const xapian_database *db, spine_error *err)
 {
@@ -328,11 +359,24 @@ int spine_heads_open_at(spine_heads **out, const char *db_dir,
         rc = spine_error_from_xapian(err, &xe, db_dir);
         goto done;
     }
-    if (strcmp((const char *)h + 32, uuid) != 0
-        || spine_get_le64(h + 24) != rev)
+    if (strcmp((const char *)h + 32, uuid) != 0)
         goto done;
+    if (spine_get_le64(h + 24) != rev) {
+        /* Changed in place since the file was written: usable only if
+         * every change was an update that kept it true (heads.h). */
+        int ok = 0;
+        rc = heads_base_is(&ok, db, spine_get_le64(h + 24), &xe);
+        if (rc != 0) {
+            rc = spine_error_from_xapian(err, &xe, db_dir);
+            goto done;
+        }
+        if (!ok)
+            goto done;
+        hd->updated = 1;
+    }
 
     hd->count = count;
+    hd->revision = spine_get_le64(h + 24);
     hd->table = table;
     hd->npages = (size_t)count / PAGE_ENTRIES + 1;
     hd->pages = spine_calloc(hd->npages, sizeof *hd->pages);
@@ -397,6 +441,11 @@ int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
     *data = h->buf.p + DOCID_BYTES;
     *len = h->buf.n - DOCID_BYTES;
     return SPINE_OK;
+}
+
+int spine_heads_updated(const spine_heads *h)
+{
+    return h->updated;
 }
 
 uint32_t spine_heads_count(const spine_heads *h)

@@ -31,7 +31,12 @@
  * database: a searcher that opened another (a generation swapped in
  * between, a database changed in place) ignores the file and reads the
  * value slot, as it does for an index without one (built before, or
- * remote shards).  So it does with a file of version 1 ("SPINEHD1",
+ * remote shards).  Except after updates (update.c): they never change a
+ * document in place (a replaced article is deleted and added again,
+ * under a new docid past the file's count), so every entry of a
+ * document still there stays true.  Each update commits, with its
+ * changes, the metadata SPINE_META_HEADS_BASE naming the file's revision
+ * (schema.h), and the file is used for the revisions that say so.  So it does with a file of version 1 ("SPINEHD1",
  * whose entries were the heads alone): such an index answers as before,
  * from the value slot, until it is rebuilt.
  *
@@ -82,6 +87,13 @@ int spine_heads_open(spine_heads **out, const char *index_dir,
 int spine_heads_open_at(spine_heads **out, const char *db_dir,
                         const xapian_database *db, spine_error *err);
 
+/* Sets *rev to the revision of the database the heads file of db_dir was
+ * written for, when it is one db may use (as spine_heads_open_at()
+ * decides), else to 0.  Returns SPINE_OK, or an error as
+ * spine_heads_open_at(). */
+int spine_heads_base(uint64_t *rev, const char *db_dir,
+                     const xapian_database *db, spine_error *err);
+
 /* Reads document did's head: from the 4 KB blocks of the file h has kept,
  * reading (with pread()) and keeping those it has not, as it does the
  * pages of the offset table that hold did's offsets; once h keeps 32 MB,
@@ -105,6 +117,12 @@ int spine_heads_get(spine_heads *h, uint32_t did, const char **data,
 /* The number of docids h has a slot for (1..count; spine_heads_get()
  * answers "no head" past it), as the file's header says. */
 uint32_t spine_heads_count(const spine_heads *h);
+
+/* Returns 1 when the database h describes was changed in place (by
+ * updates) since the file was written, else 0.  Then the file's entries
+ * of documents deleted since are still there, and documents added since
+ * have none. */
+int spine_heads_updated(const spine_heads *h);
 
 /* Closes the file and releases h.  Accepts NULL. */
 void spine_heads_free(spine_heads *h);

@@ -115,8 +115,10 @@ static int enqueue(spine_index *ix, spine_article *copy, spine_error *err)
 static int release_sample(spine_index *ix, spine_error *err)
 {
     int rc = SPINE_OK;
-    ix->avlen = ix->nsample ? (double)ix->sample_len / (double)ix->nsample
-                            : 1;
+    ix->avlen = ix->opts.avlen > 0 ? ix->opts.avlen
+                : ix->nsample      ? (double)ix->sample_len
+                                         / (double)ix->nsample
+                                   : 1;
     if (ix->avlen < 1)
         ix->avlen = 1;
     for (size_t i = 0; i < ix->nsample; i++) {
@@ -238,6 +240,32 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
     return rc;
 }
 
+/* Refuses a rebuild that would leave ndocs articles, fewer than half
+ * those of the live index (spine_index_commit()). */
+static int check_shrink(spine_index *ix, uint32_t ndocs, spine_error *err)
+{
+    const char *dir = spine_generation_index_dir(ix->gen);
+    char *live = spine_generation_live_dir(dir);
+    xapian_database *db = NULL;
+    xapian_error xe;
+    uint32_t had = 0;
+    int rc = SPINE_OK;
+    /* The lock is ours: the live generation stays as it is. */
+    if (live && xapian_database_open(&db, live, &xe) == 0
+        && xapian_database_doccount(&had, db, &xe) == 0
+        && (uint64_t)ndocs * 2 < had)
+        rc = spine_error_set(err, SPINE_EINVAL, "%s: the rebuild would "
+                             "leave %u articles of the %u in the index, "
+                             "fewer than half; the index is left as it was "
+                             "(add or replace articles with an update; a "
+                             "rebuild that is meant to drop the rest is "
+                             "allowed to shrink)", dir, (unsigned)ndocs,
+                             (unsigned)had);
+    xapian_database_free(db);
+    free(live);
+    return rc;
+}
+
 int spine_index_commit(spine_index *ix, spine_index_stats *stats,
                        spine_error *err)
 {
@@ -254,6 +282,8 @@ int spine_index_commit(spine_index *ix, spine_index_stats *stats,
     spine_buf_printf(&merged, "%s/merged",
                      spine_generation_build_dir(ix->gen));
     rc = merge_shards(ix, merged.p, &ndocs, err);
+    if (rc == SPINE_OK && !ix->opts.allow_shrink)
+        rc = check_shrink(ix, ndocs, err);
     if (rc == SPINE_OK)
         rc = spine_generation_commit(ix->gen, merged.p, &bytes, err);
     spine_buf_free(&merged);
@@ -266,6 +296,63 @@ int spine_index_commit(spine_index *ix, spine_index_stats *stats,
     if (stats)
         *stats = ix->stats;
     return SPINE_OK;
+}
+
+int spine_index_compact(const char *dir, spine_index_stats *stats,
+                        spine_error *err)
+{
+    spine_generation *gen = NULL;
+    xapian_database *db = NULL;
+    xapian_error xe;
+    spine_buf merged = SPINE_BUF_INIT;
+    uint32_t ndocs = 0;
+    uint64_t bytes = 0;
+    char *live = NULL;
+
+    int rc = spine_generation_begin(&gen, dir, err);
+    if (rc != SPINE_OK)
+        return rc;
+    live = spine_generation_live_dir(dir);
+    if (!live) {
+        rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s to "
+                             "compact", dir);
+        goto done;
+    }
+    spine_buf_printf(&merged, "%s/merged", spine_generation_build_dir(gen));
+    /* The docids stay: the impact tiers that updates kept, and the
+     * heads file's entries, are by docid. */
+    rc = xapian_database_open(&db, live, &xe);
+    if (rc == 0)
+        rc = xapian_database_compact_flags(db, merged.p,
+                                           XAPIAN_COMPACT_NO_RENUMBER, &xe);
+    xapian_database_free(db);
+    db = NULL;
+    if (rc == 0)
+        rc = add_tiers(merged.p, &xe);
+    if (rc == 0)
+        rc = xapian_database_open(&db, merged.p, &xe);
+    if (rc == 0)
+        rc = xapian_database_doccount(&ndocs, db, &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, live);
+        goto done;
+    }
+    rc = spine_heads_write(merged.p, db, err);
+    xapian_database_free(db);
+    db = NULL;
+    if (rc == SPINE_OK)
+        rc = spine_generation_commit(gen, merged.p, &bytes, err);
+    if (rc == SPINE_OK && stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->articles = ndocs;
+        stats->index_bytes = bytes;
+    }
+done:
+    xapian_database_free(db);
+    spine_buf_free(&merged);
+    free(live);
+    spine_generation_free(gen);
+    return rc;
 }
 
 void spine_index_free(spine_index *ix)

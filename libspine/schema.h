@@ -15,6 +15,9 @@
  * --no-spelling, and any words): without the key, a searcher cannot tell
  * a dictionary never built from one whose table was removed. */
 #define SPINE_META_SPELLING   "spine.spelling"
+/* Written by every update (update.c): the Xapian revision (decimal) of the
+ * generation's heads file, whose entries the update kept true (heads.h). */
+#define SPINE_META_HEADS_BASE "spine.heads.base"
 
 #define SPINE_PREFIX_ID       "Q"    /* unique id term: "Q" + article id */
 #define SPINE_PREFIX_TITLE    "S"    /* title words, for title: queries */

@@ -189,6 +189,169 @@ int spine_tiers_write(xapian_writable_database *db, const char *prefix,
     return rc;
 }
 
+/* Reads every posting of term into *v (grown as needed; *cap its room),
+ * *len of them. */
+static int read_postings(xapian_database *r, const char *term, posting **v,
+                         size_t *cap, size_t *len, xapian_error *xe)
+{
+    xapian_postlist *pl = NULL;
+    xapian_docid did;
+    uint32_t wdf;
+    int rc = xapian_database_postlist(&pl, r, term, strlen(term), xe);
+    int more = rc == 0;
+    *len = 0;
+    while (more && (more = xapian_postlist_next(&did, &wdf, pl, xe)) > 0) {
+        if (*len == *cap) {
+            *cap = *cap ? 2 * *cap : 4096;
+            *v = spine_realloc(*v, *cap * sizeof **v);
+        }
+        (*v)[(*len)++] = (posting){ wdf, did };
+    }
+    xapian_postlist_free(pl);
+    return rc != 0 ? rc : more < 0 ? more : 0;
+}
+
+static int by_did(const void *a, const void *b)
+{
+    xapian_docid x = *(const xapian_docid *)a, y = *(const xapian_docid *)b;
+    return (x > y) - (x < y);
+}
+
+/* Brings term's tier (blob, len bytes, as stored) up to date in place of
+ * rewriting it: drops the docids in gone, and adds the postings of docids
+ * from first_added on whose wdf passes the cap.  Every posting outside
+ * the tier still weighs at most its cap.  Sets *keep when the tier then
+ * holds size postings or more; writes it when it changed. */
+static int amend_tier(xapian_writable_database *db, xapian_database *r,
+                      const char *key, size_t keylen, const char *term,
+                      const unsigned char *blob, size_t len,
+                      const xapian_docid *gone, size_t ngone,
+                      xapian_docid first_added, unsigned size, int *keep,
+                      xapian_error *xe)
+{
+    uint32_t k = spine_get_le32(blob), cap = spine_get_le32(blob + 4);
+    size_t n = 0, room = (size_t)k + 16;
+    posting *v = spine_malloc(room * sizeof *v);
+    int changed = 0, rc = 0;
+    (void)len;
+    for (uint32_t i = 0; i < k; i++) {
+        xapian_docid d = spine_get_le32(blob + 8 + 4 * (size_t)i);
+        if (ngone && bsearch(&d, gone, ngone, sizeof *gone, by_did)) {
+            changed = 1;
+            continue;
+        }
+        v[n++] = (posting){ spine_get_le32(blob + 8 + 4 * ((size_t)k + i)),
+                            d };
+    }
+    /* The documents added, all after the tier's own docids. */
+    xapian_postlist *pl = NULL;
+    xapian_docid did;
+    uint32_t wdf;
+    rc = xapian_database_postlist(&pl, r, term, strlen(term), xe);
+    int more = rc == 0 ? xapian_postlist_skip_to(&did, &wdf, pl, first_added,
+                                                 xe)
+                       : 0;
+    while (more > 0) {
+        if (wdf > cap) {
+            if (n == room) {
+                room *= 2;
+                v = spine_realloc(v, room * sizeof *v);
+            }
+            v[n++] = (posting){ wdf, did };
+            changed = 1;
+        }
+        more = xapian_postlist_next(&did, &wdf, pl, xe);
+    }
+    xapian_postlist_free(pl);
+    if (rc == 0 && more < 0)
+        rc = more;
+    *keep = n >= size;
+    if (rc == 0 && changed && *keep) {
+        size_t bytes = 8 + 8 * n;
+        unsigned char *out = spine_malloc(bytes);
+        spine_put_le32(out, (uint32_t)n);
+        spine_put_le32(out + 4, cap);
+        for (size_t i = 0; i < n; i++) {
+            spine_put_le32(out + 8 + 4 * i, v[i].did);
+            spine_put_le32(out + 8 + 4 * (n + i), v[i].wdf);
+        }
+        rc = xapian_writable_database_set_metadata(db, key, keylen,
+                                                   (const char *)out, bytes,
+                                                   xe);
+        free(out);
+    }
+    free(v);
+    return rc;
+}
+
+int spine_tiers_update(xapian_writable_database *db, const char *prefix,
+                       const char *terms, size_t nterms, unsigned share,
+                       const xapian_docid *gone, size_t ngone,
+                       xapian_docid first_added, unsigned *nwritten,
+                       xapian_error *xe)
+{
+    xapian_database *r = NULL;
+    spine_buf key = SPINE_BUF_INIT;
+    posting *v = NULL;
+    size_t cap = 0;
+    unsigned min_tf = 0, size = 0, written = 0;
+    int state = SPINE_TIER_ABSENT;
+    int rc = xapian_writable_database_reader(&r, db, xe);
+    if (rc == 0)
+        rc = spine_tiers_settings(&state, &min_tf, &size, r, prefix, xe);
+    if (rc != 0 || state != SPINE_TIER_PRESENT || size == 0
+        || min_tf <= size || share < 2)
+        goto done;                      /* an index without tiers */
+    const char *t = terms;
+    for (size_t i = 0; rc == 0 && i < nterms; i++, t += strlen(t) + 1) {
+        uint32_t tf = 0;
+        char *blob = NULL;
+        size_t len = 0;
+        if (!spine_tiers_key_fits(prefix, strlen(t)))
+            continue;
+        spine_buf_reset(&key);
+        spine_buf_puts(&key, prefix);
+        spine_buf_puts(&key, t);
+        rc = xapian_database_termfreq(&tf, r, t, strlen(t), xe);
+        if (rc == 0)
+            rc = xapian_database_get_metadata(&blob, &len, r, key.p, key.n,
+                                              xe);
+        int whole = rc == 0 && len >= 8
+                    && len == 8 + 8 * (size_t)spine_get_le32(
+                                          (const unsigned char *)blob);
+        int keep = 0;
+        if (rc == 0 && tf < min_tf) {
+            /* Too rare for a tier now: one kept would go stale. */
+            if (len)
+                rc = xapian_writable_database_set_metadata(db, key.p, key.n,
+                                                           "", 0, xe);
+            written += len > 0;
+        } else if (rc == 0 && whole) {
+            rc = amend_tier(db, r, key.p, key.n, t,
+                            (const unsigned char *)blob, len, gone, ngone,
+                            first_added, size, &keep, xe);
+        }
+        /* A term that has just become common, or whose tier lost too
+         * many of its postings: its tier is made again, as a build would
+         * make it. */
+        if (rc == 0 && tf >= min_tf && !keep) {
+            size_t n = 0;
+            rc = read_postings(r, t, &v, &cap, &n, xe);
+            if (rc == 0)
+                rc = write_tier(db, prefix, t, v, n, size, share, xe);
+            written++;
+        }
+        free(blob);
+    }
+done:
+    if (nwritten)
+        *nwritten = written;
+    free(v);
+    spine_buf_free(&key);
+    xapian_database_free(r);
+    return rc;
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 int spine_matcher_set_tiers(spine_matcher *m, const char *prefix,

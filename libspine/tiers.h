@@ -29,6 +29,26 @@ int spine_tiers_write(xapian_writable_database *db, const char *prefix,
                       unsigned min_tf, unsigned size, unsigned share,
                       unsigned *nterms, xapian_error *xe);
 
+/* Brings db's tiers under prefix up to date after documents changed in
+ * place (an update: update.c), for each term of terms (nterms of them,
+ * each NUL-terminated, one after another): every term of every document
+ * deleted or added.  gone lists the docids deleted (ascending, ngone of
+ * them); every docid from first_added on was added.  A term's tier keeps
+ * its cap: the docids gone leave it, and the documents added whose wdf
+ * passes the cap join it, so that it still holds every posting above its
+ * cap; it is made again from the term's postings (as
+ * spine_tiers_write() would, with its settings and share) when the term
+ * has just reached the settings' min_tf or when fewer than size postings
+ * would be left, and removed when the term indexes fewer than min_tf
+ * documents.  Does nothing on a database without tiers.  The metadata is
+ * written with db's next commit.  Sets *nwritten (if not NULL) to the
+ * tiers written or removed.  Returns 0 or an XAPIAN_E* code. */
+int spine_tiers_update(xapian_writable_database *db, const char *prefix,
+                       const char *terms, size_t nterms, unsigned share,
+                       const xapian_docid *gone, size_t ngone,
+                       xapian_docid first_added, unsigned *nwritten,
+                       xapian_error *xe);
+
 /* ---- the stored form, read back (for spine_index_check()) ------------- */
 
 /* What a stored item of the tiers is: */

@@ -567,6 +567,29 @@ int xapian_postlist_next(xapian_docid *did, uint32_t *wdf,
     }
 }
 
+int xapian_postlist_skip_to(xapian_docid *did, uint32_t *wdf,
+                            xapian_postlist *pl, xapian_docid target,
+                            xapian_error *err)
+{
+    REQUIRE(did);
+    *did = 0;
+    REQUIRE(wdf);
+    *wdf = 0;
+    REQUIRE(pl);
+    try {
+        if (pl->it != pl->end)
+            pl->it.skip_to(target);
+        pl->started = true;
+        if (pl->it == pl->end)
+            return 0;
+        *did = *pl->it;
+        *wdf = pl->it.get_wdf();
+        return 1;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 void xapian_postlist_free(xapian_postlist *pl)
 {
     delete pl;
@@ -682,6 +705,25 @@ int xapian_database_compact(const xapian_database *db, const char *dest_path,
          * not a single file. */
         Xapian::Database src(db->db);
         src.compact(dest_path);
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_compact_flags(const xapian_database *db,
+                                  const char *dest_path, int flags,
+                                  xapian_error *err)
+{
+    REQUIRE(db);
+    REQUIRE(dest_path);
+    if (flags & ~XAPIAN_COMPACT_NO_RENUMBER)
+        return set_error(err, XAPIAN_EINVAL, "xapian_database_compact_flags: "
+                         "unknown flags %#x", flags);
+    try {
+        Xapian::Database src(db->db);
+        src.compact(dest_path, (flags & XAPIAN_COMPACT_NO_RENUMBER)
+                                   ? Xapian::DBCOMPACT_NO_RENUMBER : 0);
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
@@ -2229,4 +2271,17 @@ int xapian_mset_snippet(char **out, size_t *out_len, const xapian_mset *mset,
 void xapian_mset_free(xapian_mset *mset)
 {
     delete mset;
+}
+
+/* ---- counting matches ---------------------------------------------------- */
+
+int xapian_enquire_set_weighting_bool(xapian_enquire *enq, xapian_error *err)
+{
+    REQUIRE(enq);
+    try {
+        enq->enq.set_weighting_scheme(Xapian::BoolWeight());
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
 }

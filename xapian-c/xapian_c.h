@@ -189,6 +189,15 @@ int xapian_database_postlist(xapian_postlist **out,
 int xapian_postlist_next(xapian_docid *did, uint32_t *wdf,
                          xapian_postlist *pl, xapian_error *err);
 
+/* Moves pl to its first posting at or after docid target
+ * (PostingIterator::skip_to(); a target before the current posting leaves
+ * it where it is): returns 1 with *did and *wdf set, 0 when there is none,
+ * or a negative XAPIAN_E* code.  xapian_postlist_next() goes on from
+ * there. */
+int xapian_postlist_skip_to(xapian_docid *did, uint32_t *wdf,
+                            xapian_postlist *pl, xapian_docid target,
+                            xapian_error *err);
+
 /* Releases the iterator.  Accepts NULL. */
 void xapian_postlist_free(xapian_postlist *pl);
 
@@ -252,6 +261,18 @@ int xapian_database_each_value(const xapian_database *db, xapian_slot slot,
  * into a scratch location. */
 int xapian_database_compact(const xapian_database *db, const char *dest_path,
                             xapian_error *err);
+
+/* Flags of xapian_database_compact_flags(): Xapian's DBCOMPACT_*. */
+enum {
+    XAPIAN_COMPACT_NO_RENUMBER = 4  /* keep every document's docid (by
+                                       default the sources' docids are
+                                       shifted to start at 1) */
+};
+
+/* As xapian_database_compact(), with flags (XAPIAN_COMPACT_*, or-ed). */
+int xapian_database_compact_flags(const xapian_database *db,
+                                  const char *dest_path, int flags,
+                                  xapian_error *err);
 
 /* Options of xapian_database_check(): Xapian's DBCHECK_* constants, or-ed.
  * All but FIX only add to what is written out. */
@@ -840,6 +861,16 @@ int xapian_mset_snippet(char **out, size_t *out_len, const xapian_mset *mset,
 
 /* Releases the MSet.  Accepts NULL. */
 void xapian_mset_free(xapian_mset *mset);
+
+/* ------------------------------------------------------------------------
+ * Counting matches (counts and facets)
+ */
+
+/* Makes enq weigh every match 0 (Enquire::set_weighting_scheme() with
+ * Xapian::BoolWeight): for a match that only counts, with
+ * xapian_enquire_get_mset(enq, 0, 0, checkatleast, ...), where Xapian
+ * then has no weight to work out per posting. */
+int xapian_enquire_set_weighting_bool(xapian_enquire *enq, xapian_error *err);
 
 #ifdef __cplusplus
 }

@@ -35,11 +35,19 @@ typedef struct spine_index_options {
     int positions;           /* 1: store word positions (see below) */
     unsigned batch;          /* articles a shard inverts in memory before
                                 writing them out; 0: SPINE_INDEX_BATCH */
+    int allow_shrink;        /* 1: a rebuild may leave fewer than half the
+                                live index's articles (see
+                                spine_index_commit()) */
+    double avlen;            /* > 0: the mean article length the weights
+                                assume (schema.h), instead of the mean of
+                                the first articles: a rebuild that weighs
+                                as an updated index does (tests) */
 } spine_index_options;
 
 #define SPINE_INDEX_OPTIONS_INIT                                          \
     { .zlib_level = 1, .spelling = 1, .threads = 0, .synonyms = NULL,     \
-      .stopwords = NULL, .positions = 0, .batch = 0 }
+      .stopwords = NULL, .positions = 0, .batch = 0, .allow_shrink = 0,  \
+      .avlen = 0 }
 
 /* Each shard writes its postings out every SPINE_INDEX_BATCH articles.
  * Xapian's own default, 10,000 documents, is slower here: its in-memory
@@ -102,7 +110,11 @@ int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err);
 
 /* Finishes the build: commits the new generation, swaps it in atomically and
  * removes the previous one.  Fills *stats (may be NULL).  Refuses (SPINE_EINVAL)
- * to swap in an index with no articles, leaving the old one.  After this
+ * to swap in an index with no articles, leaving the old one, and
+ * (SPINE_EINVAL too) one with fewer than half the articles of the live index,
+ * unless opts->allow_shrink: adding a few articles is an update
+ * (spine_update_begin()), and a rebuild from them alone would drop the
+ * rest; the message names both counts.  After this
  * call (whatever its result) only spine_index_free() may be called. */
 int spine_index_commit(spine_index *ix, spine_index_stats *stats,
                        spine_error *err);
@@ -113,6 +125,81 @@ void spine_index_free(spine_index *ix);
 
 /* Writes the stats so far (articles and sections queued) into *stats. */
 void spine_index_progress(const spine_index *ix, spine_index_stats *stats);
+
+/* ---- changing an index in place ----------------------------------------- */
+
+/* An update adds, replaces and deletes articles of the live index without
+ * rebuilding it, as one atomic change: a Xapian transaction on the live
+ * generation, committed whole or not at all (a failure, a cancel or a
+ * kill -9 at any moment leaves the index as it was).  Searchers keep
+ * answering throughout; one that stays open sees the change at its next
+ * query.  The result is the index a rebuild would make of the same
+ * articles, given in the same order (a replaced article goes last), with
+ * one difference: articles are weighed for the mean article length the
+ * index was built with (schema.h), not that of the articles now in it,
+ * until the next rebuild.  Spelling data, impact tiers and the heads file
+ * follow every change.  The synonyms, stop words and positions are the
+ * index's own. */
+typedef struct spine_update spine_update;
+
+typedef struct spine_update_stats {
+    uint64_t added;          /* articles of an id new to the index */
+    uint64_t replaced;       /* articles of an id it had, changed */
+    uint64_t unchanged;      /* articles given exactly as stored: left */
+    uint64_t deleted;        /* articles deleted by id */
+    uint64_t missing;        /* ids to delete that the index lacks */
+    uint64_t articles;       /* articles in the index */
+    uint64_t tiers;          /* impact tiers written or removed */
+    uint64_t index_bytes;    /* size on disk of the live generation */
+} spine_update_stats;
+
+/* Starts a change of the index at dir: takes the index lock (SPINE_ELOCKED
+ * when another writer holds it; SPINE_ENOTFOUND when there is no index)
+ * and opens its live generation for writing.  opts (may be NULL: the
+ * defaults) gives the zlib level of the text stored; its other fields do
+ * not apply.  On success release *out with spine_update_free(), after
+ * spine_update_commit() to keep the change. */
+int spine_update_begin(spine_update **out, const char *dir,
+                       const spine_index_options *opts, spine_error *err);
+
+/* Adds article a (copied), or replaces the article of its id; an article
+ * given exactly as stored is left (stats' unchanged).  Returns SPINE_OK,
+ * SPINE_EINVAL for an article without id or text (the update goes on), or
+ * another error, after which only spine_update_free() remains. */
+int spine_update_put(spine_update *u, const spine_article *a,
+                     spine_error *err);
+
+/* Deletes the article of id id.  Sets *found (may be NULL) to 0 when the
+ * index has none (counted in stats' missing; not an error).  Returns
+ * SPINE_OK or an error, after which only spine_update_free() remains. */
+int spine_update_delete(spine_update *u, const char *id, int *found,
+                        spine_error *err);
+
+/* Writes the counts so far into *stats. */
+void spine_update_progress(const spine_update *u, spine_update_stats *stats);
+
+/* Commits the change, whole, and tells searchers (spine/search.h) to look
+ * again.  Fills *stats (may be NULL).  Refuses (SPINE_EINVAL) a change
+ * that would leave the index without articles.  A change with nothing in
+ * it commits nothing.  After this call (whatever its result) only
+ * spine_update_free() may be called. */
+int spine_update_commit(spine_update *u, spine_update_stats *stats,
+                        spine_error *err);
+
+/* Releases u, dropping the change unless spine_update_commit() succeeded,
+ * and the lock.  Accepts NULL. */
+void spine_update_free(spine_update *u);
+
+/* Compacts the index at dir into a new generation, swapped in as a
+ * rebuild is (atomically; readers keep answering): Xapian's compaction
+ * of the live generation, keeping every docid, so the space deleted and
+ * replaced articles left is given back and postings are packed again;
+ * then its impact tiers and heads file are made afresh.  Sets
+ * stats->articles and ->index_bytes (the new size; stats may be NULL).
+ * Returns SPINE_OK, SPINE_ELOCKED, SPINE_ENOTFOUND or an error naming the
+ * file, with the live index untouched. */
+int spine_index_compact(const char *dir, spine_index_stats *stats,
+                        spine_error *err);
 
 /* ---- checking an index -------------------------------------------------- */
 

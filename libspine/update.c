@@ -1,0 +1,385 @@
+/*
+ * update.c -- changing an index in place (spine/index.h): articles added,
+ * replaced and deleted in the live generation, as one Xapian transaction.
+ *
+ * What a rebuild makes of an article, an update makes alike
+ * (spine_doc_maker), and it keeps what the index holds beside the
+ * documents true:
+ *   - spelling: a document's body words are added with their wdf, and
+ *     removed with it when the document goes, so each word's frequency
+ *     stays the sum of its wdf over the index, as a build leaves it;
+ *   - impact tiers: every term of a document added or deleted has its
+ *     tier amended (tiers.h, spine_tiers_update());
+ *   - the heads file: never a document changed in place.  A replaced
+ *     article is deleted and added again, under a new docid past the
+ *     file's count, so every entry of a document still there stays true,
+ *     which the metadata SPINE_META_HEADS_BASE says (heads.h).
+ * The transaction commits all of it at once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "document.h"
+#include "generation.h"
+#include "heads.h"
+#include "schema.h"
+#include "spine/index.h"
+#include "tiers.h"
+#include "util.h"
+#include "xapian_c.h"
+#include "xerror.h"
+
+/* A set of terms: each kept once, NUL-terminated, one after another in
+ * text, found through an open-addressed table of offsets into it (+1; 0
+ * is an empty slot). */
+typedef struct term_set {
+    spine_buf text;
+    size_t n;
+    size_t *slots, nslots;          /* a power of two, at most half full */
+} term_set;
+
+static void term_set_add(term_set *s, const char *t, size_t len)
+{
+    if (2 * (s->n + 1) > s->nslots) {
+        size_t nslots = s->nslots ? 2 * s->nslots : 1024;
+        size_t *slots = spine_calloc(nslots, sizeof *slots);
+        for (size_t i = 0; i < s->nslots; i++) {
+            if (!s->slots[i])
+                continue;
+            const char *x = s->text.p + s->slots[i] - 1;
+            size_t h = spine_fnv1a(SPINE_FNV1A_INIT, x, strlen(x));
+            while (slots[h & (nslots - 1)])
+                h++;
+            slots[h & (nslots - 1)] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = slots;
+        s->nslots = nslots;
+    }
+    size_t h = spine_fnv1a(SPINE_FNV1A_INIT, t, len);
+    for (;; h++) {                      /* bounded: the table has room */
+        size_t at = s->slots[h & (s->nslots - 1)];
+        if (!at)
+            break;
+        const char *x = s->text.p + at - 1;
+        if (strlen(x) == len && memcmp(x, t, len) == 0)
+            return;
+    }
+    s->slots[h & (s->nslots - 1)] = s->text.n + 1;
+    spine_buf_append(&s->text, t, len);
+    spine_buf_append(&s->text, "", 1);
+    s->n++;
+}
+
+static void term_set_free(term_set *s)
+{
+    spine_buf_free(&s->text);
+    free(s->slots);
+}
+
+struct spine_update {
+    spine_generation *gen;          /* the lock, and the live generation */
+    xapian_writable_database *db;   /* it, in a transaction */
+    xapian_database *r;             /* db as it reads, changes included */
+    spine_doc_maker *maker;
+    double avlen;                   /* the index's (schema.h) */
+    int spelling;                   /* the index keeps a dictionary */
+    uint64_t heads_base;            /* its heads file's revision, or 0 */
+    xapian_docid first_added;       /* every docid from here on is new */
+    term_set touched;               /* terms of documents added or gone */
+    xapian_docid *gone;             /* docids deleted, ascending */
+    size_t ngone, capgone;
+    int open;                       /* the transaction is running */
+    int committed;
+    spine_update_stats stats;
+};
+
+/* Reads metadata key of u's database into *out (malloc()ed, NUL-terminated,
+ * "" when unset). */
+static int get_meta(char **out, spine_update *u, const char *key,
+                    xapian_error *xe)
+{
+    size_t len = 0;
+    return xapian_database_get_metadata(out, &len, u->r, key, strlen(key),
+                                        xe);
+}
+
+int spine_update_begin(spine_update **out, const char *dir,
+                       const spine_index_options *opts, spine_error *err)
+{
+    spine_update *u = spine_calloc(1, sizeof *u);
+    xapian_error xe;
+    char *schema = NULL, *avlen = NULL, *spelling = NULL;
+    int positions = 0, rc;
+
+    *out = NULL;
+    rc = spine_generation_lock_live(&u->gen, dir, err);
+    if (rc != SPINE_OK)
+        goto fail;
+    const char *live = spine_generation_live(u->gen);
+    rc = xapian_writable_database_open(&u->db, live, XAPIAN_DB_OPEN, &xe);
+    if (rc == 0)
+        rc = xapian_writable_database_reader(&u->r, u->db, &xe);
+    if (rc == 0)
+        rc = get_meta(&schema, u, SPINE_META_SCHEMA, &xe);
+    if (rc == 0)
+        rc = get_meta(&avlen, u, SPINE_META_AVLEN, &xe);
+    if (rc == 0)
+        rc = get_meta(&spelling, u, SPINE_META_SPELLING, &xe);
+    if (rc == 0)
+        rc = xapian_database_has_positions(&positions, u->r, &xe);
+    if (rc == 0)
+        rc = xapian_database_lastdocid(&u->first_added, u->r, &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, live);
+        goto fail;
+    }
+    u->first_added++;
+    u->avlen = strtod(avlen, NULL);
+    if (strcmp(schema, SPINE_SCHEMA_VERSION) != 0 || !(u->avlen >= 1)) {
+        rc = spine_error_set(err, SPINE_ECORRUPT, "%s: not a Spine index of "
+                             "schema %s with its mean article length; "
+                             "rebuild it", dir, SPINE_SCHEMA_VERSION);
+        goto fail;
+    }
+    u->spelling = strcmp(spelling, "1") == 0;
+    rc = spine_heads_base(&u->heads_base, live, u->r, err);
+    if (rc != SPINE_OK)
+        goto fail;
+    rc = spine_doc_maker_new(&u->maker, opts ? opts->zlib_level : 1,
+                             positions, err);
+    if (rc != SPINE_OK)
+        goto fail;
+    /* One transaction: Xapian writes nothing of it before the commit
+     * (its automatic flushes are off inside a transaction). */
+    rc = xapian_writable_database_begin_transaction(u->db, 1, &xe);
+    if (rc != 0) {
+        rc = spine_error_from_xapian(err, &xe, live);
+        goto fail;
+    }
+    u->open = 1;
+    free(schema);
+    free(avlen);
+    free(spelling);
+    *out = u;
+    return SPINE_OK;
+
+fail:
+    free(schema);
+    free(avlen);
+    free(spelling);
+    spine_update_free(u);
+    return rc;
+}
+
+/* Notes the terms of document did (added: sign 1, or about to be deleted:
+ * -1) as touched, and adds its body words to the spelling dictionary, or
+ * takes them out, with their wdf. */
+static int follow_terms(spine_update *u, xapian_docid did, int sign,
+                        xapian_error *xe)
+{
+    xapian_termlist *tl = NULL;
+    const char *t;
+    size_t len;
+    int rc = xapian_database_termlist(&tl, u->r, did, xe), more = rc == 0;
+    while (more && (more = xapian_termlist_next(&t, &len, NULL, tl, xe)) > 0) {
+        term_set_add(&u->touched, t, len);
+        if (!u->spelling || !spine_document_spelling_word(t, len))
+            continue;
+        uint32_t wdf = 0;
+        rc = xapian_termlist_wdf(&wdf, tl, xe);
+        if (rc == 0 && sign > 0)
+            rc = xapian_writable_database_add_spelling(u->db, t, len, wdf,
+                                                       xe);
+        else if (rc == 0)
+            rc = xapian_writable_database_remove_spelling(u->db, t, len, wdf,
+                                                          xe);
+        if (rc != 0)
+            break;
+    }
+    xapian_termlist_free(tl);
+    return rc != 0 ? rc : more < 0 ? more : 0;
+}
+
+/* Deletes document did, keeping spelling and the touched terms. */
+static int remove_doc(spine_update *u, xapian_docid did, xapian_error *xe)
+{
+    int rc = follow_terms(u, did, -1, xe);
+    if (rc == 0)
+        rc = xapian_writable_database_delete_document(u->db, did, xe);
+    if (rc != 0)
+        return rc;
+    if (u->ngone == u->capgone) {
+        u->capgone = u->capgone ? 2 * u->capgone : 64;
+        u->gone = spine_realloc(u->gone, u->capgone * sizeof *u->gone);
+    }
+    u->gone[u->ngone++] = did;
+    return 0;
+}
+
+/* Whether document did holds exactly the stored record of doc. */
+static int same_record(spine_update *u, xapian_docid did,
+                       xapian_document *doc, xapian_error *xe)
+{
+    xapian_document *old = NULL;
+    const char *a, *b;
+    size_t alen, blen;
+    int same = 0;
+    if (xapian_database_get_document(&old, u->r, did, xe) == 0
+        && xapian_document_get_data(&a, &alen, old, xe) == 0
+        && xapian_document_get_data(&b, &blen, doc, xe) == 0)
+        same = alen == blen && memcmp(a, b, alen) == 0;
+    xapian_document_free(old);
+    return same;
+}
+
+/* Finds the document of idterm: *did, or 0 when there is none. */
+static int find(spine_update *u, const char *idterm, xapian_docid *did,
+                xapian_error *xe)
+{
+    return xapian_database_find_docid(did, u->r, idterm, strlen(idterm), xe);
+}
+
+int spine_update_put(spine_update *u, const spine_article *a,
+                     spine_error *err)
+{
+    xapian_document *doc = NULL;
+    xapian_error xe;
+    xapian_docid old = 0, did = 0;
+    const char *idterm;
+    size_t stored;
+
+    if (!a->id || !*a->id)
+        return spine_error_set(err, SPINE_EINVAL, "article without an id");
+    if (a->nsections == 0)
+        return spine_error_set(err, SPINE_EINVAL, "article %s has no text",
+                               a->id);
+    int rc = spine_doc_maker_make(u->maker, a, u->avlen, &doc, &idterm,
+                                  &stored, err);
+    if (rc != SPINE_OK)
+        return rc;
+    rc = find(u, idterm, &old, &xe);
+    if (rc == 0 && old && same_record(u, old, doc, &xe)) {
+        u->stats.unchanged++;
+        xapian_document_free(doc);
+        return SPINE_OK;
+    }
+    if (rc == 0 && old)
+        rc = remove_doc(u, old, &xe);
+    if (rc == 0)
+        rc = xapian_writable_database_add_document(&did, u->db, doc, &xe);
+    xapian_document_free(doc);
+    if (rc == 0)
+        rc = follow_terms(u, did, 1, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, a->id);
+    if (old)
+        u->stats.replaced++;
+    else
+        u->stats.added++;
+    return SPINE_OK;
+}
+
+int spine_update_delete(spine_update *u, const char *id, int *found,
+                        spine_error *err)
+{
+    spine_buf term = SPINE_BUF_INIT;
+    xapian_error xe;
+    xapian_docid did = 0;
+    spine_buf_printf(&term, "%s%s", SPINE_PREFIX_ID, id);
+    int rc = *id ? find(u, term.p, &did, &xe) : 0;
+    spine_buf_free(&term);
+    if (rc == 0 && did)
+        rc = remove_doc(u, did, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, id);
+    if (found)
+        *found = did != 0;
+    if (did)
+        u->stats.deleted++;
+    else
+        u->stats.missing++;
+    return SPINE_OK;
+}
+
+void spine_update_progress(const spine_update *u, spine_update_stats *stats)
+{
+    *stats = u->stats;
+}
+
+static int by_docid(const void *a, const void *b)
+{
+    xapian_docid x = *(const xapian_docid *)a, y = *(const xapian_docid *)b;
+    return (x > y) - (x < y);
+}
+
+int spine_update_commit(spine_update *u, spine_update_stats *stats,
+                        spine_error *err)
+{
+    const char *live = spine_generation_live(u->gen);
+    xapian_error xe;
+    uint32_t ndocs = 0;
+    unsigned tiers = 0;
+    int rc;
+
+    if (!u->open)
+        return spine_error_set(err, SPINE_EINVAL, "%s: no change under "
+                               "way", live);
+    rc = xapian_database_doccount(&ndocs, u->r, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, live);
+    u->stats.articles = ndocs;
+    if (u->stats.added + u->stats.replaced + u->stats.deleted == 0) {
+        if (stats)
+            *stats = u->stats;
+        return SPINE_OK;                /* nothing to commit */
+    }
+    if (ndocs == 0)
+        return spine_error_set(err, SPINE_EINVAL, "%s: the change would "
+                               "leave the index without articles; the index "
+                               "is left as it was", live);
+    qsort(u->gone, u->ngone, sizeof *u->gone, by_docid);
+    rc = spine_tiers_update(u->db, SPINE_META_TIERS, u->touched.text.p,
+                            u->touched.n, SPINE_TIER_SHARE, u->gone,
+                            u->ngone, u->first_added, &tiers, &xe);
+    u->stats.tiers = tiers;
+    if (rc == 0 && u->heads_base) {
+        char base[32];
+        int n = snprintf(base, sizeof base, "%llu",
+                         (unsigned long long)u->heads_base);
+        rc = xapian_writable_database_set_metadata(
+            u->db, SPINE_META_HEADS_BASE, strlen(SPINE_META_HEADS_BASE),
+            base, (size_t)n, &xe);
+    }
+    /* The one commit: all of the change, made durable, or none of it. */
+    if (rc == 0)
+        rc = xapian_writable_database_commit_transaction(u->db, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, live);
+    u->open = 0;
+    u->committed = 1;
+    rc = xapian_writable_database_close(u->db, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, live);
+    u->stats.index_bytes = spine_generation_disk_bytes(live);
+    if (stats)
+        *stats = u->stats;
+    return spine_generation_announce(u->gen, err);
+}
+
+void spine_update_free(spine_update *u)
+{
+    if (!u)
+        return;
+    if (u->open) {
+        xapian_error xe;
+        (void)xapian_writable_database_cancel_transaction(u->db, &xe);
+    }
+    xapian_database_free(u->r);
+    xapian_writable_database_free(u->db);   /* releases Xapian's lock */
+    spine_doc_maker_free(u->maker);
+    term_set_free(&u->touched);
+    free(u->gone);
+    spine_generation_free(u->gen);          /* and ours */
+    free(u);
+}
