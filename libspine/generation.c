@@ -420,14 +420,16 @@ int spine_generation_lock_live(spine_generation **out, const char *dir,
     g->lock_fd = -1;
     g->dir = spine_strdup(dir);
     g->committed = 1;                   /* nothing of its own to remove */
-    rc = take_lock(g, err);
-    if (rc == SPINE_OK) {
-        read_live_gen(dir, &g->gen);
-        if (g->gen == 0)
-            rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s to "
-                                 "change (build one first: spine-index %s "
-                                 "SOURCE...)", dir, dir);
-    }
+    /* Looked at before the lock too: no lock file is made where there is
+     * no index. */
+    read_live_gen(dir, &g->gen);
+    rc = g->gen ? take_lock(g, err) : SPINE_OK;
+    if (rc == SPINE_OK)
+        read_live_gen(dir, &g->gen);    /* under the lock */
+    if (rc == SPINE_OK && g->gen == 0)
+        rc = spine_error_set(err, SPINE_ENOTFOUND, "no index at %s to "
+                             "change (build one first: spine-index %s "
+                             "SOURCE...)", dir, dir);
     if (rc != SPINE_OK) {
         spine_generation_free(g);
         return rc;

@@ -183,6 +183,7 @@ START_TEST(test_version_and_strerror)
     ck_assert_str_eq(xapian_strerror(XAPIAN_ENOTFOUND), "ENOTFOUND");
     ck_assert_str_eq(xapian_strerror(XAPIAN_EQUERY), "EQUERY");
     ck_assert_str_eq(xapian_strerror(XAPIAN_ENETWORK), "ENETWORK");
+    ck_assert_str_eq(xapian_strerror(XAPIAN_EMODIFIED), "EMODIFIED");
     ck_assert_str_eq(xapian_strerror(42), "unknown error code");
 }
 END_TEST
@@ -1197,6 +1198,126 @@ static xapian_database *build_lists_db(const char *path)
     xapian_writable_database_free(wdb);
     return open_db(path);
 }
+
+/* Changing documents in place: a document's term list with wdfs,
+ * skip_to, deletion, the spelling dictionary up and down, compaction
+ * keeping docids, and a reader whose revision two commits overwrote. */
+START_TEST(test_changes_in_place)
+{
+    xapian_error err;
+    char *path = tu_path(tmp, "lists");
+    xapian_database *db = build_lists_db(path);
+    xapian_termlist *tl;
+    const char *t;
+    size_t len;
+    uint32_t tf, wdf;
+    xapian_docid did;
+
+    /* Document 4: x (wdf 7), z (1). */
+    OK(xapian_database_termlist(&tl, db, 4, &err));
+    ck_assert_int_eq(xapian_termlist_wdf(&wdf, tl, &err), XAPIAN_EINVAL);
+    ck_assert_int_eq(xapian_termlist_next(&t, &len, &tf, tl, &err), 1);
+    ck_assert_str_eq(t, "x");
+    ck_assert_uint_eq(tf, 3);
+    OK(xapian_termlist_wdf(&wdf, tl, &err));
+    ck_assert_uint_eq(wdf, 7);
+    ck_assert_int_eq(xapian_termlist_next(&t, &len, &tf, tl, &err), 1);
+    ck_assert_str_eq(t, "z");
+    OK(xapian_termlist_wdf(&wdf, tl, &err));
+    ck_assert_uint_eq(wdf, 1);
+    ck_assert_int_eq(xapian_termlist_next(&t, &len, &tf, tl, &err), 0);
+    xapian_termlist_free(tl);
+    ck_assert_int_eq(xapian_database_termlist(&tl, db, 9, &err),
+                     XAPIAN_ERANGE);
+
+    xapian_postlist *pl;
+    OK(xapian_database_postlist(&pl, db, S("x"), &err));
+    ck_assert_int_eq(xapian_postlist_skip_to(&did, &wdf, pl, 2, &err), 1);
+    ck_assert_uint_eq(did, 3);
+    ck_assert_int_eq(xapian_postlist_next(&did, &wdf, pl, &err), 1);
+    ck_assert_uint_eq(did, 4);
+    ck_assert_uint_eq(wdf, 7);
+    ck_assert_int_eq(xapian_postlist_skip_to(&did, &wdf, pl, 5, &err), 0);
+    xapian_postlist_free(pl);
+
+    /* An older reader, then two commits: the revision it reads is gone. */
+    xapian_database *old = open_db(path);
+    xapian_writable_database *w;
+    OK(xapian_writable_database_open(&w, path, XAPIAN_DB_OPEN, &err));
+    OK(xapian_writable_database_add_spelling(w, S("kidney"), 5, &err));
+    OK(xapian_writable_database_remove_spelling(w, S("kidney"), 2, &err));
+    OK(xapian_writable_database_remove_spelling(w, S("absent"), 1, &err));
+    OK(xapian_writable_database_delete_document(w, 1, &err));
+    ck_assert_int_eq(xapian_writable_database_delete_document(w, 1, &err),
+                     XAPIAN_ERANGE);
+    OK(xapian_writable_database_commit(w, &err));
+    xapian_writable_database_free(w);
+    xapian_database_free(old);
+
+    /* A reader whose revision two commits overwrote: DatabaseModifiedError.
+     * Enough documents for blocks below the root, rewritten twice. */
+    char *big = tu_path(tmp, "big");
+    OK(xapian_writable_database_open(&w, big, XAPIAN_DB_CREATE, &err));
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 3000; i++) {
+            xapian_document *doc;
+            char term[32];
+            int n = snprintf(term, sizeof term, "t%05d", i);
+            OK(xapian_document_new(&doc, &err));
+            OK(xapian_document_add_term(doc, term, (size_t)n,
+                                        (unsigned)round + 1, &err));
+            OK(xapian_document_set_data(doc, S("some data to take room"),
+                                        &err));
+            OK(xapian_writable_database_replace_document(NULL, w, term,
+                                                         (size_t)n, doc,
+                                                         &err));
+            xapian_document_free(doc);
+        }
+        OK(xapian_writable_database_commit(w, &err));
+        if (round == 0)
+            old = open_db(big);
+    }
+    xapian_writable_database_free(w);
+    int rc = 0;
+    for (int i = 0; i < 3000 && rc == 0; i += 97) {
+        char term[32];
+        int n = snprintf(term, sizeof term, "t%05d", i);
+        rc = xapian_database_postlist(&pl, old, term, (size_t)n, &err);
+        if (rc == 0)
+            while ((rc = xapian_postlist_next(&did, &wdf, pl, &err)) > 0)
+                ;
+        xapian_postlist_free(pl);
+    }
+    ck_assert_int_eq(rc, XAPIAN_EMODIFIED);
+    xapian_database_free(old);
+    free(big);
+
+    xapian_database_free(db);
+    db = open_db(path);
+    OK(xapian_database_spellings(&tl, db, &err));
+    ck_assert_int_eq(xapian_termlist_next(&t, &len, &tf, tl, &err), 1);
+    ck_assert_str_eq(t, "kidney");
+    ck_assert_uint_eq(tf, 3);
+    ck_assert_int_eq(xapian_termlist_next(&t, &len, &tf, tl, &err), 0);
+    xapian_termlist_free(tl);
+
+    /* Compacted without renumbering, document 2 keeps its docid. */
+    char *dest = tu_path(tmp, "compact");
+    ck_assert_int_eq(xapian_database_compact_flags(db, dest, 1 << 20, &err),
+                     XAPIAN_EINVAL);
+    OK(xapian_database_compact_flags(db, dest, XAPIAN_COMPACT_NO_RENUMBER,
+                                     &err));
+    xapian_database *c = open_db(dest);
+    OK(xapian_database_postlist(&pl, c, S("xb"), &err));
+    ck_assert_int_eq(xapian_postlist_next(&did, &wdf, pl, &err), 1);
+    ck_assert_uint_eq(did, 2);
+    xapian_postlist_free(pl);
+    xapian_database_free(c);
+    xapian_database_free(db);
+    free(dest);
+    free(path);
+}
+END_TEST
 
 /* A posting list gives its docids ascending with their wdfs, then 0 (and
  * 0 again); an unknown term's is empty. */
@@ -2530,6 +2651,7 @@ static Suite *xapian_suite(void)
     tcase_add_test(core, test_query_walking);
     tcase_add_test(core, test_enquire_cutoff);
     tcase_add_test(core, test_postlist);
+    tcase_add_test(core, test_changes_in_place);
     tcase_add_test(core, test_allterms);
     tcase_add_test(core, test_writable_reader);
     tcase_add_test(core, test_document_add_posting);

@@ -662,6 +662,22 @@ int xapian_database_termlist(xapian_termlist **out, const xapian_database *db,
     }
 }
 
+int xapian_database_spellings(xapian_termlist **out, const xapian_database *db,
+                              xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(db);
+    try {
+        *out = new xapian_termlist{db->db.spellings_begin(),
+                                   db->db.spellings_end(), std::string(),
+                                   false};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_termlist_wdf(uint32_t *out, const xapian_termlist *tl,
                         xapian_error *err)
 {

@@ -225,6 +225,12 @@ void xapian_termlist_free(xapian_termlist *tl);
 int xapian_database_termlist(xapian_termlist **out, const xapian_database *db,
                              xapian_docid did, xapian_error *err);
 
+/* Opens the words of db's spelling dictionary, in byte order
+ * (Database::spellings_begin()), read with xapian_termlist_next(), whose
+ * termfreq is then each word's frequency. */
+int xapian_database_spellings(xapian_termlist **out, const xapian_database *db,
+                              xapian_error *err);
+
 /* Sets *out to the wdf of the term xapian_termlist_next() last read from
  * tl, a document's term list (TermIterator::get_wdf()).  XAPIAN_EINVAL
  * before the first term or past the last. */
