@@ -1546,13 +1546,15 @@ START_TEST(test_synonym_words_known)
     tu_rmtree(dir);
     free(dir);
 
-    /* Without the synonym the same word is a typo of "bacteria". */
+    /* Without the synonym the same word is unknown, and "bacteria" is
+     * offered; but "bacterium" is a word of hunspell's English
+     * dictionary, so it is not replaced without asking (check_spell). */
     dir = tu_mkdtemp();
     ck_assert_int_eq(build_with_lists(&s, dir, NULL, NULL, &err), SPINE_OK);
     ck_assert_int_eq(spine_search(&r, s, "bacterium", &o, &err), SPINE_OK);
     ck_assert_ptr_nonnull(r->corrected);
     ck_assert_str_eq(r->corrected, "bacteria");
-    ck_assert_int_eq(r->auto_corrected, 1);
+    ck_assert_int_eq(r->auto_corrected, 0);
     spine_results_free(r);
     spine_searcher_free(s);
     tu_rmtree(dir);
