@@ -27,6 +27,36 @@ int spine_format_escaped(FILE *out, const char *s)
     return ferror(out) ? SPINE_EIO : SPINE_OK;
 }
 
+int spine_format_count(FILE *out, const spine_results *r)
+{
+    const char *about = r->lower == r->upper ? "" : "about ";
+    const char *noun = r->estimated == 1 ? "article" : "articles";
+    if (r->nhits == 0 && r->estimated == 0)
+        return SPINE_OK;
+    if (r->nhits == 0)
+        fprintf(out, "%s%lu %s\n", about, r->estimated, noun);
+    else if (r->nhits == 1)
+        fprintf(out, "%u of %s%lu %s\n", r->hits[0].rank, about,
+                r->estimated, noun);
+    else
+        fprintf(out, "%u-%u of %s%lu %s\n", r->hits[0].rank,
+                r->hits[r->nhits - 1].rank, about, r->estimated, noun);
+    if (r->facets) {
+        fputs("By source:", out);
+        for (size_t i = 0; i < r->nfacets; i++) {
+            fputc(' ', out);
+            if (*r->facets[i].source)
+                spine_format_escaped(out, r->facets[i].source);
+            else
+                fputs("(no source)", out);
+            fprintf(out, " %lu%s", r->facets[i].count,
+                    i + 1 < r->nfacets ? "," : "");
+        }
+        fputc('\n', out);
+    }
+    return ferror(out) ? SPINE_EIO : SPINE_OK;
+}
+
 int spine_format_text(FILE *out, const spine_results *r)
 {
     if (r->corrected && r->auto_corrected) {
@@ -39,6 +69,10 @@ int spine_format_text(FILE *out, const spine_results *r)
         fputs("Did you mean: ", out);
         spine_format_escaped(out, r->corrected);
         fputs("?\n\n", out);
+    }
+    if (r->nhits) {
+        spine_format_count(out, r);
+        fputc('\n', out);
     }
     for (size_t i = 0; i < r->nhits; i++) {
         const spine_hit *h = &r->hits[i];
@@ -82,6 +116,29 @@ static json_t *str_or_null(const char *s)
     return j ? j : json_null();
 }
 
+/* Writes root (whose reference it takes) as one compact line. */
+static int dump_line(FILE *out, json_t *root)
+{
+    int rc = json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (rc != 0 || fputc('\n', out) == EOF)
+        return SPINE_EIO;
+    return ferror(out) ? SPINE_EIO : SPINE_OK;
+}
+
+/* v[0..n) as [{"source":..,"count":N},...]. */
+static json_t *source_counts(const spine_source_count *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "source", str_or_null(v[i].source));
+        json_object_set_new(o, "count", json_integer((json_int_t)v[i].count));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 int spine_format_json(FILE *out, const spine_results *r, unsigned offset)
 {
     json_t *root = json_object();
@@ -121,9 +178,46 @@ int spine_format_json(FILE *out, const spine_results *r, unsigned offset)
         json_array_append_new(hits, o);
     }
     json_object_set_new(root, "hits", hits);
-    int rc = json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (rc != 0 || fputc('\n', out) == EOF)
-        return SPINE_EIO;
+    if (r->facets)
+        json_object_set_new(root, "facets",
+                            source_counts(r->facets, r->nfacets));
+    return dump_line(out, root);
+}
+
+int spine_format_json_error(FILE *out, const char *query, const char *msg)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "query", str_or_null(query));
+    json_object_set_new(root, "error", str_or_null(msg));
+    json_object_set_new(root, "hits", json_array());
+    return dump_line(out, root);
+}
+
+int spine_format_sources_text(FILE *out, const spine_source_count *v,
+                              size_t n)
+{
+    unsigned long total = 0;
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, "%8lu  ", v[i].count);
+        if (*v[i].source)
+            spine_format_escaped(out, v[i].source);
+        else
+            fputs("(no source)", out);
+        fputc('\n', out);
+        total += v[i].count;
+    }
+    fprintf(out, "%8lu  articles in all\n", total);
     return ferror(out) ? SPINE_EIO : SPINE_OK;
+}
+
+int spine_format_sources_json(FILE *out, const spine_source_count *v,
+                              size_t n)
+{
+    json_t *root = json_object();
+    unsigned long total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += v[i].count;
+    json_object_set_new(root, "articles", json_integer((json_int_t)total));
+    json_object_set_new(root, "sources", source_counts(v, n));
+    return dump_line(out, root);
 }

@@ -11,6 +11,7 @@
 #include "schema.h"
 #include "search_int.h"
 #include "snippet.h"
+#include "spine_ext.h"
 #include "store.h"
 #include "util.h"
 #include "xerror.h"
@@ -335,7 +336,6 @@ static int fill_hits(spine_results *r, spine_searcher *s, const page *pg,
     int rc = 0;
     if (opts->snippets && spine_wanted_query(&qw, q, &xe) != 0)
         return spine_searcher_xapian_error(err, s, &xe);
-    r->estimated = pg->estimated;
     r->hits = spine_calloc(pg->n ? pg->n : 1, sizeof *r->hits);
     r->nhits = pg->n;
     hit_order *order = spine_calloc(pg->n ? pg->n : 1, sizeof *order);
@@ -357,6 +357,327 @@ static int fill_hits(spine_results *r, spine_searcher *s, const page *pg,
     free(order);
     spine_wanted_free(&qw);
     spine_buf_free(&text);
+    return rc;
+}
+
+/* ---- counts and sources ------------------------------------------------ */
+
+/* Sets r's match counts from page pg of ranks opts->offset on (verified
+ * through v when it checked a phrase's candidates).  Xapian's bounds hold
+ * for a page of its own; a verified page only drops candidates, so its
+ * candidates' upper bound holds and the hits shown are a lower one.  Two
+ * facts of any page tighten them: a page short of its limit holds the
+ * last match, so the count is exact (verification then checked every
+ * candidate: its estimate is the count); an empty page past offset leaves
+ * at most offset matches. */
+static void set_counts(spine_results *r, const page *pg, const verifier *v,
+                       const spine_query_options *opts)
+{
+    unsigned long shown = (unsigned long)opts->offset + pg->n;
+    unsigned long lo = v->phrases ? shown : pg->m.lower;
+    unsigned long up = pg->m.upper, est = pg->estimated;
+    if (opts->limit && pg->n < opts->limit && (pg->n || v->phrases))
+        lo = up = est = pg->n ? shown : est;
+    if (opts->limit && pg->n == 0 && up > opts->offset)
+        up = opts->offset;
+    if (lo > up)
+        lo = up;
+    r->lower = lo;
+    r->upper = up;
+    r->estimated = est < lo ? lo : est > up ? up : est;
+}
+
+/* Sets *out to the number of documents q matches, counted exactly: a
+ * match on enq (weighing nothing) that returns no hits but
+ * is asked to check every document (Xapian's checkatleast, meant for
+ * counts and facets), whose bounds then meet. */
+static int count_exact(unsigned long *out, xapian_enquire *enq,
+                       const xapian_query *q, unsigned doccount,
+                       xapian_error *xe)
+{
+    xapian_mset *m = NULL;
+    int rc = xapian_enquire_set_query(enq, q, xe);
+    if (rc == 0)
+        rc = xapian_enquire_get_mset(&m, enq, 0, 0, doccount + 1, xe);
+    *out = rc == 0 ? xapian_mset_matches_lower_bound(m) : 0;
+    xapian_mset_free(m);
+    return rc;
+}
+
+/* The source terms of an index (SPINE_PREFIX_SOURCE + the source,
+ * lower-cased) and how many articles hold each, as Xapian lists them. */
+typedef struct source_terms {
+    char **term;
+    uint32_t *tf;
+    size_t n;
+    unsigned long sum;              /* of tf: articles with a source */
+} source_terms;
+
+static void source_terms_free(source_terms *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->term[i]);
+    free(t->term);
+    free(t->tf);
+    memset(t, 0, sizeof *t);
+}
+
+/* Lists s's source terms into *t (empty first), from Xapian's list of all
+ * terms with the source prefix. */
+static int source_terms_list(source_terms *t, spine_searcher *s,
+                             xapian_error *xe)
+{
+    xapian_termlist *tl = NULL;
+    size_t cap = 0;
+    int rc = xapian_database_allterms(&tl, s->db, SPINE_PREFIX_SOURCE,
+                                      strlen(SPINE_PREFIX_SOURCE), xe);
+    for (;;) {
+        const char *term;
+        size_t len;
+        uint32_t tf;
+        if (rc == 0)
+            rc = xapian_termlist_next(&term, &len, &tf, tl, xe);
+        if (rc <= 0)
+            break;
+        if (t->n == cap) {
+            cap = cap ? 2 * cap : 16;
+            t->term = spine_realloc(t->term, cap * sizeof *t->term);
+            t->tf = spine_realloc(t->tf, cap * sizeof *t->tf);
+        }
+        t->term[t->n] = spine_strndup(term, len);
+        t->tf[t->n++] = tf;
+        t->sum += tf;
+        rc = 0;
+    }
+    xapian_termlist_free(tl);
+    return rc < 0 ? rc : 0;
+}
+
+/* Sets *name (malloc()ed) to the source of the first article that holds
+ * term, as that article's record gives it: the terms are lower-cased. */
+static int source_name(char **name, spine_searcher *s, const char *term,
+                       spine_error *err)
+{
+    xapian_postlist *pl = NULL;
+    xapian_document *doc = NULL;
+    spine_record *rec = NULL;
+    xapian_docid did = 0;
+    uint32_t wdf;
+    xapian_error xe;
+    const char *data = NULL;
+    size_t len = 0;
+
+    *name = NULL;
+    int rc = xapian_database_postlist(&pl, s->db, term, strlen(term), &xe);
+    if (rc == 0)
+        rc = xapian_postlist_next(&did, &wdf, pl, &xe);
+    xapian_postlist_free(pl);
+    if (rc < 0)
+        return spine_searcher_xapian_error(err, s, &xe);
+    if (rc == 0) {                      /* the index changed under us */
+        *name = spine_strdup(term + strlen(SPINE_PREFIX_SOURCE));
+        return 0;
+    }
+    /* The head, as fill_hit() reads it without a snippet. */
+    if (s->heads && (rc = spine_heads_get(s->heads, did, &data, &len,
+                                          err)) != 0)
+        return rc;
+    rc = 0;
+    if (len == 0)
+        rc = xapian_database_get_document(&doc, s->db, did, &xe);
+    if (rc == 0 && len == 0)
+        rc = xapian_document_get_value(&data, &len, doc, SPINE_SLOT_HEAD,
+                                       &xe);
+    if (rc == 0 && len == 0)
+        rc = xapian_document_get_data(&data, &len, doc, &xe);
+    if (rc != 0) {
+        rc = spine_searcher_xapian_error(err, s, &xe);
+    } else {
+        spine_error why;
+        rc = spine_store_decode_meta(&rec, data, len, &why);
+        if (rc != 0) {
+            if (!doc)
+                xapian_database_get_document(&doc, s->db, did, NULL);
+            spine_searcher_record_error(err, s, doc, rc, &why);
+        } else {
+            *name = spine_strdup(rec->article.source);
+        }
+    }
+    spine_record_free(rec);
+    xapian_document_free(doc);
+    return rc;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const spine_source_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->source, y->source);
+}
+
+/* Appends (term's source name, count) to v[*n] when count is not 0. */
+static int add_source(spine_source_count *v, size_t *n, spine_searcher *s,
+                      const char *term, unsigned long count,
+                      spine_error *err)
+{
+    if (count == 0)
+        return 0;
+    int rc = source_name(&v[*n].source, s, term, err);
+    if (rc == 0)
+        v[(*n)++].count = count;
+    return rc;
+}
+
+/* Sorts v[0..n) by count, then appends the articles without a source,
+ * none of them when none. */
+static size_t finish_sources(spine_source_count *v, size_t n,
+                             unsigned long none)
+{
+    qsort(v, n, sizeof *v, by_count);
+    if (none) {
+        v[n].source = spine_strdup("");
+        v[n++].count = none;
+    }
+    return n;
+}
+
+int spine_searcher_sources(spine_source_count **out, size_t *n,
+                           spine_searcher *s, spine_error *err)
+{
+    source_terms t = { 0 };
+    xapian_error xe;
+    uint32_t docs = 0;
+    size_t k = 0;
+
+    *out = NULL;
+    *n = 0;
+    spine_searcher_refresh(s);
+    int rc = source_terms_list(&t, s, &xe);
+    if (rc == 0)
+        rc = xapian_database_doccount(&docs, s->db, &xe);
+    if (rc != 0) {
+        source_terms_free(&t);
+        return spine_searcher_xapian_error(err, s, &xe);
+    }
+    spine_source_count *v = spine_calloc(t.n + 1, sizeof *v);
+    for (size_t i = 0; rc == 0 && i < t.n; i++)
+        rc = add_source(v, &k, s, t.term[i], t.tf[i], err);
+    if (rc == 0)
+        k = finish_sources(v, k, docs > t.sum ? docs - t.sum : 0);
+    source_terms_free(&t);
+    if (rc != 0 || k == 0) {
+        spine_source_counts_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void spine_source_counts_free(spine_source_count *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i].source);
+    free(v);
+}
+
+/* The query whose matches are counted: q itself, or, when v checked q's
+ * phrases against the stored text (an index without positions), the
+ * documents that pass, found by checking every candidate: Xapian's own
+ * matches of q are then those of the AND of each phrase's words.
+ * *set is NULL for q itself, else a new query the caller frees. */
+static int counted_set(xapian_query **set, spine_searcher *s, verifier *v,
+                       xapian_error *xe)
+{
+    page all = { 0 };
+    *set = NULL;
+    if (!v->phrases)
+        return 0;
+    int rc = spine_match_verified(s, &all, 0, s->doccount, v, xe);
+    xapian_docid *ids = spine_calloc(all.n ? all.n : 1, sizeof *ids);
+    for (unsigned k = 0; rc == 0 && v->rc == 0 && k < all.n; k++)
+        rc = xapian_mset_docid(&ids[k], all.m.mset, page_at(&all, k), xe);
+    if (rc == 0 && v->rc == 0)
+        rc = spine_ext_query_docids(set, ids, all.n, xe);
+    free(ids);
+    spine_page_free(&all);
+    return rc;
+}
+
+/* Counts the whole match of q (set on s->match; its phrases checked
+ * through v) exactly into r's counts and, with opts->facets, per source
+ * into r->facets: one counting match per source the index holds, of q
+ * filtered by the source's term, and one of q alone unless every article
+ * has a source (the sources' counts then sum to it). */
+static int count_whole(spine_results *r, spine_searcher *s,
+                       const xapian_query *q, verifier *v,
+                       const spine_query_options *opts, spine_error *err)
+{
+    xapian_query *set = NULL, *term = NULL, *one = NULL;
+    xapian_enquire *enq = NULL;
+    source_terms t = { 0 };
+    unsigned long total = 0, sum = 0;
+    xapian_error xe;
+    size_t k = 0;
+
+    int rc = counted_set(&set, s, v, &xe);
+    if (rc != 0 || v->rc != 0)
+        goto done;
+    const xapian_query *all = set ? set : q;
+    rc = xapian_enquire_new(&enq, s->db, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_set_weighting_bool(enq, &xe);
+    if (rc == 0 && opts->facets)
+        rc = source_terms_list(&t, s, &xe);
+    if (rc == 0 && (!opts->facets || t.sum < s->doccount))
+        rc = count_exact(&total, enq, all, s->doccount, &xe);
+    if (rc != 0)
+        goto done;
+    if (opts->facets)
+        r->facets = spine_calloc(t.n + 1, sizeof *r->facets);
+    for (size_t i = 0; rc == 0 && i < t.n; i++) {
+        unsigned long c = 0;
+        rc = xapian_query_new_term(&term, t.term[i], strlen(t.term[i]),
+                                   &xe);
+        const xapian_query *pair[2] = { all, term };
+        if (rc == 0)
+            rc = xapian_query_combine(&one, XAPIAN_QUERY_OP_FILTER,
+                                      (xapian_query **)pair, 2, &xe);
+        if (rc == 0)
+            rc = count_exact(&c, enq, one, s->doccount, &xe);
+        xapian_query_free(one);
+        xapian_query_free(term);
+        one = term = NULL;
+        if (rc != 0)
+            goto done;
+        sum += c;
+        rc = add_source(r->facets, &k, s, t.term[i], c, err);
+        if (rc != 0)
+            goto failed;
+    }
+    if (opts->facets && t.sum >= s->doccount)
+        total = sum;
+    if (opts->facets)
+        r->nfacets = finish_sources(r->facets, k,
+                                    total > sum ? total - sum : 0);
+    r->lower = r->upper = r->estimated = total;
+
+done:
+    if (rc != 0)
+        rc = spine_searcher_xapian_error(err, s, &xe);
+failed:
+    if (rc == 0 && v->rc != 0) {
+        rc = v->rc;
+        *err = v->err;
+    }
+    if (rc != 0 && r->facets && !r->nfacets)
+        r->nfacets = k;                 /* spine_results_free() frees them */
+    xapian_enquire_free(enq);
+    xapian_query_free(set);
+    source_terms_free(&t);
     return rc;
 }
 
@@ -460,6 +781,15 @@ static int search_once(spine_results **out, spine_searcher *s,
     verifier v = { 0 };
     rc = run(s, &q, r->auto_corrected ? r->corrected : norm, &pg, opts, t0,
              r, &v, &xe);
+    if (rc == 0 && v.rc == 0)
+        set_counts(r, &pg, &v, opts);
+    if (rc == 0 && v.rc == 0 && (opts->count || opts->facets)) {
+        rc = count_whole(r, s, q, &v, opts, err);
+        if (rc != 0) {
+            spine_phrases_free(v.phrases);
+            goto fail;
+        }
+    }
     spine_phrases_free(v.phrases);
     if (rc == 0 && v.rc != 0) {
         rc = v.rc;
@@ -548,7 +878,11 @@ static int related_once(spine_results **out, spine_searcher *s,
         rc = spine_searcher_xapian_error(err, s, &xe);
         goto done;
     }
-    rc = fill_hits(r, s, &pg, q, 0, opts, err);
+    set_counts(r, &pg, &none, opts);
+    if (opts->count || opts->facets)
+        rc = count_whole(r, s, q, &none, opts, err);
+    if (rc == 0)
+        rc = fill_hits(r, s, &pg, q, 0, opts, err);
 
 done:
     spine_page_free(&pg);
@@ -617,6 +951,7 @@ void spine_results_free(spine_results *r)
         free(h->explain);
     }
     free(r->hits);
+    spine_source_counts_free(r->facets, r->nfacets);
     free(r->query);
     free(r->corrected);
     free(r);

@@ -3,7 +3,8 @@
  *
  * Exit status, like grep: 0 a hit was found, 1 no hits, 2 an error (missing
  * or corrupt index, bad option, bad query), with a one-line message on
- * stderr.
+ * stderr.  -n 0 counts: 0 when articles match.  --batch: 2 when any
+ * query failed, else 0 when any found a hit.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ typedef struct cli {
     int batch;
     const char *related;    /* --related ID, or NULL */
     int threads;            /* --threads N, or -1 for the default */
+    int sources;            /* --sources */
 } cli;
 
 static void usage(FILE *f)
@@ -32,13 +34,18 @@ static void usage(FILE *f)
 "usage: spine-search [options] QUERY...\n"
 "       spine-search [options] --batch < queries.txt\n"
 "       spine-search [options] --related ID\n"
+"       spine-search [-d DIR] [--json] --sources\n"
 "Searches a Spine index.  Query syntax: words, AND/OR/NOT, \"a phrase\",\n"
 "prefix*, +required -excluded, title:word, source:NAME.\n"
 "\n"
 "  -d, --index DIR      index to search (default $SPINE_INDEX, else\n"
 "                       %s)\n"
-"  -n, --limit N        show at most N hits (default 10, at most %u)\n"
+"  -n, --limit N        show at most N hits (default 10, at most %u);\n"
+"                       0: only count the matches, exactly\n"
 "      --offset N       skip the first N hits\n"
+"      --facets         also count the matches per source, over the\n"
+"                       whole match (exactly: slower)\n"
+"      --sources        list the index's sources and their articles\n"
 "      --and            require every word (default: rank by any word)\n"
 "      --expand         add terms from the best hits (pseudo-relevance\n"
 "                       feedback): better ranking, several times slower\n"
@@ -62,7 +69,8 @@ static void usage(FILE *f)
 "  -h, --help           show this help\n"
 "      --version        show the versions of Spine and Xapian\n"
 "\n"
-"Exit status: 0 hits found, 1 no hits, 2 error.\n",
+"Exit status: 0 hits found (-n 0: articles match), 1 none, 2 error\n"
+"(with --batch: 2 when any query failed).\n",
             SPINE_DEFAULT_INDEX, SPINE_MAX_LIMIT, SPINE_SPLIT_MIN_DOCS,
             SPINE_MAX_MATCH_THREADS);
 }
@@ -86,7 +94,26 @@ static void complain(const char *msg)
     fputc('\n', stderr);
 }
 
-/* Answers one query; returns EXIT_HITS, EXIT_NOHITS or EXIT_ERROR. */
+/* Says on stderr why a search that ran lists nothing: nothing matches,
+ * or the page asked for lies past the last match. */
+static void say_none(const spine_results *res, const char *query,
+                     const cli *c)
+{
+    if (res->estimated == 0) {
+        fputs("spine-search: no articles match '", stderr);
+        spine_format_escaped(stderr, query);
+        fputs("'\n", stderr);
+    } else if (c->qopts.limit) {
+        fprintf(stderr, "spine-search: no articles at offset %u: '",
+                c->qopts.offset);
+        spine_format_escaped(stderr, query);
+        fprintf(stderr, "' matches %s%lu\n",
+                res->lower == res->upper ? "" : "about ", res->estimated);
+    }
+}
+
+/* Answers one query; returns EXIT_HITS, EXIT_NOHITS or EXIT_ERROR.  With
+ * a limit of 0 (a count), EXIT_HITS when articles match. */
 static int answer(spine_searcher *s, const char *query, const cli *c)
 {
     spine_results *res = NULL;
@@ -95,10 +122,16 @@ static int answer(spine_searcher *s, const char *query, const cli *c)
                         : spine_search(&res, s, query, &c->qopts, &err);
     if (rc != 0) {
         complain(err.msg);
+        /* In a batch, keep one answer per query so a script stays in
+         * step, and say which failed. */
         if (c->json && c->batch) {
-            /* Keep one line per query so a script stays in step. */
-            spine_results empty = { .query = (char *)query };
-            spine_format_json(stdout, &empty, c->qopts.offset);
+            spine_format_json_error(stdout, query, err.msg);
+        } else if (c->batch) {
+            fputs("# ", stdout);
+            spine_format_escaped(stdout, query);
+            fputs("\nerror: ", stdout);
+            spine_format_escaped(stdout, err.msg);
+            putchar('\n');
         }
         return EXIT_ERROR;
     }
@@ -107,22 +140,43 @@ static int answer(spine_searcher *s, const char *query, const cli *c)
         spine_format_escaped(stdout, query);
         putchar('\n');
     }
-    if (c->json)
+    if (c->json) {
         rc = spine_format_json(stdout, res, c->qopts.offset);
-    else
+    } else {
         rc = spine_format_text(stdout, res);
-    int status = res->nhits ? EXIT_HITS : EXIT_NOHITS;
-    if (!c->json && !c->batch && res->nhits == 0) {
-        fputs("spine-search: no articles match '", stderr);
-        spine_format_escaped(stderr, query);
-        fputs("'\n", stderr);
+        /* A count, or a page past the end: the count alone. */
+        if (rc == 0 && res->nhits == 0)
+            rc = spine_format_count(stdout, res);
     }
+    int found = c->qopts.limit ? res->nhits > 0 : res->estimated > 0;
+    if (!c->json && !c->batch && res->nhits == 0)
+        say_none(res, query, c);
     spine_results_free(res);
     if (rc != 0) {
         fprintf(stderr, "spine-search: cannot write results\n");
         return EXIT_ERROR;
     }
-    return status;
+    return found ? EXIT_HITS : EXIT_NOHITS;
+}
+
+/* Lists the index's sources (--sources). */
+static int list_sources(spine_searcher *s, const cli *c)
+{
+    spine_source_count *v = NULL;
+    size_t n = 0;
+    spine_error err;
+    if (spine_searcher_sources(&v, &n, s, &err) != 0) {
+        complain(err.msg);
+        return EXIT_ERROR;
+    }
+    int rc = c->json ? spine_format_sources_json(stdout, v, n)
+                     : spine_format_sources_text(stdout, v, n);
+    spine_source_counts_free(v, n);
+    if (rc != 0) {
+        fprintf(stderr, "spine-search: cannot write results\n");
+        return EXIT_ERROR;
+    }
+    return EXIT_HITS;
 }
 
 static int run_batch(spine_searcher *s, const cli *c)
@@ -187,11 +241,13 @@ int main(int argc, char **argv)
         { "colour",      required_argument, NULL, 'c' },
         { "threads",     required_argument, NULL, 't' },
         { "time-budget", required_argument, NULL, 'B' },
+        { "facets",      no_argument,       NULL, 'F' },
+        { "sources",     no_argument,       NULL, 'L' },
         { "help",        no_argument,       NULL, 'h' },
         { "version",     no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
-    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL, -1 };
+    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL, -1, 0 };
     unsigned threads;
     const char *dir = getenv("SPINE_INDEX");
     const char *color = "auto";
@@ -221,6 +277,8 @@ int main(int argc, char **argv)
         case 'E': c.qopts.autocorrect = 0; break;
         case 'r': c.related = optarg; break;
         case 'X': c.qopts.explain = 1; break;
+        case 'F': c.qopts.facets = 1; break;
+        case 'L': c.sources = 1; break;
         case 'c': color = optarg; break;
         case 'B': {
             unsigned ms;
@@ -262,13 +320,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "spine-search: out of memory\n");
         return EXIT_ERROR;
     }
+    /* -n 0 asks for the count alone: an exact one. */
+    c.qopts.count = c.qopts.limit == 0;
+    if (c.sources && (c.batch || c.related || *query)) {
+        fprintf(stderr, "spine-search: --sources lists the index's sources; "
+                "give it no query, --batch or --related\n");
+        free(query);
+        return EXIT_ERROR;
+    }
     if (c.related && (c.batch || *query)) {
         fprintf(stderr, "spine-search: --related takes an article id, not "
                 "a query\n");
         free(query);
         return EXIT_ERROR;
     }
-    if (!c.batch && !c.related && *query == 0) {
+    if (!c.batch && !c.related && !c.sources && *query == 0) {
         fprintf(stderr, "spine-search: no query given (see --help)\n");
         free(query);
         return EXIT_ERROR;
@@ -291,7 +357,8 @@ int main(int argc, char **argv)
         free(query);
         return EXIT_ERROR;
     }
-    int status = c.batch ? run_batch(s, &c)
+    int status = c.sources ? list_sources(s, &c)
+               : c.batch ? run_batch(s, &c)
                : answer(s, c.related ? c.related : query, &c);
     spine_searcher_free(s);
     free(query);

@@ -757,7 +757,8 @@ START_TEST(test_format_text)
     int rc;
     char *out = capture_text(r, &rc);
     ck_assert_int_eq(rc, SPINE_OK);
-    ck_assert_msg(strncmp(out, "Did you mean: kidney stones?\n", 29) == 0,
+    ck_assert_msg(strncmp(out, "Did you mean: kidney stones?\n\n"
+                          "1-3 of 3 articles\n\n1. ", 50) == 0,
                   "text output: %s", out);
     ck_assert_ptr_nonnull(strstr(out, "1. Kidney Stones [NIDDK]\n"));
     ck_assert_ptr_nonnull(strstr(out, "https://example.org/kidney-stones"));
@@ -771,8 +772,8 @@ START_TEST(test_format_text)
     out = capture_text(r, &rc);
     ck_assert_int_eq(rc, SPINE_OK);
     ck_assert_ptr_null(strstr(out, "Did you mean"));
-    ck_assert_msg(strncmp(out, "1. Back Pain [GARD]\n", 20) == 0,
-                  "text output: %s", out);
+    ck_assert_msg(strncmp(out, "1 of 1 article\n\n1. Back Pain [GARD]\n",
+                          36) == 0, "text output: %s", out);
     ck_assert_ptr_nonnull(strstr(out, "Rest & [exercise] <both>"));
     free(out);
     spine_results_free(r);
@@ -784,6 +785,351 @@ START_TEST(test_format_text)
     ck_assert_str_eq(out, "");
     free(out);
     spine_results_free(r);
+}
+END_TEST
+
+/* ---- counts, facets and sources ----------------------------------------- */
+
+/* Runs q as o asks, then once per source filtered by it ("q
+ * source:NAME", every hit), and checks that r's facets (o with facets)
+ * are those hit counts, and its count their sum: the plain path is the
+ * reference for the counting one. */
+static void assert_facets_as_filtered(const char *q, spine_query_options o)
+{
+    static const char *const sources[] = { "NIDDK", "GARD", "NHLBI", "CDC" };
+    o.facets = 1;
+    spine_results *r = run(q, &o);
+    unsigned long sum = 0;
+    ck_assert_uint_eq(r->lower, r->upper);
+    ck_assert_uint_eq(r->estimated, r->lower);
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        spine_query_options plain = opts_default();
+        plain.snippets = 0;
+        plain.match_all = o.match_all;
+        char fq[256];
+        snprintf(fq, sizeof fq, "(%s) source:%s", q, sources[i]);
+        spine_results *f = run(fq, &plain);
+        unsigned long got = 0;
+        for (size_t k = 0; k < r->nfacets; k++)
+            if (!strcmp(r->facets[k].source, sources[i]))
+                got = r->facets[k].count;
+        ck_assert_msg(got == f->nhits, "%s: %s has %lu, filtered %zu", q,
+                      sources[i], got, f->nhits);
+        sum += got;
+        spine_results_free(f);
+    }
+    ck_assert_msg(sum == r->estimated, "%s: facets sum to %lu, count %lu",
+                  q, sum, r->estimated);
+    for (size_t k = 0; k < r->nfacets; k++) {
+        ck_assert_uint_gt(r->facets[k].count, 0);
+        if (k)
+            ck_assert_uint_ge(r->facets[k - 1].count, r->facets[k].count);
+    }
+    spine_results_free(r);
+}
+
+/* The counts: exact when asked (count, facets) and whenever a page falls
+ * short of its limit; an empty page past the end caps them at offset. */
+START_TEST(test_counts)
+{
+    spine_query_options o = opts_default();
+    o.snippets = 0;
+    spine_results *r = run("kidney", &o);          /* limit 100: short */
+    ck_assert_uint_eq(r->nhits, 4);
+    ck_assert_uint_eq(r->lower, 4);
+    ck_assert_uint_eq(r->upper, 4);
+    ck_assert_uint_eq(r->estimated, 4);
+    ck_assert_ptr_null(r->facets);
+    spine_results_free(r);
+
+    o.limit = 1;
+    r = run("kidney OR blood", &o);
+    ck_assert_uint_le(r->lower, r->estimated);
+    ck_assert_uint_ge(r->upper, r->estimated);
+    spine_results_free(r);
+    o.count = 1;
+    r = run("kidney OR blood", &o);                /* 4 + 3, one both */
+    ck_assert_uint_eq(r->nhits, 1);
+    ck_assert_uint_eq(r->lower, 6);
+    ck_assert_uint_eq(r->upper, 6);
+    ck_assert_uint_eq(r->estimated, 6);
+    spine_results_free(r);
+
+    /* Past the end: no hits, the count still there. */
+    o.count = 0;
+    o.limit = 10;
+    o.offset = 20;
+    r = run("kidney", &o);
+    ck_assert_uint_eq(r->nhits, 0);
+    ck_assert_uint_le(r->upper, 20);
+    ck_assert_uint_ge(r->estimated, 1);
+    spine_results_free(r);
+    o.count = 1;
+    r = run("kidney", &o);
+    ck_assert_uint_eq(r->nhits, 0);
+    ck_assert_uint_eq(r->estimated, 4);
+    ck_assert_uint_eq(r->lower, r->upper);
+    spine_results_free(r);
+
+    /* A count alone: limit 0. */
+    o.offset = 0;
+    o.limit = 0;
+    r = run("kidney", &o);
+    ck_assert_uint_eq(r->nhits, 0);
+    ck_assert_uint_eq(r->estimated, 4);
+    ck_assert_uint_eq(r->lower, 4);
+    spine_results_free(r);
+
+    /* A phrase checked against the text: only what passes counts. */
+    r = run("\"blood pressure\"", &o);
+    ck_assert_uint_eq(r->estimated, 1);
+    ck_assert_uint_eq(r->lower, r->upper);
+    spine_results_free(r);
+    o.count = 0;
+    o.limit = 10;
+    r = run("\"blood pressure\"", &o);             /* short page: exact */
+    ck_assert_uint_eq(r->nhits, 1);
+    ck_assert_uint_eq(r->estimated, 1);
+    ck_assert_uint_eq(r->lower, r->upper);
+    spine_results_free(r);
+
+    /* --related counts too. */
+    spine_results *rel = NULL;
+    spine_error err;
+    o.count = 1;
+    o.limit = 1;
+    ck_assert_int_eq(spine_related(&rel, S, "NIDDK/1", &o, &err), SPINE_OK);
+    ck_assert_uint_eq(rel->lower, rel->upper);
+    ck_assert_uint_ge(rel->estimated, rel->nhits);
+    spine_results_free(rel);
+}
+END_TEST
+
+/* Facets count the whole match per source, as filtering by each source
+ * finds it: words, OR, AND, NOT, wildcards, phrases (checked against the
+ * text on an index without positions, where Xapian's own match is the
+ * AND of the words) and --expand, on any page. */
+START_TEST(test_facets)
+{
+    static const char *const queries[] = {
+        "kidney", "kidney OR blood OR stones", "stones -kidney", "sto*",
+        "\"blood pressure\"", "\"blood pressure\" OR legs",
+        "\"kidney stones\" water", "blood NEAR/2 pressure", "xylophone",
+    };
+    spine_query_options o = opts_default();
+    o.snippets = 0;
+    o.limit = 1;
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
+        assert_facets_as_filtered(queries[i], o);
+    o.match_all = 1;
+    assert_facets_as_filtered("kidney stones", o);
+    o.match_all = 0;
+
+    /* --expand: the expanded query is counted (a source: filter does not
+     * hold its added terms, so filtering is no reference here): the
+     * facets sum to its matches, all listed on a page of 100. */
+    o.expand = 1;
+    o.facets = 1;
+    o.limit = 100;
+    spine_results *r = run("kidney", &o);
+    unsigned long sum = 0;
+    for (size_t k = 0; k < r->nfacets; k++)
+        sum += r->facets[k].count;
+    ck_assert_uint_eq(sum, r->nhits);
+    ck_assert_uint_eq(r->estimated, r->nhits);
+    spine_results_free(r);
+
+    /* "blood pressure" as a phrase is in NHLBI/4 alone; GARD/5 has both
+     * words apart, which the AND of the words would count. */
+    o.expand = 0;
+    o.limit = 0;
+    r = run("\"blood pressure\"", &o);
+    ck_assert_uint_eq(r->nfacets, 1);
+    ck_assert_str_eq(r->facets[0].source, "NHLBI");
+    ck_assert_uint_eq(r->facets[0].count, 1);
+    spine_results_free(r);
+    /* Names as the articles give them, most first, ties by name. */
+    r = run("kidney OR stones OR blood OR pressure OR bile", &o);
+    ck_assert_uint_eq(r->nfacets, 4);
+    for (size_t k = 0; k < r->nfacets; k++) {
+        const spine_source_count *f = &r->facets[k];
+        ck_assert_msg(!strcmp(f->source, "NIDDK") || !strcmp(f->source, "GARD")
+                      || !strcmp(f->source, "CDC")
+                      || !strcmp(f->source, "NHLBI"), "%s", f->source);
+        if (k && f[-1].count == f->count)
+            ck_assert_int_lt(strcmp(f[-1].source, f->source), 0);
+    }
+    spine_results_free(r);
+    /* Nothing matches: an empty list, not NULL. */
+    r = run("xylophone", &o);
+    ck_assert_ptr_nonnull(r->facets);
+    ck_assert_uint_eq(r->nfacets, 0);
+    spine_results_free(r);
+}
+END_TEST
+
+START_TEST(test_sources)
+{
+    spine_source_count *v = NULL;
+    size_t n = 99;
+    spine_error err;
+    ck_assert_int_eq(spine_searcher_sources(&v, &n, S, &err), SPINE_OK);
+    ck_assert_uint_eq(n, 4);
+    static const char *const want[] = { "GARD", "NIDDK", "CDC", "NHLBI" };
+    static const unsigned long counts[] = { 3, 3, 2, 1 };
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_eq(v[i].source, want[i]);
+        ck_assert_uint_eq(v[i].count, counts[i]);
+    }
+    spine_source_counts_free(v, n);
+    spine_source_counts_free(NULL, 0);
+}
+END_TEST
+
+/* Sources that differ in case are one, named by their first article;
+ * articles without a source are listed last as "", also among facets. */
+START_TEST(test_sources_unnamed)
+{
+    static const spine_section sec[] = { { "1", "", "Tinnitus rings." } };
+    static const spine_article arts[] = {
+        { "a", "A", "", "Bulk", sec, 1 },
+        { "b", "B", "", "bulk", sec, 1 },
+        { "c", "C", "", "", sec, 1 },
+        { "d", "D", "", "Other", sec, 1 },
+    };
+    char *dir = tu_path(tmp, "idx-unnamed");
+    spine_index *ix = NULL;
+    spine_error err;
+    spine_index_options io = SPINE_INDEX_OPTIONS_INIT;
+    ck_assert_int_eq(spine_index_begin(&ix, dir, &io, &err), SPINE_OK);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(spine_index_add(ix, &arts[i], &err), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, &err), SPINE_OK);
+    spine_index_free(ix);
+    spine_searcher *s = NULL;
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_OK);
+
+    spine_source_count *v = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(spine_searcher_sources(&v, &n, s, &err), SPINE_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(v[0].source, "Bulk");
+    ck_assert_uint_eq(v[0].count, 2);
+    ck_assert_str_eq(v[1].source, "Other");
+    ck_assert_uint_eq(v[1].count, 1);
+    ck_assert_str_eq(v[2].source, "");
+    ck_assert_uint_eq(v[2].count, 1);
+    spine_source_counts_free(v, n);
+
+    spine_query_options o = opts_default();
+    o.facets = 1;
+    o.limit = 1;
+    spine_results *r = NULL;
+    ck_assert_int_eq(spine_search(&r, s, "tinnitus", &o, &err), SPINE_OK);
+    ck_assert_uint_eq(r->estimated, 4);
+    ck_assert_uint_eq(r->nfacets, 3);
+    ck_assert_str_eq(r->facets[2].source, "");
+    ck_assert_uint_eq(r->facets[2].count, 1);
+    spine_results_free(r);
+    spine_searcher_free(s);
+    free(dir);
+}
+END_TEST
+
+static char *capture(int (*fn)(FILE *, const spine_results *),
+                     const spine_results *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fn(f, r), SPINE_OK);
+    ck_assert_int_eq(fclose(f), 0);
+    return buf;
+}
+
+/* The count line, the facets line and JSON, the error object and the
+ * source listings, on results made by hand. */
+START_TEST(test_format_counts)
+{
+    spine_hit hits[2] = { { 0 }, { 0 } };
+    for (int i = 0; i < 2; i++) {
+        hits[i].rank = 11 + (unsigned)i;
+        hits[i].id = hits[i].title = (char *)"T";
+        hits[i].source = hits[i].url = (char *)"";
+    }
+    spine_source_count fc[2] = { { (char *)"NIDDK\x1b", 80 },
+                                 { (char *)"", 12 } };
+    spine_results r = { 0 };
+    r.query = (char *)"q";
+    r.hits = hits;
+    r.nhits = 2;
+    r.estimated = 92;
+    r.lower = 80;
+    r.upper = 120;
+    char *out = capture(spine_format_count, &r);
+    ck_assert_str_eq(out, "11-12 of about 92 articles\n");
+    free(out);
+    r.lower = r.upper = 92;
+    r.facets = fc;
+    r.nfacets = 2;
+    out = capture(spine_format_count, &r);
+    ck_assert_str_eq(out, "11-12 of 92 articles\n"
+                          "By source: NIDDK\\x1b 80, (no source) 12\n");
+    free(out);
+    out = capture(spine_format_text, &r);
+    ck_assert_msg(strncmp(out, "11-12 of 92 articles\nBy source: ", 32) == 0
+                  && strstr(out, "12\n\n11. T\n"), "text: %s", out);
+    free(out);
+    /* One hit; then none: the count alone; nothing matches: nothing. */
+    r.nhits = 1;
+    r.facets = NULL;
+    r.estimated = r.lower = r.upper = 1;
+    out = capture(spine_format_count, &r);
+    ck_assert_str_eq(out, "11 of 1 article\n");
+    free(out);
+    r.nhits = 0;
+    r.estimated = 92;
+    r.upper = 100;
+    out = capture(spine_format_count, &r);
+    ck_assert_str_eq(out, "about 92 articles\n");
+    free(out);
+    r.estimated = r.lower = r.upper = 0;
+    out = capture(spine_format_count, &r);
+    ck_assert_str_eq(out, "");
+    free(out);
+
+    /* JSON: "facets" only when there are facets. */
+    int rc;
+    r.facets = fc;
+    r.nfacets = 2;
+    out = capture_json(&r, 10, &rc);
+    ck_assert_int_eq(rc, SPINE_OK);
+    ck_assert_msg(strstr(out, ",\"hits\":[],\"facets\":[{\"source\":"
+                                 "\"NIDDK\\u001B\",\"count\":80},{\"source\":"
+                                 "\"\",\"count\":12}]}\n"), "json: %s", out);
+    free(out);
+    r.facets = NULL;
+    out = capture_json(&r, 10, &rc);
+    ck_assert_ptr_null(strstr(out, "facets"));
+    free(out);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(spine_format_json_error(f, "a \"b", "bad query: x"),
+                     SPINE_OK);
+    ck_assert_int_eq(spine_format_sources_json(f, fc, 2), SPINE_OK);
+    ck_assert_int_eq(spine_format_sources_text(f, fc, 2), SPINE_OK);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_str_eq(buf,
+        "{\"query\":\"a \\\"b\",\"error\":\"bad query: x\",\"hits\":[]}\n"
+        "{\"articles\":92,\"sources\":[{\"source\":\"NIDDK\\u001B\","
+        "\"count\":80},{\"source\":\"\",\"count\":12}]}\n"
+        "      80  NIDDK\\x1b\n"
+        "      12  (no source)\n"
+        "      92  articles in all\n");
+    free(buf);
 }
 END_TEST
 
@@ -856,7 +1202,9 @@ START_TEST(test_reopen_after_rebuild)
     spine_searcher *old = NULL;
     ck_assert_int_eq(spine_searcher_open(&old, dir, NULL), SPINE_OK);
     spine_index *ix = NULL;
-    ck_assert_int_eq(spine_index_begin(&ix, dir, NULL, NULL), SPINE_OK);
+    spine_index_options shrink = SPINE_INDEX_OPTIONS_INIT;
+    shrink.allow_shrink = 1;            /* 9 articles down to 1 */
+    ck_assert_int_eq(spine_index_begin(&ix, dir, &shrink, NULL), SPINE_OK);
     ck_assert_int_eq(spine_index_add(ix, &corpus[2], NULL), SPINE_OK);
     ck_assert_int_eq(spine_index_commit(ix, NULL, NULL), SPINE_OK);
     spine_index_free(ix);
@@ -1877,6 +2225,11 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_related);
     tcase_add_test(core, test_article_get);
     tcase_add_test(core, test_best_section_explain);
+    tcase_add_test(core, test_counts);
+    tcase_add_test(core, test_facets);
+    tcase_add_test(core, test_sources);
+    tcase_add_test(core, test_sources_unnamed);
+    tcase_add_test(core, test_format_counts);
     suite_add_tcase(s, core);
 
     /* The same phrase tests on an index with word positions. */
@@ -1887,6 +2240,7 @@ static Suite *search_suite(void)
     tcase_add_test(pos, test_phrase);
     tcase_add_test(pos, test_phrase_words_apart);
     tcase_add_test(pos, test_phrase_or);
+    tcase_add_test(pos, test_facets);
     suite_add_tcase(s, pos);
 
     TCase *errors = tcase_create("errors");

@@ -15,12 +15,22 @@
  * SPINE_EIO when writing fails. */
 int spine_format_escaped(FILE *out, const char *s);
 
+/* Prints the line that says how many articles r's query matches and
+ * which of them r holds: "1-10 of about 92 articles", "3 of 3 articles";
+ * for a page with no hits (past the end, or a limit of 0), the count
+ * alone, "about 92 articles".  "about" unless the count is exact
+ * (r->lower == r->upper).  Nothing when nothing matches.  With facets, a
+ * second line "By source: GHR 40, NIDDK 20, (no source) 2".  Returns 0,
+ * or SPINE_EIO when writing fails. */
+int spine_format_count(FILE *out, const spine_results *r);
+
 /* Prints results as numbered entries: rank and title, source and URL, then
  * the snippet (as produced, with its highlight markers; snippets hold no
  * control characters of their own) and, with
  * explain, a "why:" line of matched terms and weights.  A "did you mean"
  * line comes first when the results carry a correction, or a "Showing
- * results for" line when the hits are those of the correction.  Every
+ * results for" line when the hits are those of the correction, then,
+ * when there are hits, spine_format_count()'s lines and a blank line.  Every
  * string but the snippet is written through spine_format_escaped().
  * Returns 0, or
  * SPINE_EIO when writing fails. */
@@ -31,8 +41,29 @@ int spine_format_text(FILE *out, const spine_results *r);
  *    "over_budget":bool,
  *    "offset":N,"hits":[{"rank":..,"id":..,"score":..,"title":..,
  *    "source":..,"url":..,"snippet":..|null,"section":pid|null
- *    [,"explain":[{"term":..,"weight":..,"docs":N},...]]}, ...]}
+ *    [,"explain":[{"term":..,"weight":..,"docs":N},...]]}, ...]
+ *    [,"facets":[{"source":..,"count":N},...]]}
+ * ("facets" only when r has them; source "" for articles without one).
  * Returns 0, or SPINE_EIO when writing fails. */
 int spine_format_json(FILE *out, const spine_results *r, unsigned offset);
+
+/* Prints a query that failed as one JSON object on one line, in place of
+ * its results: {"query":..,"error":msg,"hits":[]} (the empty hits keep a
+ * reader that looks only at hits going).  Returns 0, or SPINE_EIO when
+ * writing fails. */
+int spine_format_json_error(FILE *out, const char *query, const char *msg);
+
+/* Prints an index's sources (spine_searcher_sources()), one a line: the
+ * number of articles right-aligned in 8 columns, two spaces, the source
+ * ("(no source)" for ""), written through spine_format_escaped(); then
+ * the total, "articles in all".  Returns 0, or SPINE_EIO. */
+int spine_format_sources_text(FILE *out, const spine_source_count *v,
+                              size_t n);
+
+/* Prints an index's sources as one JSON object on one line:
+ *   {"articles":N,"sources":[{"source":..,"count":N},...]}
+ * Returns 0, or SPINE_EIO. */
+int spine_format_sources_json(FILE *out, const spine_source_count *v,
+                              size_t n);
 
 #endif /* SPINE_FORMAT_H */

@@ -89,6 +89,17 @@ typedef struct spine_query_options {
                                 1.4 cannot stop a match part way, so the
                                 budget cannot cut one short: the bounds
                                 below keep every match bounded. */
+    int count;               /* 1: count the whole match exactly, at the
+                                cost of visiting every match (a phrase
+                                query on an index without positions:
+                                checking every candidate): then
+                                spine_results.lower == upper == estimated.
+                                0: the matcher's estimate, which costs
+                                nothing */
+    int facets;              /* 1: also count the matches per source
+                                (spine_results.facets), over the whole
+                                match; implies count.  One counting
+                                match per source that the index holds */
 } spine_query_options;
 
 #define SPINE_MAX_LIMIT 10000
@@ -96,7 +107,7 @@ typedef struct spine_query_options {
     { .offset = 0, .limit = 10, .match_all = 0, .snippets = 1,            \
       .spelling = 1, .expand = 0, .snippet_bytes = 200,                   \
       .hi_start = "**", .hi_end = "**", .autocorrect = 1, .explain = 0,  \
-      .time_budget = 0 }
+      .time_budget = 0, .count = 0, .facets = 0 }
 
 /* One matched query term of a hit (--explain). */
 typedef struct spine_term_weight {
@@ -120,6 +131,17 @@ typedef struct spine_hit {
     size_t nexplain;
 } spine_hit;
 
+/* A source and how many articles have it: among an index's articles
+ * (spine_searcher_sources()) or among a query's matches (facets). */
+typedef struct spine_source_count {
+    char *source;            /* as its first article gives it ("NIDDK");
+                                "" for the articles without a source.
+                                Sources that differ only in the case of
+                                ASCII letters are one (source: matches
+                                them alike) */
+    unsigned long count;
+} spine_source_count;
+
 typedef struct spine_results {
     char *query;             /* the query as given */
     char *corrected;         /* "did you mean" query, or NULL */
@@ -131,6 +153,17 @@ typedef struct spine_results {
     size_t nhits;
     int over_budget;         /* 1: the time budget ran out and optional
                                 steps were skipped (time_budget) */
+    unsigned long lower;     /* bounds on the number of matches, with */
+    unsigned long upper;     /* lower <= estimated <= upper; when they are
+                                equal, estimated is exact.  A page short
+                                of its limit holds the last match, which
+                                makes the count exact; an empty page past
+                                offset caps upper at offset */
+    spine_source_count *facets;  /* with opts->facets: the matches per
+                                source, most first (ties by name), sources
+                                with none left out; the articles without
+                                a source as source "".  Else NULL */
+    size_t nfacets;
 } spine_results;
 
 /* The longest query spine_search() takes, in bytes and in words (runs of
@@ -159,6 +192,22 @@ int spine_related(spine_results **out, spine_searcher *s, const char *id,
 
 /* Releases results.  Accepts NULL. */
 void spine_results_free(spine_results *r);
+
+/* Lists the sources of s's index with their number of articles, most
+ * first (ties by name), the articles without a source last as source ""
+ * (when there are any): from the index's source terms and their document
+ * counts, and each source's name as its first article gives it.  Costs
+ * one term-list walk and one article head read per source, whatever the
+ * size of the index.  On success *out is an array of *n entries (NULL
+ * and 0 for an empty index) released with spine_source_counts_free();
+ * on error *out is NULL and *n 0.  Like spine_search(), moves s to a new
+ * generation a build has swapped in. */
+int spine_searcher_sources(spine_source_count **out, size_t *n,
+                           spine_searcher *s, spine_error *err);
+
+/* Releases v[0..n), from spine_searcher_sources() or results' facets.
+ * Accepts NULL. */
+void spine_source_counts_free(spine_source_count *v, size_t n);
 
 /* Reads article id from s's index, whole: title, url, source and every
  * section (pid, question, answer) as stored, its checksums verified.  On
