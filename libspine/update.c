@@ -5,9 +5,10 @@
  * What a rebuild makes of an article, an update makes alike
  * (spine_doc_maker), and it keeps what the index holds beside the
  * documents true:
- *   - spelling: a document's body words are added with their wdf, and
- *     removed with it when the document goes, so each word's frequency
- *     stays the sum of its wdf over the index, as a build leaves it;
+ *   - spelling: a document's body words count with their wdf, added or
+ *     taken away when the document goes, summed over the change and
+ *     applied once a word, so each word's frequency stays the sum of its
+ *     wdf over the index, as a build leaves it;
  *   - impact tiers: every term of a document added or deleted has its
  *     tier amended (tiers.h, spine_tiers_update());
  *   - the heads file: never a document changed in place.  A replaced
@@ -16,6 +17,7 @@
  *     which the metadata SPINE_META_HEADS_BASE says (heads.h).
  * The transaction commits all of it at once.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,51 +31,64 @@
 #include "xapian_c.h"
 #include "xerror.h"
 
-/* A set of terms: each kept once, NUL-terminated, one after another in
- * text, found through an open-addressed table of offsets into it (+1; 0
- * is an empty slot). */
+/* A set of terms, each kept once with a count: term k is NUL-terminated
+ * at text + off[k], its count delta[k] (spelling: the change to its
+ * frequency); slots, an open-addressed table, holds k + 1 (0: empty). */
 typedef struct term_set {
     spine_buf text;
-    size_t n;
+    size_t *off;
+    int64_t *delta;
+    size_t n, cap;
     size_t *slots, nslots;          /* a power of two, at most half full */
 } term_set;
 
-static void term_set_add(term_set *s, const char *t, size_t len)
+/* Puts entry k of s in the first free slot from its hash on. */
+static void term_set_place(term_set *s, size_t k)
 {
-    if (2 * (s->n + 1) > s->nslots) {
-        size_t nslots = s->nslots ? 2 * s->nslots : 1024;
-        size_t *slots = spine_calloc(nslots, sizeof *slots);
-        for (size_t i = 0; i < s->nslots; i++) {
-            if (!s->slots[i])
-                continue;
-            const char *x = s->text.p + s->slots[i] - 1;
-            size_t h = spine_fnv1a(SPINE_FNV1A_INIT, x, strlen(x));
-            while (slots[h & (nslots - 1)])
-                h++;
-            slots[h & (nslots - 1)] = s->slots[i];
-        }
-        free(s->slots);
-        s->slots = slots;
-        s->nslots = nslots;
-    }
+    const char *x = s->text.p + s->off[k];
+    size_t h = spine_fnv1a(SPINE_FNV1A_INIT, x, strlen(x));
+    while (s->slots[h & (s->nslots - 1)])
+        h++;
+    s->slots[h & (s->nslots - 1)] = k + 1;
+}
+
+/* Returns the number of term t (len bytes) in s, added (count 0) if it
+ * was not there. */
+static size_t term_set_add(term_set *s, const char *t, size_t len)
+{
     size_t h = spine_fnv1a(SPINE_FNV1A_INIT, t, len);
-    for (;; h++) {                      /* bounded: the table has room */
-        size_t at = s->slots[h & (s->nslots - 1)];
-        if (!at)
-            break;
-        const char *x = s->text.p + at - 1;
+    for (size_t k; s->nslots && (k = s->slots[h & (s->nslots - 1)]); h++) {
+        const char *x = s->text.p + s->off[k - 1];
         if (strlen(x) == len && memcmp(x, t, len) == 0)
-            return;
+            return k - 1;
     }
-    s->slots[h & (s->nslots - 1)] = s->text.n + 1;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 512;
+        s->off = spine_realloc(s->off, s->cap * sizeof *s->off);
+        s->delta = spine_realloc(s->delta, s->cap * sizeof *s->delta);
+    }
+    s->off[s->n] = s->text.n;
+    s->delta[s->n] = 0;
     spine_buf_append(&s->text, t, len);
     spine_buf_append(&s->text, "", 1);
-    s->n++;
+    size_t k = s->n++;
+    if (2 * s->n > s->nslots) {         /* grow: place them all again */
+        free(s->slots);
+        s->nslots = s->nslots ? 2 * s->nslots : 1024;
+        s->slots = spine_calloc(s->nslots, sizeof *s->slots);
+        for (size_t i = 0; i < s->n; i++)
+            term_set_place(s, i);
+    } else {
+        term_set_place(s, k);
+    }
+    return k;
 }
 
 static void term_set_free(term_set *s)
 {
     spine_buf_free(&s->text);
+    free(s->off);
+    free(s->delta);
     free(s->slots);
 }
 
@@ -173,8 +188,9 @@ fail:
 }
 
 /* Notes the terms of document did (added: sign 1, or about to be deleted:
- * -1) as touched, and adds its body words to the spelling dictionary, or
- * takes them out, with their wdf. */
+ * -1) as touched, and the change its body words make to their spelling
+ * frequencies (their wdf), applied at commit: once a word, not once a
+ * document. */
 static int follow_terms(spine_update *u, xapian_docid did, int sign,
                         xapian_error *xe)
 {
@@ -183,22 +199,35 @@ static int follow_terms(spine_update *u, xapian_docid did, int sign,
     size_t len;
     int rc = xapian_database_termlist(&tl, u->r, did, xe), more = rc == 0;
     while (more && (more = xapian_termlist_next(&t, &len, NULL, tl, xe)) > 0) {
-        term_set_add(&u->touched, t, len);
+        size_t k = term_set_add(&u->touched, t, len);
         if (!u->spelling || !spine_document_spelling_word(t, len))
             continue;
         uint32_t wdf = 0;
         rc = xapian_termlist_wdf(&wdf, tl, xe);
-        if (rc == 0 && sign > 0)
-            rc = xapian_writable_database_add_spelling(u->db, t, len, wdf,
-                                                       xe);
-        else if (rc == 0)
-            rc = xapian_writable_database_remove_spelling(u->db, t, len, wdf,
-                                                          xe);
         if (rc != 0)
             break;
+        u->touched.delta[k] += sign * (int64_t)wdf;
     }
     xapian_termlist_free(tl);
     return rc != 0 ? rc : more < 0 ? more : 0;
+}
+
+/* Applies the changes to spelling frequencies that follow_terms() noted. */
+static int apply_spelling(spine_update *u, xapian_error *xe)
+{
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < u->touched.n; k++) {
+        const char *t = u->touched.text.p + u->touched.off[k];
+        int64_t d = u->touched.delta[k];
+        if (d > 0)
+            rc = xapian_writable_database_add_spelling(u->db, t, strlen(t),
+                                                       (unsigned)d, xe);
+        else if (d < 0)
+            rc = xapian_writable_database_remove_spelling(u->db, t,
+                                                          strlen(t),
+                                                          (unsigned)-d, xe);
+    }
+    return rc;
 }
 
 /* Deletes document did, keeping spelling and the touched terms. */
@@ -339,9 +368,11 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
                                "leave the index without articles; the index "
                                "is left as it was", live);
     qsort(u->gone, u->ngone, sizeof *u->gone, by_docid);
-    rc = spine_tiers_update(u->db, SPINE_META_TIERS, u->touched.text.p,
-                            u->touched.n, SPINE_TIER_SHARE, u->gone,
-                            u->ngone, u->first_added, &tiers, &xe);
+    rc = apply_spelling(u, &xe);
+    if (rc == 0)
+            rc = spine_tiers_update(u->db, SPINE_META_TIERS, u->touched.text.p,
+                                u->touched.n, SPINE_TIER_SHARE, u->gone,
+                                u->ngone, u->first_added, &tiers, &xe);
     u->stats.tiers = tiers;
     if (rc == 0 && u->heads_base) {
         char base[32];
