@@ -24,7 +24,8 @@ for d in docs:
     for k in ("estimated", "offset"):
         assert isinstance(d[k], int) and not isinstance(d[k], bool), (k, d[k])
     assert isinstance(d["hits"], list), d["hits"]
-    assert d["estimated"] >= d["offset"] + len(d["hits"]), d["estimated"]
+    # Past the end the page is empty and the count below the offset.
+    assert not d["hits"] or d["estimated"] >= d["offset"] + len(d["hits"]), d["estimated"]
     want = {"rank": int, "id": str, "score": (int, float), "title": str,
             "source": str, "url": str}
     for i, h in enumerate(d["hits"]):
@@ -157,9 +158,77 @@ import sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
 i = lines.index("# migraine")
 rest = [l for l in lines[i + 1:] if l.strip()]
-assert rest[0] == "1. Migraine [GARD]", rest[:2]
+assert rest[:2] == ["1 of 1 article", "1. Migraine [GARD]"], rest[:2]
 assert sum(1 for l in lines if l.startswith("# ")) == 2
 ' "$OUT"
+t_end
+
+t_begin "--batch --json: a bad query gives an error object, the rest go on, exit 2"
+expect_exit_in 2 $'kidney stones\nkidney AND\nmigraine\n' "${S[@]}" --batch --json --no-snippets
+expect_json 'assert len(docs) == 3, docs
+assert [d["query"] for d in docs] == ["kidney stones", "kidney AND", "migraine"], docs
+assert "error" not in docs[0] and "error" not in docs[2], docs
+assert set(docs[1]) == {"query", "error", "hits"} and docs[1]["hits"] == [], docs[1]
+assert docs[1]["error"].startswith("bad query"), docs[1]["error"]
+assert len(docs[0]["hits"]) == 5 and docs[2]["hits"][0]["id"] == "3_Gamma_QA/0000001", docs'
+expect_err_one_line "spine-search: bad query"
+t_end
+
+t_begin "--batch text: a bad query gives # QUERY and an error: line, exit 2"
+expect_exit_in 2 $'kidney AND\nmigraine\n' "${S[@]}" --batch --no-snippets
+expect_true "no '# kidney AND' line followed by 'error: bad query...'" python3 -c '
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+i = lines.index("# kidney AND")
+assert lines[i + 1].startswith("error: bad query"), lines[i + 1]
+assert "# migraine" in lines and "1. Migraine [GARD]" in lines, lines
+' "$OUT"
+t_end
+
+t_begin "--json --facets: counts per source for the whole match, as source: filters find"
+run "${S[@]}" --json --no-snippets --facets -n 1 "${TWELVE[@]}" tinnitus hiccups
+expect_status 0
+cp "$OUT" "$WORK/facets"
+expect_json 'f = doc["facets"]
+assert sum(x["count"] for x in f) == doc["estimated"] == 14, (f, doc["estimated"])
+assert [x["count"] for x in f] == sorted((x["count"] for x in f), reverse=True), f
+# The JSON Lines articles without a source are counted as source "".
+assert "" in {x["source"] for x in f} and "NIDDK" in {x["source"] for x in f}, f
+assert len(hits) == 1, hits'
+for src in NIDDK GARD; do
+    run "${S[@]}" --json --no-snippets -n 100 "${TWELVE[@]}" tinnitus hiccups source:$src
+    expect_true "$src: the facet differs from the filtered search" python3 -c '
+import json, sys
+f = {x["source"]: x["count"] for x in json.load(open(sys.argv[1]))["facets"]}
+d = json.load(open(sys.argv[2]))
+assert f[sys.argv[3]] == len(d["hits"]) > 0, (f, len(d["hits"]))
+' "$WORK/facets" "$OUT" "$src"
+done
+# Without --facets there is no "facets" key (the shape above).
+run "${S[@]}" --json --no-snippets kidney stones
+expect_json "$SHAPE"
+t_end
+
+t_begin "--json -n 0: the exact count, no hits"
+run "${S[@]}" --json -n 0 "${TWELVE[@]}"
+expect_status 0
+expect_json 'assert doc["estimated"] == 12 and hits == [], doc'
+t_end
+
+t_begin "--json --offset past the end: no hits, the count still there, exit 1"
+run "${S[@]}" --json --offset 200 kidney stones
+expect_status 1
+expect_json "$SHAPE"
+expect_json 'assert hits == [] and doc["estimated"] == 5 and doc["offset"] == 200, doc'
+t_end
+
+t_begin "--sources --json: each source and its articles, and the total"
+run "${S[@]}" --sources --json
+expect_status 0
+expect_json 'assert doc == {"articles": 16, "sources": [
+    {"source": "NIDDK", "count": 6}, {"source": "MPlusHealthTopics", "count": 4},
+    {"source": "GARD", "count": 3}, {"source": "ExampleHealth", "count": 1},
+    {"source": "", "count": 2}]}, doc'
 t_end
 
 t_summary

@@ -19,12 +19,14 @@ assert set(ids) == {"1_Alpha_QA/0000001", "2_Beta_QA/0000001", "1_Alpha_QA/00000
                     "1_Alpha_QA/0000003", "1_Alpha_QA/0000005"}, ids'
 t_end
 
-t_begin "text layout: rank. title [source], URL, snippet, blank line"
+t_begin "text layout: the count, then rank. title [source], URL, snippet, blank line"
 run "${S[@]}" kidney stones
 expect_status 0
-expect_true "first entry is not laid out as rank/title/URL/snippet/blank" python3 -c '
+expect_true "not laid out as count/blank, then rank/title/URL/snippet/blank" python3 -c '
 import re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+assert lines[0] == "1-5 of 5 articles" and lines[1] == "", lines[:2]
+lines = lines[2:]
 first = {"Kidney Stones [NIDDK]": "https://example.org/niddk/kidney-stones",
          "Kidney Stones in Adults [MPlusHealthTopics]": "https://example.org/mplus/kidney-stones-adults"}
 assert lines[0].startswith("1. ") and lines[0][3:] in first, lines[0]
@@ -35,6 +37,74 @@ assert lines[4].startswith("2. Kidney Stones"), lines[4]
 ranks = [int(m.group(1)) for m in (re.match(r"(\d+)\. ", l) for l in lines) if m]
 assert ranks == list(range(1, 6)), ranks
 ' "$OUT"
+t_end
+
+# ---- counts, facets and sources (issue 18, item 5) ---------------------------
+
+# medquad-mini: "kidney stones" matches 5 articles, 4 of them NIDDK's and 1
+# MPlusHealthTopics'; the index holds NIDDK 5, MPlusHealthTopics 4, GARD 3.
+
+t_begin "count: a page says which ranks it shows of how many (exact when known)"
+run "${S[@]}" --no-snippets -n 2 --offset 1 kidney stones
+expect_status 0
+expect_out_line '^2-3 of (about [0-9]+|5) articles$'
+run "${S[@]}" --no-snippets migraine
+expect_out_line '^1 of 1 article$'
+run "${S[@]}" --no-snippets --facets -n 2 kidney stones
+expect_out_line '^1-2 of 5 articles$'
+t_end
+
+t_begin "--offset past the end: says how many match, exit 1"
+run "${S[@]}" --offset 200 kidney stones
+expect_status 1
+expect_err_one_line "spine-search: no articles at offset 200: 'kidney stones' matches 5"
+expect_eq "stdout" "$(cat "$OUT")" "5 articles"
+expect_out_no_line '^[0-9]+\. '
+t_end
+
+t_begin "-n 0: the exact count alone, exit 0 when articles match, else 1"
+run "${S[@]}" -n 0 kidney stones
+expect_status 0
+expect_eq "stdout" "$(cat "$OUT")" "5 articles"
+expect_err_empty
+run "${S[@]}" -n 0 migraine
+expect_eq "stdout" "$(cat "$OUT")" "1 article"
+run "${S[@]}" -n 0 xylophone
+expect_status 1
+expect_out_empty
+expect_err_one_line "spine-search: no articles match 'xylophone'"
+t_end
+
+t_begin "--facets: matches per source over the whole match, not the page"
+run "${S[@]}" --no-snippets --facets -n 1 kidney stones
+expect_status 0
+expect_out_line '^By source: NIDDK 4, MPlusHealthTopics 1$'
+run "${S[@]}" -n 0 --facets kidney stones
+expect_status 0
+expect_eq "stdout" "$(cat "$OUT")" $'5 articles\nBy source: NIDDK 4, MPlusHealthTopics 1'
+# Without --facets, no facets line.
+run "${S[@]}" --no-snippets kidney stones
+expect_out_no_line '^By source:'
+t_end
+
+t_begin "--facets: a quoted phrase counts the articles that hold the phrase"
+# "blood pressure" as a phrase is in one article, its two words in two.
+run "${S[@]}" -n 0 --facets '"blood pressure"'
+expect_status 0
+expect_out_line '^1 article$'
+run "${S[@]}" -n 0 --facets blood AND pressure
+expect_out_line '^2 articles$'
+t_end
+
+t_begin "--sources: the index's sources and their articles, most first"
+run "${S[@]}" --sources
+expect_status 0
+expect_eq "stdout" "$(cat "$OUT")" "       5  NIDDK
+       4  MPlusHealthTopics
+       3  GARD
+      12  articles in all"
+expect_exit 2 "${S[@]}" --sources kidney
+expect_err_one_line "spine-search: --sources lists the index's sources; "
 t_end
 
 t_begin "phrase: \"blood pressure\" matches only the article with the phrase"
