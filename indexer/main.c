@@ -244,6 +244,10 @@ static int check_index(const char *dir, int verbose)
     return rep.problems ? 1 : 0;
 }
 
+/* Past this drift (percent) of the mean article length, a change
+ * suggests a rebuild (see README). */
+#define SPINE_DRIFT_NOTE 10.0
+
 /* The ids to delete: those of --delete, then those of --delete-from
  * files. */
 typedef struct id_list {
@@ -335,6 +339,17 @@ static void print_update_summary(const run *r, const spine_update_stats *st,
                (unsigned long long)st->articles,
                (unsigned long long)st->index_bytes,
                (double)st->index_bytes / 1e6);
+    if (st == &got || st->avlen_now <= 0 || st->avlen_weighed <= 0)
+        return;
+    /* The one statistic updates let drift (spine/index.h). */
+    double drift = 100 * (st->avlen_now / st->avlen_weighed - 1);
+    printf("mean article length %.1f words; weighed for %.1f, the "
+           "build's (%+.1f%%)\n", st->avlen_now, st->avlen_weighed, drift);
+    if ((drift >= SPINE_DRIFT_NOTE || drift <= -SPINE_DRIFT_NOTE)
+        && !r->quiet)
+        fprintf(stderr, "spine-index: note: the mean article length has "
+                "moved %+.0f%% from the one articles are weighed for; a "
+                "rebuild weighs them for the mean as it is now\n", drift);
 }
 
 /* --compact: returns the exit status. */
@@ -354,7 +369,24 @@ static int compact_index(const char *dir)
     return 0;
 }
 
+static int index_main(int argc, char **argv, id_list *del);
+
 int main(int argc, char **argv)
+{
+    /* Room for every argument as an id of --delete. */
+    id_list del = { 0 };
+    del.ids = calloc((size_t)argc, sizeof *del.ids);
+    if (!del.ids) {
+        fprintf(stderr, "spine-index: out of memory\n");
+        return 2;
+    }
+    int status = index_main(argc, argv, &del);
+    free(del.ids);
+    return status;
+}
+
+/* The work of main(), with del's room for the ids of --delete. */
+static int index_main(int argc, char **argv, id_list *del)
 {
     static const struct option longopts[] = {
         { "strict",           no_argument,       NULL, 's' },
@@ -381,12 +413,10 @@ int main(int argc, char **argv)
     spine_index_options iopts = SPINE_INDEX_OPTIONS_INIT;
     spine_corpus_options copts = SPINE_CORPUS_OPTIONS_INIT;
     run r;
-    id_list del = { 0 };
     int c, check = 0, add = 0, compact = 0;
     unsigned long long n;
 
     memset(&r, 0, sizeof r);
-    del.ids = calloc((size_t)argc, sizeof *del.ids);
     r.progress = isatty(STDERR_FILENO);
     opterr = 0;             /* our own one-line messages, below */
     while ((c = getopt_long(argc, argv, ":l:j:qvh", longopts, NULL)) != -1) {
@@ -402,15 +432,15 @@ int main(int argc, char **argv)
                 fprintf(stderr, "spine-index: --delete needs an id\n");
                 return 2;
             }
-            del.ids[del.n++] = optarg;
+            del->ids[del->n++] = optarg;
             break;
         case 'F':
-            if (del.nfrom == sizeof del.from / sizeof *del.from) {
+            if (del->nfrom == sizeof del->from / sizeof *del->from) {
                 fprintf(stderr, "spine-index: at most %zu --delete-from "
-                        "files\n", sizeof del.from / sizeof *del.from);
+                        "files\n", sizeof del->from / sizeof *del->from);
                 return 2;
             }
-            del.from[del.nfrom++] = optarg;
+            del->from[del->nfrom++] = optarg;
             break;
         case 'K': compact = 1; break;
         case 'L': iopts.allow_shrink = 1; break;
@@ -445,7 +475,7 @@ int main(int argc, char **argv)
         }
     }
 
-    int change = add || del.n || del.nfrom;
+    int change = add || del->n || del->nfrom;
     if (check + compact + (change != 0) > 1) {
         fprintf(stderr, "spine-index: --check, --compact and a change "
                 "(--add, --delete) go one at a time (see --help)\n");
@@ -532,13 +562,13 @@ int main(int argc, char **argv)
     r.start = seconds_now();
     int status = 0;
     /* Deletions first: an id both deleted and added ends up added. */
-    for (size_t i = 0; i < del.n && status == 0; i++)
-        if (delete_one(&r, del.ids[i], dir) != 0) {
+    for (size_t i = 0; i < del->n && status == 0; i++)
+        if (delete_one(&r, del->ids[i], dir) != 0) {
             fprintf(stderr, "spine-index: %s\n", r.err.msg);
             status = 2;
         }
-    for (size_t i = 0; i < del.nfrom && status == 0; i++)
-        status = delete_from(&r, del.from[i], dir);
+    for (size_t i = 0; i < del->nfrom && status == 0; i++)
+        status = delete_from(&r, del->from[i], dir);
     for (int i = 0; i < nsources && status == 0; i++) {
         rc = spine_corpus_read(sources[i], &copts, &sink, &r.stats, &err);
         if (rc == SPINE_EIO && r.err.code == 0) {
@@ -571,7 +601,6 @@ int main(int argc, char **argv)
         }
         print_update_summary(&r, status == 0 ? &st : NULL, dir);
         spine_update_free(r.up);
-        free(del.ids);
         return status;
     }
     if (status == 0) {
@@ -587,6 +616,5 @@ int main(int argc, char **argv)
     if (status != 0)
         print_summary(&r, NULL, dir);
     spine_index_free(r.ix);
-    free(del.ids);
     return status;
 }

@@ -172,7 +172,7 @@ int spine_doc_maker_new(spine_doc_maker **out, int zlib_level, int positions,
 int spine_doc_maker_make(spine_doc_maker *m, const spine_article *a,
                          double avlen, xapian_document **doc,
                          const char **idterm, size_t *stored,
-                         spine_error *err)
+                         uint64_t *length, spine_error *err)
 {
     xapian_error xe;
     *doc = NULL;
@@ -181,7 +181,8 @@ int spine_doc_maker_make(spine_doc_maker *m, const spine_article *a,
     if (rc != SPINE_OK)
         return rc;
 
-    unsigned unit = spine_document_wdf_unit(spine_document_length(a), avlen);
+    *length = spine_document_length(a);
+    unsigned unit = spine_document_wdf_unit(*length, avlen);
     rc = xapian_document_new(doc, &xe);
     if (rc == 0)
         rc = spine_document_index(m->tg, *doc, a, unit, m->positions,
@@ -224,4 +225,28 @@ void spine_doc_maker_free(spine_doc_maker *m)
     spine_buf_free(&m->term);
     spine_buf_free(&m->pairset);
     free(m);
+}
+
+int spine_document_stored_length(uint64_t *length, const xapian_database *db,
+                                 xapian_docid did, spine_error *err)
+{
+    xapian_document *doc = NULL;
+    xapian_error xe;
+    spine_record *rec = NULL;
+    const char *data;
+    size_t len;
+    *length = 0;
+    int rc = xapian_database_get_document(&doc, db, did, &xe);
+    if (rc == 0)
+        rc = xapian_document_get_data(&data, &len, doc, &xe);
+    if (rc != 0) {
+        xapian_document_free(doc);
+        return spine_error_from_xapian(err, &xe, "stored record");
+    }
+    rc = spine_store_decode(&rec, data, len, err);
+    if (rc == SPINE_OK)
+        *length = spine_document_length(&rec->article);
+    spine_record_free(rec);
+    xapian_document_free(doc);
+    return rc;
 }

@@ -85,14 +85,22 @@ int spine_doc_maker_new(spine_doc_maker **out, int zlib_level, int positions,
  * (spine_document_wdf_unit()), its id, pair set (without positions) and
  * head in their value slots, and its stored record, compressed, as its
  * data.  Sets *idterm (borrowed from m, valid until its next call) to its
- * unique id term, NUL-terminated, and *stored to the record's bytes.
+ * unique id term, NUL-terminated, *stored to the record's bytes and
+ * *length to the article's length (spine_document_length()).
  * Returns SPINE_OK, or an error naming the article with *doc NULL. */
 int spine_doc_maker_make(spine_doc_maker *m, const spine_article *a,
                          double avlen, xapian_document **doc,
                          const char **idterm, size_t *stored,
-                         spine_error *err);
+                         uint64_t *length, spine_error *err);
 
 /* Releases m.  Accepts NULL. */
 void spine_doc_maker_free(spine_doc_maker *m);
+
+/* Sets *length to the length (spine_document_length()) of the article
+ * stored as document did of db, read from its stored record.  Returns
+ * SPINE_OK, or an error naming the document (SPINE_ECORRUPT for a record
+ * that does not decode). */
+int spine_document_stored_length(uint64_t *length, const xapian_database *db,
+                                 xapian_docid did, spine_error *err);
 
 #endif /* SPINE_DOCUMENT_H */

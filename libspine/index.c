@@ -4,6 +4,7 @@
  * database and swapped in atomically at commit (layout and guarantees in
  * spine/index.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,8 +167,10 @@ void spine_index_progress(const spine_index *ix, spine_index_stats *stats)
 }
 
 /* Writes the impact tiers of the compacted database at dest (schema.h):
- * one pass over the posting lists of its common terms. */
-static int add_tiers(const char *dest, xapian_error *xe)
+ * one pass over the posting lists of its common terms; and, unless length
+ * is NULL, the sum of its articles' lengths. */
+static int add_tiers(const char *dest, const uint64_t *length,
+                     xapian_error *xe)
 {
     xapian_writable_database *w;
     int rc = xapian_writable_database_open(&w, dest, XAPIAN_DB_OPEN, xe);
@@ -175,6 +178,14 @@ static int add_tiers(const char *dest, xapian_error *xe)
         return rc;
     rc = spine_tiers_write(w, SPINE_META_TIERS, SPINE_TIER_MIN_TF,
                            SPINE_TIER_SIZE, SPINE_TIER_SHARE, NULL, xe);
+    if (rc == 0 && length) {
+        char total[32];
+        int n = snprintf(total, sizeof total, "%llu",
+                         (unsigned long long)*length);
+        rc = xapian_writable_database_set_metadata(
+            w, SPINE_META_LENGTH, strlen(SPINE_META_LENGTH), total,
+            (size_t)n, xe);
+    }
     if (rc == 0)
         rc = xapian_writable_database_commit(w, xe);
     if (rc == 0)
@@ -190,6 +201,7 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
 {
     xapian_database *all = NULL, *part = NULL;
     xapian_error xe;
+    uint64_t length = 0;
     int rc = SPINE_OK;
 
     memset(&ix->stats, 0, sizeof ix->stats);
@@ -204,6 +216,7 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
         ix->stats.sections += sh->sections;
         ix->stats.text_bytes += sh->text_bytes;
         ix->stats.stored_bytes += sh->stored_bytes;
+        length += sh->length;
     }
     if (rc != 0)
         return rc;
@@ -226,7 +239,7 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
     xapian_database_free(all);
     all = NULL;
     if (rc == 0)
-        rc = add_tiers(dest, &xe);
+        rc = add_tiers(dest, &length, &xe);
     if (rc == 0)
         rc = xapian_database_open(&all, dest, &xe);
     if (rc == 0)
@@ -328,7 +341,7 @@ int spine_index_compact(const char *dir, spine_index_stats *stats,
     xapian_database_free(db);
     db = NULL;
     if (rc == 0)
-        rc = add_tiers(merged.p, &xe);
+        rc = add_tiers(merged.p, NULL, &xe);
     if (rc == 0)
         rc = xapian_database_open(&db, merged.p, &xe);
     if (rc == 0)

@@ -69,6 +69,10 @@
 #define SPINE_NORM_C          1.0
 #define SPINE_AVLEN_SAMPLE    4096
 #define SPINE_META_AVLEN      "spine.avlen"
+/* The sum of the index's article lengths (decimal), kept by builds and
+ * updates: with the article count, the mean length now, against which
+ * updates measure the drift of avlen (spine/index.h). */
+#define SPINE_META_LENGTH     "spine.length"
 
 /* Impact tiers (tiers.h): each term that
  * indexes SPINE_TIER_MIN_TF articles or more keeps its postings of highest

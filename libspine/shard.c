@@ -52,22 +52,38 @@ static int shard_add(spine_shard *sh, const spine_article *a,
     xapian_error xe;
     const char *idterm;
     size_t stored = 0;
+    uint64_t length = 0;
+
+    xapian_docid old = 0;
+    uint64_t old_length = 0;
 
     int rc = spine_doc_maker_make(sh->maker, a, *sh->avlen, &doc, &idterm,
-                                  &stored, err);
+                                  &stored, &length, err);
     if (rc != SPINE_OK)
         return rc;
-    /* A repeated id replaces the article. */
-    rc = xapian_writable_database_replace_document(
-        NULL, sh->db, idterm, strlen(idterm), doc, &xe);
+    /* A repeated id replaces the article: its length leaves the total. */
+    rc = xapian_database_find_docid(&old, sh->reader, idterm, strlen(idterm),
+                                    &xe);
+    if (rc == 0 && old) {
+        rc = spine_document_stored_length(&old_length, sh->reader, old, err);
+        if (rc != SPINE_OK) {
+            xapian_document_free(doc);
+            return rc;
+        }
+    }
+    if (rc == 0)
+        rc = xapian_writable_database_replace_document(
+            NULL, sh->db, idterm, strlen(idterm), doc, &xe);
     xapian_document_free(doc);
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, a->id);
+    sh->length -= old_length;
 
     sh->articles++;
     sh->sections += a->nsections;
     sh->text_bytes += spine_article_text_bytes(a);
     sh->stored_bytes += stored;
+    sh->length += length;
     /* A commit writes the batch's postings out (SPINE_INDEX_BATCH). */
     if (++sh->batched == sh->opts->batch) {
         sh->batched = 0;
@@ -242,6 +258,8 @@ int spine_shard_open(spine_shard *sh, const char *dir, unsigned no,
                                        XAPIAN_DB_CREATE_OR_OVERWRITE
                                        | XAPIAN_DB_NO_SYNC, &xe);
     if (rc == 0)
+        rc = xapian_writable_database_reader(&sh->reader, sh->db, &xe);
+    if (rc == 0)
         rc = xapian_writable_database_set_metadata(
             sh->db, SPINE_META_SCHEMA, strlen(SPINE_META_SCHEMA),
             SPINE_SCHEMA_VERSION, strlen(SPINE_SCHEMA_VERSION), &xe);
@@ -303,6 +321,7 @@ void spine_shard_free(spine_shard *sh)
     if (!sh->opts)
         return;                     /* never opened */
     spine_shard_finish(sh, 1, NULL);
+    xapian_database_free(sh->reader);
     xapian_writable_database_free(sh->db);  /* releases Xapian's lock */
     spine_doc_maker_free(sh->maker);
     pthread_cond_destroy(&sh->more);

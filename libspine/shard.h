@@ -36,6 +36,7 @@ typedef struct spine_shard {
                                             whole index, or NULL */
     char *path;                     /* INDEX_DIR/gen-NNNNNN.tmp/shard-K */
     xapian_writable_database *db;
+    xapian_database *reader;        /* db, read (its changes included) */
     spine_doc_maker *maker;         /* articles into documents */
     unsigned batched;               /* articles added since the last commit */
     pthread_t thread;
@@ -49,6 +50,7 @@ typedef struct spine_shard {
     int rc;                         /* first error, sticky */
     spine_error err;
     uint64_t articles, sections, text_bytes, stored_bytes;
+    uint64_t length;                /* of the articles, summed (schema.h) */
 } spine_shard;
 
 /* Opens sh (zeroed) as shard number no of a build, a database at

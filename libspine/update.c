@@ -18,6 +18,7 @@
  * The transaction commits all of it at once.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,8 @@ struct spine_update {
     double avlen;                   /* the index's (schema.h) */
     int spelling;                   /* the index keeps a dictionary */
     uint64_t heads_base;            /* its heads file's revision, or 0 */
+    int has_length;                 /* the index keeps SPINE_META_LENGTH */
+    uint64_t length;                /* its articles' lengths, summed */
     xapian_docid first_added;       /* every docid from here on is new */
     term_set touched;               /* terms of documents added or gone */
     xapian_docid *gone;             /* docids deleted, ascending */
@@ -124,7 +127,7 @@ int spine_update_begin(spine_update **out, const char *dir,
 {
     spine_update *u = spine_calloc(1, sizeof *u);
     xapian_error xe;
-    char *schema = NULL, *avlen = NULL, *spelling = NULL;
+    char *schema = NULL, *avlen = NULL, *spelling = NULL, *length = NULL;
     int positions = 0, rc;
 
     *out = NULL;
@@ -142,6 +145,8 @@ int spine_update_begin(spine_update **out, const char *dir,
     if (rc == 0)
         rc = get_meta(&spelling, u, SPINE_META_SPELLING, &xe);
     if (rc == 0)
+        rc = get_meta(&length, u, SPINE_META_LENGTH, &xe);
+    if (rc == 0)
         rc = xapian_database_has_positions(&positions, u->r, &xe);
     if (rc == 0)
         rc = xapian_database_lastdocid(&u->first_added, u->r, &xe);
@@ -158,6 +163,9 @@ int spine_update_begin(spine_update **out, const char *dir,
         goto fail;
     }
     u->spelling = strcmp(spelling, "1") == 0;
+    /* An index built before it keeps no total: no drift to report. */
+    u->has_length = *length != '\0';
+    u->length = strtoull(length, NULL, 10);
     rc = spine_heads_base(&u->heads_base, live, u->r, err);
     if (rc != SPINE_OK)
         goto fail;
@@ -176,6 +184,7 @@ int spine_update_begin(spine_update **out, const char *dir,
     free(schema);
     free(avlen);
     free(spelling);
+    free(length);
     *out = u;
     return SPINE_OK;
 
@@ -183,6 +192,7 @@ fail:
     free(schema);
     free(avlen);
     free(spelling);
+    free(length);
     spine_update_free(u);
     return rc;
 }
@@ -230,9 +240,20 @@ static int apply_spelling(spine_update *u, xapian_error *xe)
     return rc;
 }
 
-/* Deletes document did, keeping spelling and the touched terms. */
+/* Deletes document did, keeping spelling, the touched terms and the
+ * total length. */
 static int remove_doc(spine_update *u, xapian_docid did, xapian_error *xe)
 {
+    uint64_t length = 0;
+    if (u->has_length) {
+        spine_error why;
+        if (spine_document_stored_length(&length, u->r, did, &why) != 0) {
+            xe->code = XAPIAN_ECORRUPT;     /* named by the caller */
+            snprintf(xe->msg, sizeof xe->msg, "%.200s", why.msg);
+            return xe->code;
+        }
+        u->length -= length < u->length ? length : u->length;
+    }
     int rc = follow_terms(u, did, -1, xe);
     if (rc == 0)
         rc = xapian_writable_database_delete_document(u->db, did, xe);
@@ -277,6 +298,7 @@ int spine_update_put(spine_update *u, const spine_article *a,
     xapian_docid old = 0, did = 0;
     const char *idterm;
     size_t stored;
+    uint64_t length = 0;
 
     if (!a->id || !*a->id)
         return spine_error_set(err, SPINE_EINVAL, "article without an id");
@@ -284,7 +306,7 @@ int spine_update_put(spine_update *u, const spine_article *a,
         return spine_error_set(err, SPINE_EINVAL, "article %s has no text",
                                a->id);
     int rc = spine_doc_maker_make(u->maker, a, u->avlen, &doc, &idterm,
-                                  &stored, err);
+                                  &stored, &length, err);
     if (rc != SPINE_OK)
         return rc;
     rc = find(u, idterm, &old, &xe);
@@ -302,6 +324,7 @@ int spine_update_put(spine_update *u, const spine_article *a,
         rc = follow_terms(u, did, 1, &xe);
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, a->id);
+    u->length += length;
     if (old)
         u->stats.replaced++;
     else
@@ -358,6 +381,9 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, live);
     u->stats.articles = ndocs;
+    u->stats.avlen_weighed = u->avlen;
+    u->stats.avlen_now = u->has_length && ndocs
+                             ? (double)u->length / (double)ndocs : 0;
     if (u->stats.added + u->stats.replaced + u->stats.deleted == 0) {
         if (stats)
             *stats = u->stats;
@@ -374,6 +400,14 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
                                 u->touched.n, SPINE_TIER_SHARE, u->gone,
                                 u->ngone, u->first_added, &tiers, &xe);
     u->stats.tiers = tiers;
+    if (rc == 0 && u->has_length) {
+        char total[32];
+        int n = snprintf(total, sizeof total, "%llu",
+                         (unsigned long long)u->length);
+        rc = xapian_writable_database_set_metadata(
+            u->db, SPINE_META_LENGTH, strlen(SPINE_META_LENGTH), total,
+            (size_t)n, &xe);
+    }
     if (rc == 0 && u->heads_base) {
         char base[32];
         int n = snprintf(base, sizeof base, "%llu",

@@ -183,21 +183,26 @@ static void small_tiers(const char *dir, unsigned min_tf, unsigned size)
     xapian_writable_database_free(w);
 }
 
-static double index_avlen(const char *dir)
+/* Metadata key of the index at dir, as a number. */
+static double meta_number(const char *dir, const char *key)
 {
     xapian_database *db;
     xapian_error xe;
     char *v = NULL;
     size_t len = 0;
     ck_assert_int_eq(xapian_database_open(&db, dir, &xe), 0);
-    ck_assert_int_eq(xapian_database_get_metadata(&v, &len, db,
-                                                  SPINE_META_AVLEN,
-                                                  strlen(SPINE_META_AVLEN),
-                                                  &xe), 0);
-    double avlen = strtod(v, NULL);
+    ck_assert_int_eq(xapian_database_get_metadata(&v, &len, db, key,
+                                                  strlen(key), &xe), 0);
+    ck_assert_uint_gt(len, 0);
+    double x = strtod(v, NULL);
     free(v);
     xapian_database_free(db);
-    return avlen;
+    return x;
+}
+
+static double index_avlen(const char *dir)
+{
+    return meta_number(dir, SPINE_META_AVLEN);
 }
 
 /* Runs query on both searchers and requires the same answer: suggestion,
@@ -317,8 +322,8 @@ static void check_sound(const char *dir)
 /* One change of random puts (new ids, ids there, some given unchanged)
  * and deletes (some of ids not there), applied to the index at dir and
  * to m. */
-static void random_change(const char *dir, model *m, unsigned puts,
-                          unsigned deletes)
+static double random_change(const char *dir, model *m, unsigned puts,
+                            unsigned deletes)
 {
     spine_update *u;
     spine_update_stats st;
@@ -370,6 +375,8 @@ static void random_change(const char *dir, model *m, unsigned puts,
     ck_assert_uint_eq(st.deleted, deleted);
     ck_assert_uint_eq(st.missing, missing);
     ck_assert_uint_eq(st.articles, m->n);
+    ck_assert(st.avlen_weighed > 0);
+    return st.avlen_now;
 }
 
 /* ---- tests ----------------------------------------------------------------- */
@@ -389,11 +396,14 @@ START_TEST(test_random_changes_equal_rebuild)
     small_tiers(updated, 120, 80);
     double avlen = index_avlen(updated);
     for (int round = 0; round < 4; round++) {
-        random_change(updated, &m, 40 + next_rand() % 40,
-                      10 + next_rand() % 30);
+        double now = random_change(updated, &m, 40 + next_rand() % 40,
+                                   10 + next_rand() % 30);
         check_sound(updated);
         tu_rmtree(rebuilt);
         build(rebuilt, &m, avlen);
+        /* The mean length the update reports is the rebuild's. */
+        ck_assert_double_eq_tol(now, meta_number(rebuilt, SPINE_META_LENGTH)
+                                         / (double)m.n, 1e-9);
         same_answers(updated, rebuilt, &m);
         same_spelling(updated, rebuilt);
     }

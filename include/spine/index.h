@@ -151,6 +151,12 @@ typedef struct spine_update_stats {
     uint64_t articles;       /* articles in the index */
     uint64_t tiers;          /* impact tiers written or removed */
     uint64_t index_bytes;    /* size on disk of the live generation */
+    double avlen_weighed;    /* the mean article length (words) articles
+                                are weighed for: the build's */
+    double avlen_now;        /* the mean length of the articles now in the
+                                index, or 0 when unknown (an index built
+                                before Spine kept it): the drift is
+                                avlen_now / avlen_weighed - 1 */
 } spine_update_stats;
 
 /* Starts a change of the index at dir: takes the index lock (SPINE_ELOCKED
