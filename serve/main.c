@@ -614,6 +614,34 @@ static enum MHD_Result do_article(struct MHD_Connection *c, request *rq,
     return send_json(c, rq, MHD_HTTP_OK, o);
 }
 
+/* The index's sources and their articles (spine_searcher_sources()),
+ * as spine-search --sources --json lists them. */
+static enum MHD_Result do_sources(struct MHD_Connection *c, request *rq,
+                                  server *sv)
+{
+    spine_source_count *v = NULL;
+    size_t n = 0;
+    spine_error err;
+    spine_searcher *s = pool_take(&sv->searchers);
+    int rc = spine_searcher_sources(&v, &n, s, &err);
+    pool_give(&sv->searchers, s);
+    if (rc != 0)
+        return send_spine_error(c, rq, &err, NULL);
+    json_t *o = json_object(), *a = json_array();
+    unsigned long total = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "source", json_string(v[i].source));
+        json_object_set_new(e, "count", json_integer((json_int_t)v[i].count));
+        json_array_append_new(a, e);
+        total += v[i].count;
+    }
+    spine_source_counts_free(v, n);
+    json_object_set_new(o, "articles", json_integer((json_int_t)total));
+    json_object_set_new(o, "sources", a);
+    return send_json(c, rq, MHD_HTTP_OK, o);
+}
+
 /* The article count, as a searcher of the pool has it. */
 static unsigned articles(server *sv)
 {
@@ -704,6 +732,7 @@ static const struct route {
     { "/search",  do_search,   search_params },
     { "/related", do_related,  related_params },
     { "/article", do_article,  id_params },
+    { "/sources", do_sources,  no_params },
     { "/health",  do_health,   no_params },
     { "/stats",   do_stats,    no_params },
 };
@@ -817,7 +846,7 @@ static void usage(FILE *f)
 "usage: spine-serve [options]\n"
 "Serves a Spine index over HTTP: a search page at /, and JSON at\n"
 "/search?q=WORDS[&n=N&offset=N&and=1&source=NAME&exact=1&hi=ctl],\n"
-"/related?id=ID, /article?id=ID, /health and /stats.\n"
+"/related?id=ID, /article?id=ID, /sources, /health and /stats.\n"
 "\n"
 "  -d, --index DIR        index to serve (default $SPINE_INDEX, else\n"
 "                         %s)\n"

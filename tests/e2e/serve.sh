@@ -155,6 +155,17 @@ expect_code 200
 expect_json 'assert doc["id"] == "jl-0004" and len(doc["sections"]) == 1, doc'
 t_end
 
+t_begin "/sources: the index's sources and articles, as spine-search --sources --json"
+get /sources
+expect_code 200
+cp "$OUT" "$WORK/sources.http"
+expect_exit 0 "$SPINE_SEARCH" -d "$IDX" --sources --json
+expect_same_files "/sources against spine-search --sources --json" "$WORK/sources.http" "$OUT"
+expect_json "assert doc['articles'] == $ALL_ARTICLES and doc['sources'][0]['source'] == 'NIDDK', doc"
+get "/sources?x=1"
+expect_code 400
+t_end
+
 t_begin "/health and /stats"
 get /health
 expect_code 200
