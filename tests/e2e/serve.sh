@@ -391,13 +391,13 @@ progressed() {
         fail "the request loop stalled at $n requests"
 }
 progressed
-run "$SPINE_INDEXER" --no-progress "$IDX" "$MINI_JSONL"
+run "$SPINE_INDEXER" --no-progress --allow-shrink "$IDX" "$MINI_JSONL"
 expect_status 0
 progressed
 run "$SPINE_INDEXER" --no-progress "$IDX" "$MEDQUAD_MINI" "$MINI_JSONL"
 expect_status 0
 progressed
-run "$SPINE_INDEXER" --no-progress "$IDX" "$MINI_JSONL"
+run "$SPINE_INDEXER" --no-progress --allow-shrink "$IDX" "$MINI_JSONL"
 expect_status 0
 progressed
 touch "$WORK/stop"
