@@ -752,7 +752,11 @@ static int search_once(spine_results **out, spine_searcher *s,
     norm = normalise_query(query);
 
     int close = 0;
-    rc = parse(s, &q, norm, opts, &xe);
+    /* A misspelt field name is the query's fault whatever the options:
+     * searched as text, its field would be quietly dropped. */
+    rc = spine_speller_check_fields(norm, &xe);
+    if (rc == 0)
+        rc = parse(s, &q, norm, opts, &xe);
     /* Spelling is for what people type: past a few dozen words the query
      * was pasted, and correcting it would cost most of its time. */
     if (rc == 0 && opts->spelling && words <= SPELL_MAX_WORDS

@@ -80,6 +80,10 @@ run "${S[@]}" titl:asthma
 expect_status 2
 expect_err_one_line "spine-search: bad query: unknown field 'titl' (did you mean title:?)"
 expect_out_empty
+# Not a spelling matter: --no-spelling does not turn the check off.
+run "${S[@]}" --no-spelling titl:asthma
+expect_status 2
+expect_err_one_line "spine-search: bad query: unknown field 'titl' (did you mean title:?)"
 t_end
 
 t_begin "fields: sourc:NHLBI asthma is an error naming source:; source: finds"
