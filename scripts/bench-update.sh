@@ -6,7 +6,7 @@
 # built index measured in the same run; index bytes after each step.
 #
 #   scripts/bench-update.sh            generated corpora of 100,000 articles
-#   scripts/bench-update.sh --smoke    2,000 articles, changes scaled down
+#   scripts/bench-update.sh --smoke    500 articles, changes scaled down
 #
 # Environment: SPINE_BENCH_UPDATE_SIZES (generated corpus sizes, default
 # "100000"; issue 19's 1M point is "100000 1000000": a 1M build takes
@@ -30,7 +30,7 @@ smoke=0
 sizes=${SPINE_BENCH_UPDATE_SIZES:-100000}
 passes=${SPINE_BENCH_PASSES:-5}
 if [ "$smoke" = 1 ]; then
-    sizes=2000
+    sizes=500
     passes=1
 fi
 
@@ -119,7 +119,9 @@ for n in $sizes; do
     head -n 1 "$other" >"$work/replace-1.jsonl"
     sed -n '2,101p' "$other" >"$work/replace-100.jsonl"
     sed -n "102,$((101 + big))p" "$other" >"$work/replace-big.jsonl"
-    seq $((n - 999)) "$n" | sed 's/^/g/' >"$work/delete-1000.txt"
+    dn=1000
+    [ "$n" -lt 5000 ] && dn=$((n / 5))
+    seq $((n - dn + 1)) "$n" | sed 's/^/g/' >"$work/delete.txt"
 
     echo "== full build" >&2
     t_build=$(secs "$bin/spine-index" --no-progress -q "$idx" "$base")
@@ -140,7 +142,7 @@ for n in $sizes; do
     step "replace 1" --add "$idx" "$work/replace-1.jsonl"
     step "replace 100" --add "$idx" "$work/replace-100.jsonl"
     step "replace $big" --add "$idx" "$work/replace-big.jsonl"
-    step "delete 1000" --delete-from "$work/delete-1000.txt" "$idx"
+    step "delete $dn" --delete-from "$work/delete.txt" "$idx"
     # The rest of the first tenth replaced, $big at a time (each a commit).
     from=$((102 + big))
     while [ "$from" -le "$tenth" ]; do
@@ -172,7 +174,7 @@ for n in $sizes; do
     echo "| index | p50 us | p99 us | p50 ratio | p99 ratio | bytes |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: |"
     echo "| fresh build | $p50_fresh | $p99_fresh | 1.00x | 1.00x | $b_fresh |"
-    echo "| $((tenth > 101 + big ? tenth : 101 + big)) replaced, $((1 + 100 + big)) added, 1000 deleted |" \
+    echo "| $((tenth > 101 + big ? tenth : 101 + big)) replaced, $((1 + 100 + big)) added, $dn deleted |" \
          "$p50_changed | $p99_changed | $(ratio "$p50_changed" "$p50_fresh") |" \
          "$(ratio "$p99_changed" "$p99_fresh") | $b_changed |"
     echo "| then compacted | $p50_compact | $p99_compact |" \

@@ -17,6 +17,7 @@
 # (generated corpus sizes, default "10000 100000"; the 1M point of issue 3
 # is SPINE_BENCH_SIZES="10000 100000 1000000", an hour more: Spine alone
 # at 1M, see SPINE_BENCH_PEERS_MAX), SPINE_BENCH_GCIDE=0 (skip dict-gcide),
+# SPINE_BENCH_UPDATE=0 (skip changes in place, scripts/bench-update.sh),
 # SPINE_BENCH_SERVE=0 (skip spine-serve under load, scripts/bench-serve.sh,
 # which a full run ends with).
 #
@@ -1063,6 +1064,25 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
             echo "Not measured: \`scripts/bench-serve.sh\` failed:"
             echo
             tail -n 3 "$work/serve.log" | sed 's/^/    /'
+        fi
+        echo
+    fi
+    # Changes in place (issue 19): its own script, on generated corpora
+    # (100,000 articles, about 15 minutes; in the smoke 500 articles);
+    # SPINE_BENCH_UPDATE=0 skips it.
+    if [ "${SPINE_BENCH_UPDATE:-1}" != 0 ]; then
+        echo "## Changes in place"
+        echo
+        update_args=()
+        [ "$smoke" = 1 ] && update_args=(--smoke)
+        if "$root/scripts/bench-update.sh" "${update_args[@]}" \
+               >"$work/update.md" 2>"$work/update.log"; then
+            cat "$work/update.md"
+        else
+            echo "Not measured: \`scripts/bench-update.sh\` failed:"
+            echo
+            tail -n 3 "$work/update.log" | sed 's/^/    /'
+            [ "$smoke" = 0 ] || exit 1
         fi
         echo
     fi
