@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "document.h"
+#include "fold.h"
 #include "phrase.h"
 #include "schema.h"
 #include "store.h"
@@ -22,30 +23,47 @@ int spine_term_generator_new(xapian_term_generator **out,
     return rc;
 }
 
+/* Indexes text, folded (fold.h): its words' accents and case are no part
+ * of its terms.  Folding leaves words where they were (it removes marks
+ * within words and changes letters), so positions stay those of the text
+ * as written.  Text with no byte above 0x7f, most of it, goes as it is;
+ * the rest is folded into a buffer of its own, which costs a malloc()
+ * only where there is something to fold. */
 static int index_text(xapian_term_generator *tg, const char *text,
                       unsigned wdfinc, const char *prefix, int positions,
                       xapian_error *xe)
 {
     if (!text || !*text)
         return 0;
-    if (!positions)
-        return xapian_term_generator_index_text_without_positions(
-            tg, text, strlen(text), wdfinc, prefix, xe);
-    return xapian_term_generator_index_text(tg, text, strlen(text), wdfinc,
-                                            prefix, xe);
+    spine_buf folded = SPINE_BUF_INIT;
+    size_t len;
+    const char *t = spine_fold(&folded, text, strlen(text), &len, 0);
+    int rc = positions
+                 ? xapian_term_generator_index_text(tg, t, len, wdfinc,
+                                                    prefix, xe)
+                 : xapian_term_generator_index_text_without_positions(
+                       tg, t, len, wdfinc, prefix, xe);
+    spine_buf_free(&folded);
+    return rc;
 }
 
-/* Sets term to prefix + s, with ASCII letters lower-cased when fold is set
- * (source names are matched case-insensitively). */
+/* Sets term to prefix + s, folded (fold.h) and with ASCII letters
+ * lower-cased when fold is set: source names are matched without regard
+ * to case or accents, as the query's source: value is folded alike
+ * (search.c). */
 static void prefixed(spine_buf *term, const char *prefix, const char *s,
                      int fold)
 {
     spine_buf_reset(term);
     spine_buf_puts(term, prefix);
-    for (; *s; s++) {
-        char c = fold ? (char)tolower((unsigned char)*s) : *s;
-        spine_buf_append(term, &c, 1);
+    size_t from = term->n;
+    if (!fold) {
+        spine_buf_puts(term, s);
+        return;
     }
+    spine_fold_append(term, s, strlen(s), 0);
+    for (size_t i = from; i < term->n; i++)
+        term->p[i] = (char)tolower((unsigned char)term->p[i]);
 }
 
 int spine_document_index_unit(xapian_term_generator *tg,

@@ -28,7 +28,9 @@ int spine_term_generator_new(xapian_term_generator **out,
  * answer, SPINE_ANSWER_GAP positions on; each word at wdf wdfinc, under
  * prefix (NULL or "" for none), with positions when positions is nonzero.
  * spine_document_index() lays an article out from these units; phrase.c
- * indexes single units again.  Returns 0 or a XAPIAN_E* code. */
+ * indexes single units again.  The text is folded first (fold.h), so a
+ * word's terms carry neither its accents nor its case; its positions are
+ * those of the text as written.  Returns 0 or a XAPIAN_E* code. */
 int spine_document_index_unit(xapian_term_generator *tg,
                               const spine_article *a, size_t u,
                               unsigned wdfinc, const char *prefix,
@@ -49,8 +51,9 @@ unsigned spine_document_wdf_unit(uint64_t len, double avlen);
 /* Adds article a's terms to doc through tg (which it points at doc):
  * the title prefixed (SPINE_PREFIX_TITLE) and again unprefixed at
  * SPINE_TITLE_WDF times the weight, then each section's question and
- * answer, sections SPINE_SECTION_GAP positions apart; the source filter
- * term and the unique id term.  Each word occurrence weighs unit
+ * answer, sections SPINE_SECTION_GAP positions apart, all folded
+ * (spine_document_index_unit()); the source filter term (folded and
+ * lower-cased) and the unique id term (the id as it is).  Each word occurrence weighs unit
  * (spine_document_wdf_unit()).  Word positions are recorded only when
  * positions is nonzero.  term is scratch space; on return it holds the id term
  * (SPINE_PREFIX_ID + a->id).  Values and data are left to the caller.

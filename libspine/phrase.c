@@ -1,11 +1,13 @@
 /*
  * phrase.c -- checking phrase and NEAR queries against stored text.
  *
- * Word tests are on the text as bytes, ASCII letters lower-cased: a phrase
- * word is "in" a unit when it occurs there as a substring.  Xapian's term
- * generator lower-cases words the same way, so a unit that holds the word
- * as a term holds it as a substring; words this cannot vouch for (with
- * bytes outside ASCII letters and digits) count as present everywhere.
+ * Word tests are on the text as bytes, folded as the indexer folds it
+ * (fold.h: "Ménière" reads "Meniere") and ASCII letters lower-cased: a
+ * phrase word is "in" a unit when it occurs there as a substring.  Xapian's
+ * term generator reads the same folded text and lower-cases words the
+ * same way, so a unit that holds the word as a term holds it as a
+ * substring; words this cannot vouch for (with bytes outside ASCII
+ * letters and digits) count as present everywhere.
  * The substring test only chooses which units to index again: whether a
  * phrase matches is always Xapian's decision.
  *
@@ -30,6 +32,7 @@
 #include <string.h>
 
 #include "document.h"
+#include "fold.h"
 #include "phrase.h"
 #include "query.h"
 #include "schema.h"
@@ -53,7 +56,9 @@ struct spine_phrases {
     unsigned char *absent;          /* absent[i]: the pair set rules phrase
                                        i out (spine_phrases_prefilter) */
     xapian_term_generator *tg;      /* no stemmer: phrase words are unstemmed */
-    spine_buf lower;                /* the article's units, lower-cased */
+    spine_buf lower;                /* the article's units, folded and
+                                       lower-cased */
+    spine_buf folded;               /* scratch: one text folded */
     spine_buf dotless;              /* the same, acronyms' dots dropped */
     size_t *unit, *unit2;           /* start of unit u in lower, dotless
                                        (NO_COPY: no acronyms, no copy) */
@@ -203,6 +208,7 @@ void spine_phrases_free(spine_phrases *p)
     xapian_term_generator_free(p->tg);
     spine_buf_free(&p->lower);
     spine_buf_free(&p->dotless);
+    spine_buf_free(&p->folded);
     free(p->unit);
     free(p->unit2);
     free(p);
@@ -263,11 +269,21 @@ static void append_dotless(spine_buf *b, const char *low, size_t len,
     b->p[b->n] = '\0';
 }
 
+/* Appends text s (len bytes) to b, folded as the indexer folds it
+ * (document.h) and lower-cased, through scratch. */
+static void append_folded(spine_buf *b, spine_buf *scratch, const char *s,
+                          size_t len)
+{
+    size_t n;
+    const char *t = spine_fold(scratch, s, len, &n, 0);
+    append_lower(b, t, n);
+}
+
 /* Appends unit text s to p->lower. */
 static void add_text(spine_phrases *p, const char *s)
 {
     if (s)
-        append_lower(&p->lower, s, strlen(s));
+        append_folded(&p->lower, &p->folded, s, strlen(s));
 }
 
 /* Lays out a's units in p->lower, each NUL-terminated: the title, then
@@ -528,7 +544,7 @@ static uint32_t pair_hash(const char *a, size_t alen, const char *b,
 }
 
 struct spine_phrase_pairs {
-    spine_buf lower, dotless;
+    spine_buf lower, dotless, folded;
     uint32_t *h, *tmp;
     size_t n, cap, tmpcap;
 };
@@ -544,6 +560,7 @@ void spine_phrase_pairs_free(spine_phrase_pairs *pp)
         return;
     spine_buf_free(&pp->lower);
     spine_buf_free(&pp->dotless);
+    spine_buf_free(&pp->folded);
     free(pp->h);
     free(pp->tmp);
     free(pp);
@@ -589,14 +606,14 @@ static void scan_pairs(spine_phrase_pairs *pp, const char *s, size_t len)
     }
 }
 
-/* Adds the pairs of field text s, as the units' tests read it: lower-cased,
- * and again without acronym dots when it has some. */
+/* Adds the pairs of field text s, as the units' tests read it: folded and
+ * lower-cased, and again without acronym dots when it has some. */
 static void field_pairs(spine_phrase_pairs *pp, const char *s)
 {
     if (!s || !*s)
         return;
     spine_buf_reset(&pp->lower);
-    append_lower(&pp->lower, s, strlen(s));
+    append_folded(&pp->lower, &pp->folded, s, strlen(s));
     scan_pairs(pp, pp->lower.p, pp->lower.n);
     size_t dot = first_acronym_dot(pp->lower.p, pp->lower.n);
     if (dot != pp->lower.n) {

@@ -6,7 +6,9 @@
 #ifndef SPINE_SCHEMA_H
 #define SPINE_SCHEMA_H
 
-#define SPINE_SCHEMA_VERSION  "2"
+/* 3: terms, pair sets and synonyms are made from folded text (fold.h:
+ * accents and case are no part of a term). */
+#define SPINE_SCHEMA_VERSION  "3"
 #define SPINE_META_SCHEMA     "spine.schema"    /* metadata key */
 /* The query stop words the index was built with (corpus/stopwords.txt by
  * default), one per line; the searcher's query parser drops them. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "query.h"
 #include "schema.h"
 #include "search_int.h"
@@ -31,11 +32,20 @@
 /* --related: how many of the article's best terms (ESet) form the query. */
 #define RELATED_TERMS  40
 
-/* Source terms are stored lower-cased; lower-case what follows "source:" so
- * that source:NIDDK and source:niddk filter alike. */
+/* The query as Xapian's parser is to read it.  Its words are folded as
+ * the indexer folds text (fold.h), so that "Ménière" and "MÉNIÈRE" read
+ * "Meniere" and "MENIERE", whose terms are the index's "meniere".  Only
+ * characters outside ASCII change: the operators (AND, OR, NOT, NEAR,
+ * which the parser knows by their capitals), field names and the rest of
+ * the syntax stay as typed, and so does a word's first capital
+ * (SPINE_FOLD_KEEP_CAPITAL), which keeps it unstemmed as the unfolded
+ * word would be.  Source terms are stored lower-cased; lower-case what
+ * follows "source:" so that source:NIDDK and source:niddk filter alike. */
 static char *normalise_query(const char *q)
 {
-    char *out = spine_strdup(q);
+    spine_buf folded = SPINE_BUF_INIT;
+    spine_fold_append(&folded, q, strlen(q), SPINE_FOLD_KEEP_CAPITAL);
+    char *out = spine_buf_detach(&folded);
     static const char field[] = "source:";
     for (char *p = strstr(out, field); p; p = strstr(p, field)) {
         int at_word_start = (p == out) || !isalnum((unsigned char)p[-1]);

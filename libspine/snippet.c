@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "snippet.h"
 
 /* See snippet.h.  Xapian escapes &, <, > and quotes; its markers are the
@@ -175,38 +176,61 @@ static inline int is_query_word(const spine_wanted *w,
     return found;
 }
 
+/* Sets word to text[0..n) as its terms read it: lower-cased, and folded
+ * (fold.h) when it has bytes above 0x7f, through scratch.  Returns its
+ * length, or 0 when it is WORD_MAX bytes or more. */
+#define WORD_MAX 65
+static size_t term_word(char word[WORD_MAX], const char *text, size_t n,
+                        spine_buf *scratch)
+{
+    const char *t = spine_fold(scratch, text, n, &n, 0);
+    if (n >= WORD_MAX)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        word[k] = (char)tolower((unsigned char)t[k]);
+    word[n] = '\0';
+    return n;
+}
+
 /* Calls fn(offset, length, ctx) for each word of text[0..len) that is a
  * query word of w (is_query_word(), loose when stem is NULL), in order.
- * Returns the number of matching words. */
+ * A word matches as the indexer makes its terms, folded: "Ménière" is a
+ * query word "meniere", and is marked as written.  Returns the number of
+ * matching words. */
 static unsigned match_words(const char *text, size_t len,
                             const spine_wanted *w, const xapian_stem *stem,
                             void (*fn)(size_t at, size_t n, void *ctx),
                             void *ctx)
 {
     unsigned count = 0;
-    char word[65];
+    char word[WORD_MAX];
+    spine_buf scratch = SPINE_BUF_INIT;
     for (size_t i = 0; i < len; ) {
-        size_t n = 0;
-        while (i + n < len && word_char((unsigned char)text[i + n]))
+        size_t n = 0, wn = 0;
+        int ascii = 1;
+        while (i + n < len && word_char((unsigned char)text[i + n])) {
+            ascii &= (unsigned char)text[i + n] < 0x80;
             n++;
+        }
         if (n == 0) {
             i++;
             continue;
         }
-        /* Most words start with a letter no query word starts with. */
-        if (n < sizeof word
-            && w->first[(unsigned char)tolower((unsigned char)text[i])]) {
-            for (size_t k = 0; k < n; k++)
-                word[k] = (char)tolower((unsigned char)text[i + k]);
-            word[n] = '\0';
-            if (is_query_word(w, stem, word, n)) {
-                count++;
-                if (fn)
-                    fn(i, n, ctx);
-            }
+        /* Most words start with a letter no query word starts with.  A
+         * word with an accent is folded before it is looked at. */
+        if (!ascii || (n < WORD_MAX
+                       && w->first[(unsigned char)tolower(
+                           (unsigned char)text[i])]))
+            wn = term_word(word, text + i, n, &scratch);
+        if (wn && w->first[(unsigned char)word[0]]
+            && is_query_word(w, stem, word, wn)) {
+            count++;
+            if (fn)
+                fn(i, n, ctx);
         }
         i += n;
     }
+    spine_buf_free(&scratch);
     return count;
 }
 

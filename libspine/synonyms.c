@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "schema.h"
 #include "synonyms.h"
 #include "xerror.h"
@@ -56,12 +57,15 @@ static int next_line(FILE *f, const char *path, long lineno, char **line,
     return 1;
 }
 
-/* Normalises the phrase p[0..n) in place into out: lower-case words joined
- * by single spaces.  Returns the number of words, or -1 for a character
- * other than a letter, digit or space. */
+/* Normalises the phrase p[0..n) into out: words folded as the indexer
+ * folds text (fold.h: the table's terms are the index's, "Ménière" is
+ * "meniere"), lower-cased and joined by single spaces.  Returns the number
+ * of words, or -1 for a character other than a letter, digit or space. */
 static int phrase_words(spine_buf *out, const char *p, size_t n)
 {
     int words = 0, in_word = 0;
+    spine_buf folded = SPINE_BUF_INIT;
+    p = spine_fold(&folded, p, n, &n, 0);
     spine_buf_reset(out);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
@@ -69,8 +73,10 @@ static int phrase_words(spine_buf *out, const char *p, size_t n)
             in_word = 0;
             continue;
         }
-        if (!isalnum(c) && c < 0x80)
-            return -1;
+        if (!isalnum(c) && c < 0x80) {
+            words = -1;
+            break;
+        }
         if (!in_word) {
             if (words)
                 spine_buf_append(out, " ", 1);
@@ -80,6 +86,7 @@ static int phrase_words(spine_buf *out, const char *p, size_t n)
         char lc = (char)tolower(c);
         spine_buf_append(out, &lc, 1);
     }
+    spine_buf_free(&folded);
     return words;
 }
 

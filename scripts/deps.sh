@@ -1,11 +1,13 @@
 # scripts/deps.sh -- sourced by the other scripts: installs the Debian
 # packages Spine needs to build and test, if any is missing.  The hunspell
 # dictionaries are read by spine-search at run time (libspine/spell.c: a
-# word in them is never corrected without asking).
+# word in them is never corrected without asking).  utf8proc folds accents
+# and case out of terms (libspine/fold.c).
 SPINE_DEPS="build-essential cmake pkg-config libxapian-dev zlib1g-dev check \
 libxml2-dev libjansson-dev python3 gzip \
 libmicrohttpd-dev curl \
-libhunspell-dev hunspell-en-us hunspell-en-med"
+libhunspell-dev hunspell-en-us hunspell-en-med \
+libutf8proc-dev"
 
 # What the test suite needs besides: a browser for the search page's test
 # (tests/e2e/serve-browser.sh drives headless Chromium) and wrk for

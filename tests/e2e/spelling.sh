@@ -116,11 +116,12 @@ expect_json "assert doc[\"auto_corrected\"] is True, doc
 assert doc[\"corrected\"] == \"kidney methadone\", doc[\"corrected\"]"
 t_end
 
-t_begin "typo: one character in two bytes is one edit (brokel is Brökel)"
+# "ø" is a letter of its own, which folding keeps ("ö" would fold to "o").
+t_begin "typo: one character in two bytes is one edit (brokel is Brøkel)"
 run "${S[@]}" --json --no-snippets brokel
 expect_status 0
 expect_json "assert doc[\"auto_corrected\"] is True, doc
-assert doc[\"corrected\"] == \"brökel\", doc[\"corrected\"]
+assert doc[\"corrected\"] == \"brøkel\", doc[\"corrected\"]
 assert ids == [\"$ID_BROKEL_SP\"], ids"
 t_end
 
