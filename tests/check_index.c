@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "document.h"
+#include "fold.h"
 #include "heads.h"
 #include "spine/index.h"
 #include "schema.h"
@@ -285,6 +286,84 @@ START_TEST(test_build_layout)
     ck_assert_uint_eq(termfreq(ixdir, "XSNIDDK"), 0);
     ck_assert_uint_eq(termfreq(ixdir, "QGARD/2"), 1);
     ck_assert_uint_eq(termfreq(ixdir, "Skidney"), 1);
+}
+END_TEST
+
+/* Folding (fold.h): characters outside ASCII lose their accents and
+ * case; ASCII bytes are left as they are, so the query parser still
+ * reads AND, NOT and capitals. */
+static void assert_folds(const char *in, unsigned flags, const char *want)
+{
+    spine_buf b = SPINE_BUF_INIT;
+    size_t n = 99;
+    const char *got = spine_fold(&b, in, strlen(in), &n, flags);
+    ck_assert_msg(n == strlen(want) && memcmp(got, want, n) == 0,
+                  "fold '%s' (%u): got '%.*s', want '%s'", in, flags, (int)n,
+                  got, want);
+    spine_buf_free(&b);
+}
+
+START_TEST(test_fold)
+{
+    assert_folds("Ménière", 0, "Meniere");
+    assert_folds("MÉNIÈRE AND café", 0, "MeNIeRE AND cafe");
+    assert_folds("MÉNIÈRE AND café", SPINE_FOLD_KEEP_CAPITAL,
+                 "MENIERE AND cafe");
+    assert_folds("Émile", SPINE_FOLD_KEEP_CAPITAL, "Emile");
+    assert_folds("Émile", 0, "emile");
+    /* Marks written apart from their letters; sharp s; a letter of its
+     * own (ø has no accent to strip); Greek capitals and final sigma. */
+    assert_folds("Me\xCC\x81nie\xCC\x80re", 0, "Meniere");
+    assert_folds("Straße", 0, "Strasse");
+    assert_folds("Brøkel", 0, "Brøkel");
+    assert_folds("ΣΟΦΊΑ σοφίας", 0, "σοφια σοφιασ");
+    /* ASCII is returned as it is, unfolded and uncopied. */
+    spine_buf b = SPINE_BUF_INIT;
+    size_t n = 0;
+    const char *ascii = "Kidney NOT U.S.";
+    ck_assert_ptr_eq(spine_fold(&b, ascii, strlen(ascii), &n, 0), ascii);
+    ck_assert_uint_eq(n, strlen(ascii));
+    ck_assert(!spine_fold_needed(ascii, strlen(ascii)));
+    ck_assert(spine_fold_needed("caf\xC3\xA9", 5));
+    /* Invalid UTF-8 is left as it is. */
+    assert_folds("a\xFF\xFE" "b", 0, "a\xFF\xFE" "b");
+    /* A run longer than the stack buffer (300 e-acutes) folds whole. */
+    spine_buf long_in = SPINE_BUF_INIT, long_want = SPINE_BUF_INIT;
+    for (int i = 0; i < 300; i++) {
+        spine_buf_puts(&long_in, "\xC3\x89");
+        spine_buf_puts(&long_want, i ? "e" : "E");
+    }
+    assert_folds(long_in.p, SPINE_FOLD_KEEP_CAPITAL, long_want.p);
+    spine_buf_free(&long_in);
+    spine_buf_free(&long_want);
+    spine_buf_free(&b);
+}
+END_TEST
+
+/* The index's terms are folded: body, title, stems and source alike. */
+static const spine_section sec_meniere[] = {
+    { "1", "What is MÉNIÈRE disease?",
+      "Ménière disease affects the inner ear." },
+};
+static const spine_article meniere = {
+    "X/1", "Ménière Disease", "", "Clínica", sec_meniere, 1
+};
+
+START_TEST(test_folded_terms)
+{
+    spine_article two[] = { articles[2], meniere };     /* gout: café */
+    build(ixdir, two, 2, NULL);
+    ck_assert_uint_eq(termfreq(ixdir, "meniere"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "Zmenier"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "Smeniere"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "ZSmenier"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "cafe"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "XSclinica"), 1);
+    ck_assert_uint_eq(termfreq(ixdir, "m\xC3\xA9ni\xC3\xA8re"), 0);
+    ck_assert_uint_eq(termfreq(ixdir, "caf\xC3\xA9"), 0);
+    ck_assert_uint_eq(termfreq(ixdir, "XScl\xC3\xADnica"), 0);
+    /* Ids are kept as they are. */
+    ck_assert_uint_eq(termfreq(ixdir, "QX/1"), 1);
 }
 END_TEST
 
@@ -1414,6 +1493,8 @@ static Suite *index_suite(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_set_timeout(core, 60);
     tcase_add_test(core, test_build_layout);
+    tcase_add_test(core, test_fold);
+    tcase_add_test(core, test_folded_terms);
     tcase_add_test(core, test_progress_and_replaced);
     tcase_add_test(core, test_batches);
     tcase_add_test(core, test_commit_null_stats_and_options);

@@ -167,6 +167,61 @@ START_TEST(test_set_size)
 }
 END_TEST
 
+/* Accented text (schema 3): pair sets and the check against the text read
+ * it folded, as the terms are made ("Ménière" is "meniere"), so a phrase
+ * of the folded words is neither ruled out nor flipped where the text
+ * holds it, and flipped where its words stand apart. */
+static const spine_section accented[] = {
+    { "1", "What is M\xC3\xA9ni\xC3\xA8re disease?",
+      "MÉNIÈRE DISEASE upsets balance.  Ménière described it; this "
+      "disease is rare.  Caf\xC3\xA9 au lait spots are another thing." },
+};
+static const spine_article accented_article = {
+    "T/3", "Ménière disease", "", "T", accented, 1
+};
+
+/* Flips of the phrases of text on a (after its pair set's prefilter). */
+static unsigned flips_on(const char *text, const spine_article *a)
+{
+    spine_buf s2 = SPINE_BUF_INIT;
+    spine_phrase_pairs *pp = spine_phrase_pairs_new();
+    spine_phrase_pairs_build(pp, a, &s2);
+    spine_phrases *p = phrases_of(text);
+    unsigned flips = 99;
+    xapian_error xe;
+    spine_phrases_prefilter(p, s2.p, s2.n);
+    ck_assert_int_eq(spine_phrases_flip(&flips, p, a, &xe), 0);
+    spine_phrases_free(p);
+    spine_phrase_pairs_free(pp);
+    spine_buf_free(&s2);
+    return flips;
+}
+
+START_TEST(test_folded)
+{
+    spine_buf s2 = SPINE_BUF_INIT;
+    spine_phrase_pairs *pp = spine_phrase_pairs_new();
+    spine_phrase_pairs_build(pp, &accented_article, &s2);
+    ck_assert_uint_eq(left("\"meniere disease\"", s2.p, s2.n), 1);
+    ck_assert_uint_eq(left("title:\"meniere disease\"", s2.p, s2.n), 1);
+    ck_assert_uint_eq(left("\"cafe au lait\"", s2.p, s2.n), 1);
+    ck_assert_uint_eq(left("\"disease meniere\"", s2.p, s2.n), 0);
+    spine_phrase_pairs_free(pp);
+    spine_buf_free(&s2);
+
+    ck_assert_uint_eq(flips_on("\"meniere disease\"", &accented_article), 0);
+    ck_assert_uint_eq(flips_on("title:\"meniere disease\"",
+                               &accented_article), 0);
+    ck_assert_uint_eq(flips_on("\"cafe au lait\"", &accented_article), 0);
+    ck_assert_uint_eq(flips_on("meniere NEAR/1 rare", &accented_article), 1);
+    ck_assert_uint_eq(flips_on("meniere NEAR/8 rare", &accented_article), 0);
+    /* Both words are there, never side by side in this order. */
+    ck_assert_uint_eq(flips_on("\"disease meniere\"", &accented_article), 1);
+    ck_assert_uint_eq(flips_on("\"meniere described disease\"",
+                               &accented_article), 1);
+}
+END_TEST
+
 static Suite *phrase_suite(void)
 {
     Suite *s = suite_create("phrase");
@@ -177,6 +232,7 @@ static Suite *phrase_suite(void)
     tcase_add_test(tc, test_rules_nothing_out);
     tcase_add_test(tc, test_damaged_sets_are_safe);
     tcase_add_test(tc, test_set_size);
+    tcase_add_test(tc, test_folded);
     suite_add_tcase(s, tc);
     return s;
 }

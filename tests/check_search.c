@@ -392,6 +392,128 @@ START_TEST(test_phrase_same_as_positions)
 }
 END_TEST
 
+/* ---- accent and case folding (fold.h) ------------------------------------ */
+
+static const spine_section s_men1[] = {
+    { "1", "What is Ménière disease?",
+      "Ménière disease brings spells of vertigo and ringing ears." },
+};
+static const spine_section s_men2[] = {
+    { "1", "", "With Meniere disease, driving may have to stop for a while." },
+};
+static const spine_section s_men3[] = {
+    { "1", "", "Patients with MÉNIÈRE keep a diary; the disease comes and "
+      "goes." },
+};
+static const spine_section s_cafe[] = {
+    { "1", "", "Café au lait spots are flat, light brown patches." },
+};
+static const spine_section s_drive[] = {
+    { "1", "", "Driving after a stroke needs a road test." },
+};
+static const spine_article accented[] = {
+    { "A/1", "Ménière Disease", "", "Clínica", s_men1, 1 },
+    { "A/2", "Meniere and driving", "", "AccentHealth", s_men2, 1 },
+    { "A/3", "Living with MÉNIÈRE", "", "AccentHealth", s_men3, 1 },
+    { "A/4", "Café au lait spots", "", "Clínica", s_cafe, 1 },
+    { "A/5", "Driving after a stroke", "", "AccentHealth", s_drive, 1 },
+};
+
+/* Opens in *out a searcher on a new index of the accented articles at
+ * tmp/name, with word positions when positions is set. */
+static void open_accented(spine_searcher **out, const char *name,
+                          int positions)
+{
+    spine_index *ix = NULL;
+    spine_error err;
+    spine_index_options o = SPINE_INDEX_OPTIONS_INIT;
+    char *dir = tu_path(tmp, name);
+    o.positions = positions;
+    spine_error_clear(&err);
+    ck_assert_msg(spine_index_begin(&ix, dir, &o, &err) == SPINE_OK,
+                  "begin: %s", err.msg);
+    for (size_t i = 0; i < sizeof accented / sizeof accented[0]; i++)
+        ck_assert_int_eq(spine_index_add(ix, &accented[i], &err), SPINE_OK);
+    ck_assert_msg(spine_index_commit(ix, NULL, &err) == SPINE_OK,
+                  "commit: %s", err.msg);
+    spine_index_free(ix);
+    ck_assert_int_eq(spine_searcher_open(out, dir, &err), SPINE_OK);
+    free(dir);
+}
+
+/* Every spelling of a word finds the articles of every other, as words,
+ * phrases (checked against the stored text, and with positions), title
+ * and source filters and beside AND, OR, NOT and NEAR in capitals. */
+START_TEST(test_folding)
+{
+    static const struct { const char *q, *want; } cases[] = {
+        { "Meniere", "A/1 A/2 A/3" }, { "Ménière", "A/1 A/2 A/3" },
+        { "MÉNIÈRE", "A/1 A/2 A/3" }, { "meniere", "A/1 A/2 A/3" },
+        { "cafe", "A/4" }, { "CAFÉ", "A/4" },
+        { "\"ménière disease\"", "A/1 A/2" },
+        { "\"MENIERE DISEASE\"", "A/1 A/2" },
+        { "title:ménière", "A/1 A/2 A/3" }, { "title:MÉNIÈRE", "A/1 A/2 A/3" },
+        { "source:clinica", "A/1 A/4" }, { "source:CLÍNICA", "A/1 A/4" },
+        { "Ménière AND driving", "A/2" }, { "MÉNIÈRE NOT driving", "A/1 A/3" },
+        { "café OR MÉNIÈRE", "A/1 A/2 A/3 A/4" },
+        { "Ménière NEAR disease", "A/1 A/2 A/3" },
+        { "Ménière NEAR/2 disease", "A/1 A/2" },
+    };
+    spine_searcher *s = S, *pos = NULL, *plain = NULL;
+    open_accented(&plain, "idx-accented", 0);
+    open_accented(&pos, "idx-accented-positions", 1);
+    spine_query_options o = opts_default();
+    o.snippets = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        S = plain;
+        char *got = ids(cases[i].q, 0);
+        ck_assert_msg(strcmp(got, cases[i].want) == 0,
+                      "query '%s': got [%s], want [%s]", cases[i].q, got,
+                      cases[i].want);
+        free(got);
+        assert_same_hits(cases[i].q, &o, pos);
+    }
+    S = s;
+    spine_searcher_free(pos);
+    spine_searcher_free(plain);
+}
+END_TEST
+
+/* Snippets mark the words of the text as written, found by their folded
+ * terms: "meniere" marks "Ménière" and "MÉNIÈRE", "Ménière" "Meniere". */
+START_TEST(test_folding_snippets)
+{
+    spine_searcher *s = S, *plain = NULL;
+    open_accented(&plain, "idx-accented-snippets", 0);
+    S = plain;
+    spine_query_options o = opts_default();
+    o.hi_start = "[";
+    o.hi_end = "]";
+    static const struct { const char *q, *id, *want; } cases[] = {
+        { "meniere", "A/1", "[Ménière] disease brings" },
+        { "meniere", "A/3", "with [MÉNIÈRE] keep" },
+        { "Ménière", "A/2", "With [Meniere] disease" },
+        /* Stemmed: "menieres" stems as "meniere" does. */
+        { "menieres", "A/1", "[Ménière] disease brings" },
+        { "\"meniere disease\"", "A/1", "[Ménière] [disease] brings" },
+        { "cafe", "A/4", "[Café] au lait" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        spine_results *r = run(cases[i].q, &o);
+        const char *sn = NULL;
+        for (size_t k = 0; k < r->nhits; k++)
+            if (strcmp(r->hits[k].id, cases[i].id) == 0)
+                sn = r->hits[k].snippet;
+        ck_assert_msg(sn && strstr(sn, cases[i].want), "'%s' on %s: "
+                      "snippet '%s', want '%s' in it", cases[i].q,
+                      cases[i].id, sn ? sn : "(no hit)", cases[i].want);
+        spine_results_free(r);
+    }
+    S = s;
+    spine_searcher_free(plain);
+}
+END_TEST
+
 /* A searcher that splits every query over three threads answers as one
  * that does not: the same hits in the same order, with the same weights
  * and snippets, for OR, AND, phrases, filters, wildcards and pages. */
@@ -2198,6 +2320,8 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_phrase_words_apart);
     tcase_add_test(core, test_phrase_or);
     tcase_add_test(core, test_phrase_same_as_positions);
+    tcase_add_test(core, test_folding);
+    tcase_add_test(core, test_folding_snippets);
     tcase_add_test(core, test_split_threads);
     tcase_add_test(core, test_title_field);
     tcase_add_test(core, test_source_filter);
