@@ -2,6 +2,7 @@
  * query.c -- reading and rewriting parsed queries (query.h), over the
  * binding's query walk.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,4 +228,231 @@ int spine_query_phrase_terms(char **out, size_t *n, int *strict,
         *n = 0;
     }
     return rc;
+}
+
+/* ---- synonyms matched whole ------------------------------------------- */
+
+/* What spine_query_whole_synonyms() carries down the query. */
+typedef struct whole_ctx {
+    spine_term_freq_fn freq;
+    void *ctx;
+} whole_ctx;
+
+/* Can an operator be rebuilt from its subqueries alone? */
+static int rebuildable(int op)
+{
+    switch (op) {
+    case XAPIAN_QUERY_OP_AND:
+    case XAPIAN_QUERY_OP_OR:
+    case XAPIAN_QUERY_OP_AND_NOT:
+    case XAPIAN_QUERY_OP_XOR:
+    case XAPIAN_QUERY_OP_AND_MAYBE:
+    case XAPIAN_QUERY_OP_FILTER:
+    case XAPIAN_QUERY_OP_MAX:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* For synonym alt (a subquery of the parser's OP_SYNONYM other than the
+ * first): sets *match to what it matches -- a term as it is, or the AND
+ * of the terms of a multi-word synonym, stored as one string of terms
+ * joined by spaces ("Zsciatic Znerv Zpain") -- and *counted to the term
+ * whose wdf counts for it: the term itself, or the multi-word synonym's
+ * rarest term (fewest documents, by freq; the first of equals). */
+static int whole_alt(xapian_query **match, xapian_query **counted,
+                     const xapian_query *alt, const whole_ctx *c,
+                     xapian_error *xe)
+{
+    char *t = NULL;
+    size_t len = 0, n = 0, rarest = 0;
+    uint32_t least = UINT32_MAX;
+    xapian_query **words = NULL;
+    *match = *counted = NULL;
+    int rc = 0;
+    if (xapian_query_type(alt) == XAPIAN_QUERY_LEAF_TERM)
+        rc = xapian_query_leaf_term(&t, &len, alt, xe);
+    if (rc == 0 && (!t || memchr(t, ' ', len) == NULL)) {
+        free(t);
+        rc = xapian_query_copy(match, alt, xe);
+        return rc != 0 ? rc : xapian_query_copy(counted, alt, xe);
+    }
+    for (size_t at = 0; rc == 0 && at < len; ) {
+        size_t end = at;
+        uint32_t tf = 0;
+        while (end < len && t[end] != ' ')
+            end++;
+        if (end > at) {
+            words = spine_realloc(words, (n + 1) * sizeof *words);
+            words[n] = NULL;
+            rc = xapian_query_new_term(&words[n], t + at, end - at, xe);
+            if (rc == 0)
+                rc = c->freq(&tf, t + at, end - at, c->ctx, xe);
+            if (rc == 0 && tf < least) {
+                least = tf;
+                rarest = n;
+            }
+            n++;
+        }
+        at = end + 1;
+    }
+    if (rc == 0)
+        rc = xapian_query_combine(match, XAPIAN_QUERY_OP_AND, words, n, xe);
+    if (rc == 0)
+        rc = xapian_query_copy(counted, words[rarest], xe);
+    for (size_t i = 0; i < n; i++)
+        xapian_query_free(words[i]);
+    free(words);
+    free(t);
+    return rc;
+}
+
+/* Does q hold a multi-word synonym (a term with a space under an
+ * OP_SYNONYM) that whole_synonyms() can reach, through operators it can
+ * rebuild? */
+static int reachable_synonym(const xapian_query *q, int under_synonym)
+{
+    int op = xapian_query_type(q);
+    if (op == XAPIAN_QUERY_LEAF_TERM) {
+        char *t = NULL;
+        size_t len = 0;
+        int found = under_synonym
+                    && xapian_query_leaf_term(&t, &len, q, NULL) == 0
+                    && memchr(t, ' ', len) != NULL;
+        free(t);
+        return found;
+    }
+    if (op != XAPIAN_QUERY_OP_SYNONYM && !rebuildable(op))
+        return 0;
+    size_t k = xapian_query_num_subqueries(q);
+    int found = 0;
+    for (size_t i = 0; i < k && !found; i++) {
+        xapian_query *sub = NULL;
+        found = xapian_query_subquery(&sub, q, i, NULL) == 0
+                && reachable_synonym(sub, op == XAPIAN_QUERY_OP_SYNONYM);
+        xapian_query_free(sub);
+    }
+    return found;
+}
+
+static int whole_synonyms(xapian_query **out, const xapian_query *q,
+                          const whole_ctx *c, xapian_error *xe);
+
+/* Rewrites the parser's OP_SYNONYM q (the words typed, then each
+ * synonym) as spine_query_whole_synonyms() says. */
+static int whole_synonym(xapian_query **out, const xapian_query *q,
+                         const whole_ctx *c, xapian_error *xe)
+{
+    size_t k = xapian_query_num_subqueries(q), n = 0;
+    xapian_query **match = spine_calloc(k, sizeof *match);
+    xapian_query **counted = spine_calloc(k, sizeof *counted);
+    xapian_query *first = NULL, *weighed = NULL, *any = NULL;
+    int rc = xapian_query_subquery(&first, q, 0, xe);
+    if (rc == 0)
+        rc = whole_synonyms(&match[0], first, c, xe);
+    if (rc == 0)
+        rc = xapian_query_copy(&counted[0], match[0], xe);
+    if (rc == 0)
+        n = 1;
+    for (size_t i = 1; rc == 0 && i < k; i++) {
+        xapian_query *sub = NULL;
+        rc = xapian_query_subquery(&sub, q, i, xe);
+        if (rc == 0)
+            rc = whole_alt(&match[n], &counted[n], sub, c, xe);
+        if (rc == 0)
+            n++;
+        xapian_query_free(sub);
+    }
+    if (rc == 0)
+        rc = xapian_query_combine(&weighed, XAPIAN_QUERY_OP_SYNONYM,
+                                  counted, n, xe);
+    if (rc == 0)
+        rc = xapian_query_combine(&any, XAPIAN_QUERY_OP_OR, match, n, xe);
+    xapian_query *pair[2] = { weighed, any };
+    if (rc == 0)
+        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_FILTER, pair, 2, xe);
+    for (size_t i = 0; i < k; i++) {
+        xapian_query_free(match[i]);
+        xapian_query_free(counted[i]);
+    }
+    free(match);
+    free(counted);
+    xapian_query_free(weighed);
+    xapian_query_free(any);
+    xapian_query_free(first);
+    return rc;
+}
+
+static int whole_synonyms(xapian_query **out, const xapian_query *q,
+                          const whole_ctx *c, xapian_error *xe)
+{
+    *out = NULL;
+    if (!reachable_synonym(q, 0))
+        return xapian_query_copy(out, q, xe);
+    int op = xapian_query_type(q), rc = 0;
+    if (op == XAPIAN_QUERY_OP_SYNONYM)
+        return whole_synonym(out, q, c, xe);
+    size_t k = xapian_query_num_subqueries(q);
+    xapian_query **sub = spine_calloc(k ? k : 1, sizeof *sub);
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        xapian_query *s = NULL;
+        rc = xapian_query_subquery(&s, q, i, xe);
+        if (rc == 0)
+            rc = whole_synonyms(&sub[i], s, c, xe);
+        xapian_query_free(s);
+    }
+    if (rc == 0)
+        rc = xapian_query_combine(out, op, sub, k, xe);
+    for (size_t i = 0; i < k; i++)
+        xapian_query_free(sub[i]);
+    free(sub);
+    return rc;
+}
+
+int spine_query_whole_synonyms(xapian_query **out, const xapian_query *q,
+                               spine_term_freq_fn freq, void *ctx,
+                               xapian_error *xe)
+{
+    whole_ctx c = { freq, ctx };
+    return whole_synonyms(out, q, &c, xe);
+}
+
+/* ---- feedback terms inside the filters --------------------------------- */
+
+int spine_query_add_weight(xapian_query **out, const xapian_query *q,
+                           const xapian_query *extra, int only_reorder,
+                           xapian_error *xe)
+{
+    int op = xapian_query_type(q), rc = 0;
+    size_t k = xapian_query_num_subqueries(q);
+    *out = NULL;
+    if ((op == XAPIAN_QUERY_OP_FILTER || op == XAPIAN_QUERY_OP_AND_NOT)
+        && k >= 2) {
+        xapian_query **sub = spine_calloc(k, sizeof *sub);
+        xapian_query *first = NULL;
+        rc = xapian_query_subquery(&first, q, 0, xe);
+        if (rc == 0)
+            rc = spine_query_add_weight(&sub[0], first, extra, only_reorder,
+                                        xe);
+        for (size_t i = 1; rc == 0 && i < k; i++)
+            rc = xapian_query_subquery(&sub[i], q, i, xe);
+        if (rc == 0)
+            rc = xapian_query_combine(out, op, sub, k, xe);
+        for (size_t i = 0; i < k; i++)
+            xapian_query_free(sub[i]);
+        free(sub);
+        xapian_query_free(first);
+        return rc;
+    }
+    int alternatives = op == XAPIAN_QUERY_LEAF_TERM
+                       || op == XAPIAN_QUERY_OP_OR
+                       || op == XAPIAN_QUERY_OP_SYNONYM
+                       || op == XAPIAN_QUERY_OP_MAX
+                       || op == XAPIAN_QUERY_OP_WILDCARD;
+    const xapian_query *pair[2] = { q, extra };
+    return xapian_query_combine(out, alternatives && !only_reorder
+                                         ? XAPIAN_QUERY_OP_OR
+                                         : XAPIAN_QUERY_OP_AND_MAYBE,
+                                (xapian_query *const *)pair, 2, xe);
 }

@@ -1,13 +1,16 @@
 /*
  * query.h -- what libspine reads of, and rewrites in, a parsed query: its
- * phrase and NEAR parts, a phrase's words, and the query with some of its
- * parts matching nothing.  Built on the binding's query walk
- * (xapian_query_type(), _num_subqueries(), _subquery(), _leaf_term()).
+ * phrase and NEAR parts, a phrase's words, the query with some of its
+ * parts matching nothing, its multi-word synonyms matched whole, and
+ * feedback terms added inside its filters.
+ * Built on the binding's query walk (xapian_query_type(),
+ * _num_subqueries(), _subquery(), _leaf_term()).
  */
 #ifndef SPINE_QUERY_H
 #define SPINE_QUERY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "xapian_c.h"
 
@@ -38,5 +41,51 @@ int spine_query_without(xapian_query **out, const xapian_query *q,
  * query *out is NULL and *n 0. */
 int spine_query_phrase_terms(char **out, size_t *n, int *strict,
                              const xapian_query *q, xapian_error *xe);
+
+/* How spine_query_whole_synonyms() learns a term's document frequency:
+ * sets *out to the number of documents that hold term[0..len).  ctx is
+ * the caller's.  Returns 0 or an XAPIAN_E* code. */
+typedef int (*spine_term_freq_fn)(uint32_t *out, const char *term,
+                                  size_t len, void *ctx, xapian_error *xe);
+
+/* Sets *out to a new copy of q in which each multi-word synonym is
+ * matched whole and counts no more than the words typed.  The query
+ * parser's synonym expansion (FLAG_AUTO_SYNONYMS,
+ * FLAG_AUTO_MULTIWORD_SYNONYMS) is an OP_SYNONYM of the words typed and
+ * their synonyms: one term, weighed with the statistics of them all and
+ * the sum of their wdfs.  The indexer stores a multi-word synonym as its
+ * terms joined by spaces ("sciatica" -> "Zsciatic Znerv Zpain",
+ * synonyms.h), a term no document holds.  An OP_SYNONYM that has one
+ * becomes
+ *
+ *     SYNONYM(typed, c_1, ..., c_k) FILTER (typed OR m_1 OR ... OR m_k)
+ *
+ * where m_i is what synonym i matches (a term, or the AND of the terms of
+ * a multi-word one) and c_i the term counted for it (the term, or the
+ * rarest term of a multi-word one, by freq): an article matches through
+ * the whole synonym, never through one common word of it ("pain" for
+ * "sciatica"), and an occurrence of the synonym counts as one of its
+ * rarest word, as much as one of the word typed, not once a word.  The
+ * query's weights stay ones that depend on a document's own postings
+ * alone, as the matcher's lazy and tiered plans require (match.h).  A
+ * synonym under an operator that cannot be rebuilt (OP_SCALE_WEIGHT,
+ * OP_ELITE_SET, windowed operators) is left as it is; the query parser
+ * puts none there. */
+int spine_query_whole_synonyms(xapian_query **out, const xapian_query *q,
+                               spine_term_freq_fn freq, void *ctx,
+                               xapian_error *xe);
+
+/* Sets *out to a new query: q with extra's weight added (pseudo-relevance
+ * feedback's terms), inside q's filters and exclusions, so that they
+ * still hold of every match: under a FILTER (source:) or an AND_NOT (NOT,
+ * -word) the first subquery takes extra, the others stay as they are.
+ * There, extra may also bring in documents q's words missed (OR) when
+ * they are alternatives -- a term, an OR, a synonym or a wildcard --
+ * unless only_reorder is set; otherwise (only_reorder, or q requires all
+ * of its parts: AND, a phrase, a pure filter) it only reorders q's
+ * matches (AND_MAYBE).  q and extra stay owned by the caller. */
+int spine_query_add_weight(xapian_query **out, const xapian_query *q,
+                           const xapian_query *extra, int only_reorder,
+                           xapian_error *xe);
 
 #endif /* SPINE_QUERY_H */

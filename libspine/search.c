@@ -240,9 +240,11 @@ static int eset_query(spine_searcher *s, xapian_query **out,
 /* Pseudo-relevance feedback: takes the top EXPAND_DOCS hits of the query
  * set on s->match as relevant, asks Xapian for the terms that best tell them
  * apart (ESet), and adds them, each weighted by its share of the best
- * term's weight.  With match_all the added terms only reorder the matches;
- * otherwise they may also bring in documents the words missed.  Costs a
- * second match and reading the top documents' term lists. */
+ * term's weight, inside the query's filters and NOTs
+ * (spine_query_add_weight()).  With match_all the added terms only reorder
+ * the matches; otherwise they may also bring in documents the words
+ * missed.  Costs a second match and reading the top documents' term
+ * lists. */
 static int expand(spine_searcher *s, xapian_query **q, int match_all,
                   verifier *v, xapian_error *xe)
 {
@@ -260,11 +262,10 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
         rc = eset_query(s, &any, rel, nrel, EXPAND_TERMS, xe);
     if (rc == 0 && any) {
         rc = xapian_query_scale(&scaled, any, EXPAND_WEIGHT, xe);
-        xapian_query *pair[2] = { *q, scaled };
+        /* Inside the query's filters and exclusions: "kidney
+         * source:NIDDK" stays NIDDK's. */
         if (rc == 0)
-            rc = xapian_query_combine(&both, match_all
-                                      ? XAPIAN_QUERY_OP_AND_MAYBE
-                                      : XAPIAN_QUERY_OP_OR, pair, 2, xe);
+            rc = spine_query_add_weight(&both, *q, scaled, match_all, xe);
         if (rc == 0)
             rc = spine_matcher_set_query(s->match, both, xe);
         if (rc == 0) {
@@ -281,20 +282,39 @@ static int expand(spine_searcher *s, xapian_query **q, int match_all,
     return rc;
 }
 
-/* Parses text into *q: the query language with synonyms. */
+/* The number of documents of s's index that hold term (a
+ * spine_term_freq_fn). */
+static int term_freq(uint32_t *out, const char *term, size_t len, void *ctx,
+                     xapian_error *xe)
+{
+    spine_searcher *s = ctx;
+    return xapian_database_termfreq(out, s->db, term, len, xe);
+}
+
+/* Parses text into *q: the query language with synonyms, a multi-word
+ * synonym matched whole (spine_query_whole_synonyms()). */
 static int parse(spine_searcher *s, xapian_query **q, const char *text,
                  const spine_query_options *opts, xapian_error *xe)
 {
     int op = opts->match_all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR;
     int synonyms = 1;
+    xapian_query *parsed = NULL;
+    *q = NULL;
     int rc = xapian_query_parser_set_default_op(s->qp, op, xe);
     if (rc == 0)
         rc = spine_synonyms_may_match(&synonyms, s->synonyms, s->stem, text,
                                       xe);
     if (rc == 0)
-        rc = xapian_query_parser_parse(q, s->qp, text, strlen(text),
+        rc = xapian_query_parser_parse(&parsed, s->qp, text, strlen(text),
                                        synonyms ? PARSE_FLAGS
                                                 : PARSE_FLAGS_PLAIN, xe);
+    if (rc == 0 && synonyms)
+        rc = spine_query_whole_synonyms(q, parsed, term_freq, s, xe);
+    else if (rc == 0) {
+        *q = parsed;
+        parsed = NULL;
+    }
+    xapian_query_free(parsed);
     return rc;
 }
 

@@ -100,8 +100,13 @@ static void add_pair(spine_synonyms_lists *l, const char *key, size_t klen,
     l->npairs++;
 }
 
-/* Records that phrase key (normalised) finds phrase val: val's words as
- * stemmed terms under each of key's lookup forms (see spine/index.h). */
+/* Records that phrase key (normalised) finds phrase val: under each of
+ * key's lookup forms (see spine/index.h), one synonym, val's words as
+ * stemmed terms joined by spaces ("Zsciatic Znerv Zpain"), which a query
+ * matches as the AND of its terms (spine_query_weigh_synonyms()).  One
+ * string rather than one synonym a word: a multi-word synonym kept whole
+ * is as specific as its words together, where its words one by one would
+ * each find every article that uses them ("pain"). */
 static int add_synonym(spine_synonyms_lists *l, xapian_stem *stem,
                        const char *key, const char *val, xapian_error *xe)
 {
@@ -115,25 +120,27 @@ static int add_synonym(spine_synonyms_lists *l, xapian_stem *stem,
         char *kstem = NULL;
         if (one_word)
             rc = xapian_stem_word(&kstem, stem, key, strlen(key), xe);
+        spine_buf_reset(&v);
         for (const char *w = val; rc == 0 && *w; ) {
             size_t n = strcspn(w, " ");
             char *vstem = NULL;
             rc = xapian_stem_word(&vstem, stem, w, n, xe);
-            if (rc == 0) {
-                spine_buf_reset(&v);
-                spine_buf_printf(&v, "Z%s%s", field[f], vstem);
-                spine_buf_reset(&k);
-                spine_buf_printf(&k, "%s%s", field[f], key);
-                add_pair(l, k.p, k.n, v.p, v.n);
-                if (kstem) {
-                    spine_buf_reset(&k);
-                    spine_buf_printf(&k, "Z%s%s", field[f], kstem);
-                    add_pair(l, k.p, k.n, v.p, v.n);
-                }
-            }
+            if (rc == 0)
+                spine_buf_printf(&v, "%sZ%s%s", v.n ? " " : "", field[f],
+                                 vstem);
             free(vstem);
             w += n;
             w += strspn(w, " ");
+        }
+        if (rc == 0) {
+            spine_buf_reset(&k);
+            spine_buf_printf(&k, "%s%s", field[f], key);
+            add_pair(l, k.p, k.n, v.p, v.n);
+            if (kstem) {
+                spine_buf_reset(&k);
+                spine_buf_printf(&k, "Z%s%s", field[f], kstem);
+                add_pair(l, k.p, k.n, v.p, v.n);
+            }
         }
         free(kstem);
     }
