@@ -176,20 +176,22 @@ static inline int is_query_word(const spine_wanted *w,
     return found;
 }
 
-/* Sets word to text[0..n) as its terms read it: lower-cased, and folded
- * (fold.h) when it has bytes above 0x7f, through scratch.  Returns its
- * length, or 0 when it is WORD_MAX bytes or more. */
 #define WORD_MAX 65
-static size_t term_word(char word[WORD_MAX], const char *text, size_t n,
-                        spine_buf *scratch)
+
+/* Sets word to text[0..n), a word with bytes above 0x7f, as its terms read
+ * it: folded (fold.h) through scratch, and lower-cased.  Returns its
+ * length, or 0 when that is WORD_MAX bytes or more. */
+static size_t folded_word(char word[WORD_MAX], const char *text, size_t n,
+                          spine_buf *scratch)
 {
-    const char *t = spine_fold(scratch, text, n, &n, 0);
-    if (n >= WORD_MAX)
+    spine_buf_reset(scratch);
+    spine_fold_append(scratch, text, n, 0);
+    if (scratch->n >= WORD_MAX)
         return 0;
-    for (size_t k = 0; k < n; k++)
-        word[k] = (char)tolower((unsigned char)t[k]);
-    word[n] = '\0';
-    return n;
+    for (size_t k = 0; k < scratch->n; k++)
+        word[k] = (char)tolower((unsigned char)scratch->p[k]);
+    word[scratch->n] = '\0';
+    return scratch->n;
 }
 
 /* Calls fn(offset, length, ctx) for each word of text[0..len) that is a
@@ -207,23 +209,33 @@ static unsigned match_words(const char *text, size_t len,
     spine_buf scratch = SPINE_BUF_INIT;
     for (size_t i = 0; i < len; ) {
         size_t n = 0, wn = 0;
-        int ascii = 1;
-        while (i + n < len && word_char((unsigned char)text[i + n])) {
-            ascii &= (unsigned char)text[i + n] < 0x80;
+        while (i + n < len && word_char((unsigned char)text[i + n]))
             n++;
-        }
         if (n == 0) {
             i++;
             continue;
         }
-        /* Most words start with a letter no query word starts with.  A
-         * word with an accent is folded before it is looked at. */
-        if (!ascii || (n < WORD_MAX
-                       && w->first[(unsigned char)tolower(
-                           (unsigned char)text[i])]))
-            wn = term_word(word, text + i, n, &scratch);
-        if (wn && w->first[(unsigned char)word[0]]
-            && is_query_word(w, stem, word, wn)) {
+        /* Most words start with a letter no query word starts with.
+         * Folding keeps ASCII bytes, so an ASCII first letter rules out
+         * a word with accents further on ("Ménière") as well; a word that
+         * passes is folded when it has a byte above 0x7f, and so is one
+         * that starts with one before its first letter is looked at. */
+        unsigned char c0 = (unsigned char)text[i];
+        if (n < WORD_MAX && (c0 >= 0x80 || w->first[tolower(c0)])) {
+            unsigned char any = 0;
+            for (size_t k = 0; k < n; k++) {
+                any |= (unsigned char)text[i + k];
+                word[k] = (char)tolower((unsigned char)text[i + k]);
+            }
+            word[n] = '\0';
+            wn = n;
+            if (any & 0x80) {
+                wn = folded_word(word, text + i, n, &scratch);
+                if (wn && !w->first[(unsigned char)word[0]])
+                    wn = 0;
+            }
+        }
+        if (wn && is_query_word(w, stem, word, wn)) {
             count++;
             if (fn)
                 fn(i, n, ctx);
