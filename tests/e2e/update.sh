@@ -6,9 +6,11 @@
 # kind of change, after which the index answers exactly as before the change
 # or exactly as after it.  GPL-2.0-or-later.
 #
-# The kill cases run SPINE_E2E_KILLS kills per kind of change (default 20;
-# 5 in an ASan build, found by its CMakeCache.txt or by libasan among the
-# indexer's libraries); SPINE_E2E_SEED fixes the random kill moments.
+# The kill cases kill each kind of change SPINE_E2E_KILLS times at random
+# moments (default 20; 5 in an ASan build, found by its CMakeCache.txt or by
+# libasan among the indexer's libraries; SPINE_E2E_SEED fixes the moments),
+# then, with strace, at each rename() and fsync() it makes, the steps of its
+# commit; with strace too, an --add fails (EIO) at each of them in turn.
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -626,18 +628,25 @@ ksig() {
     return "$st"
 }
 
+# shellcheck disable=SC2317  # called through expect_true
 differ() { ! cmp -s "$1" "$2"; }
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
 
 build_index "$K/idx" "$K/base.jsonl"
-ksig "$K/idx" "$K/sig.base" || { E2E_CASE="setup: kill index"; fail "the index does not answer"; }
+if ! ksig "$K/idx" "$K/sig.base"; then
+    E2E_CASE="setup: the index of the kill cases"
+    cp "$K/sig.base" "$OUT"
+    fail "it does not answer"
+    E2E_FAILED=$((E2E_FAILED + 1))
+    t_summary
+fi
 
 # after_kill ST -- the checks after the victim's writer ended with status
 # ST (137: killed; 0: it finished first): the index answers, exactly as
 # before the change or as after it (sets STATE to before or after), passes
 # --check and takes a following change.  Uses kill_case's variables.
 after_kill() {
-    local st=$1 stub
+    local st=$1 stub kept
     STATE=""
     RC=$st
     cp "$K/w.out" "$OUT"
@@ -678,8 +687,8 @@ after_kill() {
     run "$SPINE_SEARCH" -d "$ki" -n 0 --json nightjar
     expect_out_has '"estimated":1,'
     if ! e2e_live; then
-        keep=$(mktemp -d "${TMPDIR:-/tmp}/spine-e2e-update-kill.XXXXXX") &&
-            cp -a "$ki" "$keep/" && echo "  (the index of the failed kill is kept in $keep)"
+        kept=$(mktemp -d "${TMPDIR:-/tmp}/spine-e2e-update-kill.XXXXXX") &&
+            cp -a "$ki" "$kept/" && echo "  (the index of the failed kill is kept in $kept)"
         return 1
     fi
 }
@@ -696,7 +705,7 @@ kill_case() {
     local kind=$1 pristine=$2
     shift 2
     local args=("$@") a i n d st t w ki="$K/victim" kills=0 finished=0 call
-    local -A count=([before]=0 [after]=0 [sys_before]=0 [sys_after]=0)
+    local -A count=([before]=0 [after]=0)
     local sigb="$K/sig.$kind.before" siga="$K/sig.$kind.after" gen_before gen_after sys=""
     # ARGS with the victim's path.
     local wargs=()
@@ -777,7 +786,6 @@ kill_case() {
             LAST_CMD="${STRACE[*]} -e inject=$call:error=EIO:signal=KILL:when=$n ${IX[*]} ${wargs[*]}"
             after_kill "$st" || return 1
             [ "$st" = 0 ] && break          # it makes fewer such calls
-            count[sys_$STATE]=$((count[sys_$STATE] + 1))
             sys="$sys $call#$n:$STATE"
         done
     done
