@@ -68,7 +68,8 @@ void spine_phrases_free(spine_phrases *p);
 
 /* Pair sets, built by the indexer into each document's SPINE_SLOT_PAIRS
  * value: hashes of every two words of the article's title, questions
- * and answers that could be adjacent terms (see phrase.c), cut to seven
+ * and answers, folded as terms are (fold.h), that could be adjacent terms
+ * (see phrase.c), cut to seven
  * bits more than it takes to count the article's pairs, so that a pair
  * the article lacks passes at most one time in 128, whatever its length
  * (which costs only a read of the article).  Encoded as a format byte,

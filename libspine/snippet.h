@@ -63,7 +63,8 @@ char *spine_snippet_render(const char *html, const char *hi_start,
  * w's words are densest, and renders it as spine_snippet_render() does:
  * one line, hi_start/hi_end around each word that is a query word of w
  * (as typed, or a word whose stem under stem is a query stem: exactly the
- * words Xapian would match), "..." at each end where text was left out.
+ * words Xapian would match; a word is folded as terms are, fold.h, and
+ * marked as written), "..." at each end where text was left out.
  * Stems only the words that start with the letter of some query stem.
  * Returns a malloc()ed string; free() it. */
 char *spine_snippet_make(const char *text, size_t len, const spine_wanted *w,
