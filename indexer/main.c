@@ -598,6 +598,8 @@ static int index_main(int argc, char **argv, id_list *del)
         if (status == 0 && spine_update_commit(r.up, &st, &err) != 0) {
             fprintf(stderr, "spine-index: %s\n", err.msg);
             status = 2;
+        } else if (status == 0 && !st.announced) {
+            fprintf(stderr, "spine-index: warning: %s\n", err.msg);
         }
         print_update_summary(&r, status == 0 ? &st : NULL, dir);
         spine_update_free(r.up);

@@ -20,6 +20,9 @@
 /* Written by every update (update.c): the Xapian revision (decimal) of the
  * generation's heads file, whose entries the update kept true (heads.h). */
 #define SPINE_META_HEADS_BASE "spine.heads.base"
+/* Written by every update: a token of its own (time, process, revision),
+ * by which a commit that reported a failure is found to be in or not. */
+#define SPINE_META_CHANGE     "spine.change"
 
 #define SPINE_PREFIX_ID       "Q"    /* unique id term: "Q" + article id */
 #define SPINE_PREFIX_TITLE    "S"    /* title words, for title: queries */

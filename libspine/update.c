@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "document.h"
 #include "generation.h"
@@ -104,6 +106,7 @@ struct spine_update {
     int has_length;                 /* the index keeps SPINE_META_LENGTH */
     uint64_t length;                /* its articles' lengths, summed */
     xapian_docid first_added;       /* every docid from here on is new */
+    uint64_t revision;              /* the live revision when we began */
     term_set touched;               /* terms of documents added or gone */
     xapian_docid *gone;             /* docids deleted, ascending */
     size_t ngone, capgone;
@@ -150,6 +153,10 @@ int spine_update_begin(spine_update **out, const char *dir,
         rc = xapian_database_has_positions(&positions, u->r, &xe);
     if (rc == 0)
         rc = xapian_database_lastdocid(&u->first_added, u->r, &xe);
+    char *uuid = NULL;
+    if (rc == 0)
+        rc = xapian_database_identity(&uuid, &u->revision, u->r, &xe);
+    free(uuid);
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, live);
         goto fail;
@@ -365,6 +372,28 @@ static int by_docid(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Whether the database at live holds the change u committed: after a
+ * commit that failed, whether it failed after making the change visible
+ * (an fsync() after Xapian's last rename).  Xapian may move on to a new
+ * revision after a failed commit without the change, so the change is
+ * known by the token it carries (SPINE_META_CHANGE). */
+static int change_visible(const char *live, const char *token)
+{
+    xapian_database *db = NULL;
+    xapian_error xe;
+    char *seen = NULL;
+    size_t len = 0;
+    int visible = xapian_database_open(&db, live, &xe) == 0
+                  && xapian_database_get_metadata(&seen, &len, db,
+                                                  SPINE_META_CHANGE,
+                                                  strlen(SPINE_META_CHANGE),
+                                                  &xe) == 0
+                  && len == strlen(token) && memcmp(seen, token, len) == 0;
+    free(seen);
+    xapian_database_free(db);
+    return visible;
+}
+
 int spine_update_commit(spine_update *u, spine_update_stats *stats,
                         spine_error *err)
 {
@@ -384,7 +413,9 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
     u->stats.avlen_weighed = u->avlen;
     u->stats.avlen_now = u->has_length && ndocs
                              ? (double)u->length / (double)ndocs : 0;
+    u->stats.announced = 1;
     if (u->stats.added + u->stats.replaced + u->stats.deleted == 0) {
+        u->stats.index_bytes = spine_generation_disk_bytes(live);
         if (stats)
             *stats = u->stats;
         return SPINE_OK;                /* nothing to commit */
@@ -393,10 +424,11 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
         return spine_error_set(err, SPINE_EINVAL, "%s: the change would "
                                "leave the index without articles; the index "
                                "is left as it was", live);
-    qsort(u->gone, u->ngone, sizeof *u->gone, by_docid);
+    if (u->ngone)
+        qsort(u->gone, u->ngone, sizeof *u->gone, by_docid);
     rc = apply_spelling(u, &xe);
     if (rc == 0)
-            rc = spine_tiers_update(u->db, SPINE_META_TIERS, u->touched.text.p,
+        rc = spine_tiers_update(u->db, SPINE_META_TIERS, u->touched.text.p,
                                 u->touched.n, SPINE_TIER_SHARE, u->gone,
                                 u->ngone, u->first_added, &tiers, &xe);
     u->stats.tiers = tiers;
@@ -408,6 +440,17 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
             u->db, SPINE_META_LENGTH, strlen(SPINE_META_LENGTH), total,
             (size_t)n, &xe);
     }
+    /* What tells this change from any other, should the commit fail. */
+    char token[64];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int tn = snprintf(token, sizeof token, "%lld.%09ld.%ld.%llu",
+                      (long long)now.tv_sec, now.tv_nsec, (long)getpid(),
+                      (unsigned long long)u->revision);
+    if (rc == 0)
+        rc = xapian_writable_database_set_metadata(
+            u->db, SPINE_META_CHANGE, strlen(SPINE_META_CHANGE), token,
+            (size_t)tn, &xe);
     if (rc == 0 && u->heads_base) {
         char base[32];
         int n = snprintf(base, sizeof base, "%llu",
@@ -416,20 +459,39 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
             u->db, SPINE_META_HEADS_BASE, strlen(SPINE_META_HEADS_BASE),
             base, (size_t)n, &xe);
     }
-    /* The one commit: all of the change, made durable, or none of it. */
-    if (rc == 0)
-        rc = xapian_writable_database_commit_transaction(u->db, &xe);
     if (rc != 0)
+        return spine_error_from_xapian(err, &xe, live);
+    /* The one commit: all of the change, made durable, or none of it.  A
+     * failure after Xapian made the new revision visible (its last
+     * fsync()) leaves the change in: that is said, not denied. */
+    rc = xapian_writable_database_commit_transaction(u->db, &xe);
+    int late = rc != 0 && change_visible(live, token);
+    if (rc != 0 && !late)
         return spine_error_from_xapian(err, &xe, live);
     u->open = 0;
     u->committed = 1;
-    rc = xapian_writable_database_close(u->db, &xe);
-    if (rc != 0)
-        return spine_error_from_xapian(err, &xe, live);
+    if (late) {
+        spine_error_set(err, SPINE_EIO, "%s: the change is in the index, "
+                        "but making it durable failed (%s)", live, xe.msg);
+        u->stats.announced = 0;
+    } else if (xapian_writable_database_close(u->db, &xe) != 0) {
+        spine_error_set(err, SPINE_EIO, "%s: the change is in the index, "
+                        "but closing it failed (%s)", live, xe.msg);
+        u->stats.announced = 0;
+    }
+    /* Searchers that stay open look again at a new stub. */
+    spine_error why;
+    if (spine_generation_announce(u->gen, &why) != SPINE_OK
+        && u->stats.announced) {
+        spine_error_set(err, SPINE_EIO, "the change is in the index, but "
+                        "searchers that stay open will not see it until "
+                        "the next one: %s", why.msg);
+        u->stats.announced = 0;
+    }
     u->stats.index_bytes = spine_generation_disk_bytes(live);
     if (stats)
         *stats = u->stats;
-    return spine_generation_announce(u->gen, err);
+    return SPINE_OK;
 }
 
 void spine_update_free(spine_update *u)

@@ -376,6 +376,7 @@ static double random_change(const char *dir, model *m, unsigned puts,
     ck_assert_uint_eq(st.missing, missing);
     ck_assert_uint_eq(st.articles, m->n);
     ck_assert(st.avlen_weighed > 0);
+    ck_assert_int_eq(st.announced, 1);
     return st.avlen_now;
 }
 

@@ -157,6 +157,9 @@ typedef struct spine_update_stats {
                                 index, or 0 when unknown (an index built
                                 before Spine kept it): the drift is
                                 avlen_now / avlen_weighed - 1 */
+    int announced;           /* 1: committed cleanly and searchers told;
+                                0: committed, but something after the
+                                commit failed (spine_update_commit()) */
 } spine_update_stats;
 
 /* Starts a change of the index at dir: takes the index lock (SPINE_ELOCKED
@@ -185,9 +188,15 @@ int spine_update_delete(spine_update *u, const char *id, int *found,
 void spine_update_progress(const spine_update *u, spine_update_stats *stats);
 
 /* Commits the change, whole, and tells searchers (spine/search.h) to look
- * again.  Fills *stats (may be NULL).  Refuses (SPINE_EINVAL) a change
- * that would leave the index without articles.  A change with nothing in
- * it commits nothing.  After this call (whatever its result) only
+ * again.  Fills *stats (may be NULL).  Returns SPINE_OK once the change
+ * is in the index; should a step after the commit fail (Xapian's last
+ * fsync(), closing the database, writing the stub again), stats'
+ * announced is 0 and *err says what failed, as a warning: the change is
+ * in, but its durability is in doubt, or searchers that stay open see it
+ * only after the next change.  Returns an error, with the index as it
+ * was, when the commit itself fails; SPINE_EINVAL for a change that would
+ * leave the index without articles.  A change with nothing in it commits
+ * nothing.  After this call (whatever its result) only
  * spine_update_free() may be called. */
 int spine_update_commit(spine_update *u, spine_update_stats *stats,
                         spine_error *err);
