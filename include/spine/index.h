@@ -74,9 +74,11 @@ typedef struct spine_index_options {
  * Xapian's synonym table, where the searcher's query parser finds them
  * (FLAG_AUTO_SYNONYMS / FLAG_AUTO_MULTIWORD_SYNONYMS): a one-word phrase
  * under the word and under "Z" + its stem (and "S"/"ZS" for the title
- * field), a longer one under its words joined by single spaces.  Xapian's
- * synonyms are single terms, so a phrase synonym stands for its words'
- * stems ("Zback", "Zpain").
+ * field), a longer one under its words joined by single spaces.  A phrase
+ * synonym is stored whole, its words' stems joined by spaces ("Zback
+ * Zpain"), and the searcher matches it whole: the articles that hold all
+ * of its words, counted as often as its rarest word occurs there
+ * (spine_query_whole_synonyms(), libspine/query.h).
  *
  * The stop-word file lists words (any number a line, '#' comments) that
  * the searcher's query parser drops outside phrases; it is stored in the
