@@ -76,6 +76,28 @@ static int by_docid(const void *a, const void *b)
     return (x->did > y->did) - (x->did < y->did);
 }
 
+/* Stores under key (keylen bytes) the tier of postings v[0..n), in docid
+ * order, whose term's other postings weigh at most cap (the format of
+ * tiers.h). */
+static int put_tier(xapian_writable_database *db, const char *key,
+                    size_t keylen, const posting *v, size_t n, uint32_t cap,
+                    xapian_error *xe)
+{
+    size_t bytes = 8 + 8 * n;
+    unsigned char *blob = spine_malloc(bytes);
+    spine_put_le32(blob, (uint32_t)n);
+    spine_put_le32(blob + 4, cap);
+    for (size_t i = 0; i < n; i++) {
+        spine_put_le32(blob + 8 + 4 * i, v[i].did);
+        spine_put_le32(blob + 8 + 4 * (n + i), v[i].wdf);
+    }
+    int rc = xapian_writable_database_set_metadata(db, key, keylen,
+                                                   (const char *)blob, bytes,
+                                                   xe);
+    free(blob);
+    return rc;
+}
+
 /* Writes term's tier from its postings v[0..len) (reordered). */
 static int write_tier(xapian_writable_database *db, const char *prefix,
                       const char *term, posting *v, size_t len,
@@ -91,22 +113,11 @@ static int write_tier(xapian_writable_database *db, const char *prefix,
         if (v[i].wdf > rest)
             rest = v[i].wdf;
     qsort(v, n, sizeof *v, by_docid);
-    size_t bytes = 8 + 8 * n;
-    unsigned char *blob = spine_malloc(bytes);
-    spine_put_le32(blob, (uint32_t)n);
-    spine_put_le32(blob + 4, rest);
-    for (size_t i = 0; i < n; i++) {
-        spine_put_le32(blob + 8 + 4 * i, v[i].did);
-        spine_put_le32(blob + 8 + 4 * (n + i), v[i].wdf);
-    }
     spine_buf key = SPINE_BUF_INIT;
     spine_buf_puts(&key, prefix);
     spine_buf_puts(&key, term);
-    int rc = xapian_writable_database_set_metadata(db, key.p, key.n,
-                                                   (const char *)blob, bytes,
-                                                   xe);
+    int rc = put_tier(db, key.p, key.n, v, n, rest, xe);
     spine_buf_free(&key);
-    free(blob);
     return rc;
 }
 
@@ -266,20 +277,8 @@ static int amend_tier(xapian_writable_database *db, xapian_database *r,
     if (rc == 0 && more < 0)
         rc = more;
     *keep = n >= size;
-    if (rc == 0 && changed && *keep) {
-        size_t bytes = 8 + 8 * n;
-        unsigned char *out = spine_malloc(bytes);
-        spine_put_le32(out, (uint32_t)n);
-        spine_put_le32(out + 4, cap);
-        for (size_t i = 0; i < n; i++) {
-            spine_put_le32(out + 8 + 4 * i, v[i].did);
-            spine_put_le32(out + 8 + 4 * (n + i), v[i].wdf);
-        }
-        rc = xapian_writable_database_set_metadata(db, key, keylen,
-                                                   (const char *)out, bytes,
-                                                   xe);
-        free(out);
-    }
+    if (rc == 0 && changed && *keep)
+        rc = put_tier(db, key, keylen, v, n, cap, xe);
     free(v);
     return rc;
 }
