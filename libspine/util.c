@@ -66,6 +66,7 @@ void spine_buf_reserve(spine_buf *b, size_t extra)
         cap *= 2;
     b->p = spine_realloc(b->p, cap);
     b->cap = cap;
+    b->p[b->n] = '\0';                 /* p is a string once allocated */
 }
 
 void spine_buf_append(spine_buf *b, const void *data, size_t len)

@@ -19,7 +19,8 @@ char *spine_strdup(const char *s);
 char *spine_strndup(const char *s, size_t n);
 
 /* A growable byte buffer.  Zero-initialise it (SPINE_BUF_INIT); p is always
- * NUL-terminated past n once anything was appended.  Release with
+ * NUL-terminated past n once allocated (by an append or a reserve, even
+ * of nothing).  Release with
  * spine_buf_free(), which leaves it empty and reusable. */
 typedef struct spine_buf {
     char  *p;       /* contents (n bytes, then a NUL), or NULL when empty */

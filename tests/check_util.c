@@ -34,6 +34,14 @@ START_TEST(test_buf_append_and_nul)
     ck_assert_ptr_null(b.p);
     ck_assert_uint_eq(b.n, 0);
     ck_assert_uint_eq(b.cap, 0);
+    /* Room reserved and nothing appended: still a string, "" detached
+     * (an empty query folded into a reserved buffer read past its end). */
+    spine_buf_reserve(&b, 0);
+    ck_assert_ptr_nonnull(b.p);
+    ck_assert_int_eq(b.p[0], '\0');
+    char *s = spine_buf_detach(&b);
+    ck_assert_str_eq(s, "");
+    free(s);
 }
 END_TEST
 
