@@ -67,6 +67,10 @@ static void usage(FILE *f)
 "                        one group a line: 'a, b, c' or 'term: a, b')\n"
 "      --stopwords FILE  words the searcher drops from queries (default\n"
 "                        %s)\n"
+"      --shards N     build a shard set of N shards (2-%d), built side by\n"
+"                     side and searched as one (README: Shards)\n"
+"      --collfreq-limit N  refuse an index where a term's wdfs sum past N\n"
+"                     (default and most: 4294967295, Xapian's; for tests)\n"
 "      --allow-shrink  let a rebuild leave fewer than half the articles\n"
 "                     the index has (refused otherwise: that is an --add)\n"
 "      --add          add each SOURCE's articles to the live index, an\n"
@@ -90,7 +94,7 @@ static void usage(FILE *f)
 "are not there) with --strict, 2 error; the index is untouched unless 0.\n"
 "With --check: 0 sound, 1 damaged, 2 the check could not run.\n",
             SPINE_DEFAULT_INDEX, SPINE_DEFAULT_CORPUS, SPINE_DEFAULT_SYNONYMS,
-            SPINE_DEFAULT_STOPWORDS);
+            SPINE_DEFAULT_STOPWORDS, SPINE_MAX_SHARDS);
 }
 
 /* Monotonic seconds, for the progress line and the summary. */
@@ -402,6 +406,8 @@ static int index_main(int argc, char **argv, id_list *del)
         { "delete-from",      required_argument, NULL, 'F' },
         { "compact",          no_argument,       NULL, 'K' },
         { "allow-shrink",     no_argument,       NULL, 'L' },
+        { "shards",           required_argument, NULL, 'N' },
+        { "collfreq-limit",   required_argument, NULL, 'X' },
         { "synonyms",         required_argument, NULL, 'y' },
         { "stopwords",        required_argument, NULL, 'w' },
         { "quiet",            no_argument,       NULL, 'q' },
@@ -457,6 +463,18 @@ static int index_main(int argc, char **argv, id_list *del)
             if (cli_number("spine-index", "--level", optarg, 0, 9, &n) != 0)
                 return 2;
             iopts.zlib_level = (int)n;
+            break;
+        case 'N':
+            if (cli_number("spine-index", "--shards", optarg, 2,
+                           SPINE_MAX_SHARDS, &n) != 0)
+                return 2;
+            iopts.shards = (unsigned)n;
+            break;
+        case 'X':
+            if (cli_number("spine-index", "--collfreq-limit", optarg, 1,
+                           UINT32_MAX, &n) != 0)
+                return 2;
+            iopts.collfreq_limit = n;
             break;
         case 'j':
             if (cli_number("spine-index", "--jobs", optarg, 1, 64, &n) != 0)

@@ -40,6 +40,8 @@ const char *spine_strerror(int code)
     case SPINE_ELOCKED:   return "ELOCKED";
     case SPINE_EQUERY:    return "EQUERY";
     case SPINE_EABORT:    return "EABORT";
+    case SPINE_ELIMIT:    return "ELIMIT";
+    case SPINE_ESHARD:    return "ESHARD";
     default:              return "ERROR";
     }
 }
@@ -59,6 +61,7 @@ int spine_error_from_xapian(spine_error *err, const xapian_error *xe,
     case XAPIAN_EDATABASE:
     case XAPIAN_EMODIFIED:
     case XAPIAN_EOPENING:  code = SPINE_EIO; break;
+    case XAPIAN_ENETWORK:  code = SPINE_ESHARD; break;
     default:               code = SPINE_ERROR; break;
     }
     return spine_error_set(err, code, "%s: %s", what, xe->msg);

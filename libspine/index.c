@@ -4,10 +4,14 @@
  * database and swapped in atomically at commit (layout and guarantees in
  * spine/index.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "ceiling.h"
 #include "document.h"
 #include "generation.h"
 #include "heads.h"
@@ -23,6 +27,8 @@
 struct spine_index {
     spine_generation *gen;          /* the generation being built, locked */
     spine_index_options opts;
+    spine_index_options shard_opts; /* the shards' (no spelling in a set:
+                                       its lexicon has it) */
     spine_shard *shards;
     unsigned nshards;
     spine_index_stats stats;        /* as queued, for progress */
@@ -37,10 +43,12 @@ struct spine_index {
 
 /* ---- building ---------------------------------------------------------- */
 
-/* How many shards (and threads) to build with: the option, or one per
- * online CPU, at most 8. */
+/* How many shards (and threads) to build with: a set's, the option, or
+ * one per online CPU, at most 8. */
 static unsigned shard_count(const spine_index_options *opts)
 {
+    if (opts->shards > 1)
+        return opts->shards;
     if (opts->threads > 0)
         return opts->threads > 8 ? 8 : (unsigned)opts->threads;
     return spine_online_cpus(8);
@@ -64,6 +72,14 @@ int spine_index_begin(spine_index **out, const char *dir,
                              "(0-9)", ix->opts.zlib_level);
         goto fail;
     }
+    if (ix->opts.shards > SPINE_MAX_SHARDS) {
+        rc = spine_error_set(err, SPINE_EINVAL, "%u shards: at most %d",
+                             ix->opts.shards, SPINE_MAX_SHARDS);
+        goto fail;
+    }
+    ix->shard_opts = ix->opts;
+    if (ix->opts.shards > 1)
+        ix->shard_opts.spelling = 0;
     if (ix->opts.synonyms) {
         rc = spine_synonyms_read_file(&ix->lists, ix->opts.synonyms, err);
         if (rc != SPINE_OK)
@@ -81,11 +97,13 @@ int spine_index_begin(spine_index **out, const char *dir,
     ix->nshards = shard_count(&ix->opts);
     ix->shards = spine_calloc(ix->nshards, sizeof *ix->shards);
     for (unsigned i = 0; i < ix->nshards; i++) {
-        /* The first shard stores what the index holds once. */
+        /* The first shard stores what the index holds once; a set's
+         * lexicon does (write_lexicon()). */
         rc = spine_shard_open(&ix->shards[i],
                               spine_generation_build_dir(ix->gen), i,
-                              &ix->opts, &ix->avlen,
-                              i == 0 ? &ix->lists : NULL, err);
+                              &ix->shard_opts, &ix->avlen,
+                              i == 0 && ix->opts.shards < 2 ? &ix->lists
+                                                            : NULL, err);
         if (rc != SPINE_OK)
             goto fail;
     }
@@ -194,16 +212,12 @@ static int add_tiers(const char *dest, const uint64_t *length,
     return rc;
 }
 
-/* Finishes every shard and compacts them into one database at dest.  Fills
- * the totals of ix->stats and *ndocs. */
-static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
-                        spine_error *err)
+/* Finishes every shard (their threads close them), summing their counts
+ * into ix->stats and their articles' length into *length. */
+static int finish_shards(spine_index *ix, uint64_t *length, spine_error *err)
 {
-    xapian_database *all = NULL, *part = NULL;
-    xapian_error xe;
-    uint64_t length = 0;
     int rc = SPINE_OK;
-
+    *length = 0;
     memset(&ix->stats, 0, sizeof ix->stats);
     for (unsigned i = 0; i < ix->nshards; i++)
         spine_shard_close_queue(&ix->shards[i], 0);
@@ -216,24 +230,62 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
         ix->stats.sections += sh->sections;
         ix->stats.text_bytes += sh->text_bytes;
         ix->stats.stored_bytes += sh->stored_bytes;
-        length += sh->length;
+        *length += sh->length;
     }
-    if (rc != 0)
-        return rc;
-    if (ix->stats.articles == 0)
-        return spine_error_set(err, SPINE_EINVAL, "no articles to index; "
-                               "the existing index is left as it was");
+    if (rc == 0 && ix->stats.articles == 0)
+        rc = spine_error_set(err, SPINE_EINVAL, "no articles to index; "
+                             "the existing index is left as it was");
+    return rc;
+}
 
-    /* Compaction merges the shards (postings, spelling data, metadata) and
-     * writes full, tightly packed blocks: a smaller index, faster to search. */
-    for (unsigned i = 0; i < ix->nshards && rc == 0; i++) {
-        rc = xapian_database_open(i ? &part : &all, ix->shards[i].path, &xe);
+/* Opens the databases of shards at paths[0..n) as one, into *all. */
+static int open_all(xapian_database **all, char *const *paths, unsigned n,
+                    xapian_error *xe)
+{
+    xapian_database *part = NULL;
+    int rc = 0;
+    *all = NULL;
+    for (unsigned i = 0; i < n && rc == 0; i++) {
+        rc = xapian_database_open(i ? &part : all, paths[i], xe);
         if (rc == 0 && i) {
-            rc = xapian_database_add_database(all, part, &xe);
+            rc = xapian_database_add_database(*all, part, xe);
             xapian_database_free(part);
             part = NULL;
         }
     }
+    if (rc != 0) {
+        xapian_database_free(*all);
+        *all = NULL;
+    }
+    return rc;
+}
+
+/* The build's shards' paths (an array of borrowed strings; free() it). */
+static char **shard_paths(const spine_index *ix)
+{
+    char **v = spine_calloc(ix->nshards, sizeof *v);
+    for (unsigned i = 0; i < ix->nshards; i++)
+        v[i] = ix->shards[i].path;
+    return v;
+}
+
+/* Finishes every shard and compacts them into one database at dest.  Fills
+ * the totals of ix->stats and *ndocs. */
+static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
+                        spine_error *err)
+{
+    xapian_database *all = NULL;
+    xapian_error xe;
+    uint64_t length = 0;
+    int rc = finish_shards(ix, &length, err);
+    if (rc != 0)
+        return rc;
+
+    /* Compaction merges the shards (postings, spelling data, metadata) and
+     * writes full, tightly packed blocks: a smaller index, faster to search. */
+    char **paths = shard_paths(ix);
+    rc = open_all(&all, paths, ix->nshards, &xe);
+    free(paths);
     if (rc == 0)
         rc = xapian_database_compact(all, dest, &xe);
     xapian_database_free(all);
@@ -248,8 +300,119 @@ static int merge_shards(spine_index *ix, const char *dest, uint32_t *ndocs,
         xapian_database_free(all);
         return spine_error_from_xapian(err, &xe, dest);
     }
-    rc = spine_heads_write(dest, all, err);
+    rc = spine_ceiling_check(all, ix->opts.collfreq_limit,
+                             spine_generation_index_dir(ix->gen), err);
+    if (rc == SPINE_OK)
+        rc = spine_heads_write(dest, all, err);
     xapian_database_free(all);
+    return rc;
+}
+
+/* Writes a set's lexicon at path: no article, and what the whole set holds
+ * once (spine_index_options.shards): the spelling dictionary of the words
+ * of all shards (open as one in shards), the synonyms and stop words, the
+ * schema, the mean article length weighed for and the articles' total
+ * length. */
+static int write_lexicon(const spine_index *ix, const char *path,
+                         const xapian_database *shards, uint64_t length,
+                         xapian_error *xe)
+{
+    xapian_writable_database *w = NULL;
+    char avlen[32], total[32];
+    int na = snprintf(avlen, sizeof avlen, "%.17g", ix->avlen);
+    int nt = snprintf(total, sizeof total, "%llu",
+                      (unsigned long long)length);
+    int rc = xapian_writable_database_open(&w, path, XAPIAN_DB_CREATE, xe);
+    if (rc == 0)
+        rc = xapian_writable_database_set_metadata(
+            w, SPINE_META_SCHEMA, strlen(SPINE_META_SCHEMA),
+            SPINE_SCHEMA_VERSION, strlen(SPINE_SCHEMA_VERSION), xe);
+    if (rc == 0)
+        rc = xapian_writable_database_set_metadata(
+            w, SPINE_META_AVLEN, strlen(SPINE_META_AVLEN), avlen,
+            (size_t)na, xe);
+    if (rc == 0)
+        rc = xapian_writable_database_set_metadata(
+            w, SPINE_META_LENGTH, strlen(SPINE_META_LENGTH), total,
+            (size_t)nt, xe);
+    if (rc == 0)
+        rc = spine_synonyms_store(w, &ix->lists, xe);
+    if (rc == 0 && ix->opts.spelling)
+        rc = spine_spelling_fill(w, shards, xe);
+    if (rc == 0)
+        rc = xapian_writable_database_commit(w, xe);
+    if (rc == 0)
+        rc = xapian_writable_database_close(w, xe);
+    xapian_writable_database_free(w);
+    return rc;
+}
+
+/* Writes the stub of a set of n shards in dir: the lexicon first (Xapian
+ * reads a set's metadata from its first database), then the shards. */
+static int write_set_stub(const char *dir, unsigned n, spine_error *err)
+{
+    char *path = spine_path_join(dir, "XAPIANDB");
+    FILE *f = fopen(path, "w");
+    int ok = f && fprintf(f, "auto lexicon\n") > 0;
+    for (unsigned i = 0; ok && i < n; i++)
+        ok = fprintf(f, "auto shard-%u\n", i) > 0;
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    int rc = ok ? SPINE_OK : spine_error_set(err, SPINE_EIO, "%s: %s", path,
+                                             strerror(errno));
+    free(path);
+    return rc;
+}
+
+/* Finishes every shard and makes of them a shard set at dest (a new
+ * directory): each shard compacted into dest/shard-K, the lexicon, the
+ * stub.  Fills the totals of ix->stats and *ndocs. */
+static int build_set(spine_index *ix, const char *dest, uint32_t *ndocs,
+                     spine_error *err)
+{
+    xapian_database *all = NULL, *one = NULL;
+    xapian_error xe;
+    uint64_t length = 0;
+    char **paths = NULL;
+    spine_buf path = SPINE_BUF_INIT;
+    int rc = finish_shards(ix, &length, err);
+    if (rc != 0)
+        return rc;
+    if (mkdir(dest, 0777) != 0)
+        return spine_error_set(err, SPINE_EIO, "%s: %s", dest,
+                               strerror(errno));
+    paths = spine_calloc(ix->nshards, sizeof *paths);
+    for (unsigned i = 0; i < ix->nshards && rc == 0; i++) {
+        spine_buf_printf(&path, "%s/shard-%u", dest, i);
+        paths[i] = spine_buf_detach(&path);
+        /* Compaction packs each shard's blocks full, as for one index. */
+        rc = xapian_database_open(&one, ix->shards[i].path, &xe);
+        if (rc == 0)
+            rc = xapian_database_compact(one, paths[i], &xe);
+        xapian_database_free(one);
+        one = NULL;
+        if (rc != 0)
+            rc = spine_error_from_xapian(err, &xe, paths[i]);
+    }
+    if (rc == 0 && (rc = open_all(&all, paths, ix->nshards, &xe)) != 0)
+        rc = spine_error_from_xapian(err, &xe, dest);
+    if (rc == 0)
+        rc = spine_ceiling_check(all, ix->opts.collfreq_limit,
+                                 spine_generation_index_dir(ix->gen), err);
+    if (rc == 0) {
+        spine_buf_printf(&path, "%s/lexicon", dest);
+        if (write_lexicon(ix, path.p, all, length, &xe) != 0
+            || xapian_database_doccount(ndocs, all, &xe) != 0)
+            rc = spine_error_from_xapian(err, &xe, path.p);
+    }
+    if (rc == 0)
+        rc = write_set_stub(dest, ix->nshards, err);
+    xapian_database_free(all);
+    for (unsigned i = 0; i < ix->nshards; i++)
+        free(paths[i]);
+    free(paths);
+    spine_buf_free(&path);
     return rc;
 }
 
@@ -294,7 +457,8 @@ int spine_index_commit(spine_index *ix, spine_index_stats *stats,
     }
     spine_buf_printf(&merged, "%s/merged",
                      spine_generation_build_dir(ix->gen));
-    rc = merge_shards(ix, merged.p, &ndocs, err);
+    rc = ix->opts.shards > 1 ? build_set(ix, merged.p, &ndocs, err)
+                             : merge_shards(ix, merged.p, &ndocs, err);
     if (rc == SPINE_OK && !ix->opts.allow_shrink)
         rc = check_shrink(ix, ndocs, err);
     if (rc == SPINE_OK)

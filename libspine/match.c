@@ -398,7 +398,7 @@ int spine_match_rank_among(xapian_mset **out, spine_matcher *m,
     for (size_t i = 0; i < n; i++)
         ids[i] = hits[i].did;
     *out = NULL;
-    int rc = spine_ext_query_docids(&best, ids, n, xe);
+    int rc = spine_ext_query_docids_of(&best, m->db, ids, n, xe);
     xapian_query *pair[2] = { (xapian_query *)m->query, best };
     if (rc == 0)
         rc = xapian_query_combine(&filtered, XAPIAN_QUERY_OP_FILTER, pair, 2,

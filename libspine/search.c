@@ -631,7 +631,7 @@ static int counted_set(xapian_query **set, spine_searcher *s, verifier *v,
     for (unsigned k = 0; rc == 0 && v->rc == 0 && k < all.n; k++)
         rc = xapian_mset_docid(&ids[k], all.m.mset, page_at(&all, k), xe);
     if (rc == 0 && v->rc == 0)
-        rc = spine_ext_query_docids(set, ids, all.n, xe);
+        rc = spine_ext_query_docids_of(set, s->db, ids, all.n, xe);
     free(ids);
     spine_page_free(&all);
     return rc;
@@ -946,26 +946,58 @@ static int ask_again(spine_searcher *s, int rc, int tries)
            && tries < CHANGED_TRIES && spine_searcher_reload(s) == 1;
 }
 
+/* Whether a query that failed because a shard did not answer is asked
+ * again: on the shard set opened afresh, which names the shard down in
+ * *err when s is not partial (a restarted server answers again). */
+static int ask_shards_again(spine_searcher *s, int rc, int tries,
+                            spine_error *err)
+{
+    return rc == SPINE_ESHARD && tries < CHANGED_TRIES
+           && spine_searcher_reopen(s, err) == SPINE_OK;
+}
+
+/* Names in r the shards s answered without. */
+static void note_missing(spine_results *r, const spine_searcher *s)
+{
+    if (!s->shards.down)
+        return;
+    r->missing = spine_calloc(s->shards.down, sizeof *r->missing);
+    for (size_t i = 0; i < s->shards.n; i++)
+        if (!s->shards.v[i].up)
+            r->missing[r->nmissing++] = spine_strdup(s->shards.v[i].name);
+}
+
+/* Runs one of search_once() and related_once() as spine_search() and
+ * spine_related() promise. */
+static int answer(spine_results **out, spine_searcher *s, const char *what,
+                  const spine_query_options *opts, spine_error *err,
+                  int (*once)(spine_results **, spine_searcher *,
+                              const char *, const spine_query_options *,
+                              spine_error *))
+{
+    int rc;
+    spine_searcher_retry_shards(s);
+    for (int tries = 1; ; tries++) {
+        rc = once(out, s, what, opts, err);
+        if (rc == SPINE_OK) {
+            note_missing(*out, s);
+            return rc;
+        }
+        if (!ask_again(s, rc, tries) && !ask_shards_again(s, rc, tries, err))
+            return rc;
+    }
+}
+
 int spine_search(spine_results **out, spine_searcher *s, const char *query,
                  const spine_query_options *opts, spine_error *err)
 {
-    int rc;
-    for (int tries = 1; ; tries++) {
-        rc = search_once(out, s, query, opts, err);
-        if (rc == SPINE_OK || !ask_again(s, rc, tries))
-            return rc;
-    }
+    return answer(out, s, query, opts, err, search_once);
 }
 
 int spine_related(spine_results **out, spine_searcher *s, const char *id,
                   const spine_query_options *opts, spine_error *err)
 {
-    int rc;
-    for (int tries = 1; ; tries++) {
-        rc = related_once(out, s, id, opts, err);
-        if (rc == SPINE_OK || !ask_again(s, rc, tries))
-            return rc;
-    }
+    return answer(out, s, id, opts, err, related_once);
 }
 
 void spine_results_free(spine_results *r)
@@ -986,6 +1018,9 @@ void spine_results_free(spine_results *r)
     }
     free(r->hits);
     spine_source_counts_free(r->facets, r->nfacets);
+    for (size_t i = 0; i < r->nmissing; i++)
+        free(r->missing[i]);
+    free(r->missing);
     free(r->query);
     free(r->corrected);
     free(r);

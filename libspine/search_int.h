@@ -14,6 +14,7 @@
 #include "spell.h"
 #include "spine/search.h"
 #include "synonyms.h"
+#include "shardset.h"
 #include "xapian_c.h"
 
 /* Ranking constants, tuned on SMART MED (benchmarks/EFFECTIVENESS.md) and
@@ -114,7 +115,21 @@ struct spine_searcher {
     spine_synonyms *synonyms;       /* the synonym table's words: the
                                        synonym gate's, and the speller's
                                        (which borrows them) */
+    spine_shardset shards;          /* what db searches (shardset.h) */
+    spine_open_options open;        /* as opened: timeout, partial */
+    time_t retry_at;                /* a shard is down: when to try again */
 };
+
+/* Opens s's index again, shard by shard, as s was opened, and moves s to
+ * it: after a query failed because a shard did not answer.  Returns
+ * SPINE_OK, or the open's error (naming a shard that is down, unless s
+ * is partial), s then left as it was. */
+int spine_searcher_reopen(spine_searcher *s, spine_error *err);
+
+/* For a partial searcher with shards down: at most every
+ * SPINE_SHARD_RETRY_S seconds, opens its index again and moves to it when
+ * more shards answer.  Nothing otherwise. */
+void spine_searcher_retry_shards(spine_searcher *s);
 
 /* Moves s to the index's live generation when a build has swapped in a
  * new one since s opened it (its stub changed): opens it whole, then

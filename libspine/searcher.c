@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "schema.h"
 #include "search_int.h"
@@ -184,14 +185,29 @@ static int open_db(spine_searcher *s, spine_error *err)
 
     if (spine_searcher_open_hook)
         spine_searcher_open_hook(1, s->path);
-    rc = xapian_database_open(&s->db, s->path, &xe);
-    if (rc == XAPIAN_ENOTFOUND || rc == XAPIAN_EOPENING)
+    /* Each shard on its own (shardset.h): one database, a sharded
+     * build's generation, or a stub a user wrote. */
+    spine_error why;
+    rc = spine_shardset_list(&s->shards, s->path, &why);
+    if (rc == SPINE_ENOTFOUND && !strcmp(s->path, s->dir))
         return spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
                                "one with spine-index)", s->dir);
-    if (rc == 0)
-        rc = xapian_database_get_metadata(&schema, &schema_len, s->db,
-                                          SPINE_META_SCHEMA,
-                                          strlen(SPINE_META_SCHEMA), &xe);
+    if (rc == SPINE_OK)
+        rc = spine_shardset_open(&s->db, &s->shards, s->open.timeout_ms,
+                                 s->open.partial, &why);
+    if (rc == SPINE_ENOTFOUND)
+        return spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
+                               "one with spine-index): %s", s->dir, why.msg);
+    if (rc != SPINE_OK) {
+        if (err)
+            *err = why;
+        return rc;
+    }
+    if (s->shards.down)
+        s->retry_at = time(NULL) + SPINE_SHARD_RETRY_S;
+    rc = xapian_database_get_metadata(&schema, &schema_len, s->db,
+                                      SPINE_META_SCHEMA,
+                                      strlen(SPINE_META_SCHEMA), &xe);
     if (rc != 0)
         return spine_searcher_xapian_error(err, s, &xe);
     if (strcmp(schema, SPINE_SCHEMA_VERSION) != 0) {
@@ -211,7 +227,10 @@ static int open_db(spine_searcher *s, spine_error *err)
                                  : SPINE_OK;
     if (rc != SPINE_OK)
         return rc;
-    rc = check_spelling(s, err);
+    /* Xapian reads no spelling table through a remote shard: a set with
+     * remote shards has its dictionary in a local one (the lexicon of a
+     * sharded build), or none. */
+    rc = s->shards.remote ? SPINE_OK : check_spelling(s, err);
     if (rc != SPINE_OK)
         return rc;
     rc = xapian_database_doccount(&s->doccount, s->db, &xe);
@@ -254,10 +273,18 @@ static int open_db(spine_searcher *s, spine_error *err)
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err)
 {
+    return spine_searcher_open_with(out, dir, NULL, err);
+}
+
+int spine_searcher_open_with(spine_searcher **out, const char *dir,
+                             const spine_open_options *o, spine_error *err)
+{
+    static const spine_open_options defaults = SPINE_OPEN_OPTIONS_INIT;
     *out = NULL;
     for (int tries = 1; ; tries++) {
         spine_searcher *s = spine_calloc(1, sizeof *s);
         spine_stub after;
+        s->open = o ? *o : defaults;
         struct stat st;
         int rc, hold = -1, gone = 0;
 
@@ -324,7 +351,8 @@ int spine_searcher_refresh(spine_searcher *s)
     spine_stub_look(s->dir, &now);
     if (spine_stub_same(&now, &s->stub) || spine_stub_same(&now, &s->failed))
         return 0;
-    if (spine_searcher_open(&fresh, s->dir, &err) != SPINE_OK) {
+    if (spine_searcher_open_with(&fresh, s->dir, &s->open, &err)
+        != SPINE_OK) {
         /* No stub (the index removed), or a generation that does not
          * open: go on with the whole one s has, and try again only once
          * the stub changes again. */
@@ -343,7 +371,8 @@ int spine_searcher_reload(spine_searcher *s)
     char *uuid = NULL, *fresh_uuid = NULL;
     uint64_t rev = 0, fresh_rev = 0;
 
-    if (spine_searcher_open(&fresh, s->dir, &err) != SPINE_OK)
+    if (spine_searcher_open_with(&fresh, s->dir, &s->open, &err)
+        != SPINE_OK)
         return 0;
     int same = xapian_database_identity(&uuid, &rev, s->db, &xe) == 0
                && xapian_database_identity(&fresh_uuid, &fresh_rev,
@@ -359,6 +388,31 @@ int spine_searcher_reload(spine_searcher *s)
     return 1;
 }
 
+int spine_searcher_reopen(spine_searcher *s, spine_error *err)
+{
+    spine_searcher *fresh;
+    int rc = spine_searcher_open_with(&fresh, s->dir, &s->open, err);
+    if (rc == SPINE_OK)
+        move_to(s, fresh);
+    return rc;
+}
+
+void spine_searcher_retry_shards(spine_searcher *s)
+{
+    spine_searcher *fresh;
+    spine_error err;
+    time_t now = time(NULL);
+    if (!s->shards.down || now < s->retry_at)
+        return;
+    s->retry_at = now + SPINE_SHARD_RETRY_S;
+    if (spine_searcher_open_with(&fresh, s->dir, &s->open, &err) != SPINE_OK)
+        return;
+    if (fresh->shards.down < s->shards.down)
+        move_to(s, fresh);
+    else
+        spine_searcher_free(fresh);
+}
+
 void spine_searcher_free(spine_searcher *s)
 {
     if (!s)
@@ -372,6 +426,7 @@ void spine_searcher_free(spine_searcher *s)
     spine_heads_free(s->heads);
     xapian_database_free(s->db);
     spine_synonyms_free(s->synonyms);       /* after the speller's */
+    spine_shardset_free(&s->shards);
     for (size_t i = 0; i < s->nfiles; i++)
         free(s->files[i].name);
     free(s->files);
@@ -390,6 +445,10 @@ static int split(spine_searcher *s, unsigned threads,
     if (threads > SPINE_MAX_MATCH_THREADS)
         return spine_error_set(err, SPINE_EINVAL, "at most %d threads can "
                                "match a query", SPINE_MAX_MATCH_THREADS);
+    /* A shard set is matched on one thread: a split's docid ranges are
+     * one database's (spine_ext_query_docid_range()). */
+    if (s->shards.n != 1 || s->shards.remote)
+        return SPINE_OK;
     xapian_database *helper[SPINE_MAX_MATCH_THREADS];
     xapian_error xe;
     unsigned n = 0;

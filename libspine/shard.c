@@ -114,23 +114,14 @@ static int store_extras(spine_shard *sh, spine_error *err)
     return 0;
 }
 
-/* Adds to db's spelling dictionary every body word of its committed term
- * list (body_word()), each with its collection frequency (the sum of its
- * wdf over the shard): what a term generator with XAPIAN_TG_FLAG_SPELLING
- * adds word by word, in one pass over the distinct terms.  The words are
- * listed first: adding spelling data while walking the same database's
- * term list is not something Xapian promises to support. */
-static int add_spelling(xapian_writable_database *db, xapian_error *xe)
+int spine_spelling_fill(xapian_writable_database *db,
+                        const xapian_database *r, xapian_error *xe)
 {
-    xapian_database *r = NULL;
     xapian_termlist *tl = NULL;
     spine_buf words = SPINE_BUF_INIT;
     const char *t;
     size_t len, n = 0;
-    int rc = xapian_writable_database_reader(&r, db, xe), more = 0;
-    if (rc == 0)
-        rc = xapian_database_allterms(&tl, r, "", 0, xe);
-    more = rc == 0;
+    int rc = xapian_database_allterms(&tl, r, "", 0, xe), more = rc == 0;
     while (more && (more = xapian_termlist_next(&t, &len, NULL, tl, xe)) > 0)
         if (spine_document_spelling_word(t, len)) {
             spine_buf_append(&words, t, len + 1);
@@ -153,6 +144,17 @@ static int add_spelling(xapian_writable_database *db, xapian_error *xe)
         rc = xapian_writable_database_set_metadata(
             db, SPINE_META_SPELLING, strlen(SPINE_META_SPELLING), "1", 1, xe);
     spine_buf_free(&words);
+    return rc;
+}
+
+/* Fills db's spelling dictionary from its own committed words
+ * (spine_spelling_fill()). */
+static int add_spelling(xapian_writable_database *db, xapian_error *xe)
+{
+    xapian_database *r = NULL;
+    int rc = xapian_writable_database_reader(&r, db, xe);
+    if (rc == 0)
+        rc = spine_spelling_fill(db, r, xe);
     xapian_database_free(r);
     return rc;
 }

@@ -65,6 +65,18 @@ int spine_shard_open(spine_shard *sh, const char *dir, unsigned no,
                      const spine_index_options *opts, const double *avlen,
                      const spine_synonyms_lists *extras, spine_error *err);
 
+/* Adds to db's spelling dictionary every body word of r's term list
+ * (spine_document_spelling_word()), each with its collection frequency
+ * in r (the sum of its wdf): what a term generator with
+ * XAPIAN_TG_FLAG_SPELLING adds word by word, in one pass over the
+ * distinct terms.  r may be db's own committed state, or other databases
+ * (a shard set's shards, for its lexicon).  The words are listed first:
+ * adding spelling data while walking the same database's term list is
+ * not something Xapian promises to support.  Returns 0 or a Xapian
+ * error. */
+int spine_spelling_fill(xapian_writable_database *db,
+                        const xapian_database *r, xapian_error *xe);
+
 /* Returns a deep copy of a in one allocation (free() it), as
  * spine_shard_enqueue() takes it. */
 spine_article *spine_shard_copy_article(const spine_article *a);

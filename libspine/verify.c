@@ -65,7 +65,7 @@ static int reweigh(verifier *v, const xapian_query *q, candidate **c,
         c[k]->state = CAND_DROP;
         ids[k] = c[k]->did;
     }
-    rc = spine_ext_query_docids(&any, ids, n, xe);
+    rc = spine_ext_query_docids_of(&any, s->db, ids, n, xe);
     const xapian_query *pair[2] = { q, any };
     if (rc == 0)
         rc = xapian_query_combine(&one, XAPIAN_QUERY_OP_FILTER,

@@ -6,12 +6,14 @@
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
 #include "spine_ext.h"
+#include "spine_ext_int.h"
 #include "xapian_c_int.h"
 
 #include <xapian.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -122,25 +124,64 @@ int spine_ext_enquire_set_prenorm(xapian_enquire *enq, double scale,
  * Posting sources
  */
 
+/* A fixed set of docids, at weight 0.  The docids are those of a
+ * database that may be sharded (Database::add_database(), or a stub of
+ * several): Xapian numbers the documents of shard k of n as
+ * (local - 1) * n + k + 1, and inits a posting source once a shard with
+ * that shard alone, telling it neither k nor n.  So the source keeps the
+ * shards' uuids, in order, and finds its shard by its uuid (one shard, or
+ * none known: the docids are the shard's own). */
 class DocidSource : public Xapian::PostingSource {
-    std::vector<Xapian::docid> ids;     /* sorted, unique */
+    std::vector<Xapian::docid> ids;     /* sorted, unique, of the whole */
+    std::vector<std::string> shards;    /* uuids in order; < 2: unsharded */
+    std::vector<Xapian::docid> share;   /* a shard's share, local ids */
+    const std::vector<Xapian::docid> *mine = &ids;  /* ids, or share */
     size_t at = 0;
     bool started = false;
 
   public:
-    explicit DocidSource(std::vector<Xapian::docid> ids_) : ids(ids_) { }
+    DocidSource(std::vector<Xapian::docid> ids_,
+                std::vector<std::string> shards_)
+        : ids(std::move(ids_)), shards(std::move(shards_)) { }
 
-    DocidSource *clone() const override { return new DocidSource(ids); }
+    DocidSource(const DocidSource &) = delete;
+    DocidSource &operator=(const DocidSource &) = delete;
 
-    void init(const Xapian::Database &) override
+    DocidSource *clone() const override
+    {
+        return new DocidSource(ids, shards);
+    }
+
+    void init(const Xapian::Database &db) override
     {
         at = 0;
         started = false;
+        mine = &ids;
+        if (shards.size() < 2)
+            return;
+        auto it = std::find(shards.begin(), shards.end(), db.get_uuid());
+        if (it == shards.end())
+            throw Xapian::InvalidArgumentError("DocidSource: a shard not of "
+                                               "the database its docids "
+                                               "are of");
+        Xapian::docid n = static_cast<Xapian::docid>(shards.size());
+        Xapian::docid k = static_cast<Xapian::docid>(it - shards.begin());
+        share.clear();
+        for (Xapian::docid d : ids)
+            if ((d - 1) % n == k)
+                share.push_back((d - 1) / n + 1);
+        mine = &share;
     }
 
     Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return ids.size(); }
-    Xapian::doccount get_termfreq_max() const override { return ids.size(); }
+    Xapian::doccount get_termfreq_est() const override
+    {
+        return static_cast<Xapian::doccount>(mine->size());
+    }
+    Xapian::doccount get_termfreq_max() const override
+    {
+        return static_cast<Xapian::doccount>(mine->size());
+    }
 
     void next(double) override
     {
@@ -152,31 +193,57 @@ class DocidSource : public Xapian::PostingSource {
     void skip_to(Xapian::docid did, double) override
     {
         started = true;
-        while (at < ids.size() && ids[at] < did)
+        while (at < mine->size() && (*mine)[at] < did)
             at++;
     }
 
-    bool at_end() const override { return started && at >= ids.size(); }
+    bool at_end() const override { return started && at >= mine->size(); }
 
-    Xapian::docid get_docid() const override { return ids[at]; }
+    Xapian::docid get_docid() const override { return (*mine)[at]; }
 
     std::string name() const override { return "Spine::DocidSource"; }
 
-    /* As raw docids: a query is serialised only to be copied for another
-     * thread of the same process (libspine's split matches). */
+    /* Text, so that a remote shard's server reads what any client wrote:
+     * the number of shards, their uuids a line each, then the docids in
+     * decimal, a space before each. */
     std::string serialise() const override
     {
-        return std::string(reinterpret_cast<const char *>(ids.data()),
-                           ids.size() * sizeof ids[0]);
+        std::string s = std::to_string(shards.size()) + "\n";
+        for (const std::string &u : shards)
+            s += u + "\n";
+        for (Xapian::docid d : ids)
+            s += " " + std::to_string(d);
+        return s;
     }
 
     DocidSource *unserialise(const std::string &s) const override
     {
-        std::vector<Xapian::docid> v(s.size() / sizeof(Xapian::docid));
-        if (s.size() != v.size() * sizeof v[0])
-            throw Xapian::SerialisationError("DocidSource: bad size");
-        std::memcpy(v.data(), s.data(), s.size());
-        return new DocidSource(std::move(v));
+        const char *p = s.c_str(), *end = p + s.size();
+        char *stop;
+        unsigned long n = std::strtoul(p, &stop, 10);
+        if (stop == p || *stop != '\n' || n > s.size())
+            throw Xapian::SerialisationError("DocidSource: bad shard count");
+        p = stop + 1;
+        std::vector<std::string> u;
+        for (unsigned long i = 0; i < n; i++) {
+            const char *nl = static_cast<const char *>(
+                std::memchr(p, '\n', static_cast<size_t>(end - p)));
+            if (!nl)
+                throw Xapian::SerialisationError("DocidSource: bad uuid");
+            u.emplace_back(p, nl);
+            p = nl + 1;
+        }
+        std::vector<Xapian::docid> v;
+        while (p < end) {
+            if (*p != ' ')
+                throw Xapian::SerialisationError("DocidSource: bad docid");
+            unsigned long d = std::strtoul(p + 1, &stop, 10);
+            if (stop == p + 1 || d == 0 || d > 0xffffffffUL)
+                throw Xapian::SerialisationError("DocidSource: bad docid");
+            v.push_back(static_cast<Xapian::docid>(d));
+            p = stop;
+        }
+        return new DocidSource(std::move(v), std::move(u));
     }
 };
 
@@ -223,8 +290,32 @@ class DocidRangeSource : public Xapian::PostingSource {
     std::string name() const override { return "Spine::DocidRangeSource"; }
 };
 
-int spine_ext_query_docids(xapian_query **out, const xapian_docid *ids,
-                           size_t n, xapian_error *err)
+/* The uuids of db's shards, in order, when it has more than one. */
+static std::vector<std::string> shard_uuids(const xapian_database *db)
+{
+    std::vector<std::string> v;
+    if (!db || db->db.size() < 2)
+        return v;
+    /* Database::get_uuid() joins its shards' uuids with ':' (and is empty
+     * when one has none). */
+    std::string all = db->db.get_uuid();
+    for (size_t at = 0; !all.empty(); ) {
+        size_t colon = all.find(':', at);
+        v.push_back(all.substr(at, colon == std::string::npos
+                                       ? std::string::npos : colon - at));
+        if (colon == std::string::npos)
+            break;
+        at = colon + 1;
+    }
+    if (v.size() != db->db.size())
+        throw Xapian::InvalidArgumentError("a sharded database with a shard "
+                                           "that has no uuid");
+    return v;
+}
+
+int spine_ext_query_docids_of(xapian_query **out, const xapian_database *db,
+                              const xapian_docid *ids, size_t n,
+                              xapian_error *err)
 {
     REQUIRE(out);
     *out = NULL;
@@ -239,12 +330,18 @@ int spine_ext_query_docids(xapian_query **out, const xapian_docid *ids,
             *out = new xapian_query{Xapian::Query::MatchNothing};
             return XAPIAN_OK;
         }
-        DocidSource *src = new DocidSource(std::move(v));
+        DocidSource *src = new DocidSource(std::move(v), shard_uuids(db));
         *out = new xapian_query{Xapian::Query(src->release())};
         return XAPIAN_OK;
     } catch (...) {
         return fail(err);
     }
+}
+
+int spine_ext_query_docids(xapian_query **out, const xapian_docid *ids,
+                           size_t n, xapian_error *err)
+{
+    return spine_ext_query_docids_of(out, NULL, ids, n, err);
 }
 
 int spine_ext_query_docid_range(xapian_query **out, xapian_docid lo,
@@ -269,7 +366,7 @@ int spine_ext_query_unserialise(xapian_query **out, const char *data,
     REQUIRE(data || len == 0);
     try {
         Xapian::Registry reg;
-        reg.register_posting_source(DocidSource({}));
+        reg.register_posting_source(DocidSource({}, {}));
         reg.register_weighting_scheme(PrenormIneB2Weight(1));
         *out = new xapian_query{Xapian::Query::unserialise(
             std::string(data, len), reg)};
@@ -277,4 +374,16 @@ int spine_ext_query_unserialise(xapian_query **out, const char *data,
     } catch (...) {
         return fail(err);
     }
+}
+
+/* ------------------------------------------------------------------------
+ * The registry (spine_ext_int.h), for readers of serialised queries and
+ * weights in other files: the remote server of spine_ext_tcpsrv.cc.
+ * DocidRangeSource has no serialised form and is not in it.
+ */
+
+void spine_ext::register_all(Xapian::Registry &reg)
+{
+    reg.register_posting_source(DocidSource({}, {}));
+    reg.register_weighting_scheme(PrenormIneB2Weight(1));
 }

@@ -68,6 +68,16 @@ int spine_ext_enquire_set_prenorm(xapian_enquire *enq, double scale,
 int spine_ext_query_docids(xapian_query **out, const xapian_docid *ids,
                            size_t n, xapian_error *err);
 
+/* The same for the docids of db (borrowed), which may have several shards
+ * (xapian_database_add_database(), a stub listing several databases,
+ * remote ones included): the query then finds each shard's documents
+ * among ids in that shard, by its uuid, wherever it runs.  db NULL is
+ * spine_ext_query_docids().  XAPIAN_EINVAL when a shard of db has no
+ * uuid. */
+int spine_ext_query_docids_of(xapian_query **out, const xapian_database *db,
+                              const xapian_docid *ids, size_t n,
+                              xapian_error *err);
+
 /* Creates a query matching every docid from lo to hi, at weight 0: the
  * share of a database one part of a split match covers.  Its frequency
  * estimate is the whole database's, so that under an AND Xapian reads the

@@ -488,6 +488,36 @@ int xapian_database_collection_freq(uint64_t *out, const xapian_database *db,
     }
 }
 
+int xapian_database_wdf_upper_bound(uint32_t *out, const xapian_database *db,
+                                    const char *term, size_t len,
+                                    xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(db);
+    REQUIRE_TEXT(term, len);
+    try {
+        *out = db->db.get_wdf_upper_bound(text(term, len));
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+int xapian_database_total_length(uint64_t *out, const xapian_database *db,
+                                 xapian_error *err)
+{
+    REQUIRE(out);
+    *out = 0;
+    REQUIRE(db);
+    try {
+        *out = db->db.get_total_length();
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_database_find_docid(xapian_docid *out, const xapian_database *db,
                                const char *term, size_t len,
                                xapian_error *err)

@@ -163,6 +163,18 @@ int xapian_database_collection_freq(uint64_t *out, const xapian_database *db,
                                     const char *term, size_t len,
                                     xapian_error *err);
 
+/* Writes the largest wdf term has in any document (0 if none) into *out
+ * (Database::get_wdf_upper_bound(): exact for one glass database, the
+ * largest of the shards' for several). */
+int xapian_database_wdf_upper_bound(uint32_t *out, const xapian_database *db,
+                                    const char *term, size_t len,
+                                    xapian_error *err);
+
+/* Writes the sum of the lengths (wdf sums) of all documents into *out
+ * (Database::get_total_length(), 64 bits). */
+int xapian_database_total_length(uint64_t *out, const xapian_database *db,
+                                 xapian_error *err);
+
 /* Reads the metadata value stored under key into a malloc()ed buffer
  * (*out, *out_len; "" with length 0 when unset).  Release with free(). */
 int xapian_database_get_metadata(char **out, size_t *out_len,

@@ -21,7 +21,11 @@ enum {
     SPINE_ENOTFOUND =  -7,  /* no index (or file) at that path */
     SPINE_ELOCKED   =  -8,  /* another indexer holds the index */
     SPINE_EQUERY    =  -9,  /* malformed query */
-    SPINE_EABORT    = -10   /* stopped on request (callback, --strict) */
+    SPINE_EABORT    = -10,  /* stopped on request (callback, --strict) */
+    SPINE_ELIMIT    = -11,  /* past a limit of Xapian's format (a term's
+                               32-bit collection frequency: ceiling.h) */
+    SPINE_ESHARD    = -12   /* a shard of a set did not answer: down,
+                               refusing, or slower than the timeout */
 };
 
 typedef struct spine_error {

@@ -42,12 +42,33 @@ typedef struct spine_index_options {
                                 assume (schema.h), instead of the mean of
                                 the first articles: a rebuild that weighs
                                 as an updated index does (tests) */
+    unsigned shards;         /* 0 or 1: one database; 2 to
+                                SPINE_MAX_SHARDS: a shard set (below) */
+    uint64_t collfreq_limit; /* 0: Xapian's 32-bit ceiling; smaller: the
+                                same check at a ceiling tests can reach
+                                (a term's wdf sum past it is SPINE_ELIMIT;
+                                see spine_index_commit()) */
 } spine_index_options;
 
 #define SPINE_INDEX_OPTIONS_INIT                                          \
     { .zlib_level = 1, .spelling = 1, .threads = 0, .synonyms = NULL,     \
       .stopwords = NULL, .positions = 0, .batch = 0, .allow_shrink = 0,  \
-      .avlen = 0 }
+      .avlen = 0, .shards = 0, .collfreq_limit = 0 }
+
+/* A shard set: the generation is a directory holding N databases built
+ * side by side, one thread each, every article in the shard its id
+ * hashes to, and a lexicon, which holds what the whole index holds once
+ * (the spelling dictionary of all the shards' words, synonyms, stop
+ * words, the mean article length) and no article; and a Xapian stub,
+ *     INDEX_DIR/gen-NNNNNN/XAPIANDB   auto lexicon, auto shard-0, ...
+ * so that any Xapian tool opens the set as one database.  Searched as one
+ * (spine/search.h), a set gives the hits, scores and snippets of one index
+ * of the same articles; each shard can be served on its own by
+ * spine-tcpsrv, and a stub a user writes may list the lexicon and the
+ * shards, local or remote.  Updates (spine_update_begin()) change a set
+ * in place: each article goes to the shard that holds its id, or the one
+ * its id hashes to. */
+#define SPINE_MAX_SHARDS 64
 
 /* Each shard writes its postings out every SPINE_INDEX_BATCH articles.
  * Xapian's own default, 10,000 documents, is slower here: its in-memory
@@ -116,8 +137,12 @@ int spine_index_add(spine_index *ix, const spine_article *a, spine_error *err);
  * (SPINE_EINVAL too) one with fewer than half the articles of the live index,
  * unless opts->allow_shrink: adding a few articles is an update
  * (spine_update_begin()), and a rebuild from them alone would drop the
- * rest; the message names both counts.  After this
- * call (whatever its result) only spine_index_free() may be called. */
+ * rest; the message names both counts.  Refuses (SPINE_ELIMIT) an index
+ * in which a term's wdfs would sum past Xapian's 32-bit collection
+ * frequency (opts->collfreq_limit), naming the term: Xapian would wrap
+ * the sum and weigh the term wrongly; a shard set shares that limit.
+ * After this call (whatever its result) only spine_index_free() may be
+ * called. */
 int spine_index_commit(spine_index *ix, spine_index_stats *stats,
                        spine_error *err);
 

@@ -39,6 +39,32 @@ typedef struct spine_searcher spine_searcher;
 int spine_searcher_open(spine_searcher **out, const char *dir,
                         spine_error *err);
 
+/* How a searcher opens a shard set: a stub (Xapian's format; a file, or a
+ * directory holding XAPIANDB) that lists local databases ("auto PATH")
+ * and remote ones ("remote HOST:PORT", served by spine-tcpsrv), or the
+ * index directory of a sharded build (spine_index_options.shards).  Its
+ * shards are searched as one index: the same hits, scores and snippets as
+ * one index of the same articles, Xapian summing their statistics. */
+typedef struct spine_open_options {
+    unsigned timeout_ms;     /* bound on each network operation of a
+                                remote shard (connecting, each read and
+                                write); 0: 10 s */
+    int partial;             /* 1: when shards are down, answer from the
+                                others and say so (spine_results.missing)
+                                instead of failing; a down shard is tried
+                                again at most every SPINE_SHARD_RETRY_S
+                                seconds, and used again once it answers */
+} spine_open_options;
+
+#define SPINE_OPEN_OPTIONS_INIT { .timeout_ms = 0, .partial = 0 }
+#define SPINE_SHARD_RETRY_S 2
+
+/* spine_searcher_open() with options (NULL: the defaults).  A shard that
+ * does not answer is SPINE_ESHARD, naming it (host:port or path, and the
+ * stub line that lists it), unless o->partial. */
+int spine_searcher_open_with(spine_searcher **out, const char *dir,
+                             const spine_open_options *o, spine_error *err);
+
 /* Releases s.  Accepts NULL. */
 void spine_searcher_free(spine_searcher *s);
 
@@ -164,6 +190,10 @@ typedef struct spine_results {
                                 with none left out; the articles without
                                 a source as source "".  Else NULL */
     size_t nfacets;
+    char **missing;          /* shards that did not answer (partial
+                                searchers only), by name: the hits and
+                                counts are of the others.  Else NULL */
+    size_t nmissing;
 } spine_results;
 
 /* The longest query spine_search() takes, in bytes and in words (runs of
