@@ -59,6 +59,15 @@ int spine_format_count(FILE *out, const spine_results *r)
 
 int spine_format_text(FILE *out, const spine_results *r)
 {
+    if (r->nmissing) {
+        fputs("Incomplete: no answer from shard", out);
+        fputs(r->nmissing > 1 ? "s" : "", out);
+        for (size_t i = 0; i < r->nmissing; i++) {
+            fputs(i ? ", " : " ", out);
+            spine_format_escaped(out, r->missing[i]);
+        }
+        fputs("; these results are from the others\n\n", out);
+    }
     if (r->corrected && r->auto_corrected) {
         fputs("Showing results for: ", out);
         spine_format_escaped(out, r->corrected);
@@ -150,6 +159,13 @@ int spine_format_json(FILE *out, const spine_results *r, unsigned offset)
     json_object_set_new(root, "estimated", json_integer((json_int_t)r->estimated));
     json_object_set_new(root, "over_budget", json_boolean(r->over_budget));
     json_object_set_new(root, "offset", json_integer(offset));
+    if (r->nmissing) {
+        json_t *missing = json_array();
+        for (size_t i = 0; i < r->nmissing; i++)
+            json_array_append_new(missing, str_or_null(r->missing[i]));
+        json_object_set_new(root, "incomplete", json_true());
+        json_object_set_new(root, "missing_shards", missing);
+    }
     for (size_t i = 0; i < r->nhits; i++) {
         const spine_hit *h = &r->hits[i];
         json_t *o = json_object();

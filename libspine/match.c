@@ -463,11 +463,19 @@ static void set_counts(spine_match *r, spine_counts c)
     r->upper = c.upper;
 }
 
+void spine_matcher_set_exhaustive(spine_matcher *m, int on)
+{
+    m->exhaustive = on;
+}
+
 int spine_matcher_run(spine_match *out, spine_matcher *m, unsigned first,
                       unsigned maxitems, unsigned checkatleast,
                       xapian_error *xe)
 {
-    int plain = m->collapsing || maxitems == 0, rc = 0, done = 0;
+    int plain = m->collapsing || maxitems == 0 || m->exhaustive, rc = 0;
+    int done = 0;
+    if (m->exhaustive)
+        checkatleast = UINT_MAX;        /* Xapian checks them all */
     double floor = 0, tier_floor = 0;
     spine_counts counts = { 0, 0, 0 }, tcounts = { 0, 0, 0 };
 

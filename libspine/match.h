@@ -96,6 +96,11 @@ int spine_matcher_set_tiers(spine_matcher *m, const char *prefix,
                             unsigned max_terms, unsigned max_candidates,
                             xapian_error *xe);
 
+/* With on set, later runs weigh every match of the query: one Xapian
+ * match asked to check them all (no planner, no pruning).  Off by
+ * default. */
+void spine_matcher_set_exhaustive(spine_matcher *m, int on);
+
 /* Matches the query set for ranks first .. first + maxitems - 1 into *out
  * (release with spine_match_free()).  checkatleast asks for at least that
  * many matches counted exactly (0: the fastest estimate); it keeps the
@@ -190,6 +195,7 @@ struct spine_matcher {
     size_t nparams;
     double scale;               /* > 0: "ineb2-prenorm" at that scale */
     int collapsing;
+    int exhaustive;             /* spine_matcher_set_exhaustive() */
     xapian_database **helpers;  /* one per extra thread */
     size_t nhelpers;
     struct spine_pool *pool;

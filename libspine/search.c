@@ -813,6 +813,7 @@ static int search_once(spine_results **out, spine_searcher *s,
         goto fail;
     }
     verifier v = { 0 };
+    spine_matcher_set_exhaustive(s->match, opts->exhaustive);
     rc = run(s, &q, r->auto_corrected ? r->corrected : norm, &pg, opts, t0,
              r, &v, &xe);
     if (rc == 0 && v.rc == 0)
@@ -895,6 +896,7 @@ static int related_once(spine_results **out, spine_searcher *s,
     if (!opts)
         opts = &defaults;
     spine_searcher_refresh(s);
+    spine_matcher_set_exhaustive(s->match, opts && opts->exhaustive);
     rc = check_limit(opts, err);
     if (rc != 0)
         goto done;
@@ -979,6 +981,7 @@ static int answer(spine_results **out, spine_searcher *s, const char *what,
     spine_searcher_retry_shards(s);
     for (int tries = 1; ; tries++) {
         rc = once(out, s, what, opts, err);
+        spine_matcher_set_exhaustive(s->match, 0);
         if (rc == SPINE_OK) {
             note_missing(*out, s);
             return rc;

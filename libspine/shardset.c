@@ -202,12 +202,11 @@ int spine_shardset_open(xapian_database **out, spine_shardset *set,
     set->down = 0;
     for (size_t i = 0; i < set->n && rc == SPINE_OK; i++) {
         spine_shard_ref *r = &set->v[i];
-        uint64_t rev;
         free(r->why);
         r->why = NULL;
         r->up = 0;
         if (open_one(&dbs[i], r, timeout_ms, &xe) == 0
-            && xapian_database_identity(&uuids[i], &rev, dbs[i], &xe) == 0) {
+            && xapian_database_uuid(&uuids[i], dbs[i], &xe) == 0) {
             r->up = 1;
             if (first == set->n)
                 first = i;

@@ -73,6 +73,8 @@ static int reweigh(verifier *v, const xapian_query *q, candidate **c,
     if (rc == 0 && !s->check)
         rc = spine_searcher_new_matcher(&s->check, s, xe);
     if (rc == 0)
+        spine_matcher_set_exhaustive(s->check, s->match->exhaustive);
+    if (rc == 0)
         rc = spine_matcher_set_query(s->check, one, xe);
     if (rc == 0)
         rc = spine_matcher_run(&m, s->check, 0, (unsigned)n, 0, xe);

@@ -62,6 +62,14 @@ static void usage(FILE *f)
 "      --time-budget MS once a query has taken MS milliseconds, skip\n"
 "                       what is optional (the spelling suggestion,\n"
 "                       --expand); JSON says \"over_budget\": true\n"
+"      --exhaustive     weigh every match (no shortcuts): the reference\n"
+"                       ranking, slower (README: Known issues)\n"
+"      --timeout MS     wait at most MS milliseconds for each answer of\n"
+"                       a remote shard (default 10000); a shard that does\n"
+"                       not answer fails the search, naming it\n"
+"      --partial        when shards of a shard set do not answer, show\n"
+"                       the results of the others, marked incomplete\n"
+"                       (JSON: \"incomplete\", \"missing_shards\")\n"
 "      --threads N      match a costly query on up to N threads at once,\n"
 "                       each over a share of the articles (default: one\n"
 "                       per CPU for an index of %u articles or more, else\n"
@@ -243,12 +251,16 @@ int main(int argc, char **argv)
         { "time-budget", required_argument, NULL, 'B' },
         { "facets",      no_argument,       NULL, 'F' },
         { "sources",     no_argument,       NULL, 'L' },
+        { "timeout",     required_argument, NULL, 'T' },
+        { "partial",     no_argument,       NULL, 'P' },
+        { "exhaustive",  no_argument,       NULL, 'W' },
         { "help",        no_argument,       NULL, 'h' },
         { "version",     no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
     cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL, -1, 0 };
     unsigned threads;
+    spine_open_options oopts = SPINE_OPEN_OPTIONS_INIT;
     const char *dir = getenv("SPINE_INDEX");
     const char *color = "auto";
     int opt;
@@ -287,6 +299,18 @@ int main(int argc, char **argv)
             c.qopts.time_budget = ms / 1000.0;
             break;
         }
+        case 'T':
+            if (parse_uint("--timeout", optarg, 3600000u,
+                           &oopts.timeout_ms) != 0)
+                return EXIT_ERROR;
+            if (oopts.timeout_ms == 0) {
+                fprintf(stderr, "spine-search: --timeout wants a number of "
+                        "milliseconds above 0\n");
+                return EXIT_ERROR;
+            }
+            break;
+        case 'P': oopts.partial = 1; break;
+        case 'W': c.qopts.exhaustive = 1; break;
         case 't':
             if (parse_uint("--threads", optarg, SPINE_MAX_MATCH_THREADS,
                            &threads) != 0)
@@ -348,7 +372,7 @@ int main(int argc, char **argv)
 
     spine_searcher *s;
     spine_error err;
-    if (spine_searcher_open(&s, dir, &err) != 0
+    if (spine_searcher_open_with(&s, dir, &oopts, &err) != 0
         || (c.threads >= 0
             && spine_searcher_set_threads(s, (unsigned)c.threads, 0, &err)
                    != 0)) {

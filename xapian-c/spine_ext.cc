@@ -74,18 +74,19 @@ class PrenormIneB2Weight : public Xapian::Weight {
 
     std::string name() const override { return SPINE_EXT_PRENORM_NAME; }
 
+    /* Xapian's portable encoding of a double: a remote shard's server
+     * reads what any client wrote. */
     std::string serialise() const override
     {
-        return std::string(reinterpret_cast<const char *>(&scale),
-                           sizeof scale);
+        return Xapian::sortable_serialise(scale);
     }
 
     Weight *unserialise(const std::string &s) const override
     {
-        double v;
-        if (s.size() != sizeof v)
-            throw Xapian::SerialisationError("PrenormIneB2Weight: bad size");
-        std::memcpy(&v, s.data(), sizeof v);
+        double v = Xapian::sortable_unserialise(s);
+        if (s.empty() || !(v > 0))
+            throw Xapian::SerialisationError("PrenormIneB2Weight: bad "
+                                             "scale");
         return new PrenormIneB2Weight(v);
     }
 

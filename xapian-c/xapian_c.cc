@@ -416,6 +416,20 @@ int xapian_database_synonym_keys(char **out, size_t *out_n,
     }
 }
 
+int xapian_database_uuid(char **out, const xapian_database *db,
+                         xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    REQUIRE(db);
+    try {
+        *out = malloc_copy(db->db.get_uuid());
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_database_identity(char **out_uuid, uint64_t *out_rev,
                              const xapian_database *db, xapian_error *err)
 {

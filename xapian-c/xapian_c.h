@@ -256,6 +256,13 @@ int xapian_database_get_document(xapian_document **out,
                                  const xapian_database *db, xapian_docid did,
                                  xapian_error *err);
 
+/* Writes db's UUID into *out (malloc()ed, NUL-terminated, "" when it has
+ * none; free() it): Database::get_uuid(), its shards' joined by ':' for
+ * a sharded one.  Unlike xapian_database_identity(), it answers for a
+ * remote database too. */
+int xapian_database_uuid(char **out, const xapian_database *db,
+                         xapian_error *err);
+
 /* Identifies the revision of db a reader sees: its UUID (a malloc()ed
  * NUL-terminated string in *out_uuid, "" for a database that has none;
  * free() it) and revision number (*out_rev).  A file derived from a

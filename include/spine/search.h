@@ -126,6 +126,14 @@ typedef struct spine_query_options {
                                 (spine_results.facets), over the whole
                                 match; implies count.  One counting
                                 match per source that the index holds */
+    int exhaustive;          /* 1: weigh every match, with none of the
+                                planners (tiers, lazy, split) and none of
+                                Xapian's pruning: the reference ranking,
+                                slower.  Xapian 1.4.22's pruning of an OR
+                                query can drop a document that belongs
+                                on the page (rarely: 2 of 2,450 benchmark
+                                queries on MedQuAD at 10 hits; README,
+                                "Known issues"); this finds it */
 } spine_query_options;
 
 #define SPINE_MAX_LIMIT 10000
@@ -133,7 +141,7 @@ typedef struct spine_query_options {
     { .offset = 0, .limit = 10, .match_all = 0, .snippets = 1,            \
       .spelling = 1, .expand = 0, .snippet_bytes = 200,                   \
       .hi_start = "**", .hi_end = "**", .autocorrect = 1, .explain = 0,  \
-      .time_budget = 0, .count = 0, .facets = 0 }
+      .time_budget = 0, .count = 0, .facets = 0, .exhaustive = 0 }
 
 /* One matched query term of a hit (--explain). */
 typedef struct spine_term_weight {
