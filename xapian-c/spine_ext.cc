@@ -367,8 +367,7 @@ int spine_ext_query_unserialise(xapian_query **out, const char *data,
     REQUIRE(data || len == 0);
     try {
         Xapian::Registry reg;
-        reg.register_posting_source(DocidSource({}, {}));
-        reg.register_weighting_scheme(PrenormIneB2Weight(1));
+        spine_ext::register_all(reg);
         *out = new xapian_query{Xapian::Query::unserialise(
             std::string(data, len), reg)};
         return XAPIAN_OK;
@@ -378,9 +377,10 @@ int spine_ext_query_unserialise(xapian_query **out, const char *data,
 }
 
 /* ------------------------------------------------------------------------
- * The registry (spine_ext_int.h), for readers of serialised queries and
- * weights in other files: the remote server of spine_ext_tcpsrv.cc.
- * DocidRangeSource has no serialised form and is not in it.
+ * The registry (spine_ext_int.h), for every reader of serialised queries
+ * and weights: spine_ext_query_unserialise() and the remote server of
+ * spine_ext_tcpsrv.cc.  DocidRangeSource has no serialised form and is not
+ * in it.
  */
 
 void spine_ext::register_all(Xapian::Registry &reg)

@@ -53,13 +53,29 @@ for f in "$LIBDIR/libspine.a" "$LIBDIR/pkgconfig/spine.pc" \
 done
 t_end
 
+# spine-tcpsrv and spine/tcpsrv.h come with the build option that makes
+# them (SPINE_XAPIAN_SERVER_HEADERS), and without it not at all.
+if [ -x "$BUILD/bin/spine-tcpsrv" ]; then
+    t_begin "tree: spine-tcpsrv, its man page and spine/tcpsrv.h"
+    expect_true "spine-tcpsrv is not installed" test -x "$BINDIR/spine-tcpsrv"
+    expect_true "spine-tcpsrv.1 is not installed" test -s "$MANDIR/man1/spine-tcpsrv.1"
+    TCPSRV_HEADER=""
+else
+    t_begin "tree: no spine-tcpsrv and no spine/tcpsrv.h in a build without them"
+    expect_true "spine-tcpsrv is installed" test ! -e "$BINDIR/spine-tcpsrv"
+    TCPSRV_HEADER=tcpsrv.h
+fi
+t_end
+
 t_begin "tree: the public headers, version.h among them, and no other"
 for h in "$PUBLIC_HEADERS"/*.h; do
+    [ "${h##*/}" != "$TCPSRV_HEADER" ] || continue
     expect_same_files "installed ${h##*/}" "$h" "$INCLUDEDIR/spine/${h##*/}"
 done
 expect_true "spine/version.h is not installed" test -s "$INCLUDEDIR/spine/version.h"
-want=$( (cd "$PUBLIC_HEADERS" && ls -- *.h; echo version.h) | sed 's|^|spine/|' \
-       | LC_ALL=C sort | tr '\n' ' ')
+want=$(for h in "$PUBLIC_HEADERS"/*.h version.h; do
+           [ "${h##*/}" = "$TCPSRV_HEADER" ] || echo "spine/${h##*/}"
+       done | LC_ALL=C sort | tr '\n' ' ')
 got=$(cd "$INCLUDEDIR" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ')
 expect_eq "files under include/" "$got" "$want"
 t_end

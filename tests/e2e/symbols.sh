@@ -51,7 +51,9 @@ expect_true "$BUILD/libspine/libspine.a is not there (set SPINE_BUILD_DIR)" \
 expect_no_libc_defs "$BUILD/libspine/libspine.a"
 t_end
 
-for prog in spine-index spine-search spine-serve; do
+progs=(spine-index spine-search spine-serve)
+[ ! -x "$SPINE_BIN/spine-tcpsrv" ] || progs+=(spine-tcpsrv)   # when built
+for prog in "${progs[@]}"; do
     t_begin "$prog defines no C library function"
     if readelf -lW "$SPINE_BIN/$prog" | grep -q 'program interpreter'; then
         expect_no_libc_defs "$SPINE_BIN/$prog"
