@@ -18,8 +18,9 @@
 # is SPINE_BENCH_SIZES="10000 100000 1000000", an hour more: Spine alone
 # at 1M, see SPINE_BENCH_PEERS_MAX), SPINE_BENCH_GCIDE=0 (skip dict-gcide),
 # SPINE_BENCH_UPDATE=0 (skip changes in place, scripts/bench-update.sh),
-# SPINE_BENCH_SERVE=0 (skip spine-serve under load, scripts/bench-serve.sh,
-# which a full run ends with).
+# SPINE_BENCH_SERVE=0 (skip spine-serve under load, scripts/bench-serve.sh),
+# SPINE_BENCH_SHARDS=0 (skip shard sets, scripts/bench-shards.sh, which a
+# full run ends with).
 #
 # Builds Release into build-bench/ (warnings are errors), generates the query
 # file (benchmarks/make_queries.py, fixed seed), builds the three indexes
@@ -1082,6 +1083,25 @@ lat_ratio_row() {      # lat_ratio_row SPINE-RUN PEER-RUN LABEL
             echo "Not measured: \`scripts/bench-update.sh\` failed:"
             echo
             tail -n 3 "$work/update.log" | sed 's/^/    /'
+            [ "$smoke" = 0 ] || exit 1
+        fi
+        echo
+    fi
+    # Shard sets (issue 20): its own script, on a generated corpus (100,000
+    # articles, two builds and three latency runs, about 10 minutes; in
+    # the smoke 500 articles); SPINE_BENCH_SHARDS=0 skips it.
+    if [ "${SPINE_BENCH_SHARDS:-1}" != 0 ]; then
+        echo "## Shard sets"
+        echo
+        shards_args=()
+        [ "$smoke" = 1 ] && shards_args=(--smoke)
+        if "$root/scripts/bench-shards.sh" "${shards_args[@]}" \
+               >"$work/shards.md" 2>"$work/shards.log"; then
+            cat "$work/shards.md"
+        else
+            echo "Not measured: \`scripts/bench-shards.sh\` failed:"
+            echo
+            tail -n 3 "$work/shards.log" | sed 's/^/    /'
             [ "$smoke" = 0 ] || exit 1
         fi
         echo
