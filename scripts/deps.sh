@@ -10,9 +10,10 @@ libhunspell-dev hunspell-en-us hunspell-en-med \
 libutf8proc-dev"
 
 # What the test suite needs besides: a browser for the search page's test
-# (tests/e2e/serve-browser.sh drives headless Chromium) and wrk for
-# spine-serve's load case (tests/e2e/serve.sh).
-SPINE_TEST_DEPS="chromium wrk"
+# (tests/e2e/serve-browser.sh drives headless Chromium), wrk for
+# spine-serve's load case (tests/e2e/serve.sh) and the stock xapian-tcpsrv,
+# which tests/e2e/tcpsrv.sh shows refusing Spine's queries.
+SPINE_TEST_DEPS="chromium wrk xapian-tools"
 
 # What scripts/fuzz.sh needs besides: clang and its libFuzzer runtime.
 SPINE_FUZZ_DEPS="clang libclang-rt-14-dev"

@@ -10,7 +10,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
 spine_install_deps
 
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+# spine-tcpsrv (serving an index to other machines) needs two headers of
+# Xapian's source, a 3 MB download; without them the rest is built.
+headers=$("$root/scripts/xapian-static.sh" --headers) || {
+    echo "quickstart: no Xapian server headers: spine-tcpsrv is not built" >&2
+    headers=""
+}
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release \
+    -DSPINE_XAPIAN_SERVER_HEADERS="$headers" >/dev/null
 cmake --build "$root/build" -j"$(nproc)" >/dev/null
 
 index="$root/var/medquad-index"

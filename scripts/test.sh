@@ -43,14 +43,20 @@ if [ "${SPINE_NO_FUZZ:-0}" != 1 ]; then
     "$root/scripts/fuzz.sh" 20
 fi
 
-run_suite "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Every build has spine-tcpsrv: Xapian's remote server headers, from the
+# same verified source as the static library (only downloaded, not built).
+headers=$("$root/scripts/xapian-static.sh" --headers)
+run_suite "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSPINE_XAPIAN_SERVER_HEADERS="$headers"
 # The same tests against the static libxapian (scripts/xapian-static.sh,
 # which the bench smoke has built and cached), spine-search linked -static.
 run_suite "$root/build-test-static" -DCMAKE_BUILD_TYPE=Release \
-    -DSPINE_XAPIAN_STATIC="$("$root/scripts/xapian-static.sh")"
+    -DSPINE_XAPIAN_STATIC="$("$root/scripts/xapian-static.sh")" \
+    -DSPINE_XAPIAN_SERVER_HEADERS="$headers"
 if [ "${SPINE_NO_ASAN:-0}" != 1 ]; then
     # Xapian itself is not instrumented; leaks and overflows in our code are.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-    run_suite "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DSPINE_SANITIZE=ON
+    run_suite "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DSPINE_SANITIZE=ON \
+        -DSPINE_XAPIAN_SERVER_HEADERS="$headers"
 fi
