@@ -18,6 +18,7 @@
 #include "heads.h"
 #include "phrase.h"
 #include "schema.h"
+#include "shardset.h"
 #include "store.h"
 #include "tiers.h"
 #include "util.h"
@@ -47,6 +48,7 @@ typedef struct checker {
     spine_phrase_pairs *pairs;      /* the pair sets' builder */
     spine_buf pairset;              /* a record's pair set, rebuilt */
     spine_buf file;                 /* scratch of problem() */
+    int lexicon;                    /* gen is a shard set's lexicon */
 } checker;
 
 /* Reports a problem with file name (in c->where; NULL: c->where itself)
@@ -110,7 +112,8 @@ static void check_tables(checker *c)
     size_t errors = 0;
     int named = 0;
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
-        if (tables[i].required && !exists(c->gen, tables[i].name)) {
+        if (tables[i].required && !c->lexicon
+            && !exists(c->gen, tables[i].name)) {
             problem(c, tables[i].name, 0, NULL, "missing");
             named++;
         }
@@ -424,6 +427,43 @@ static void check_tiers(checker *c)
 
 /* Opens the generation's database, checks its schema and opens its heads
  * file.  Returns 0 when the documents can be checked. */
+/* Checks the tables of the generation's database, or of each database
+ * of a shard set's generation (spine/index.h), whose lexicon holds no
+ * article and so has no document tables. */
+static void check_databases(checker *c)
+{
+    spine_shardset set;
+    spine_error err;
+    char *stub = spine_path_join(c->gen, "XAPIANDB");
+    struct stat st;
+    int is_set = stat(stub, &st) == 0;
+    free(stub);
+    if (!is_set) {
+        check_tables(c);
+        return;
+    }
+    if (spine_shardset_list(&set, c->gen, &err) != SPINE_OK) {
+        problem(c, "XAPIANDB", 0, NULL, "%s", err.msg);
+        return;
+    }
+    char *gen = c->gen;
+    for (size_t i = 0; i < set.n && !c->r->stopped; i++) {
+        if (!set.v[i].path) {
+            problem(c, "XAPIANDB", 0, NULL, "lists a remote shard, %s",
+                    set.v[i].name);
+            continue;
+        }
+        c->gen = set.v[i].path;
+        c->where = set.v[i].path;
+        c->lexicon = i == 0;
+        check_tables(c);
+    }
+    c->gen = gen;
+    c->where = gen;
+    c->lexicon = 0;
+    spine_shardset_free(&set);
+}
+
 static int open_generation(checker *c)
 {
     xapian_error xe;
@@ -496,7 +536,7 @@ int spine_index_check(spine_check_report *report, const char *dir,
     }
     c.where = c.gen;
     c.pairs = spine_phrase_pairs_new();
-    check_tables(&c);
+    check_databases(&c);
     if (!c.r->stopped && open_generation(&c) == 0) {
         check_documents(&c);
         if (!c.r->stopped)

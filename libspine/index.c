@@ -335,6 +335,15 @@ static int write_lexicon(const spine_index *ix, const char *path,
         rc = xapian_writable_database_set_metadata(
             w, SPINE_META_LENGTH, strlen(SPINE_META_LENGTH), total,
             (size_t)nt, xe);
+    /* No shard has changed since the build (update.c). */
+    spine_buf none = SPINE_BUF_INIT;
+    for (unsigned i = 0; i < ix->nshards; i++)
+        spine_buf_append(&none, "\n", 1);
+    if (rc == 0)
+        rc = xapian_writable_database_set_metadata(
+            w, SPINE_META_SHARDS, strlen(SPINE_META_SHARDS), none.p, none.n,
+            xe);
+    spine_buf_free(&none);
     if (rc == 0)
         rc = spine_synonyms_store(w, &ix->lists, xe);
     if (rc == 0 && ix->opts.spelling)

@@ -23,6 +23,10 @@
 /* Written by every update: a token of its own (time, process, revision),
  * by which a commit that reported a failure is found to be in or not. */
 #define SPINE_META_CHANGE     "spine.change"
+/* In a shard set's lexicon: the SPINE_META_CHANGE of each shard, a line
+ * each, as the last change that committed the lexicon left them (update.c):
+ * its spelling dictionary is of the shards as they were then. */
+#define SPINE_META_SHARDS     "spine.shards"
 
 #define SPINE_PREFIX_ID       "Q"    /* unique id term: "Q" + article id */
 #define SPINE_PREFIX_TITLE    "S"    /* title words, for title: queries */

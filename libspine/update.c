@@ -16,16 +16,32 @@
  *     file's count, so every entry of a document still there stays true,
  *     which the metadata SPINE_META_HEADS_BASE says (heads.h).
  * The transaction commits all of it at once.
+ *
+ * A shard set (spine/index.h) is changed shard by shard: an article goes
+ * to the shard that holds its id, or a new one to the shard its id hashes
+ * to, as in a build.  Each shard changes in a transaction of its own,
+ * committed one after another, and the lexicon, which keeps the set's
+ * spelling dictionary and total length, last.  Xapian commits one
+ * database at a time, so a change cut short (a crash, a failed commit)
+ * can leave some shards changed and others not, which is said; running
+ * the same change again completes it (an article given as stored is left
+ * alone).  The lexicon records the change each shard last committed
+ * (SPINE_META_SHARDS): should they differ when a change begins, the
+ * previous one was cut short after some shard committed, and the spelling
+ * dictionary is made again from the shards before anything else.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "document.h"
 #include "generation.h"
+#include "shard.h"
+#include "shardset.h"
 #include "heads.h"
 #include "schema.h"
 #include "spine/index.h"
@@ -95,34 +111,189 @@ static void term_set_free(term_set *s)
     free(s->slots);
 }
 
-struct spine_update {
-    spine_generation *gen;          /* the lock, and the live generation */
-    xapian_writable_database *db;   /* it, in a transaction */
+/* One database a change writes: the index, or a shard of a set, or a
+ * set's lexicon. */
+typedef struct part {
+    char *path;
+    xapian_writable_database *db;   /* in a transaction while open */
     xapian_database *r;             /* db as it reads, changes included */
-    spine_doc_maker *maker;
-    double avlen;                   /* the index's (schema.h) */
-    int spelling;                   /* the index keeps a dictionary */
-    uint64_t heads_base;            /* its heads file's revision, or 0 */
-    int has_length;                 /* the index keeps SPINE_META_LENGTH */
-    uint64_t length;                /* its articles' lengths, summed */
     xapian_docid first_added;       /* every docid from here on is new */
     uint64_t revision;              /* the live revision when we began */
+    uint64_t heads_base;            /* its heads file's revision, or 0 */
     term_set touched;               /* terms of documents added or gone */
     xapian_docid *gone;             /* docids deleted, ascending */
     size_t ngone, capgone;
     int open;                       /* the transaction is running */
+    int dirty;                      /* documents added or deleted */
+    char token[64];                 /* its change, once committed */
+} part;
+
+struct spine_update {
+    spine_generation *gen;          /* the lock, and the live generation */
+    part *parts;                    /* the index, or a set's shards */
+    size_t nparts;
+    part *meta;                     /* where the spelling dictionary, the
+                                       total length and the change token
+                                       are: parts, or a set's lexicon */
+    part lexicon;                   /* a set's (path NULL otherwise) */
+    term_set spelling;              /* changes to spelling frequencies */
+    spine_doc_maker *maker;
+    double avlen;                   /* the index's (schema.h) */
+    int spelling_on;                /* the index keeps a dictionary */
+    int has_length;                 /* the index keeps SPINE_META_LENGTH */
+    uint64_t length;                /* its articles' lengths, summed */
     int committed;
     spine_update_stats stats;
 };
 
-/* Reads metadata key of u's database into *out (malloc()ed, NUL-terminated,
- * "" when unset). */
-static int get_meta(char **out, spine_update *u, const char *key,
+/* Reads metadata key of p's database into *out (malloc()ed,
+ * NUL-terminated, "" when unset). */
+static int get_meta(char **out, const part *p, const char *key,
                     xapian_error *xe)
 {
     size_t len = 0;
-    return xapian_database_get_metadata(out, &len, u->r, key, strlen(key),
+    return xapian_database_get_metadata(out, &len, p->r, key, strlen(key),
                                         xe);
+}
+
+static int set_meta(part *p, const char *key, const char *value,
+                    xapian_error *xe)
+{
+    return xapian_writable_database_set_metadata(p->db, key, strlen(key),
+                                                 value, strlen(value), xe);
+}
+
+/* Opens the database at path as part p, in a transaction. */
+static int part_open(part *p, const char *path, spine_error *err)
+{
+    xapian_error xe;
+    char *uuid = NULL;
+    p->path = spine_strdup(path);
+    int rc = xapian_writable_database_open(&p->db, path, XAPIAN_DB_OPEN, &xe);
+    if (rc == 0)
+        rc = xapian_writable_database_reader(&p->r, p->db, &xe);
+    if (rc == 0)
+        rc = xapian_database_lastdocid(&p->first_added, p->r, &xe);
+    if (rc == 0)
+        rc = xapian_database_identity(&uuid, &p->revision, p->r, &xe);
+    free(uuid);
+    /* One transaction: Xapian writes nothing of it before the commit
+     * (its automatic flushes are off inside a transaction). */
+    if (rc == 0)
+        rc = xapian_writable_database_begin_transaction(p->db, 1, &xe);
+    if (rc != 0)
+        return spine_error_from_xapian(err, &xe, path);
+    p->open = 1;
+    p->first_added++;
+    return SPINE_OK;
+}
+
+static void part_free(part *p)
+{
+    if (p->open) {
+        xapian_error xe;
+        (void)xapian_writable_database_cancel_transaction(p->db, &xe);
+    }
+    xapian_database_free(p->r);
+    xapian_writable_database_free(p->db);   /* releases Xapian's lock */
+    term_set_free(&p->touched);
+    free(p->gone);
+    free(p->path);
+}
+
+/* The shards' change tokens, one a line in shard order: what the lexicon
+ * records its dictionary is of (malloc()ed).  A shard whose change has
+ * committed gives that change's token; the others, what they hold. */
+static char *shard_tokens(spine_update *u, xapian_error *xe, int *rc)
+{
+    spine_buf b = SPINE_BUF_INIT;
+    *rc = 0;
+    spine_buf_append(&b, "", 0);
+    for (size_t i = 0; *rc == 0 && i < u->nparts; i++) {
+        char *t = NULL;
+        if (*u->parts[i].token)
+            spine_buf_printf(&b, "%s\n", u->parts[i].token);
+        else if ((*rc = get_meta(&t, &u->parts[i], SPINE_META_CHANGE,
+                                 xe)) == 0)
+            spine_buf_printf(&b, "%s\n", t);
+        free(t);
+    }
+    return spine_buf_detach(&b);
+}
+
+/* Makes the lexicon's spelling dictionary again from the shards: after a
+ * change that was cut short between a shard's commit and the lexicon's.
+ * The words are listed before any is removed (Xapian does not promise a
+ * walk of a table that changes under it). */
+static int respell(spine_update *u, xapian_error *xe)
+{
+    xapian_termlist *tl = NULL;
+    xapian_database *all = NULL, *one = NULL;
+    spine_buf words = SPINE_BUF_INIT;
+    uint32_t *freqs = NULL;
+    size_t n = 0, cap = 0, len;
+    const char *t;
+    int rc = xapian_database_spellings(&tl, u->lexicon.r, xe), more = 0;
+    more = rc == 0;
+    uint32_t freq;
+    while (more && (more = xapian_termlist_next(&t, &len, &freq, tl,
+                                                xe)) > 0) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            freqs = spine_realloc(freqs, cap * sizeof *freqs);
+        }
+        freqs[n++] = freq;
+        spine_buf_append(&words, t, len + 1);
+    }
+    xapian_termlist_free(tl);
+    if (rc == 0 && more < 0)
+        rc = more;
+    t = words.p;
+    for (size_t i = 0; rc == 0 && i < n; i++, t += strlen(t) + 1)
+        rc = xapian_writable_database_remove_spelling(u->lexicon.db, t,
+                                                      strlen(t), freqs[i],
+                                                      xe);
+    for (size_t i = 0; rc == 0 && i < u->nparts; i++) {
+        rc = xapian_database_open(all ? &one : &all, u->parts[i].path, xe);
+        if (rc == 0 && one)
+            rc = xapian_database_add_database(all, one, xe);
+        xapian_database_free(one);
+        one = NULL;
+    }
+    if (rc == 0)
+        rc = spine_spelling_fill(u->lexicon.db, all, xe);
+    xapian_database_free(all);
+    spine_buf_free(&words);
+    free(freqs);
+    return rc;
+}
+
+/* Opens the shards of the set whose generation is live, and its lexicon,
+ * named by the generation's own stub (index.c, build_set()). */
+static int open_set(spine_update *u, const char *live, spine_error *err)
+{
+    spine_shardset set;
+    int rc = spine_shardset_list(&set, live, err);
+    if (rc != SPINE_OK)
+        return rc;
+    u->parts = spine_calloc(set.n, sizeof *u->parts);
+    for (size_t i = 0; rc == SPINE_OK && i < set.n; i++) {
+        const char *name = strrchr(set.v[i].name, '/');
+        name = name ? name + 1 : set.v[i].name;
+        if (!set.v[i].path)
+            rc = spine_error_set(err, SPINE_EINVAL, "%s: a remote shard "
+                                 "(%s) cannot be changed from here",
+                                 live, set.v[i].name);
+        else if (strcmp(name, "lexicon") == 0 && i == 0)
+            rc = part_open(&u->lexicon, set.v[i].path, err);
+        else
+            rc = part_open(&u->parts[u->nparts++], set.v[i].path, err);
+    }
+    spine_shardset_free(&set);
+    if (rc == SPINE_OK && (!u->lexicon.path || u->nparts == 0))
+        rc = spine_error_set(err, SPINE_ECORRUPT, "%s: a shard set without "
+                             "its lexicon, or shards; rebuild it", live);
+    return rc;
 }
 
 int spine_update_begin(spine_update **out, const char *dir,
@@ -131,37 +302,51 @@ int spine_update_begin(spine_update **out, const char *dir,
     spine_update *u = spine_calloc(1, sizeof *u);
     xapian_error xe;
     char *schema = NULL, *avlen = NULL, *spelling = NULL, *length = NULL;
+    char *had = NULL, *now = NULL;
     int positions = 0, rc;
+    struct stat st;
 
     *out = NULL;
     rc = spine_generation_lock_live(&u->gen, dir, err);
     if (rc != SPINE_OK)
         goto fail;
     const char *live = spine_generation_live(u->gen);
-    rc = xapian_writable_database_open(&u->db, live, XAPIAN_DB_OPEN, &xe);
+    /* A set's generation is a directory holding its own stub. */
+    char *stub = spine_path_join(live, "XAPIANDB");
+    int set = stat(stub, &st) == 0;
+    free(stub);
+    if (set) {
+        rc = open_set(u, live, err);
+        u->meta = &u->lexicon;
+    } else {
+        u->parts = spine_calloc(1, sizeof *u->parts);
+        u->nparts = 1;
+        rc = part_open(&u->parts[0], live, err);
+        u->meta = &u->parts[0];
+    }
+    if (rc != SPINE_OK)
+        goto fail;
+    rc = get_meta(&schema, u->meta, SPINE_META_SCHEMA, &xe);
     if (rc == 0)
-        rc = xapian_writable_database_reader(&u->r, u->db, &xe);
+        rc = get_meta(&avlen, u->meta, SPINE_META_AVLEN, &xe);
     if (rc == 0)
-        rc = get_meta(&schema, u, SPINE_META_SCHEMA, &xe);
+        rc = get_meta(&spelling, u->meta, SPINE_META_SPELLING, &xe);
     if (rc == 0)
-        rc = get_meta(&avlen, u, SPINE_META_AVLEN, &xe);
+        rc = get_meta(&length, u->meta, SPINE_META_LENGTH, &xe);
     if (rc == 0)
-        rc = get_meta(&spelling, u, SPINE_META_SPELLING, &xe);
-    if (rc == 0)
-        rc = get_meta(&length, u, SPINE_META_LENGTH, &xe);
-    if (rc == 0)
-        rc = xapian_database_has_positions(&positions, u->r, &xe);
-    if (rc == 0)
-        rc = xapian_database_lastdocid(&u->first_added, u->r, &xe);
-    char *uuid = NULL;
-    if (rc == 0)
-        rc = xapian_database_identity(&uuid, &u->revision, u->r, &xe);
-    free(uuid);
+        rc = xapian_database_has_positions(&positions, u->parts[0].r, &xe);
+    if (rc == 0 && set) {
+        had = NULL;
+        rc = get_meta(&had, &u->lexicon, SPINE_META_SHARDS, &xe);
+        if (rc == 0)
+            now = shard_tokens(u, &xe, &rc);
+        if (rc == 0 && strcmp(had, now) != 0 && *spelling)
+            rc = respell(u, &xe);
+    }
     if (rc != 0) {
         rc = spine_error_from_xapian(err, &xe, live);
         goto fail;
     }
-    u->first_added++;
     u->avlen = strtod(avlen, NULL);
     if (strcmp(schema, SPINE_SCHEMA_VERSION) != 0 || !(u->avlen >= 1)) {
         rc = spine_error_set(err, SPINE_ECORRUPT, "%s: not a Spine index of "
@@ -169,29 +354,25 @@ int spine_update_begin(spine_update **out, const char *dir,
                              "rebuild it", dir, SPINE_SCHEMA_VERSION);
         goto fail;
     }
-    u->spelling = strcmp(spelling, "1") == 0;
+    u->spelling_on = strcmp(spelling, "1") == 0;
     /* An index built before it keeps no total: no drift to report. */
     u->has_length = *length != '\0';
     u->length = strtoull(length, NULL, 10);
-    rc = spine_heads_base(&u->heads_base, live, u->r, err);
+    for (size_t i = 0; i < u->nparts && rc == SPINE_OK; i++)
+        rc = spine_heads_base(&u->parts[i].heads_base, u->parts[i].path,
+                              u->parts[i].r, err);
     if (rc != SPINE_OK)
         goto fail;
     rc = spine_doc_maker_new(&u->maker, opts ? opts->zlib_level : 1,
                              positions, err);
     if (rc != SPINE_OK)
         goto fail;
-    /* One transaction: Xapian writes nothing of it before the commit
-     * (its automatic flushes are off inside a transaction). */
-    rc = xapian_writable_database_begin_transaction(u->db, 1, &xe);
-    if (rc != 0) {
-        rc = spine_error_from_xapian(err, &xe, live);
-        goto fail;
-    }
-    u->open = 1;
     free(schema);
     free(avlen);
     free(spelling);
     free(length);
+    free(had);
+    free(now);
     *out = u;
     return SPINE_OK;
 
@@ -200,30 +381,33 @@ fail:
     free(avlen);
     free(spelling);
     free(length);
+    free(had);
+    free(now);
     spine_update_free(u);
     return rc;
 }
 
-/* Notes the terms of document did (added: sign 1, or about to be deleted:
- * -1) as touched, and the change its body words make to their spelling
- * frequencies (their wdf), applied at commit: once a word, not once a
- * document. */
-static int follow_terms(spine_update *u, xapian_docid did, int sign,
-                        xapian_error *xe)
+/* Notes the terms of document did of p (added: sign 1, or about to be
+ * deleted: -1) as touched, and the change its body words make to their
+ * spelling frequencies (their wdf), applied at commit: once a word, not
+ * once a document. */
+static int follow_terms(spine_update *u, part *p, xapian_docid did,
+                        int sign, xapian_error *xe)
 {
     xapian_termlist *tl = NULL;
     const char *t;
     size_t len;
-    int rc = xapian_database_termlist(&tl, u->r, did, xe), more = rc == 0;
+    int rc = xapian_database_termlist(&tl, p->r, did, xe), more = rc == 0;
     while (more && (more = xapian_termlist_next(&t, &len, NULL, tl, xe)) > 0) {
-        size_t k = term_set_add(&u->touched, t, len);
-        if (!u->spelling || !spine_document_spelling_word(t, len))
+        term_set_add(&p->touched, t, len);
+        if (!u->spelling_on || !spine_document_spelling_word(t, len))
             continue;
         uint32_t wdf = 0;
         rc = xapian_termlist_wdf(&wdf, tl, xe);
         if (rc != 0)
             break;
-        u->touched.delta[k] += sign * (int64_t)wdf;
+        size_t k = term_set_add(&u->spelling, t, len);
+        u->spelling.delta[k] += sign * (int64_t)wdf;
     }
     xapian_termlist_free(tl);
     return rc != 0 ? rc : more < 0 ? more : 0;
@@ -232,57 +416,59 @@ static int follow_terms(spine_update *u, xapian_docid did, int sign,
 /* Applies the changes to spelling frequencies that follow_terms() noted. */
 static int apply_spelling(spine_update *u, xapian_error *xe)
 {
+    xapian_writable_database *db = u->meta->db;
     int rc = 0;
-    for (size_t k = 0; rc == 0 && k < u->touched.n; k++) {
-        const char *t = u->touched.text.p + u->touched.off[k];
-        int64_t d = u->touched.delta[k];
+    for (size_t k = 0; rc == 0 && k < u->spelling.n; k++) {
+        const char *t = u->spelling.text.p + u->spelling.off[k];
+        int64_t d = u->spelling.delta[k];
         if (d > 0)
-            rc = xapian_writable_database_add_spelling(u->db, t, strlen(t),
+            rc = xapian_writable_database_add_spelling(db, t, strlen(t),
                                                        (unsigned)d, xe);
         else if (d < 0)
-            rc = xapian_writable_database_remove_spelling(u->db, t,
-                                                          strlen(t),
+            rc = xapian_writable_database_remove_spelling(db, t, strlen(t),
                                                           (unsigned)-d, xe);
     }
     return rc;
 }
 
-/* Deletes document did, keeping spelling, the touched terms and the
+/* Deletes document did of p, keeping spelling, the touched terms and the
  * total length. */
-static int remove_doc(spine_update *u, xapian_docid did, xapian_error *xe)
+static int remove_doc(spine_update *u, part *p, xapian_docid did,
+                      xapian_error *xe)
 {
     uint64_t length = 0;
     if (u->has_length) {
         spine_error why;
-        if (spine_document_stored_length(&length, u->r, did, &why) != 0) {
+        if (spine_document_stored_length(&length, p->r, did, &why) != 0) {
             xe->code = XAPIAN_ECORRUPT;     /* named by the caller */
             snprintf(xe->msg, sizeof xe->msg, "%.200s", why.msg);
             return xe->code;
         }
         u->length -= length < u->length ? length : u->length;
     }
-    int rc = follow_terms(u, did, -1, xe);
+    int rc = follow_terms(u, p, did, -1, xe);
     if (rc == 0)
-        rc = xapian_writable_database_delete_document(u->db, did, xe);
+        rc = xapian_writable_database_delete_document(p->db, did, xe);
     if (rc != 0)
         return rc;
-    if (u->ngone == u->capgone) {
-        u->capgone = u->capgone ? 2 * u->capgone : 64;
-        u->gone = spine_realloc(u->gone, u->capgone * sizeof *u->gone);
+    if (p->ngone == p->capgone) {
+        p->capgone = p->capgone ? 2 * p->capgone : 64;
+        p->gone = spine_realloc(p->gone, p->capgone * sizeof *p->gone);
     }
-    u->gone[u->ngone++] = did;
+    p->gone[p->ngone++] = did;
+    p->dirty = 1;
     return 0;
 }
 
-/* Whether document did holds exactly the stored record of doc. */
-static int same_record(spine_update *u, xapian_docid did,
-                       xapian_document *doc, xapian_error *xe)
+/* Whether document did of p holds exactly the stored record of doc. */
+static int same_record(part *p, xapian_docid did, xapian_document *doc,
+                       xapian_error *xe)
 {
     xapian_document *old = NULL;
     const char *a, *b;
     size_t alen, blen;
     int same = 0;
-    if (xapian_database_get_document(&old, u->r, did, xe) == 0
+    if (xapian_database_get_document(&old, p->r, did, xe) == 0
         && xapian_document_get_data(&a, &alen, old, xe) == 0
         && xapian_document_get_data(&b, &blen, doc, xe) == 0)
         same = alen == blen && memcmp(a, b, alen) == 0;
@@ -290,11 +476,25 @@ static int same_record(spine_update *u, xapian_docid did,
     return same;
 }
 
-/* Finds the document of idterm: *did, or 0 when there is none. */
-static int find(spine_update *u, const char *idterm, xapian_docid *did,
-                xapian_error *xe)
+/* Finds the document of idterm: *did in *where, or *did 0 (and *where the
+ * part a new document of the id goes to: the one its id hashes to, as a
+ * build sends it, index.c). */
+static int find(spine_update *u, const char *idterm, const char *id,
+                part **where, xapian_docid *did, xapian_error *xe)
 {
-    return xapian_database_find_docid(did, u->r, idterm, strlen(idterm), xe);
+    int rc = 0;
+    *did = 0;
+    for (size_t i = 0; rc == 0 && i < u->nparts; i++) {
+        rc = xapian_database_find_docid(did, u->parts[i].r, idterm,
+                                        strlen(idterm), xe);
+        if (rc == 0 && *did) {
+            *where = &u->parts[i];
+            return 0;
+        }
+    }
+    *where = &u->parts[spine_fnv1a(SPINE_FNV1A_INIT, id, strlen(id))
+                       % u->nparts];
+    return rc;
 }
 
 int spine_update_put(spine_update *u, const spine_article *a,
@@ -306,6 +506,7 @@ int spine_update_put(spine_update *u, const spine_article *a,
     const char *idterm;
     size_t stored;
     uint64_t length = 0;
+    part *p = NULL;
 
     if (!a->id || !*a->id)
         return spine_error_set(err, SPINE_EINVAL, "article without an id");
@@ -316,21 +517,22 @@ int spine_update_put(spine_update *u, const spine_article *a,
                                   &stored, &length, err);
     if (rc != SPINE_OK)
         return rc;
-    rc = find(u, idterm, &old, &xe);
-    if (rc == 0 && old && same_record(u, old, doc, &xe)) {
+    rc = find(u, idterm, a->id, &p, &old, &xe);
+    if (rc == 0 && old && same_record(p, old, doc, &xe)) {
         u->stats.unchanged++;
         xapian_document_free(doc);
         return SPINE_OK;
     }
     if (rc == 0 && old)
-        rc = remove_doc(u, old, &xe);
+        rc = remove_doc(u, p, old, &xe);
     if (rc == 0)
-        rc = xapian_writable_database_add_document(&did, u->db, doc, &xe);
+        rc = xapian_writable_database_add_document(&did, p->db, doc, &xe);
     xapian_document_free(doc);
     if (rc == 0)
-        rc = follow_terms(u, did, 1, &xe);
+        rc = follow_terms(u, p, did, 1, &xe);
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, a->id);
+    p->dirty = 1;
     u->length += length;
     if (old)
         u->stats.replaced++;
@@ -345,11 +547,12 @@ int spine_update_delete(spine_update *u, const char *id, int *found,
     spine_buf term = SPINE_BUF_INIT;
     xapian_error xe;
     xapian_docid did = 0;
+    part *p = NULL;
     spine_buf_printf(&term, "%s%s", SPINE_PREFIX_ID, id);
-    int rc = *id ? find(u, term.p, &did, &xe) : 0;
+    int rc = *id ? find(u, term.p, id, &p, &did, &xe) : 0;
     spine_buf_free(&term);
     if (rc == 0 && did)
-        rc = remove_doc(u, did, &xe);
+        rc = remove_doc(u, p, did, &xe);
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, id);
     if (found)
@@ -372,18 +575,18 @@ static int by_docid(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Whether the database at live holds the change u committed: after a
- * commit that failed, whether it failed after making the change visible
- * (an fsync() after Xapian's last rename).  Xapian may move on to a new
- * revision after a failed commit without the change, so the change is
- * known by the token it carries (SPINE_META_CHANGE). */
-static int change_visible(const char *live, const char *token)
+/* Whether the database at path holds the change that committed with token:
+ * after a commit that failed, whether it failed after making the change
+ * visible (an fsync() after Xapian's last rename).  Xapian may move on to
+ * a new revision after a failed commit without the change, so the change
+ * is known by the token it carries (SPINE_META_CHANGE). */
+static int change_visible(const char *path, const char *token)
 {
     xapian_database *db = NULL;
     xapian_error xe;
     char *seen = NULL;
     size_t len = 0;
-    int visible = xapian_database_open(&db, live, &xe) == 0
+    int visible = xapian_database_open(&db, path, &xe) == 0
                   && xapian_database_get_metadata(&seen, &len, db,
                                                   SPINE_META_CHANGE,
                                                   strlen(SPINE_META_CHANGE),
@@ -394,19 +597,96 @@ static int change_visible(const char *live, const char *token)
     return visible;
 }
 
+/* Writes into p what tells its change from any other (p->token), should
+ * its commit fail. */
+static int mark_change(part *p, xapian_error *xe)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(p->token, sizeof p->token, "%lld.%09ld.%ld.%llu",
+             (long long)now.tv_sec, now.tv_nsec, (long)getpid(),
+             (unsigned long long)p->revision);
+    return set_meta(p, SPINE_META_CHANGE, p->token, xe);
+}
+
+/* Commits p's transaction: 0, or 1 when the commit failed after making
+ * the change visible (*late, said in *err), or an error. */
+static int part_commit(part *p, int *late, spine_error *err)
+{
+    xapian_error xe;
+    *late = 0;
+    int rc = xapian_writable_database_commit_transaction(p->db, &xe);
+    if (rc != 0 && !change_visible(p->path, p->token))
+        return spine_error_from_xapian(err, &xe, p->path);
+    p->open = 0;
+    if (rc != 0) {
+        *late = 1;
+        spine_error_set(err, SPINE_EIO, "%s: the change is in the index, "
+                        "but making it durable failed (%s)", p->path,
+                        xe.msg);
+    } else if (xapian_writable_database_close(p->db, &xe) != 0) {
+        *late = 1;
+        spine_error_set(err, SPINE_EIO, "%s: the change is in the index, "
+                        "but closing it failed (%s)", p->path, xe.msg);
+    }
+    return SPINE_OK;
+}
+
+/* Writes the amended tiers, heads base and change token of a part whose
+ * documents changed. */
+static int part_prepare(spine_update *u, part *p, xapian_error *xe)
+{
+    unsigned tiers = 0;
+    if (p->ngone)
+        qsort(p->gone, p->ngone, sizeof *p->gone, by_docid);
+    int rc = spine_tiers_update(p->db, SPINE_META_TIERS, p->touched.text.p,
+                                p->touched.n, SPINE_TIER_SHARE, p->gone,
+                                p->ngone, p->first_added, &tiers, xe);
+    u->stats.tiers += tiers;
+    if (rc == 0 && p->heads_base) {
+        char base[32];
+        snprintf(base, sizeof base, "%llu",
+                 (unsigned long long)p->heads_base);
+        rc = set_meta(p, SPINE_META_HEADS_BASE, base, xe);
+    }
+    return rc;
+}
+
+/* Writes the change's spelling, total length and (in a set's lexicon) the
+ * shards' tokens into u->meta. */
+static int meta_prepare(spine_update *u, xapian_error *xe)
+{
+    int rc = apply_spelling(u, xe);
+    if (rc == 0 && u->has_length) {
+        char total[32];
+        snprintf(total, sizeof total, "%llu", (unsigned long long)u->length);
+        rc = set_meta(u->meta, SPINE_META_LENGTH, total, xe);
+    }
+    if (rc == 0 && u->meta == &u->lexicon) {
+        char *tokens = shard_tokens(u, xe, &rc);
+        if (rc == 0)
+            rc = set_meta(u->meta, SPINE_META_SHARDS, tokens, xe);
+        free(tokens);
+    }
+    return rc;
+}
+
 int spine_update_commit(spine_update *u, spine_update_stats *stats,
                         spine_error *err)
 {
     const char *live = spine_generation_live(u->gen);
     xapian_error xe;
-    uint32_t ndocs = 0;
-    unsigned tiers = 0;
-    int rc;
+    uint64_t ndocs = 0;
+    int rc = 0, late = 0;
 
-    if (!u->open)
+    if (!u->meta || !u->meta->open || u->committed)
         return spine_error_set(err, SPINE_EINVAL, "%s: no change under "
                                "way", live);
-    rc = xapian_database_doccount(&ndocs, u->r, &xe);
+    for (size_t i = 0; rc == 0 && i < u->nparts; i++) {
+        uint32_t n = 0;
+        rc = xapian_database_doccount(&n, u->parts[i].r, &xe);
+        ndocs += n;
+    }
     if (rc != 0)
         return spine_error_from_xapian(err, &xe, live);
     u->stats.articles = ndocs;
@@ -424,61 +704,51 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
         return spine_error_set(err, SPINE_EINVAL, "%s: the change would "
                                "leave the index without articles; the index "
                                "is left as it was", live);
-    if (u->ngone)
-        qsort(u->gone, u->ngone, sizeof *u->gone, by_docid);
-    rc = apply_spelling(u, &xe);
-    if (rc == 0)
-        rc = spine_tiers_update(u->db, SPINE_META_TIERS, u->touched.text.p,
-                                u->touched.n, SPINE_TIER_SHARE, u->gone,
-                                u->ngone, u->first_added, &tiers, &xe);
-    u->stats.tiers = tiers;
-    if (rc == 0 && u->has_length) {
-        char total[32];
-        int n = snprintf(total, sizeof total, "%llu",
-                         (unsigned long long)u->length);
-        rc = xapian_writable_database_set_metadata(
-            u->db, SPINE_META_LENGTH, strlen(SPINE_META_LENGTH), total,
-            (size_t)n, &xe);
+    /* A set: the shards first, then the lexicon that records them.  One
+     * index: one part, which is u->meta too, and one commit. */
+    size_t done = 0;
+    for (size_t i = 0; rc == 0 && i < u->nparts; i++) {
+        part *p = &u->parts[i];
+        int l = 0;
+        if (!p->dirty && p != u->meta)
+            continue;
+        rc = part_prepare(u, p, &xe);
+        if (rc == 0 && p == u->meta)
+            rc = meta_prepare(u, &xe);
+        if (rc == 0)
+            rc = mark_change(p, &xe);
+        if (rc != 0)
+            rc = spine_error_from_xapian(err, &xe, p->path);
+        if (rc == 0)
+            rc = part_commit(p, &l, err);
+        if (rc == 0)
+            done++;
+        else
+            *p->token = '\0';          /* not committed */
+        late |= l;
     }
-    /* What tells this change from any other, should the commit fail. */
-    char token[64];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    int tn = snprintf(token, sizeof token, "%lld.%09ld.%ld.%llu",
-                      (long long)now.tv_sec, now.tv_nsec, (long)getpid(),
-                      (unsigned long long)u->revision);
-    if (rc == 0)
-        rc = xapian_writable_database_set_metadata(
-            u->db, SPINE_META_CHANGE, strlen(SPINE_META_CHANGE), token,
-            (size_t)tn, &xe);
-    if (rc == 0 && u->heads_base) {
-        char base[32];
-        int n = snprintf(base, sizeof base, "%llu",
-                         (unsigned long long)u->heads_base);
-        rc = xapian_writable_database_set_metadata(
-            u->db, SPINE_META_HEADS_BASE, strlen(SPINE_META_HEADS_BASE),
-            base, (size_t)n, &xe);
+    if (rc == 0 && u->meta == &u->lexicon) {
+        int l = 0;
+        rc = meta_prepare(u, &xe);
+        if (rc == 0)
+            rc = mark_change(u->meta, &xe);
+        if (rc != 0)
+            rc = spine_error_from_xapian(err, &xe, u->meta->path);
+        if (rc == 0)
+            rc = part_commit(u->meta, &l, err);
+        late |= l;
+    }
+    if (rc != 0 && done && u->meta == &u->lexicon && err) {
+        spine_error why = *err;
+        spine_error_set(err, rc, "%s; %zu shard%s committed before that "
+                        "keep their part of the change: run it again to "
+                        "complete it", why.msg, done, done > 1 ? "s" : "");
     }
     if (rc != 0)
-        return spine_error_from_xapian(err, &xe, live);
-    /* The one commit: all of the change, made durable, or none of it.  A
-     * failure after Xapian made the new revision visible (its last
-     * fsync()) leaves the change in: that is said, not denied. */
-    rc = xapian_writable_database_commit_transaction(u->db, &xe);
-    int late = rc != 0 && change_visible(live, token);
-    if (rc != 0 && !late)
-        return spine_error_from_xapian(err, &xe, live);
-    u->open = 0;
+        return rc;
     u->committed = 1;
-    if (late) {
-        spine_error_set(err, SPINE_EIO, "%s: the change is in the index, "
-                        "but making it durable failed (%s)", live, xe.msg);
+    if (late)
         u->stats.announced = 0;
-    } else if (xapian_writable_database_close(u->db, &xe) != 0) {
-        spine_error_set(err, SPINE_EIO, "%s: the change is in the index, "
-                        "but closing it failed (%s)", live, xe.msg);
-        u->stats.announced = 0;
-    }
     /* Searchers that stay open look again at a new stub. */
     spine_error why;
     if (spine_generation_announce(u->gen, &why) != SPINE_OK
@@ -498,15 +768,13 @@ void spine_update_free(spine_update *u)
 {
     if (!u)
         return;
-    if (u->open) {
-        xapian_error xe;
-        (void)xapian_writable_database_cancel_transaction(u->db, &xe);
-    }
-    xapian_database_free(u->r);
-    xapian_writable_database_free(u->db);   /* releases Xapian's lock */
+    for (size_t i = 0; i < u->nparts; i++)
+        part_free(&u->parts[i]);
+    free(u->parts);
+    if (u->lexicon.path)
+        part_free(&u->lexicon);
     spine_doc_maker_free(u->maker);
-    term_set_free(&u->touched);
-    free(u->gone);
+    term_set_free(&u->spelling);
     spine_generation_free(u->gen);          /* and ours */
     free(u);
 }

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,13 +134,16 @@ static art *new_art(model *m)
 }
 
 /* Builds the index at dir from m's articles, in order, on one thread (so
- * that docids follow that order), weighed for avlen (0: the sample's). */
-static void build(const char *dir, const model *m, double avlen)
+ * that docids follow that order), weighed for avlen (0: the sample's); as
+ * a set of that many shards unless shards is 0. */
+static void build_set(const char *dir, const model *m, double avlen,
+                      unsigned shards)
 {
     spine_index_options o = SPINE_INDEX_OPTIONS_INIT;
     spine_index *ix;
     spine_error err;
     o.threads = 1;
+    o.shards = shards;
     o.avlen = avlen;
     o.allow_shrink = 1;
     ck_assert_int_eq(spine_index_begin(&ix, dir, &o, &err), 0);
@@ -147,6 +151,11 @@ static void build(const char *dir, const model *m, double avlen)
         ck_assert_int_eq(spine_index_add(ix, &m->v[i]->a, &err), 0);
     ck_assert_msg(spine_index_commit(ix, NULL, &err) == 0, "%s", err.msg);
     spine_index_free(ix);
+}
+
+static void build(const char *dir, const model *m, double avlen)
+{
+    build_set(dir, m, avlen, 0);
 }
 
 /* The live generation's directory of the index at dir (static buffer). */
@@ -380,7 +389,95 @@ static double random_change(const char *dir, model *m, unsigned puts,
     return st.avlen_now;
 }
 
+/* Runs query on both shard sets and requires the same answer, but for the
+ * order of ties: a set numbers its documents across shards, and a
+ * shard's docids keep the gaps its deletes left, so equal weights may
+ * come in another order (and, at the page's end, be other documents). */
+static void same_set_answer(spine_searcher *a, spine_searcher *b,
+                            const char *query)
+{
+    spine_query_options o = SPINE_QUERY_OPTIONS_INIT;
+    spine_results *ra, *rb;
+    spine_error err;
+    o.limit = 20;
+    o.exhaustive = 1;
+    ck_assert_int_eq(spine_search(&ra, a, query, &o, &err), 0);
+    ck_assert_int_eq(spine_search(&rb, b, query, &o, &err), 0);
+    ck_assert_msg((ra->corrected == NULL) == (rb->corrected == NULL)
+                  && (!ra->corrected
+                      || strcmp(ra->corrected, rb->corrected) == 0),
+                  "%s: suggested %s, rebuilt %s", query,
+                  ra->corrected ? ra->corrected : "nothing",
+                  rb->corrected ? rb->corrected : "nothing");
+    ck_assert_uint_eq(ra->nhits, rb->nhits);
+    for (size_t i = 0; i < ra->nhits; i++) {
+        double x = ra->hits[i].score, y = rb->hits[i].score;
+        ck_assert_msg(fabs(x - y) <= 1e-9 * fmax(1, fabs(x)), "%s: hit %zu "
+                      "weighs %.17g, rebuilt %.17g", query, i + 1, x, y);
+    }
+    /* Each run of equal weights before the last holds the same ids. */
+    for (size_t i = 0; i < ra->nhits; ) {
+        size_t j = i;
+        while (j < ra->nhits
+               && fabs(ra->hits[j].score - ra->hits[i].score) <= 1e-9)
+            j++;
+        for (size_t k = i; j < ra->nhits && k < j; k++) {
+            int found = 0;
+            for (size_t l = i; l < j && !found; l++)
+                found = strcmp(ra->hits[k].id, rb->hits[l].id) == 0;
+            ck_assert_msg(found, "%s: %s is not among the rebuilt set's "
+                          "hits of its weight", query, ra->hits[k].id);
+        }
+        i = j;
+    }
+    spine_results_free(ra);
+    spine_results_free(rb);
+}
+
 /* ---- tests ----------------------------------------------------------------- */
+
+/* Changes to a shard set: the same answers and spelling dictionary as a
+ * set rebuilt from the same articles (weighed alike), and a sound set. */
+START_TEST(test_set_changes_equal_rebuild)
+{
+    char *updated = tu_path(base, "set-updated");
+    char *rebuilt = tu_path(base, "set-rebuilt");
+    model m = { 0 };
+    rng = 77;
+    for (int i = 0; i < 300; i++)
+        model_append(&m, new_art(&m));
+    build_set(updated, &m, 0, 3);
+    double avlen = index_avlen(updated);
+    for (int round = 0; round < 3; round++) {
+        random_change(updated, &m, 30 + next_rand() % 30,
+                      10 + next_rand() % 20);
+        check_sound(updated);
+        tu_rmtree(rebuilt);
+        build_set(rebuilt, &m, avlen, 3);
+        spine_searcher *a, *b;
+        spine_error err;
+        ck_assert_int_eq(spine_searcher_open(&a, updated, &err), 0);
+        ck_assert_int_eq(spine_searcher_open(&b, rebuilt, &err), 0);
+        char q[128];
+        for (size_t i = 0; i < NVOCAB; i++) {
+            same_set_answer(a, b, vocab[i]);
+            snprintf(q, sizeof q, "%s %s", vocab[i],
+                     vocab[(i * 7 + 3) % NVOCAB]);
+            same_set_answer(a, b, q);
+            snprintf(q, sizeof q, "\"%s %s\"", vocab[i % 8], vocab[i]);
+            same_set_answer(a, b, q);
+        }
+        same_set_answer(a, b, "kidny stnoe");
+        same_set_answer(a, b, "migrane pian");
+        spine_searcher_free(a);
+        spine_searcher_free(b);
+        same_spelling(updated, rebuilt);
+    }
+    model_free(&m);
+    free(updated);
+    free(rebuilt);
+}
+END_TEST
 
 /* The differential test: random changes, then the updated index against a
  * rebuild of the same articles, after every change and after
@@ -637,6 +734,7 @@ static Suite *update_suite(void)
     tcase_add_unchecked_fixture(tc, setup_base, teardown_base);
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_random_changes_equal_rebuild, 0, 2);
+    tcase_add_test(tc, test_set_changes_equal_rebuild);
     tcase_add_test(tc, test_tiers_follow_changes);
     tcase_add_test(tc, test_uncommitted_change_leaves_nothing);
     tcase_add_test(tc, test_no_empty_index);
