@@ -59,14 +59,16 @@ int spine_ceiling_check(const xapian_database *db, uint64_t limit,
     }
     if (more > 0) {
         rc = spine_error_set(err, SPINE_ELIMIT, "%s: the term '%.*s' would "
-                             "sum its weights to %" PRIu64 ", past Xapian's "
-                             "32-bit collection frequency (%" PRIu64 "): "
-                             "the index would rank it wrongly.  A shard set "
-                             "shares the limit (Xapian sums the shards' "
-                             "frequencies in 32 bits); index fewer articles "
-                             "in one index or set; the index is left as it "
-                             "was", what, (int)(len > 64 ? 64 : len), t, sum,
-                             limit);
+                             "sum its weights to %" PRIu64 ", past %s (%"
+                             PRIu64 "): Xapian would wrap the sum and rank "
+                             "the term wrongly.  A shard set shares the "
+                             "limit (Xapian sums the shards' frequencies in "
+                             "32 bits): index fewer articles in one index or "
+                             "set.  The index is left as it was", what,
+                             (int)(len > 64 ? 64 : len), t, sum,
+                             limit == SPINE_COLLFREQ_MAX
+                                 ? "Xapian's 32-bit collection frequency"
+                                 : "the limit given", limit);
     }
     xapian_termlist_free(tl);
     return rc;

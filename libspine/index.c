@@ -17,6 +17,7 @@
 #include "heads.h"
 #include "schema.h"
 #include "shard.h"
+#include "shardset.h"
 #include "spine/index.h"
 #include "synonyms.h"
 #include "tiers.h"
@@ -484,6 +485,62 @@ int spine_index_commit(spine_index *ix, spine_index_stats *stats,
     return SPINE_OK;
 }
 
+/* Compacts the shard set whose generation is at live into a new one at
+ * dest: each of its databases on its own (keeping docids, which its
+ * shards' impact of updates relies on as one database's do), and its
+ * stub.  Sets *ndocs. */
+static int compact_set(const char *live, const char *dest, uint32_t *ndocs,
+                       spine_error *err)
+{
+    spine_shardset set;
+    xapian_error xe;
+    spine_buf path = SPINE_BUF_INIT, stub = SPINE_BUF_INIT;
+    int rc = spine_shardset_list(&set, live, err);
+    if (rc != SPINE_OK)
+        return rc;
+    if (mkdir(dest, 0777) != 0)
+        rc = spine_error_set(err, SPINE_EIO, "%s: %s", dest, strerror(errno));
+    *ndocs = 0;
+    for (size_t i = 0; rc == SPINE_OK && i < set.n; i++) {
+        const char *name = strrchr(set.v[i].name, '/');
+        name = name ? name + 1 : set.v[i].name;
+        xapian_database *db = NULL;
+        uint32_t n = 0;
+        spine_buf_free(&path);
+        spine_buf_printf(&path, "%s/%s", dest, name);
+        spine_buf_printf(&stub, "auto %s\n", name);
+        if (!set.v[i].path) {
+            rc = spine_error_set(err, SPINE_EINVAL, "%s: lists a remote "
+                                 "shard (%s)", live, set.v[i].name);
+            break;
+        }
+        if (xapian_database_open(&db, set.v[i].path, &xe) != 0
+            || xapian_database_compact_flags(db, path.p,
+                                             XAPIAN_COMPACT_NO_RENUMBER,
+                                             &xe) != 0
+            || xapian_database_doccount(&n, db, &xe) != 0)
+            rc = spine_error_from_xapian(err, &xe, set.v[i].path);
+        xapian_database_free(db);
+        *ndocs += n;
+    }
+    if (rc == SPINE_OK) {
+        spine_buf_free(&path);
+        spine_buf_printf(&path, "%s/XAPIANDB", dest);
+        FILE *f = fopen(path.p, "w");
+        int ok = f && fwrite(stub.p, 1, stub.n, f) == stub.n
+                 && fflush(f) == 0 && fsync(fileno(f)) == 0;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok)
+            rc = spine_error_set(err, SPINE_EIO, "%s: %s", path.p,
+                                 strerror(errno));
+    }
+    spine_buf_free(&path);
+    spine_buf_free(&stub);
+    spine_shardset_free(&set);
+    return rc;
+}
+
 int spine_index_compact(const char *dir, spine_index_stats *stats,
                         spine_error *err)
 {
@@ -505,6 +562,21 @@ int spine_index_compact(const char *dir, spine_index_stats *stats,
         goto done;
     }
     spine_buf_printf(&merged, "%s/merged", spine_generation_build_dir(gen));
+    char *setstub = spine_path_join(live, "XAPIANDB");
+    struct stat st;
+    int set = stat(setstub, &st) == 0;
+    free(setstub);
+    if (set) {
+        rc = compact_set(live, merged.p, &ndocs, err);
+        if (rc == SPINE_OK)
+            rc = spine_generation_commit(gen, merged.p, &bytes, err);
+        if (rc == SPINE_OK && stats) {
+            memset(stats, 0, sizeof *stats);
+            stats->articles = ndocs;
+            stats->index_bytes = bytes;
+        }
+        goto done;
+    }
     /* The docids stay: the impact tiers that updates kept, and the
      * heads file's entries, are by docid. */
     rc = xapian_database_open(&db, live, &xe);

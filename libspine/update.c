@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ceiling.h"
 #include "document.h"
 #include "generation.h"
 #include "shard.h"
@@ -141,6 +142,7 @@ struct spine_update {
     double avlen;                   /* the index's (schema.h) */
     int spelling_on;                /* the index keeps a dictionary */
     int has_length;                 /* the index keeps SPINE_META_LENGTH */
+    uint64_t collfreq_limit;        /* spine_index_options' (ceiling.h) */
     uint64_t length;                /* its articles' lengths, summed */
     int committed;
     spine_update_stats stats;
@@ -363,6 +365,7 @@ int spine_update_begin(spine_update **out, const char *dir,
                               u->parts[i].r, err);
     if (rc != SPINE_OK)
         goto fail;
+    u->collfreq_limit = opts ? opts->collfreq_limit : 0;
     rc = spine_doc_maker_new(&u->maker, opts ? opts->zlib_level : 1,
                              positions, err);
     if (rc != SPINE_OK)
@@ -704,6 +707,20 @@ int spine_update_commit(spine_update *u, spine_update_stats *stats,
         return spine_error_set(err, SPINE_EINVAL, "%s: the change would "
                                "leave the index without articles; the index "
                                "is left as it was", live);
+    /* Nothing past Xapian's 32-bit collection frequencies (ceiling.h),
+     * over the index as the change leaves it. */
+    xapian_database *all = NULL;
+    rc = xapian_database_new_empty(&all, &xe);
+    for (size_t i = 0; rc == 0 && i < u->nparts; i++)
+        rc = xapian_database_add_database(all, u->parts[i].r, &xe);
+    if (rc != 0)
+        rc = spine_error_from_xapian(err, &xe, live);
+    else
+        rc = spine_ceiling_check(all, u->collfreq_limit,
+                                 spine_generation_index_dir(u->gen), err);
+    xapian_database_free(all);
+    if (rc != SPINE_OK)
+        return rc;
     /* A set: the shards first, then the lexicon that records them.  One
      * index: one part, which is u->meta too, and one commit. */
     size_t done = 0;

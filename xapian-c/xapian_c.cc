@@ -280,6 +280,18 @@ int xapian_database_open_remote(xapian_database **out, const char *host,
     }
 }
 
+int xapian_database_new_empty(xapian_database **out, xapian_error *err)
+{
+    REQUIRE(out);
+    *out = NULL;
+    try {
+        *out = new xapian_database{Xapian::Database()};
+        return XAPIAN_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 int xapian_database_add_database(xapian_database *db,
                                  const xapian_database *other,
                                  xapian_error *err)

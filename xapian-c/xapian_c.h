@@ -105,6 +105,11 @@ int xapian_database_open_remote(xapian_database **out, const char *host,
                                 unsigned port, unsigned timeout_ms,
                                 xapian_error *err);
 
+/* Creates a database of no shard (Database()), to which
+ * xapian_database_add_database() adds some.  Release with
+ * xapian_database_free(). */
+int xapian_database_new_empty(xapian_database **out, xapian_error *err);
+
 /* Adds the shards of other to db, so that db searches both (Xapian's
  * Database::add_database).  other stays owned by the caller. */
 int xapian_database_add_database(xapian_database *db,

@@ -191,9 +191,10 @@ typedef struct spine_update_stats {
 
 /* Starts a change of the index at dir: takes the index lock (SPINE_ELOCKED
  * when another writer holds it; SPINE_ENOTFOUND when there is no index)
- * and opens its live generation for writing.  opts (may be NULL: the
- * defaults) gives the zlib level of the text stored; its other fields do
- * not apply.  On success release *out with spine_update_free(), after
+ * and opens its live generation for writing (each database of a shard
+ * set).  opts (may be NULL: the defaults) gives the zlib level of the text
+ * stored and the collection-frequency limit spine_update_commit() checks
+ * (as spine_index_commit() does); its other fields do not apply.  On success release *out with spine_update_free(), after
  * spine_update_commit() to keep the change. */
 int spine_update_begin(spine_update **out, const char *dir,
                        const spine_index_options *opts, spine_error *err);
