@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ceiling.h"
 #include "document.h"
 #include "fold.h"
 #include "heads.h"
@@ -248,6 +249,96 @@ static void build(const char *dir, const spine_article *a, size_t n,
                   "commit: %s", err.msg);
     spine_index_free(ix);
 }
+
+/* The largest sum of one term's wdfs in the index at dir, counted. */
+static uint64_t largest_collfreq(const char *dir)
+{
+    xapian_database *db;
+    xapian_termlist *tl;
+    xapian_error xe;
+    const char *t;
+    size_t len;
+    uint64_t most = 0;
+    ck_assert_int_eq(xapian_database_open(&db, dir, &xe), 0);
+    ck_assert_int_eq(xapian_database_allterms(&tl, db, "", 0, &xe), 0);
+    while (xapian_termlist_next(&t, &len, NULL, tl, &xe) > 0) {
+        xapian_postlist *pl;
+        xapian_docid did;
+        uint32_t wdf;
+        uint64_t sum = 0;
+        ck_assert_int_eq(xapian_database_postlist(&pl, db, t, len, &xe), 0);
+        while (xapian_postlist_next(&did, &wdf, pl, &xe) > 0)
+            sum += wdf;
+        xapian_postlist_free(pl);
+        if (sum > most)
+            most = sum;
+    }
+    xapian_termlist_free(tl);
+    xapian_database_free(db);
+    return most;
+}
+
+/* Builds from the test articles at dir with a collection-frequency limit
+ * (spine_index_options.collfreq_limit), as shards (0: one database);
+ * returns the commit's result. */
+static int build_limited(const char *dir, uint64_t limit, unsigned shards,
+                         spine_error *err)
+{
+    spine_index_options o = SPINE_INDEX_OPTIONS_INIT;
+    spine_index *ix = NULL;
+    o.collfreq_limit = limit;
+    o.shards = shards;
+    o.allow_shrink = 1;
+    ck_assert_int_eq(spine_index_begin(&ix, dir, &o, err), SPINE_OK);
+    for (size_t i = 0; i < NARTICLES; i++)
+        ck_assert_int_eq(spine_index_add(ix, &articles[i], err), SPINE_OK);
+    int rc = spine_index_commit(ix, NULL, err);
+    spine_index_free(ix);
+    return rc;
+}
+
+/* The 32-bit ceiling of collection frequencies (ceiling.h), at a limit
+ * small enough to reach: a build whose largest wdf sum is the limit
+ * passes, one past it is refused naming the term and leaves the index
+ * as it was; a shard set is held to the sum over its shards. */
+START_TEST(test_collfreq_ceiling)
+{
+    char *tmp = tu_mkdtemp();
+    char *dir = tu_path(tmp, "ceiling");
+    spine_error err;
+    ck_assert_int_eq(build_limited(dir, 0, 0, &err), SPINE_OK);
+    uint64_t most = largest_collfreq(dir);
+    ck_assert_uint_gt(most, 100);
+    xapian_database *db;
+    xapian_error xe;
+    ck_assert_int_eq(xapian_database_open(&db, dir, &xe), 0);
+    ck_assert_int_eq(spine_ceiling_check(db, most, dir, &err), SPINE_OK);
+    ck_assert_int_eq(spine_ceiling_check(db, most - 1, dir, &err),
+                     SPINE_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "the limit given"));
+    xapian_database_free(db);
+
+    char *before = metadata(dir, SPINE_META_CHANGE), *after;
+    ck_assert_int_eq(build_limited(dir, most - 1, 0, &err), SPINE_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "left as it was"));
+    ck_assert_uint_eq(doccount(dir), NARTICLES);
+    after = metadata(dir, SPINE_META_CHANGE);
+    ck_assert_str_eq(before, after);
+    free(after);
+    ck_assert_int_eq(build_limited(dir, most, 0, &err), SPINE_OK);
+
+    /* Three shards: each holds a part of the sum, which counts whole. */
+    char *set = tu_path(tmp, "ceiling-set");
+    ck_assert_int_eq(build_limited(set, most - 1, 3, &err), SPINE_ELIMIT);
+    ck_assert_int_eq(build_limited(set, most, 3, &err), SPINE_OK);
+    ck_assert_uint_eq(largest_collfreq(set), most);
+    free(before);
+    free(set);
+    free(dir);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
 
 /* ---- core ---------------------------------------------------------------- */
 
@@ -1531,6 +1622,7 @@ static Suite *index_suite(void)
     tcase_add_test(errors, test_check_tier_damaged);
     tcase_add_test(errors, test_check_stub);
     tcase_add_test(errors, test_check_rebuilt_meanwhile);
+    tcase_add_test(errors, test_collfreq_ceiling);
     suite_add_tcase(s, errors);
     return s;
 }
