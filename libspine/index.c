@@ -357,21 +357,31 @@ static int write_lexicon(const spine_index *ix, const char *path,
     return rc;
 }
 
+/* Writes data (len bytes) to a new file at path, made durable. */
+static int write_synced(const char *path, const char *data, size_t len,
+                        spine_error *err)
+{
+    FILE *f = fopen(path, "w");
+    int ok = f && fwrite(data, 1, len, f) == len && fflush(f) == 0
+             && fsync(fileno(f)) == 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    return ok ? SPINE_OK : spine_error_set(err, SPINE_EIO, "%s: %s", path,
+                                           strerror(errno));
+}
+
 /* Writes the stub of a set of n shards in dir: the lexicon first (Xapian
  * reads a set's metadata from its first database), then the shards. */
 static int write_set_stub(const char *dir, unsigned n, spine_error *err)
 {
+    spine_buf text = SPINE_BUF_INIT;
+    spine_buf_printf(&text, "auto lexicon\n");
+    for (unsigned i = 0; i < n; i++)
+        spine_buf_printf(&text, "auto shard-%u\n", i);
     char *path = spine_path_join(dir, "XAPIANDB");
-    FILE *f = fopen(path, "w");
-    int ok = f && fprintf(f, "auto lexicon\n") > 0;
-    for (unsigned i = 0; ok && i < n; i++)
-        ok = fprintf(f, "auto shard-%u\n", i) > 0;
-    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    int rc = ok ? SPINE_OK : spine_error_set(err, SPINE_EIO, "%s: %s", path,
-                                             strerror(errno));
+    int rc = write_synced(path, text.p, text.n, err);
     free(path);
+    spine_buf_free(&text);
     return rc;
 }
 
@@ -526,14 +536,7 @@ static int compact_set(const char *live, const char *dest, uint32_t *ndocs,
     if (rc == SPINE_OK) {
         spine_buf_free(&path);
         spine_buf_printf(&path, "%s/XAPIANDB", dest);
-        FILE *f = fopen(path.p, "w");
-        int ok = f && fwrite(stub.p, 1, stub.n, f) == stub.n
-                 && fflush(f) == 0 && fsync(fileno(f)) == 0;
-        if (f && fclose(f) != 0)
-            ok = 0;
-        if (!ok)
-            rc = spine_error_set(err, SPINE_EIO, "%s: %s", path.p,
-                                 strerror(errno));
+        rc = write_synced(path.p, stub.p, stub.n, err);
     }
     spine_buf_free(&path);
     spine_buf_free(&stub);
