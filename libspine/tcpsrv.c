@@ -93,26 +93,27 @@ int spine_tcpsrv_open(spine_tcpsrv **out, const char *const *paths,
     return SPINE_OK;
 }
 
-int spine_tcpsrv_serve(spine_tcpsrv *srv, spine_error *err)
+/* Runs the binding's loop: one connection (once) or for ever. */
+static int serve(spine_tcpsrv *srv, int once, spine_error *err)
 {
     xapian_error xe;
     if (!srv)
-        return spine_error_set(err, SPINE_EINVAL, "spine_tcpsrv_serve: NULL "
-                               "server");
-    if (spine_ext_tcpsrv_run(srv->server, 0, &xe) != 0)
+        return spine_error_set(err, SPINE_EINVAL, "%s: NULL server",
+                               once ? "spine_tcpsrv_serve_one"
+                                    : "spine_tcpsrv_serve");
+    if (spine_ext_tcpsrv_run(srv->server, once, &xe) != 0)
         return server_error(err, &xe);
     return SPINE_OK;
 }
 
+int spine_tcpsrv_serve(spine_tcpsrv *srv, spine_error *err)
+{
+    return serve(srv, 0, err);
+}
+
 int spine_tcpsrv_serve_one(spine_tcpsrv *srv, spine_error *err)
 {
-    xapian_error xe;
-    if (!srv)
-        return spine_error_set(err, SPINE_EINVAL, "spine_tcpsrv_serve_one: "
-                               "NULL server");
-    if (spine_ext_tcpsrv_run(srv->server, 1, &xe) != 0)
-        return server_error(err, &xe);
-    return SPINE_OK;
+    return serve(srv, 1, err);
 }
 
 void spine_tcpsrv_free(spine_tcpsrv *srv)

@@ -36,9 +36,9 @@ SRV_PID=""     # and its pid
 SRV_ERR="$WORK/srv.err"
 
 # start_server READY CMD... -- starts CMD in the background on a free
-# 127.0.0.1 port, written into CMD wherever it says @PORT@, and waits
-# (up to 10 s) for a line on its stderr or stdout matching the extended
-# regex READY.  A port found in use (the server says so and exits) is
+# 127.0.0.1 port, written into CMD and READY wherever they say @PORT@,
+# and waits (up to 10 s) for a line on its stderr or stdout matching the
+# extended regex READY.  A port found in use (the server says so and exits) is
 # left for another, up to 20 times.  Sets PORT and SRV_PID; returns 1,
 # with the server's output in $OUT and $ERR, when it never got ready.
 start_server() {
@@ -52,22 +52,41 @@ start_server() {
             cmd+=("${arg//@PORT@/$PORT}")
         done
         LAST_CMD=$(printf '%q ' "${cmd[@]}")
+        # Emptied here, not by the redirection alone: that happens in the
+        # child, perhaps after the first look for the line below.
+        : >"$WORK/srv.out"
+        : >"$SRV_ERR"
         "${cmd[@]}" >"$WORK/srv.out" 2>"$SRV_ERR" </dev/null &
         SRV_PID=$!
         e2e_started "$SRV_PID"
         for ((i = 0; i < 500; i++)); do
-            if grep -qE -- "$ready" "$SRV_ERR" "$WORK/srv.out"; then
+            if grep -qE -- "${ready//@PORT@/$PORT}" "$SRV_ERR" "$WORK/srv.out"; then
                 return 0
             fi
             alive "$SRV_PID" || break
             sleep 0.02
         done
-        reap "$SRV_PID"
+        if alive "$SRV_PID"; then
+            reap "$SRV_PID"
+        else
+            wait "$SRV_PID"
+            forget "$SRV_PID"
+        fi
         grep -qi 'in use' "$SRV_ERR" || break
     done
     cp "$WORK/srv.out" "$OUT"
     cp "$SRV_ERR" "$ERR"
     return 1
+}
+
+# forget PID -- takes PID, which has exited and been waited for, off the
+# list of processes to kill on exit (its number may be another's by then).
+forget() {
+    local pid keep=()
+    for pid in "${E2E_PIDS[@]}"; do
+        [ "$pid" = "$1" ] || keep+=("$pid")
+    done
+    E2E_PIDS=("${keep[@]}")
 }
 
 # gone PID -- true once PID has exited.
@@ -81,7 +100,7 @@ gone() {
 # needs a server).
 STUB="$WORK/stub"
 start_spine_tcpsrv() {
-    if ! start_server '^spine-tcpsrv: serving ' \
+    if ! start_server '^spine-tcpsrv: serving .* on 127\.0\.0\.1:@PORT@$' \
             "$SPINE_TCPSRV" --port @PORT@ "$@"; then
         E2E_CASE="setup: spine-tcpsrv $*"
         fail "spine-tcpsrv printed no 'serving' line"
@@ -211,6 +230,7 @@ done
 expect_true "the --one-shot server is still running" gone "$SRV_PID"
 wait "$SRV_PID"
 RC=$?
+forget "$SRV_PID"
 expect_status 0
 t_end
 
@@ -228,6 +248,7 @@ expect_exit 0 "$SPINE_SEARCH" -d "$STUB" -n 1 kidney
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
 RC=$?
+forget "$SRV_PID"
 expect_status 0
 # This script is still here to check it: the server's group was its own.
 expect_true "the first server went with it" alive "$MAIN_PID"
