@@ -208,8 +208,11 @@ static int eset_query(spine_searcher *s, xapian_query **out,
     double best = 0;
 
     *out = NULL;
+    /* Exact frequencies: a shard set would estimate them from the shards
+     * that hold the relevance set (one database is the same either way). */
     int rc = xapian_enquire_get_eset(&eset, spine_matcher_enquire(s->match),
-                                     3 * maxterms, rel, nrel, xe);
+                                     3 * maxterms, rel, nrel,
+                                     XAPIAN_ESET_EXACT_TERMFREQ, xe);
     unsigned n = xapian_eset_size(eset);
     for (unsigned i = 0; rc == 0 && i < n && nterms < maxterms; i++) {
         const char *t;

@@ -188,10 +188,16 @@ static int open_db(spine_searcher *s, spine_error *err)
     /* Each shard on its own (shardset.h): one database, a sharded
      * build's generation, or a stub a user wrote. */
     spine_error why;
+    struct stat st;
     rc = spine_shardset_list(&s->shards, s->path, &why);
-    if (rc == SPINE_ENOTFOUND && !strcmp(s->path, s->dir))
+    if (rc == SPINE_ENOTFOUND && stat(s->path, &st) != 0)
         return spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
                                "one with spine-index)", s->dir);
+    if (rc == SPINE_ENOTFOUND) {            /* a stub names a missing one */
+        if (err)
+            *err = why;
+        return rc;
+    }
     if (rc == SPINE_OK)
         rc = spine_shardset_open(&s->db, &s->shards, s->open.timeout_ms,
                                  s->open.partial, &why);

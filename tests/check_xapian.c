@@ -711,7 +711,10 @@ START_TEST(test_relevance_tools)
     /* ESet of doc 1 (diabetes) suggests its own words, best first. */
     xapian_eset *es;
     xapian_docid rel = 1;
-    OK(xapian_enquire_get_eset(&es, enq, 20, &rel, 1, &err));
+    ck_assert_int_eq(xapian_enquire_get_eset(&es, enq, 20, &rel, 1, 8, &err),
+                     XAPIAN_EINVAL);
+    OK(xapian_enquire_get_eset(&es, enq, 20, &rel, 1,
+                               XAPIAN_ESET_EXACT_TERMFREQ, &err));
     ck_assert_uint_gt(xapian_eset_size(es), 0);
     int saw_glucose = 0;
     double prev = 1e300;

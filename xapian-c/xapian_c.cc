@@ -2094,17 +2094,23 @@ int xapian_enquire_set_expansion_scheme(xapian_enquire *enq, const char *name,
 
 int xapian_enquire_get_eset(xapian_eset **out, xapian_enquire *enq,
                             unsigned maxitems, const xapian_docid *rel,
-                            size_t nrel, xapian_error *err)
+                            size_t nrel, int flags, xapian_error *err)
 {
     REQUIRE(out);
     *out = NULL;
     REQUIRE(enq);
     REQUIRE(rel || nrel == 0);
+    if (flags & ~XAPIAN_ESET_EXACT_TERMFREQ)
+        return set_error(err, XAPIAN_EINVAL, "xapian_enquire_get_eset: "
+                         "unknown flags");
     try {
         Xapian::RSet rset;
         for (size_t i = 0; i < nrel; i++)       /* bounded by nrel */
             rset.add_document(rel[i]);
-        xapian_eset *e = new xapian_eset{enq->enq.get_eset(maxitems, rset), {}};
+        int f = flags & XAPIAN_ESET_EXACT_TERMFREQ
+                    ? Xapian::Enquire::USE_EXACT_TERMFREQ : 0;
+        xapian_eset *e = new xapian_eset{
+            enq->enq.get_eset(maxitems, rset, f), {}};
         for (Xapian::ESetIterator t = e->eset.begin(); t != e->eset.end(); ++t)
             e->terms.push_back(*t);
         *out = e;

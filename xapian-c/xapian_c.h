@@ -812,13 +812,21 @@ int xapian_enquire_set_cutoff(xapian_enquire *enq, int percent_cutoff,
 int xapian_enquire_set_expansion_scheme(xapian_enquire *enq, const char *name,
                                         double k, xapian_error *err);
 
+/* Flags of xapian_enquire_get_eset() (Enquire's). */
+enum {
+    XAPIAN_ESET_EXACT_TERMFREQ = 1   /* USE_EXACT_TERMFREQ: each term's
+                                        frequency in the whole database,
+                                        where a sharded one would estimate
+                                        it from the relevance set's shards */
+};
+
 /* Suggests terms to expand the query with (Xapian's Enquire::get_eset):
  * the maxitems best terms of the relevance set rel[0..nrel) (docids) that
- * are not already in the query.  *out is a new ESet released with
- * xapian_eset_free(). */
+ * are not already in the query, with flags (XAPIAN_ESET_*, or 0).  *out is
+ * a new ESet released with xapian_eset_free(). */
 int xapian_enquire_get_eset(xapian_eset **out, xapian_enquire *enq,
                             unsigned maxitems, const xapian_docid *rel,
-                            size_t nrel, xapian_error *err);
+                            size_t nrel, int flags, xapian_error *err);
 
 /* Number of terms in the ESet (0 for NULL). */
 unsigned xapian_eset_size(const xapian_eset *eset);
