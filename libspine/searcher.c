@@ -72,7 +72,11 @@ int spine_searcher_new_matcher(spine_matcher **out, spine_searcher *s,
 {
     int rc = spine_matcher_new(out, s->db, WEIGHTING,
                                (const double[]){ SPINE_WDF_SCALE }, 1, xe);
-    if (rc == 0)
+    /* Not through remote shards: the lazy plan asks each query term's
+     * frequency, which Xapian asks of each remote shard in turn, one
+     * round trip after another (benchmarks/SHARDS.md); the match itself
+     * gathers the statistics it needs at once. */
+    if (rc == 0 && !s->shards.remote)
         rc = spine_matcher_set_lazy(*out, LAZY_SHARE, LAZY_POSTINGS, xe);
     if (rc == 0)
         rc = spine_matcher_set_tiers(*out, SPINE_META_TIERS, TIER_TERMS,
