@@ -205,9 +205,19 @@ static int open_db(spine_searcher *s, spine_error *err)
     if (rc == SPINE_OK)
         rc = spine_shardset_open(&s->db, &s->shards, s->open.timeout_ms,
                                  s->open.partial, &why);
+    /* One local database says what it always said: no index, or damage
+     * (named by file when it changed under us); a set names the shard. */
+    int one = s->shards.n == 1 && s->shards.v[0].path;
+    if (rc != SPINE_OK && one
+        && (s->shards.failed.code == XAPIAN_ENOTFOUND
+            || s->shards.failed.code == XAPIAN_EOPENING))
+        rc = SPINE_ENOTFOUND;
+    else if (rc != SPINE_OK && one && s->shards.failed.code)
+        return spine_searcher_xapian_error(err, s, &s->shards.failed);
     if (rc == SPINE_ENOTFOUND)
         return spine_error_set(err, SPINE_ENOTFOUND, "no index at %s (build "
-                               "one with spine-index): %s", s->dir, why.msg);
+                               "one with spine-index)%s%s", s->dir,
+                               one ? "" : ": ", one ? "" : why.msg);
     if (rc != SPINE_OK) {
         if (err)
             *err = why;

@@ -215,6 +215,7 @@ int spine_shardset_open(xapian_database **out, spine_shardset *set,
         xapian_database_free(dbs[i]);
         dbs[i] = NULL;
         if (!partial) {
+            set->failed = xe;
             rc = shard_error(err, r, &xe);
             break;
         }

@@ -37,6 +37,8 @@ typedef struct spine_shardset {
     size_t n;
     size_t down;                /* shards not open */
     size_t remote;              /* remote shards */
+    xapian_error failed;        /* Xapian's error for the shard that
+                                   failed spine_shardset_open() */
 } spine_shardset;
 
 /* The default bound on each network operation of a remote shard. */
