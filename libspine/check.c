@@ -434,11 +434,7 @@ static void check_databases(checker *c)
 {
     spine_shardset set;
     spine_error err;
-    char *stub = spine_path_join(c->gen, "XAPIANDB");
-    struct stat st;
-    int is_set = stat(stub, &st) == 0;
-    free(stub);
-    if (!is_set) {
+    if (!spine_generation_is_set(c->gen)) {
         check_tables(c);
         return;
     }

@@ -17,7 +17,7 @@
 #include "generation.h"
 #include "util.h"
 
-#define STUB_NAME "XAPIANDB"
+#define STUB_NAME SPINE_STUB_NAME
 #define LOCK_NAME ".lock"
 #define READERS_NAME "readers.lock"
 #define GEN_FMT   "gen-%06u"
@@ -151,6 +151,15 @@ int spine_stub_same(const spine_stub *a, const spine_stub *b)
         && a->mtime.tv_nsec == b->mtime.tv_nsec
         && a->ctime.tv_sec == b->ctime.tv_sec
         && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+int spine_generation_is_set(const char *gen_dir)
+{
+    char *stub = spine_path_join(gen_dir, STUB_NAME);
+    struct stat st;
+    int set = stat(stub, &st) == 0;
+    free(stub);
+    return set;
 }
 
 char *spine_generation_live_dir(const char *dir)

@@ -45,6 +45,15 @@ void spine_stub_look(const char *dir, spine_stub *st);
  * stubs are the same), else 0. */
 int spine_stub_same(const spine_stub *a, const spine_stub *b);
 
+/* The name of a Xapian stub file: an index directory's, naming its live
+ * generation, and a shard set's generation's, listing its databases. */
+#define SPINE_STUB_NAME "XAPIANDB"
+
+/* Returns 1 when the generation at gen_dir is a shard set (spine/index.h:
+ * a directory holding a stub of its lexicon and shards), 0 when it is one
+ * database. */
+int spine_generation_is_set(const char *gen_dir);
+
 /* Returns the path of the live generation's directory of the index at dir
  * (malloc()ed: free() it), or NULL when there is no stub or it names
  * anything but exactly one local generation (a stub written by hand:

@@ -378,7 +378,7 @@ static int write_set_stub(const char *dir, unsigned n, spine_error *err)
     spine_buf_printf(&text, "auto lexicon\n");
     for (unsigned i = 0; i < n; i++)
         spine_buf_printf(&text, "auto shard-%u\n", i);
-    char *path = spine_path_join(dir, "XAPIANDB");
+    char *path = spine_path_join(dir, SPINE_STUB_NAME);
     int rc = write_synced(path, text.p, text.n, err);
     free(path);
     spine_buf_free(&text);
@@ -535,7 +535,7 @@ static int compact_set(const char *live, const char *dest, uint32_t *ndocs,
     }
     if (rc == SPINE_OK) {
         spine_buf_free(&path);
-        spine_buf_printf(&path, "%s/XAPIANDB", dest);
+        spine_buf_printf(&path, "%s/%s", dest, SPINE_STUB_NAME);
         rc = write_synced(path.p, stub.p, stub.n, err);
     }
     spine_buf_free(&path);
@@ -565,11 +565,7 @@ int spine_index_compact(const char *dir, spine_index_stats *stats,
         goto done;
     }
     spine_buf_printf(&merged, "%s/merged", spine_generation_build_dir(gen));
-    char *setstub = spine_path_join(live, "XAPIANDB");
-    struct stat st;
-    int set = stat(setstub, &st) == 0;
-    free(setstub);
-    if (set) {
+    if (spine_generation_is_set(live)) {
         rc = compact_set(live, merged.p, &ndocs, err);
         if (rc == SPINE_OK)
             rc = spine_generation_commit(gen, merged.p, &bytes, err);

@@ -8,11 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "generation.h"
 #include "shardset.h"
 #include "util.h"
 #include "xerror.h"
-
-#define STUB_NAME "XAPIANDB"
 
 /* Stubs within stubs, as deep as this: deeper is taken for a loop. */
 #define MAX_DEPTH 8
@@ -145,7 +144,7 @@ static int list_path(spine_shardset *set, const char *path, int depth,
                                "%s: %s", path, strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return read_stub(set, path, depth, err);
-    char *stub = spine_path_join(path, STUB_NAME);
+    char *stub = spine_path_join(path, SPINE_STUB_NAME);
     int rc;
     if (stat(stub, &st) == 0) {
         rc = read_stub(set, stub, depth, err);

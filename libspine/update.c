@@ -34,7 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -306,17 +305,13 @@ int spine_update_begin(spine_update **out, const char *dir,
     char *schema = NULL, *avlen = NULL, *spelling = NULL, *length = NULL;
     char *had = NULL, *now = NULL;
     int positions = 0, rc;
-    struct stat st;
 
     *out = NULL;
     rc = spine_generation_lock_live(&u->gen, dir, err);
     if (rc != SPINE_OK)
         goto fail;
     const char *live = spine_generation_live(u->gen);
-    /* A set's generation is a directory holding its own stub. */
-    char *stub = spine_path_join(live, "XAPIANDB");
-    int set = stat(stub, &st) == 0;
-    free(stub);
+    int set = spine_generation_is_set(live);
     if (set) {
         rc = open_set(u, live, err);
         u->meta = &u->lexicon;
