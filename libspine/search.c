@@ -719,6 +719,10 @@ static int check_limit(const spine_query_options *opts, spine_error *err)
     if (opts->limit > SPINE_MAX_LIMIT)
         return spine_error_set(err, SPINE_EINVAL, "limit %u is over the "
                                "maximum of %u", opts->limit, SPINE_MAX_LIMIT);
+    if (opts->see_also > SPINE_MAX_SEE_ALSO)
+        return spine_error_set(err, SPINE_EINVAL, "see also %u is over the "
+                               "maximum of %u", opts->see_also,
+                               SPINE_MAX_SEE_ALSO);
     return 0;
 }
 
@@ -1027,6 +1031,13 @@ void spine_results_free(spine_results *r)
     for (size_t i = 0; i < r->nmissing; i++)
         free(r->missing[i]);
     free(r->missing);
+    for (size_t i = 0; i < r->nsee_also; i++) {
+        free(r->see_also[i].id);
+        free(r->see_also[i].title);
+        free(r->see_also[i].source);
+        free(r->see_also[i].url);
+    }
+    free(r->see_also);
     free(r->query);
     free(r->corrected);
     free(r);

@@ -134,14 +134,21 @@ typedef struct spine_query_options {
                                 on the page (rarely: 2 of 2,450 benchmark
                                 queries on MedQuAD at 10 hits; README,
                                 "Known issues"); this finds it */
+    unsigned see_also;       /* "See also": list up to this many other
+                                conditions for which the query names a
+                                symptom, a cause or a complication
+                                (spine_results.see_also; at most
+                                SPINE_MAX_SEE_ALSO).  0: none */
 } spine_query_options;
 
 #define SPINE_MAX_LIMIT 10000
+#define SPINE_MAX_SEE_ALSO 50
 #define SPINE_QUERY_OPTIONS_INIT                                          \
     { .offset = 0, .limit = 10, .match_all = 0, .snippets = 1,            \
       .spelling = 1, .expand = 0, .snippet_bytes = 200,                   \
       .hi_start = "**", .hi_end = "**", .autocorrect = 1, .explain = 0,  \
-      .time_budget = 0, .count = 0, .facets = 0, .exhaustive = 0 }
+      .time_budget = 0, .count = 0, .facets = 0, .exhaustive = 0, \
+      .see_also = 0 }
 
 /* One matched query term of a hit (--explain). */
 typedef struct spine_term_weight {
@@ -176,6 +183,19 @@ typedef struct spine_source_count {
     unsigned long count;
 } spine_source_count;
 
+/* A "see also" entry: another condition for which the query's words name
+ * a symptom, a cause or a complication (an article whose section of that
+ * type holds them all), one entry a condition however many sources
+ * describe it. */
+typedef struct spine_see_also {
+    char *id, *title, *source, *url;   /* owned by the results: the
+                                           best-ranked article of the
+                                           condition */
+    const char *field;       /* where the query matched: "symptom",
+                                "cause" or "complication" (static) */
+    double score;            /* higher is better */
+} spine_see_also;
+
 typedef struct spine_results {
     char *query;             /* the query as given */
     char *corrected;         /* "did you mean" query, or NULL */
@@ -202,6 +222,12 @@ typedef struct spine_results {
                                 searchers only), by name: the hits and
                                 counts are of the others.  Else NULL */
     size_t nmissing;
+    spine_see_also *see_also;    /* with opts->see_also: other conditions
+                                the query is a symptom, cause or
+                                complication of, best first (at most
+                                opts->see_also, none about the query
+                                itself).  Else NULL */
+    size_t nsee_also;
 } spine_results;
 
 /* The longest query spine_search() takes, in bytes and in words (runs of
