@@ -68,8 +68,10 @@ void eval_set_free(eval_set *set)
         return;
     for (size_t i = 0; i < set->n; i++) {
         eval_topic *t = &set->topics[i];
-        for (size_t k = 0; t->judged && k < t->n; k++)
+        for (size_t k = 0; t->judged && k < t->n; k++) {
             free(t->judged[k].docid);
+            free(t->judged[k].group);
+        }
         for (size_t k = 0; t->docs && k < t->n; k++)
             free(t->docs[k].docid);
         free(t->judged);
@@ -169,9 +171,10 @@ typedef int (*line_fn)(eval_set *set, const field *f, int nf,
 static int qrels_line(eval_set *set, const field *f, int nf,
                       const char *name, long line, eval_error *err)
 {
-    const field *qid, *doc, *rel;
+    const field *qid, *doc, *rel, *group = NULL;
     if (nf == 4) {          /* TREC: qid iter docid rel */
         qid = &f[0];
+        group = &f[1];
         doc = &f[2];
         rel = &f[3];
     } else if (nf == 3) {   /* SMART *.REL: qid docid rel */
@@ -195,11 +198,12 @@ static int qrels_line(eval_set *set, const field *f, int nf,
         return set_error(err, "%s:%ld: out of memory", name, line);
     eval_judgment *j = &t->judged[t->n];
     j->docid = dup_span(doc->p, doc->n);
+    j->group = group ? dup_span(group->p, group->n) : NULL;
     j->rel = r;
     j->line = line;
-    if (!j->docid)
+    t->n++;                 /* so that eval_set_free() releases both */
+    if (!j->docid || (group && !j->group))
         return set_error(err, "%s:%ld: out of memory", name, line);
-    t->n++;
     return 0;
 }
 
@@ -546,6 +550,150 @@ int eval_score(eval_report *out, const eval_set *qrels, const eval_set *run,
 }
 
 void eval_report_free(eval_report *r)
+{
+    if (!r)
+        return;
+    free(r->q);
+    memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------------------
+ * "See also" recall
+ */
+
+/* The judgment of docid in topic j (sorted by docid), or NULL. */
+static const eval_judgment *judgment_of(const eval_topic *j,
+                                        const char *docid)
+{
+    size_t lo = 0, hi = j->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(j->judged[mid].docid, docid);
+        if (c == 0)
+            return &j->judged[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+typedef struct cond {
+    const char *key;
+    int grade;               /* highest grade of its articles */
+    int found;
+} cond;
+
+static int cmp_cond(const void *a, const void *b)
+{
+    return strcmp(((const cond *)a)->key, ((const cond *)b)->key);
+}
+
+/* Scores one query into q; conds is scratch room for j->n conditions. */
+static void seealso_topic(eval_seealso_query *q, const eval_topic *j,
+                          const eval_topic *r, size_t k, cond *conds)
+{
+    size_t nc = 0;
+    for (size_t i = 0; i < j->n; i++) {
+        conds[nc].key = j->judged[i].group;
+        conds[nc].grade = j->judged[i].rel;
+        conds[nc].found = 0;
+        nc++;
+    }
+    qsort(conds, nc, sizeof *conds, cmp_cond);
+    size_t u = 0;            /* merge the articles of one condition */
+    for (size_t i = 0; i < nc; i++) {
+        if (u > 0 && strcmp(conds[u - 1].key, conds[i].key) == 0) {
+            if (conds[i].grade > conds[u - 1].grade)
+                conds[u - 1].grade = conds[i].grade;
+        } else {
+            conds[u++] = conds[i];
+        }
+    }
+    nc = u;
+    for (size_t i = 0; r && i < r->n && i < k; i++) {
+        const eval_judgment *a = judgment_of(j, r->docs[i].docid);
+        if (!a)
+            continue;
+        cond key = { a->group, 0, 0 };
+        cond *c = bsearch(&key, conds, nc, sizeof *conds, cmp_cond);
+        if (c)
+            c->found = 1;
+    }
+    q->qid = j->qid;
+    q->nret = r ? r->n : 0;
+    for (int t = 0; t < 2; t++) {
+        q->ncond[t] = q->found[t] = 0;
+        for (size_t i = 0; i < nc; i++)
+            if (conds[i].grade >= t + 1) {
+                q->ncond[t]++;
+                q->found[t] += (size_t)conds[i].found;
+            }
+        size_t d = q->ncond[t] < k ? q->ncond[t] : k;
+        q->recall[t] = d ? (double)q->found[t] / (double)d : 0.0;
+    }
+}
+
+static int cmp_seealso_query(const void *x, const void *y)
+{
+    return cmp_qid(((const eval_seealso_query *)x)->qid,
+                   ((const eval_seealso_query *)y)->qid);
+}
+
+int eval_seealso_score(eval_seealso_report *out, const eval_set *qrels,
+                       const eval_set *run, size_t k, eval_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (k == 0)
+        return set_error(err, "see also: k must be at least 1");
+    size_t most = 0;
+    for (size_t i = 0; i < qrels->n; i++) {
+        const eval_topic *j = &qrels->topics[i];
+        for (size_t a = 0; a < j->n; a++)
+            if (!j->judged[a].group)
+                return set_error(err, "see also: query %s judges %s without "
+                                 "a condition (line %ld has 3 columns, "
+                                 "want \"qid condition article grade\")",
+                                 j->qid, j->judged[a].docid,
+                                 j->judged[a].line);
+        if (j->n > most)
+            most = j->n;
+    }
+    cond *conds = most ? malloc(most * sizeof *conds) : NULL;
+    if (qrels->n > 0)
+        out->q = calloc(qrels->n, sizeof *out->q);
+    if ((most && !conds) || (qrels->n > 0 && !out->q)) {
+        free(conds);
+        eval_seealso_report_free(out);
+        return set_error(err, "out of memory");
+    }
+    for (size_t i = 0; i < qrels->n; i++) {
+        const eval_topic *j = &qrels->topics[i], *r = NULL;
+        for (size_t x = 0; x < run->n && !r; x++)
+            if (strcmp(run->topics[x].qid, j->qid) == 0)
+                r = &run->topics[x];
+        eval_seealso_query *q = &out->q[out->n];
+        seealso_topic(q, j, r, k, conds);
+        if (q->ncond[0] == 0)
+            continue;
+        out->n++;
+        for (int t = 0; t < 2; t++)
+            if (q->ncond[t] > 0) {
+                out->nmean[t]++;
+                out->mean[t] += q->recall[t];
+            }
+    }
+    free(conds);
+    if (out->n > 1)
+        qsort(out->q, out->n, sizeof *out->q, cmp_seealso_query);
+    for (int t = 0; t < 2; t++)
+        if (out->nmean[t] > 0)
+            out->mean[t] /= (double)out->nmean[t];
+    return 0;
+}
+
+void eval_seealso_report_free(eval_seealso_report *r)
 {
     if (!r)
         return;

@@ -49,6 +49,10 @@ typedef struct eval_error {
 
 typedef struct eval_judgment {
     char *docid;
+    char *group;             /* the second column of a 4-column qrels line
+                                ("iter" in TREC, ignored by eval_score();
+                                the condition key of the see-also qrels);
+                                NULL for a 3-column line */
     int rel;
     long line;               /* where it was read, for messages */
 } eval_judgment;
@@ -117,6 +121,48 @@ void eval_report_free(eval_report *r);
  * for the tests. */
 eval_scores eval_score_topic(const eval_topic *j, size_t nrel,
                              const eval_topic *r);
+
+/* "See also" recall (benchmarks/MEDQUAD-JUDGMENTS.md, "See also").  The
+ * qrels are "qid condition-key article-id grade": each judged article
+ * belongs to a condition (the group column), and several articles (one a
+ * source) may describe one condition.  A condition's grade is the highest
+ * grade of its judged articles.  A condition is found by a run when any
+ * article judged under its key, whatever that article's own grade, is
+ * among the first k of the run's list for the query (trec_eval's order:
+ * score descending, then docid descending); two articles of one condition
+ * count once, and unjudged articles count for nothing.  For a threshold t
+ * (1: grade >= 1; 2: grade 2):
+ *
+ *   recall@k(t) = found conditions of grade >= t
+ *                 / min(k, conditions of grade >= t in the qrels)
+ *
+ * Per query, for t = 1 and t = 2; the mean at t is over the queries that
+ * have at least one condition of grade >= t (others are left out, as in
+ * eval_score()); queries of the run the qrels do not know are ignored. */
+typedef struct eval_seealso_query {
+    const char *qid;         /* points into the qrels set */
+    size_t nret;             /* articles the run lists for the query */
+    size_t ncond[2];         /* conditions of grade >= 1, of grade 2 */
+    size_t found[2];         /* of them, found in the run's first k */
+    double recall[2];        /* found / min(k, ncond); 0 when ncond is 0 */
+} eval_seealso_query;
+
+typedef struct eval_seealso_report {
+    eval_seealso_query *q;   /* every query of the qrels with a condition
+                                of grade >= 1, sorted as eval_report's */
+    size_t n;
+    size_t nmean[2];         /* queries in each mean */
+    double mean[2];          /* mean recall at grade >= 1, at grade 2 */
+} eval_seealso_report;
+
+/* Scores run's first k articles of each query against see-also qrels (a
+ * 4-column file: every judgment has a group).  Returns 0, or -1 with err
+ * filled: k == 0, a 3-column judgment, out of memory.  The report points
+ * into qrels, which must outlive it.  Release with
+ * eval_seealso_report_free(), which accepts NULL. */
+int eval_seealso_score(eval_seealso_report *out, const eval_set *qrels,
+                       const eval_set *run, size_t k, eval_error *err);
+void eval_seealso_report_free(eval_seealso_report *r);
 
 /* A query file for runs: "qid<TAB>text" per line; blank lines and lines
  * starting with '#' are skipped, CRLF accepted.  The programs that write

@@ -21,6 +21,12 @@
  *       writes a TREC run ("qid Q0 article-id rank score tag", top N,
  *       default 1000) for the "qid<TAB>text" lines of QUERIES.tsv, for
  *       spine-eval; FTS5's score is -bm25 so that higher is better.
+ *   spine-bench-peer related xapian INDEX QUERIES.tsv [--k N] [--tag T]
+ *       stock Xapian's "more like this" for each query's top hit, as a
+ *       TREC run of N articles (default 10): the ESet of that one
+ *       document (Enquire::get_eset, default scheme, RELATED_TERMS terms,
+ *       the "Q" id term left out) searched as a plain OR, the document
+ *       itself left out -- Xapian's own recipe, for the see-also set.
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
@@ -642,6 +648,108 @@ static int cmd_run(const char *engine, const char *index, const char *qfile,
     return rc == 0 ? 0 : 2;
 }
 
+/* ------------------------------------------------------------------------
+ * Stock Xapian's related documents ("more like this")
+ */
+
+enum { RELATED_TERMS = 20 };
+
+/* Writes the k articles most like the top hit of query, as Xapian's
+ * documentation builds a "more like this" query: the best RELATED_TERMS
+ * terms of the ESet over the one document, OR-ed unweighted. */
+static int xapian_related_trec(xapian_q *x, const char *qid,
+                               const char *query, unsigned k,
+                               const char *tag)
+{
+    xapian_error xe = { 0, "" };
+    xapian_mset *top = NULL, *mset = NULL;
+    xapian_eset *eset = NULL;
+    xapian_query *terms[RELATED_TERMS], *mlt = NULL;
+    unsigned nterms = 0, rank = 0;
+    xapian_docid self = 0;
+
+    int rc = xapian_top(x, query, 1, &top, &xe);
+    if (rc == 0 && xapian_mset_size(top) == 0)
+        goto done;                      /* no hit: no list */
+    if (rc == 0)
+        rc = xapian_mset_docid(&self, top, 0, &xe);
+    if (rc == 0)
+        rc = xapian_enquire_get_eset(&eset, x->enq, 2 * RELATED_TERMS,
+                                     &self, 1, 0, &xe);
+    for (unsigned i = 0; rc == 0 && i < xapian_eset_size(eset) &&
+                         nterms < RELATED_TERMS; i++) {
+        const char *t;
+        size_t len;
+        double w;
+        rc = xapian_eset_term(&t, &len, &w, eset, i, &xe);
+        if (rc == 0 && len > 0 && t[0] != 'Q')
+            rc = xapian_query_new_term(&terms[nterms++], t, len, &xe);
+    }
+    if (rc == 0 && nterms > 0)
+        rc = xapian_query_combine(&mlt, XAPIAN_QUERY_OP_OR, terms, nterms,
+                                  &xe);
+    if (rc == 0 && mlt)
+        rc = xapian_enquire_set_query(x->enq, mlt, &xe);
+    if (rc == 0 && mlt)
+        rc = xapian_enquire_get_mset(&mset, x->enq, 0, k + 1, 0, &xe);
+    for (unsigned i = 0; rc == 0 && i < xapian_mset_size(mset) && rank < k;
+         i++) {
+        xapian_docid d = 0;
+        xapian_document *doc = NULL;
+        const char *data;
+        size_t len;
+        double w = 0;
+        rc = xapian_mset_docid(&d, mset, i, &xe);
+        if (rc != 0 || d == self)
+            continue;
+        rc = xapian_mset_weight(&w, mset, i, &xe);
+        if (rc == 0)
+            rc = xapian_mset_document(&doc, mset, i, &xe);
+        if (rc == 0)
+            rc = xapian_document_get_data(&data, &len, doc, &xe);
+        if (rc == 0)
+            printf("%s Q0 %.*s %u %.9g %s\n", qid, (int)len, data, ++rank,
+                   w, tag);
+        xapian_document_free(doc);
+    }
+done:
+    for (unsigned i = 0; i < nterms; i++)
+        xapian_query_free(terms[i]);
+    xapian_query_free(mlt);
+    xapian_eset_free(eset);
+    xapian_mset_free(mset);
+    xapian_mset_free(top);
+    if (rc != 0)
+        fprintf(stderr, "xapian: related for query %s \"%s\": %s\n", qid,
+                query, xe.msg);
+    return rc;
+}
+
+static int cmd_related(const char *index, const char *qfile, unsigned k,
+                       const char *tag)
+{
+    eval_queries qs;
+    eval_error err;
+    xapian_q x;
+    memset(&x, 0, sizeof x);
+    if (eval_queries_load(&qs, qfile, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    int rc = xapian_open(&x, index, 0);
+    for (size_t i = 0; rc == 0 && i < qs.n; i++)
+        rc = xapian_related_trec(&x, qs.qid[i], qs.text[i], k, tag);
+    if (rc == 0 && fflush(stdout) != 0) {
+        fprintf(stderr, "writing the run failed\n");
+        rc = -1;
+    }
+    xapian_enquire_free(x.enq);
+    xapian_query_parser_free(x.qp);
+    xapian_database_free(x.db);
+    eval_queries_free(&qs);
+    return rc == 0 ? 0 : 2;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -650,6 +758,7 @@ static void usage(FILE *f)
 "                        [--and] [--k N] [--snippets]\n"
 "       spine-bench-peer run fts5|xapian INDEX QUERIES.tsv [--k N] [--and]\n"
 "                        [--tag TAG]\n"
+"       spine-bench-peer related xapian INDEX QUERIES.tsv [--k N] [--tag TAG]\n"
 "Builds or queries a peer engine (SQLite FTS5 or stock Xapian) on the\n"
 "articles Spine indexes.  Prints a RESULT line of key=value figures;\n"
 "run writes a TREC run (top 1000 by default) for spine-eval.\n");
@@ -675,13 +784,14 @@ int main(int argc, char **argv)
             return 2;
         return cmd_query(argv[2], argv[3], argv[4], &o);
     }
-    if (strcmp(argv[1], "run") == 0) {
-        unsigned long k = 1000;
+    if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "related") == 0) {
+        int related = strcmp(argv[1], "related") == 0;
+        unsigned long k = related ? 10 : 1000;
         int match_all = 0;
         const char *tag = argv[2];
         for (int i = 5; i < argc; i++) {
             char *end = NULL;
-            if (strcmp(argv[i], "--and") == 0) {
+            if (strcmp(argv[i], "--and") == 0 && !related) {
                 match_all = 1;
             } else if (strcmp(argv[i], "--tag") == 0 && i + 1 < argc) {
                 tag = argv[++i];
@@ -693,6 +803,14 @@ int main(int argc, char **argv)
                 fprintf(stderr, "run: bad option or value: %s\n", argv[i]);
                 return 2;
             }
+        }
+        if (related) {
+            if (strcmp(argv[2], "xapian") != 0) {
+                fprintf(stderr, "related: only stock Xapian has a related-"
+                                "documents list (xapian)\n");
+                return 2;
+            }
+            return cmd_related(argv[3], argv[4], (unsigned)k, tag);
         }
         return cmd_run(argv[2], argv[3], argv[4], (unsigned)k, match_all,
                        tag);

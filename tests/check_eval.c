@@ -2,7 +2,8 @@
  * check_eval.c -- unit tests for benchmarks/eval.c, the ranking measures of
  * spine-eval: hand-computed cases (the arithmetic is in the comments), ties,
  * queries that retrieve nothing relevant or are missing from the run,
- * malformed input, and the SMART ADI collection from ../shared/eval/adi.
+ * malformed input, the SMART ADI collection from ../shared/eval/adi, and
+ * "see also" recall (distinct conditions found in the first k).
  *
  * Spine is free software: GPL-2.0-or-later (see LICENSE).
  */
@@ -504,6 +505,147 @@ START_TEST(test_query_file)
 }
 END_TEST
 
+/* ---- see also ----------------------------------------------------------- */
+
+/*
+ * "See also" qrels: qid condition article grade.
+ * q1: stones (a1 grade 2, a2 grade 1, a3 grade 0: the condition is grade 2),
+ *     bones (b1, 1), aorta (c1, 2), endo (e1, 1), self (s1, 0: not relevant).
+ *     Conditions of grade >= 1: 4; of grade 2: 2 (stones, aorta).
+ *     Run by score: a2 a1 s1 c1 x9 (x9 unjudged).
+ *     k = 3: top a2 a1 s1 -> stones only (two articles, one condition).
+ *       recall(>=1) = 1 / min(3, 4) = 1/3;  recall(2) = 1 / min(3, 2) = 1/2
+ *       (counting articles would give 2/3 and 2/2).
+ *     k = 10: stones and aorta: 2/4 = 1/2 and 2/2 = 1.
+ * q2: r (r1 grade 2, r2 grade 0), p (p1 grade 1).  Run: r2 x8 p1.
+ *     k = 3: r found through its grade-0 article r2, p through p1:
+ *       recall(>=1) = 2/2 = 1, recall(2) = 1/1 = 1
+ *       (taking the listed article's own grade, 0, would miss r).
+ * q3: one grade-1 condition, no run: recall 0 at >= 1, no grade-2 mean.
+ * q4: grade 0 only: not scored.
+ * Means at k = 3: (1/3 + 1 + 0)/3 = 4/9 over 3 queries at >= 1;
+ *                 (1/2 + 1)/2 = 3/4 over 2 queries at grade 2.
+ */
+static const char *SEE_QRELS =
+    "q1 stones a1 2\n" "q1 stones a2 1\n" "q1 stones a3 0\n"
+    "q1 bones b1 1\n" "q1 aorta c1 2\n" "q1 endo e1 1\n" "q1 self s1 0\n"
+    "q2 r r1 2\n" "q2 r r2 0\n" "q2 p p1 1\n"
+    "q3 lone l1 1\n"
+    "q4 none n1 0\n";
+static const char *SEE_RUN =
+    "q1 Q0 a2 1 0.9 t\n" "q1 Q0 a1 2 0.8 t\n" "q1 Q0 s1 3 0.7 t\n"
+    "q1 Q0 c1 4 0.6 t\n" "q1 Q0 x9 5 0.5 t\n"
+    "q2 Q0 r2 1 3 t\n" "q2 Q0 x8 2 2 t\n" "q2 Q0 p1 3 1 t\n";
+
+static const eval_seealso_query *see_query(const eval_seealso_report *r,
+                                           const char *qid)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->q[i].qid, qid) == 0)
+            return &r->q[i];
+    return NULL;
+}
+
+START_TEST(test_see_also_recall)
+{
+    eval_set qrels, run;
+    eval_seealso_report rep;
+    eval_error err;
+    parse_both(&qrels, &run, SEE_QRELS, SEE_RUN);
+
+    ck_assert_msg(eval_seealso_score(&rep, &qrels, &run, 3, &err) == 0,
+                  "%s", err.msg);
+    ck_assert_uint_eq(rep.n, 3);               /* q4 has no relevant one */
+    ck_assert_str_eq(rep.q[0].qid, "q1");
+    ck_assert_str_eq(rep.q[2].qid, "q3");
+    const eval_seealso_query *q = see_query(&rep, "q1");
+    ck_assert_ptr_nonnull(q);
+    ck_assert_uint_eq(q->ncond[0], 4);
+    ck_assert_uint_eq(q->ncond[1], 2);
+    ck_assert_uint_eq(q->found[0], 1);
+    ck_assert_uint_eq(q->found[1], 1);
+    ck_assert_uint_eq(q->nret, 5);
+    ck_assert_double_eq_tol(q->recall[0], 1.0 / 3.0, EPS);
+    ck_assert_double_eq_tol(q->recall[1], 0.5, EPS);
+    q = see_query(&rep, "q2");
+    ck_assert_ptr_nonnull(q);
+    ck_assert_uint_eq(q->found[0], 2);
+    ck_assert_double_eq_tol(q->recall[0], 1.0, EPS);
+    ck_assert_double_eq_tol(q->recall[1], 1.0, EPS);
+    q = see_query(&rep, "q3");
+    ck_assert_ptr_nonnull(q);
+    ck_assert_uint_eq(q->nret, 0);
+    ck_assert_uint_eq(q->ncond[1], 0);
+    ck_assert_double_eq_tol(q->recall[0], 0.0, EPS);
+    ck_assert_ptr_null(see_query(&rep, "q4"));
+    ck_assert_uint_eq(rep.nmean[0], 3);
+    ck_assert_uint_eq(rep.nmean[1], 2);
+    ck_assert_double_eq_tol(rep.mean[0], 4.0 / 9.0, EPS);
+    ck_assert_double_eq_tol(rep.mean[1], 0.75, EPS);
+    eval_seealso_report_free(&rep);
+
+    /* A deeper cut reaches aorta in q1; the denominator stays the number
+     * of relevant conditions while it is under k. */
+    ck_assert_int_eq(eval_seealso_score(&rep, &qrels, &run, 10, &err), 0);
+    q = see_query(&rep, "q1");
+    ck_assert_ptr_nonnull(q);
+    ck_assert_double_eq_tol(q->recall[0], 0.5, EPS);
+    ck_assert_double_eq_tol(q->recall[1], 1.0, EPS);
+    eval_seealso_report_free(&rep);
+    eval_seealso_report_free(NULL);
+
+    /* k = 0 is refused. */
+    ck_assert_int_eq(eval_seealso_score(&rep, &qrels, &run, 0, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "k must be"));
+    eval_set_free(&qrels);
+    eval_set_free(&run);
+}
+END_TEST
+
+/* Twelve relevant conditions and k = 10: the denominator is 10, so ten
+ * distinct ones found give 1 even though two are missing. */
+START_TEST(test_see_also_denominator_capped)
+{
+    char q[2048], r[2048];
+    size_t qn = 0, rn = 0;
+    for (int i = 0; i < 12; i++) {
+        qn += (size_t)snprintf(q + qn, sizeof q - qn, "x c%d d%d 1\n", i, i);
+        if (i < 10)
+            rn += (size_t)snprintf(r + rn, sizeof r - rn,
+                                   "x Q0 d%d %d %d t\n", i, i + 1, 100 - i);
+    }
+    eval_set qrels, run;
+    eval_seealso_report rep;
+    eval_error err;
+    parse_both(&qrels, &run, q, r);
+    ck_assert_int_eq(eval_seealso_score(&rep, &qrels, &run, 10, &err), 0);
+    ck_assert_uint_eq(rep.n, 1);
+    ck_assert_uint_eq(rep.q[0].found[0], 10);
+    ck_assert_double_eq_tol(rep.q[0].recall[0], 1.0, EPS);
+    ck_assert_uint_eq(rep.nmean[1], 0);        /* no grade 2 at all */
+    ck_assert_double_eq_tol(rep.mean[1], 0.0, EPS);
+    eval_seealso_report_free(&rep);
+    eval_set_free(&qrels);
+    eval_set_free(&run);
+}
+END_TEST
+
+/* The 3-column SMART layout has no condition: refused, naming the line. */
+START_TEST(test_see_also_needs_conditions)
+{
+    eval_set qrels, run;
+    eval_seealso_report rep;
+    eval_error err;
+    parse_both(&qrels, &run, "q1 a1 1\n", "q1 Q0 a1 1 1 t\n");
+    ck_assert_ptr_null(qrels.topics[0].judged[0].group);
+    ck_assert_int_eq(eval_seealso_score(&rep, &qrels, &run, 10, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "line 1"));
+    ck_assert_ptr_null(rep.q);
+    eval_set_free(&qrels);
+    eval_set_free(&run);
+}
+END_TEST
+
 static Suite *eval_suite(void)
 {
     Suite *s = suite_create("eval");
@@ -515,6 +657,9 @@ static Suite *eval_suite(void)
     tcase_add_test(core, test_files_crlf_and_smart_layout);
     tcase_add_test(core, test_empty_inputs);
     tcase_add_test(core, test_adi);
+    tcase_add_test(core, test_see_also_recall);
+    tcase_add_test(core, test_see_also_denominator_capped);
+    tcase_add_test(core, test_see_also_needs_conditions);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("errors");
