@@ -111,6 +111,93 @@ unsigned spine_document_wdf_unit(uint64_t len, double avlen)
     return unit < 1 ? 1 : unit > 65535 ? 65535 : (unsigned)unit;
 }
 
+/* ---- typed fields, for "see also" (schema.h, seealso.h) ---------------- */
+
+/* The section types indexed as fields of their own, and their prefixes. */
+static const struct typed_field {
+    const char *type;               /* spine_section.type */
+    const char *prefix;
+} typed_fields[] = {
+    { "symptoms", SPINE_PREFIX_SYMPTOM },
+    { "causes", SPINE_PREFIX_CAUSE },
+    { "complications", SPINE_PREFIX_COMPLICATION },
+};
+
+/* Indexes the answers of a's sections of each type of typed_fields under
+ * the type's prefix, without positions (fields are matched word by word,
+ * never as phrases).  Each occurrence weighs the unit of a document of
+ * the field's length, all the article's sections of the type, against
+ * SPINE_TYPED_AVLEN: the field's own length normalisation, by which a
+ * long list of phenotype terms says less about each than a short account
+ * of a condition's symptoms.  The article's length and its body's terms
+ * are as they were: the fields are terms of their own. */
+static int index_typed(xapian_term_generator *tg, const spine_article *a,
+                       xapian_error *xe)
+{
+    size_t nf = sizeof typed_fields / sizeof typed_fields[0];
+    int rc = 0;
+    for (size_t f = 0; rc == 0 && f < nf; f++) {
+        uint64_t len = 0;
+        for (size_t i = 0; i < a->nsections; i++) {
+            const spine_section *s = &a->sections[i];
+            if (s->type && strcmp(s->type, typed_fields[f].type) == 0)
+                len += words(s->answer);
+        }
+        if (len == 0)
+            continue;
+        unsigned unit = spine_document_wdf_unit(len, SPINE_TYPED_AVLEN);
+        for (size_t i = 0; rc == 0 && i < a->nsections; i++) {
+            const spine_section *s = &a->sections[i];
+            if (s->type && strcmp(s->type, typed_fields[f].type) == 0)
+                rc = index_text(tg, s->answer, unit, typed_fields[f].prefix,
+                                0, xe);
+        }
+    }
+    return rc;
+}
+
+/* Sets value slot SPINE_SLOT_CONDITION of doc to a's title folded,
+ * lower-cased and stemmed with stem, its words (runs of ASCII letters
+ * and digits and of bytes above 0x7f) joined by one space: the key on
+ * which "see also" collapses one condition's articles from several
+ * sources.  key is scratch. */
+static int set_condition(xapian_document *doc, const spine_article *a,
+                         const xapian_stem *stem, spine_buf *key,
+                         xapian_error *xe)
+{
+    spine_buf folded = SPINE_BUF_INIT;
+    const char *t = a->title ? a->title : "";
+    spine_fold_append(&folded, t, strlen(t), 0);
+    spine_buf_reset(key);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < folded.n;) {
+        size_t j = i;
+        while (j < folded.n && ((unsigned char)folded.p[j] >= 0x80
+                                || isalnum((unsigned char)folded.p[j]))) {
+            folded.p[j] = (char)tolower((unsigned char)folded.p[j]);
+            j++;
+        }
+        if (j == i) {
+            i++;
+            continue;
+        }
+        char *stemmed = NULL;
+        rc = xapian_stem_word(&stemmed, stem, folded.p + i, j - i, xe);
+        if (rc == 0) {
+            if (key->n)
+                spine_buf_append(key, " ", 1);
+            spine_buf_puts(key, stemmed);
+        }
+        free(stemmed);
+        i = j;
+    }
+    if (rc == 0)
+        rc = xapian_document_add_value(doc, SPINE_SLOT_CONDITION,
+                                       key->n ? key->p : "", key->n, xe);
+    spine_buf_free(&folded);
+    return rc;
+}
+
 int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
                          const spine_article *a, unsigned unit, int positions,
                          spine_buf *term, xapian_error *xe)
@@ -134,6 +221,8 @@ int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
             rc = spine_document_index_unit(tg, a, u, unit, NULL, positions,
                                            xe);
     }
+    if (rc == 0)
+        rc = index_typed(tg, a, xe);        /* "see also" (schema.h) */
     if (rc == 0 && a->source && *a->source) {
         prefixed(term, SPINE_PREFIX_SOURCE, a->source, 1);
         rc = xapian_document_add_boolean_term(doc, term->p, term->n, xe);
@@ -161,6 +250,7 @@ struct spine_doc_maker {
     spine_buf record;               /* scratch for the stored record */
     spine_buf term;                 /* scratch for prefixed terms */
     spine_buf pairset;              /* scratch for one pair set */
+    spine_buf condition;            /* scratch for SPINE_SLOT_CONDITION */
 };
 
 int spine_doc_maker_new(spine_doc_maker **out, int zlib_level, int positions,
@@ -208,6 +298,8 @@ int spine_doc_maker_make(spine_doc_maker *m, const spine_article *a,
     if (rc == 0)
         rc = xapian_document_add_value(*doc, SPINE_SLOT_ID, a->id,
                                        strlen(a->id), &xe);
+    if (rc == 0)
+        rc = set_condition(*doc, a, m->stem, &m->condition, &xe);
     /* Without positions, a pair set lets quoted phrases rule the article
      * out unread (phrase.h). */
     if (rc == 0 && !m->positions) {
@@ -242,6 +334,7 @@ void spine_doc_maker_free(spine_doc_maker *m)
     spine_buf_free(&m->record);
     spine_buf_free(&m->term);
     spine_buf_free(&m->pairset);
+    spine_buf_free(&m->condition);
     free(m);
 }
 

@@ -52,7 +52,10 @@ unsigned spine_document_wdf_unit(uint64_t len, double avlen);
  * the title prefixed (SPINE_PREFIX_TITLE) and again unprefixed at
  * SPINE_TITLE_WDF times the weight, then each section's question and
  * answer, sections SPINE_SECTION_GAP positions apart, all folded
- * (spine_document_index_unit()); the source filter term (folded and
+ * (spine_document_index_unit()); the answers of sections typed symptoms,
+ * causes or complications again under their fields (SPINE_PREFIX_SYMPTOM
+ * ..., without positions, weighed by the field's length); the source
+ * filter term (folded and
  * lower-cased) and the unique id term (the id as it is).  Each word occurrence weighs unit
  * (spine_document_wdf_unit()).  Word positions are recorded only when
  * positions is nonzero.  term is scratch space; on return it holds the id term

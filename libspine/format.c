@@ -57,6 +57,31 @@ int spine_format_count(FILE *out, const spine_results *r)
     return ferror(out) ? SPINE_EIO : SPINE_OK;
 }
 
+/* The "See also" block of spine_format_text(), when r has entries: a
+ * line each, "  TITLE [SOURCE]: QUERY is a FIELD". */
+static void see_also_text(FILE *out, const spine_results *r)
+{
+    const char *q = r->auto_corrected && r->corrected ? r->corrected
+                                                      : r->query;
+    if (r->nsee_also == 0)
+        return;
+    fputs("See also:\n", out);
+    for (size_t i = 0; i < r->nsee_also; i++) {
+        const spine_see_also *e = &r->see_also[i];
+        fputs("  ", out);
+        spine_format_escaped(out, *e->title ? e->title : e->id);
+        if (*e->source) {
+            fputs(" [", out);
+            spine_format_escaped(out, e->source);
+            fputc(']', out);
+        }
+        fputs(": ", out);
+        spine_format_escaped(out, q ? q : "");
+        fprintf(out, " is a %s\n", e->field);
+    }
+    fputc('\n', out);
+}
+
 int spine_format_text(FILE *out, const spine_results *r)
 {
     if (r->nmissing) {
@@ -114,6 +139,7 @@ int spine_format_text(FILE *out, const spine_results *r)
         }
         fputc('\n', out);
     }
+    see_also_text(out, r);
     return ferror(out) ? SPINE_EIO : SPINE_OK;
 }
 
@@ -197,6 +223,21 @@ int spine_format_json(FILE *out, const spine_results *r, unsigned offset)
     if (r->facets)
         json_object_set_new(root, "facets",
                             source_counts(r->facets, r->nfacets));
+    if (r->see_also) {
+        json_t *see = json_array();
+        for (size_t i = 0; i < r->nsee_also; i++) {
+            const spine_see_also *e = &r->see_also[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "id", str_or_null(e->id));
+            json_object_set_new(o, "title", str_or_null(e->title));
+            json_object_set_new(o, "source", str_or_null(e->source));
+            json_object_set_new(o, "url", str_or_null(e->url));
+            json_object_set_new(o, "field", str_or_null(e->field));
+            json_object_set_new(o, "score", json_real(e->score));
+            json_array_append_new(see, o);
+        }
+        json_object_set_new(root, "see_also", see);
+    }
     return dump_line(out, root);
 }
 

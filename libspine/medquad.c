@@ -284,9 +284,16 @@ static int deliver(reader *r, const char *file, xmlDoc *doc)
             continue;       /* MedQuAD removed some answers: not an error */
         spine_section s;
         s.pid = attr_of(&sp, p, "pid");
-        s.question = text_of(&sp, child(p, d->question));
+        xmlNode *question = child(p, d->question);
+        s.question = text_of(&sp, question);
         s.answer = answer;
-        if (!utf8_ok(s.pid) || !utf8_ok(s.question) || !utf8_ok(s.answer)) {
+        /* MedQuAD types the question (<Question qtype="symptoms">); a
+         * pair typed instead is read too. */
+        s.type = question ? attr_of(&sp, question, "qtype") : "";
+        if (!*s.type)
+            s.type = attr_of(&sp, p, "qtype");
+        if (!utf8_ok(s.pid) || !utf8_ok(s.question) || !utf8_ok(s.answer)
+            || !utf8_ok(s.type)) {
             reject(r, file, xmlGetLineNo(p), SPINE_REJECT_ENCODING,
                    "invalid UTF-8 in <QAPair>");
             goto cleanup;

@@ -31,6 +31,25 @@
 #define SPINE_PREFIX_ID       "Q"    /* unique id term: "Q" + article id */
 #define SPINE_PREFIX_TITLE    "S"    /* title words, for title: queries */
 #define SPINE_PREFIX_SOURCE   "XS"   /* boolean source filter, lower case */
+/* "See also" (seealso.h): the answer words of a section of type
+ * (spine_section.type) "symptoms", "causes" or "complications" are also
+ * indexed under a field of that type, stemmed as the body is ("Z" + prefix
+ * + stem, and the word unstemmed), without positions, for the query
+ * language's symptom:, cause: and complication:.  Prefixes of two capitals
+ * that start neither "XS" (source) nor "Q", "S" or "Z". */
+#define SPINE_PREFIX_SYMPTOM      "XY"
+#define SPINE_PREFIX_CAUSE        "XU"
+#define SPINE_PREFIX_COMPLICATION "XK"
+/* Their length normalisation: a typed field's words count as body words
+ * do (schema 2, below), in a "document" of the field's words in the
+ * article (all its sections of the type) against a mean length of
+ * SPINE_TYPED_AVLEN words, fixed as the field's wdf unit is set before the
+ * index's articles are known.  So a word among the 1,500 of a rare
+ * syndrome's list of phenotype terms counts an eighth of one in a
+ * 100-word account of a condition's symptoms.  MedQuAD's typed fields
+ * (1-9_*) have median lengths of 273 words (symptoms, 2,700 articles), 125
+ * (causes, 667) and 184 (complications, 43). */
+#define SPINE_TYPED_AVLEN         250
 
 #define SPINE_SLOT_ID         0      /* value slot holding the article id */
 /* The article's pair set (phrase.h), in an index without positions: lets
@@ -44,6 +63,11 @@
  * record, which Xapian copies twice in full (tens of KB for a long
  * article). */
 #define SPINE_SLOT_HEAD       2
+/* The condition an article is about, for collapsing one condition's
+ * articles from several sources into one "see also" entry (seealso.h):
+ * its title folded, lower-cased and stemmed, words joined by one space
+ * ("kidney stone" for "Kidney Stones").  Empty for an untitled article. */
+#define SPINE_SLOT_CONDITION  3
 
 /* Title words are also indexed unprefixed with this wdf boost, so that an
  * article whose title matches ranks above one that merely mentions it. */

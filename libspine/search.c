@@ -11,6 +11,7 @@
 #include "query.h"
 #include "schema.h"
 #include "search_int.h"
+#include "seealso.h"
 #include "snippet.h"
 #include "spine_ext.h"
 #include "store.h"
@@ -844,6 +845,13 @@ static int search_once(spine_results **out, spine_searcher *s,
     }
     /* Xapian's own snippets know what a wildcard expanded to. */
     rc = fill_hits(r, s, &pg, q, strchr(norm, '*') != NULL, opts, err);
+    if (rc != 0)
+        goto fail;
+    /* "See also" (seealso.h), for the query as searched. */
+    if (opts->see_also > 0)
+        rc = spine_see_also_find(r, s,
+                                 r->auto_corrected ? r->corrected : norm,
+                                 opts->see_also, err);
     if (rc != 0)
         goto fail;
     spine_page_free(&pg);

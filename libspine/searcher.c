@@ -40,7 +40,7 @@ static int load_stopwords(spine_searcher *s, xapian_error *xe)
 
 
 /* Creates a query parser for s's index that knows the query language's
- * fields (title:, source:); with stem set, words are stemmed as the
+ * fields (title:, source:, symptom:, cause:, complication:); with stem set, words are stemmed as the
  * indexer stemmed them. */
 static int new_parser(xapian_query_parser **out, spine_searcher *s, int stem,
                       xapian_error *xe)
@@ -59,6 +59,16 @@ static int new_parser(xapian_query_parser **out, spine_searcher *s, int stem,
     if (rc == 0)
         rc = xapian_query_parser_add_boolean_prefix(*out, "source",
                                                     SPINE_PREFIX_SOURCE, xe);
+    /* The typed sections' fields ("see also", schema.h). */
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(*out, "symptom",
+                                            SPINE_PREFIX_SYMPTOM, xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(*out, "cause",
+                                            SPINE_PREFIX_CAUSE, xe);
+    if (rc == 0)
+        rc = xapian_query_parser_add_prefix(*out, "complication",
+                                            SPINE_PREFIX_COMPLICATION, xe);
     if (rc == 0)
         rc = xapian_query_parser_set_max_expansion(
             *out, WILDCARD_TERMS, XAPIAN_WILDCARD_LIMIT_MOST_FREQUENT,

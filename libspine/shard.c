@@ -21,7 +21,8 @@ spine_article *spine_shard_copy_article(const spine_article *a)
         n += strlen(fields[i] ? fields[i] : "") + 1;
     for (size_t i = 0; i < a->nsections; i++)
         n += strlen(a->sections[i].pid) + strlen(a->sections[i].question)
-           + strlen(a->sections[i].answer) + 3;
+           + strlen(a->sections[i].answer)
+           + strlen(a->sections[i].type ? a->sections[i].type : "") + 4;
 
     spine_article *c = spine_malloc(n);
     spine_section *sec = (spine_section *)(c + 1);
@@ -37,6 +38,7 @@ spine_article *spine_shard_copy_article(const spine_article *a)
         COPY(sec[i].pid, a->sections[i].pid);
         COPY(sec[i].question, a->sections[i].question);
         COPY(sec[i].answer, a->sections[i].answer);
+        COPY(sec[i].type, a->sections[i].type);
     }
 #undef COPY
     c->sections = sec;

@@ -35,6 +35,9 @@ static const struct field {
 } fields[] = {
     { "title", 0 },
     { "source", 1 },
+    { "symptom", 0 },
+    { "cause", 0 },
+    { "complication", 0 },
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 

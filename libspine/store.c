@@ -229,6 +229,8 @@ static int decode(spine_record **out, const void *data, size_t len,
         spine_error_set(err, rc, "stored record: malformed text");
         goto cleanup;
     }
+    for (size_t i = 0; i < nsec; i++)
+        sec[i].type = "";           /* not stored (spine/article.h) */
     a->sections = nsec ? sec : NULL;
     a->nsections = (size_t)nsec;
     *out = rec;

@@ -19,6 +19,9 @@
 
 enum { EXIT_HITS = 0, EXIT_NOHITS = 1, EXIT_ERROR = 2 };
 
+/* --see-also's default in text output. */
+#define SEE_ALSO_TEXT 5
+
 typedef struct cli {
     spine_query_options qopts;
     int json;
@@ -26,6 +29,7 @@ typedef struct cli {
     const char *related;    /* --related ID, or NULL */
     int threads;            /* --threads N, or -1 for the default */
     int sources;            /* --sources */
+    int see_also_set;       /* --see-also given */
 } cli;
 
 static void usage(FILE *f)
@@ -36,7 +40,8 @@ static void usage(FILE *f)
 "       spine-search [options] --related ID\n"
 "       spine-search [-d DIR] [--json] --sources\n"
 "Searches a Spine index.  Query syntax: words, AND/OR/NOT, \"a phrase\",\n"
-"prefix*, +required -excluded, title:word, source:NAME.\n"
+"prefix*, +required -excluded, title:word, source:NAME, and the typed\n"
+"sections' fields symptom:word, cause:word, complication:word.\n"
 "\n"
 "  -d, --index DIR      index to search (default $SPINE_INDEX, else\n"
 "                       %s)\n"
@@ -56,6 +61,10 @@ static void usage(FILE *f)
 "      --exact          search the query as typed even when it finds\n"
 "                       nothing and a spelling correction would\n"
 "      --related ID     list the articles most related to article ID\n"
+"      --see-also N     after the hits, list up to N other conditions of\n"
+"                       which the query names a symptom, a cause or a\n"
+"                       complication (at most %u; default 5 in text, 0\n"
+"                       with --json; 0: none)\n"
 "      --explain        show each hit's matched terms and their weights\n"
 "      --color WHEN     highlight with bold: auto (default), always, never;\n"
 "                       without bold, matches are marked **like this**\n"
@@ -79,7 +88,8 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 hits found (-n 0: articles match), 1 none, 2 error\n"
 "(with --batch: 2 when any query failed).\n",
-            SPINE_DEFAULT_INDEX, SPINE_MAX_LIMIT, SPINE_SPLIT_MIN_DOCS,
+            SPINE_DEFAULT_INDEX, SPINE_MAX_LIMIT, SPINE_MAX_SEE_ALSO,
+            SPINE_SPLIT_MIN_DOCS,
             SPINE_MAX_MATCH_THREADS);
 }
 
@@ -254,11 +264,12 @@ int main(int argc, char **argv)
         { "timeout",     required_argument, NULL, 'T' },
         { "partial",     no_argument,       NULL, 'P' },
         { "exhaustive",  no_argument,       NULL, 'W' },
+        { "see-also",    required_argument, NULL, 'A' },
         { "help",        no_argument,       NULL, 'h' },
         { "version",     no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
-    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL, -1, 0 };
+    cli c = { SPINE_QUERY_OPTIONS_INIT, 0, 0, NULL, -1, 0, 0 };
     unsigned threads;
     spine_open_options oopts = SPINE_OPEN_OPTIONS_INIT;
     const char *dir = getenv("SPINE_INDEX");
@@ -311,6 +322,12 @@ int main(int argc, char **argv)
             break;
         case 'P': oopts.partial = 1; break;
         case 'W': c.qopts.exhaustive = 1; break;
+        case 'A':
+            if (parse_uint("--see-also", optarg, SPINE_MAX_SEE_ALSO,
+                           &c.qopts.see_also) != 0)
+                return EXIT_ERROR;
+            c.see_also_set = 1;
+            break;
         case 't':
             if (parse_uint("--threads", optarg, SPINE_MAX_MATCH_THREADS,
                            &threads) != 0)
@@ -344,6 +361,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "spine-search: out of memory\n");
         return EXIT_ERROR;
     }
+    /* "See also": a few entries for people, none for programs unless
+     * asked (JSON readers see a key they did not ask for). */
+    if (!c.see_also_set)
+        c.qopts.see_also = c.json ? 0 : SEE_ALSO_TEXT;
     /* -n 0 asks for the count alone: an exact one. */
     c.qopts.count = c.qopts.limit == 0;
     if (c.sources && (c.batch || c.related || *query)) {

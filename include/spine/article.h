@@ -19,6 +19,12 @@ typedef struct spine_section {
     const char *pid;       /* section id within the article ("1"), or "" */
     const char *question;  /* heading or question, "" when none */
     const char *answer;    /* body text; never empty in an indexed article */
+    const char *type;      /* what the section tells ("symptoms", "causes",
+                              "complications", ...: MedQuAD's qtype), ""
+                              or NULL when unknown.  Indexed (the words of
+                              some types also under fields of their own,
+                              schema.h), not stored: an article read back
+                              from an index has "" */
 } spine_section;
 
 typedef struct spine_article {

@@ -30,7 +30,9 @@ int spine_format_count(FILE *out, const spine_results *r);
  * explain, a "why:" line of matched terms and weights.  A "did you mean"
  * line comes first when the results carry a correction, or a "Showing
  * results for" line when the hits are those of the correction, then,
- * when there are hits, spine_format_count()'s lines and a blank line.  Every
+ * when there are hits, spine_format_count()'s lines and a blank line; last,
+ * when r has "see also" entries, a "See also:" line and a line each,
+ * "  TITLE [SOURCE]: QUERY is a FIELD", and a blank line.  Every
  * string but the snippet is written through spine_format_escaped().
  * Returns 0, or
  * SPINE_EIO when writing fails. */
@@ -42,8 +44,11 @@ int spine_format_text(FILE *out, const spine_results *r);
  *    "offset":N,"hits":[{"rank":..,"id":..,"score":..,"title":..,
  *    "source":..,"url":..,"snippet":..|null,"section":pid|null
  *    [,"explain":[{"term":..,"weight":..,"docs":N},...]]}, ...]
- *    [,"facets":[{"source":..,"count":N},...]]}
- * ("facets" only when r has them; source "" for articles without one).
+ *    [,"facets":[{"source":..,"count":N},...]]
+ *    [,"see_also":[{"id":..,"title":..,"source":..,"url":..,
+ *    "field":"symptom"|"cause"|"complication","score":..},...]]}
+ * ("facets" only when r has them; source "" for articles without one;
+ * "see_also" only when it was asked for, spine_query_options.see_also).
  * Returns 0, or SPINE_EIO when writing fails. */
 int spine_format_json(FILE *out, const spine_results *r, unsigned offset);
 

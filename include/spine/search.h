@@ -226,7 +226,8 @@ typedef struct spine_results {
                                 the query is a symptom, cause or
                                 complication of, best first (at most
                                 opts->see_also, none about the query
-                                itself).  Else NULL */
+                                itself); not NULL, though nsee_also may
+                                be 0.  Without: NULL */
     size_t nsee_also;
 } spine_results;
 
