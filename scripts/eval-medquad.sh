@@ -167,3 +167,104 @@ ntypo=$(wc -w <<<"$typos")
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"
+
+# ---- See also (issue 18, item 6): for a symptom or condition query, the
+# list of OTHER conditions it is a symptom, cause or complication of.
+# Judged set: benchmarks/medquad-seealso-queries.tsv and
+# benchmarks/medquad-seealso-qrels.txt ("qid condition-key article-id
+# grade"; rules in MEDQUAD-JUDGMENTS.md, "See also"). Measure: recall of
+# judged related conditions in a list's top 10 (distinct conditions found
+# / min(10, relevant conditions); spine-eval --see-also). Lists: Spine's
+# See also (spine-eval --run-spine-see-also) against the term-similarity
+# lists a peer or Spine already offers: stock Xapian's "more like this"
+# of its top hit (spine-bench-peer related xapian), FTS5's and stock
+# Xapian's own top 10 for the query, Spine's --related of its top hit.
+# Appends "### See also" to the output file.
+seeq="$root/benchmarks/medquad-seealso-queries.tsv"
+seer="$root/benchmarks/medquad-seealso-qrels.txt"
+if [ -r "$seeq" ] && [ -r "$seer" ]; then
+    echo "== see also" >&2
+    "$bin/spine-eval" --run-spine-see-also "$work/spine" "$seeq" --k 10 \
+        --spelling >"$work/see-spine.run"
+    "$bin/spine-eval" --run-spine-related "$work/spine" "$seeq" --k 10 \
+        --spelling >"$work/see-spinerel.run"
+    "$bin/spine-bench-peer" related xapian "$work/xapian" "$seeq" --k 10 \
+        >"$work/see-xapianrel.run"
+    "$bin/spine-bench-peer" run fts5 "$work/fts5.db" "$seeq" --k 10 \
+        >"$work/see-fts5.run"
+    "$bin/spine-bench-peer" run xapian "$work/xapian" "$seeq" --k 10 \
+        >"$work/see-xapian.run"
+    declare -A S            # S[list,recall1|recall2|queries]
+    see_lists="spine spinerel xapianrel fts5 xapian"
+    for e in $see_lists; do
+        "$bin/spine-eval" --see-also --k 10 --name "$e" "$seer" \
+            "$work/see-$e.run" >"$work/see-$e.eval"
+        line=$(grep '^RESULT ' "$work/see-$e.eval") || {
+            echo "$prog: no see-also RESULT line for $e" >&2; exit 2; }
+        for kv in $line; do
+            case $kv in *=*) S[$e,${kv%%=*}]=${kv#*=} ;; esac
+        done
+    done
+    see_name() {
+        case $1 in spine) echo "Spine See also" ;;
+                   spinerel) echo "Spine --related of its top hit" ;;
+                   xapianrel) echo "stock Xapian related (ESet of its top hit)" ;;
+                   fts5) echo "SQLite FTS5 results" ;;
+                   xapian) echo "stock Xapian results" ;;
+        esac
+    }
+    see_best() {           # see_best KEY: "name value" of the best baseline
+        local e b="" v=-1
+        for e in spinerel xapianrel fts5 xapian; do
+            if awk -v a="${S[$e,$1]}" -v b="$v" 'BEGIN { exit !(a > b) }'; then
+                b=$e; v=${S[$e,$1]}
+            fi
+        done
+        echo "$b $v"
+    }
+    read -r b1 v1 < <(see_best recall1)
+    read -r b2 v2 < <(see_best recall2)
+    see_ratio() {
+        awk -v s="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", s / b; else print "-" }'
+    }
+    see_unjudged=$(awk 'NR == FNR { j[$1 " " $3] = 1; next }
+        !(($1 " " $3) in j) { n++ } END { print n + 0 }' "$seer" "$work/see-spine.run")
+    see_entries=$(wc -l <"$work/see-spine.run")
+    see_nq=$(grep -c . "$seeq")
+    see_pairs=$(awk '$4 >= 1 { c[$1 " " $2] = 1 } END { print length(c) }' "$seer")
+    see_pairs2=$(awk '$4 == 2 { c[$1 " " $2] = 1 } END { print length(c) }' "$seer")
+    {
+        echo
+        echo "### See also"
+        echo
+        echo "$see_nq symptom and condition queries (\`benchmarks/medquad-seealso-queries.tsv\`),"
+        echo "each judged for the other conditions it is a symptom, cause or"
+        echo "complication of (\`benchmarks/medquad-seealso-qrels.txt\`: $see_pairs relevant"
+        echo "query-condition pairs, $see_pairs2 of grade 2; rules in"
+        echo "\`benchmarks/MEDQUAD-JUDGMENTS.md\`, \"See also\"). Recall@10 = distinct"
+        echo "relevant conditions with an article in a list's top 10, over"
+        echo "min(10, relevant conditions), mean over the queries"
+        echo "(\`spine-eval --see-also\`). Spine's list is its See also"
+        echo "(\`spine-search --see-also 10\`); the baselines are the term-similarity"
+        echo "lists at hand: each engine's top 10 for the query, and \"more like this\""
+        echo "of the top hit (Xapian's ESet over it, Spine's \`--related\`)."
+        echo
+        echo "| list | recall@10, grade >= 1 | recall@10, grade 2 |"
+        echo "|---|---:|---:|"
+        for e in $see_lists; do
+            echo "| $(see_name "$e") | ${S[$e,recall1]} | ${S[$e,recall2]} |"
+        done
+        echo "| **Spine See also / best baseline** | $(see_ratio "${S[spine,recall1]}" "$v1") | $(see_ratio "${S[spine,recall2]}" "$v2") |"
+        echo "| best baseline | $(see_name "$b1") | $(see_name "$b2") |"
+        echo
+        echo "Entries of Spine's See also outside the judged pool: $see_unjudged of $see_entries."
+        printf 'Per query (Spine See also, grade >= 1):'
+        awk '$1 ~ /^s[0-9]/ { printf " %s %.2f", $1, $7 }' "$work/see-spine.eval"
+        echo "."
+        echo
+        echo "- Rerun: \`scripts/eval-medquad.sh\` (per-query tables: \`$(basename "$build")/eval-medquad/see-*.eval\`)"
+    } >"$out.see"
+    cat "$out.see" >>"$out"
+    cat "$out.see"
+    rm -f "$out.see"
+fi
