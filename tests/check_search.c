@@ -1170,6 +1170,136 @@ static char *capture(int (*fn)(FILE *, const spine_results *),
     return buf;
 }
 
+/* "See also" (spine_query_options.see_also): the other conditions whose
+ * typed sections name the query, one entry for a condition two sources
+ * describe, without the article about the query; bounded, off at 0 (no
+ * list), refused past SPINE_MAX_SEE_ALSO; formatted as text and JSON; the
+ * entries' strings are the results' (freed by spine_results_free(), which
+ * ASan checks).  Types are not stored: an article read back has "". */
+START_TEST(test_see_also)
+{
+    static const spine_section back[] = {
+        { .pid = "1", .question = "", .type = "symptoms",
+          .answer = "Back pain is an ache in the lower back." },
+    };
+    static const spine_section stones_a[] = {
+        { .pid = "1", .question = "", .type = "information",
+          .answer = "Hard lumps form in the kidney." },
+        { .pid = "2", .question = "", .type = "symptoms",
+          .answer = "Sudden pain in your back or side." },
+    };
+    static const spine_section stones_b[] = {
+        { .pid = "1", .question = "", .type = "symptoms",
+          .answer = "Pain that starts in the back and moves to the groin." },
+    };
+    static const spine_section gout[] = {
+        { .pid = "1", .question = "", .type = "symptoms",
+          .answer = "Pain and swelling of the big toe." },
+        { .pid = "2", .question = "", .type = "information",
+          .answer = "Unlike back pain, gout comes from crystals." },
+    };
+    static const spine_section shingles[] = {
+        { .pid = "1", .question = "", .type = "causes",
+          .answer = "An old chickenpox virus wakes, often after back "
+                    "surgery or a bout of pain and stress." },
+    };
+    static const spine_article arts[] = {
+        { "m/1", "Back Pain", "", "Clinic", back, 1 },
+        { "m/2", "Kidney Stones", "https://example.org/ks", "Clinic",
+          stones_a, 2 },
+        { "r/2", "Kidney stones", "", "Registry", stones_b, 1 },
+        { "m/3", "Gout", "", "Clinic", gout, 2 },
+        { "m/4", "Shingles", "", "Clinic", shingles, 1 },
+    };
+    char *dir = tu_path(tmp, "idx-seealso");
+    spine_index *ix = NULL;
+    spine_error err;
+    spine_index_options io = SPINE_INDEX_OPTIONS_INIT;
+    ck_assert_int_eq(spine_index_begin(&ix, dir, &io, &err), SPINE_OK);
+    for (size_t i = 0; i < sizeof arts / sizeof arts[0]; i++)
+        ck_assert_int_eq(spine_index_add(ix, &arts[i], &err), SPINE_OK);
+    ck_assert_int_eq(spine_index_commit(ix, NULL, &err), SPINE_OK);
+    spine_index_free(ix);
+    spine_searcher *s = NULL;
+    ck_assert_int_eq(spine_searcher_open(&s, dir, &err), SPINE_OK);
+
+    spine_query_options o = opts_default();
+    spine_results *r = NULL;
+    ck_assert_int_eq(spine_search(&r, s, "back pain", &o, &err), SPINE_OK);
+    ck_assert_ptr_null(r->see_also);            /* not asked */
+    ck_assert_uint_eq(r->nsee_also, 0);
+    spine_results_free(r);
+
+    o.see_also = 10;
+    ck_assert_int_eq(spine_search(&r, s, "back pain", &o, &err), SPINE_OK);
+    ck_assert_uint_eq(r->nsee_also, 2);
+    /* Kidney stones, once for both sources, from its symptoms; Shingles
+     * from its causes; not Back Pain (the query's own), not Gout (back
+     * pain outside its typed sections). */
+    int sh = strcmp(r->see_also[0].id, "m/4") != 0;  /* Shingles' */
+    const spine_see_also *ks = &r->see_also[!sh], *shing = &r->see_also[sh];
+    ck_assert(strcmp(ks->id, "m/2") == 0 || strcmp(ks->id, "r/2") == 0);
+    ck_assert_str_eq(ks->field, "symptom");
+    ck_assert_str_eq(ks->source, ks->id[0] == 'm' ? "Clinic" : "Registry");
+    ck_assert(strncmp(ks->title, "Kidney", 6) == 0);
+    ck_assert_str_eq(shing->id, "m/4");
+    ck_assert_str_eq(shing->title, "Shingles");
+    ck_assert_str_eq(shing->source, "Clinic");
+    ck_assert_str_eq(shing->url, "");
+    ck_assert_str_eq(shing->field, "cause");
+    ck_assert(r->see_also[0].score >= r->see_also[1].score);
+    ck_assert(r->see_also[1].score > 0);
+    char *text = capture(spine_format_text, r);
+    ck_assert_ptr_nonnull(strstr(text, "See also:\n"));
+    ck_assert_ptr_nonnull(strstr(text, "  Shingles [Clinic]: back pain is a "
+                                       "cause\n"));
+    free(text);
+    char *json = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&json, &len);
+    ck_assert_int_eq(spine_format_json(f, r, 0), SPINE_OK);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(json, "\"see_also\":[{\"id\":"));
+    ck_assert_ptr_nonnull(strstr(json, "\"field\":\"cause\""));
+    free(json);
+    spine_results_free(r);
+
+    o.see_also = 1;
+    ck_assert_int_eq(spine_search(&r, s, "back pain", &o, &err), SPINE_OK);
+    ck_assert_uint_eq(r->nsee_also, 1);
+    spine_results_free(r);
+
+    /* Asked, with nothing to list: an empty list. */
+    ck_assert_int_eq(spine_search(&r, s, "crystals", &o, &err), SPINE_OK);
+    ck_assert_ptr_nonnull(r->see_also);
+    ck_assert_uint_eq(r->nsee_also, 0);
+    spine_results_free(r);
+
+    o.see_also = SPINE_MAX_SEE_ALSO + 1;
+    ck_assert_int_eq(spine_search(&r, s, "back pain", &o, &err),
+                     SPINE_EINVAL);
+    ck_assert_ptr_null(r);
+
+    /* The field symptom: reads the typed sections alone. */
+    o.see_also = 0;
+    ck_assert_int_eq(spine_search(&r, s, "symptom:toe", &o, &err), SPINE_OK);
+    ck_assert_uint_eq(r->nhits, 1);
+    ck_assert_str_eq(r->hits[0].id, "m/3");
+    spine_results_free(r);
+    ck_assert_int_eq(spine_search(&r, s, "symptom:crystals", &o, &err),
+                     SPINE_OK);
+    ck_assert_uint_eq(r->nhits, 0);
+    spine_results_free(r);
+
+    spine_article *a = NULL;
+    ck_assert_int_eq(spine_article_get(&a, s, "m/2", &err), SPINE_OK);
+    ck_assert_str_eq(a->sections[1].type, "");
+    spine_article_free(a);
+    spine_searcher_free(s);
+    free(dir);
+}
+END_TEST
+
 /* The count line, the facets line and JSON, the error object and the
  * source listings, on results made by hand. */
 START_TEST(test_format_counts)
@@ -2353,6 +2483,7 @@ static Suite *search_suite(void)
     tcase_add_test(core, test_facets);
     tcase_add_test(core, test_sources);
     tcase_add_test(core, test_sources_unnamed);
+    tcase_add_test(core, test_see_also);
     tcase_add_test(core, test_format_counts);
     suite_add_tcase(s, core);
 
