@@ -27,9 +27,12 @@
  *            over POOL candidates, then the list is cut.
  *   leave out the articles about the query itself: those whose title's
  *            words (stemmed, stop words dropped) are all among the
- *            query's, as Back Pain is for "back pain".  An article whose
- *            title holds more words ("Diabetic Retinopathy" for
- *            "diabetes") is another condition, and stays.
+ *            query's, as Back Pain is for "back pain", and those whose
+ *            title holds all the query's words ("Kidney Stones in Adults"
+ *            for "kidney stones"; "Diabetic Retinopathy" for "diabetes"
+ *            too, which the hits above list, their titles matching).  On
+ *            the judged see-also set (benchmarks/medquad-seealso-*) the
+ *            second rule took recall@10 from 0.846 to 0.859.
  */
 #include <ctype.h>
 #include <math.h>
@@ -59,7 +62,8 @@ static const struct field {
 #define POOL_MIN 40
 #define POOL_PER 4
 /* The lift per doubling of the articles (sources) that describe one
- * condition as the query says: 1 + SOURCES_LIFT * log2(1 + others). */
+ * condition as the query says: 1 + SOURCES_LIFT * log2(1 + others).  On
+ * the judged see-also set (recall@10) 0 scored 0.846, 0.5 and 1 0.859. */
 #define SOURCES_LIFT 0.5
 
 /* A query's or a title's words as the searcher's parser reads them: a
@@ -240,7 +244,7 @@ static int by_score(const void *a, const void *b)
 
 /* Whether hit i of mset is about the query itself: its condition key
  * (the stemmed title) read by the parser as the query was, every word
- * among the query's words qw. */
+ * among the query's words qw, or holding every one of them. */
 static int about_query(int *out, spine_searcher *s, const xapian_mset *mset,
                        unsigned i, const word_set *qw, xapian_error *xe)
 {
@@ -259,7 +263,7 @@ static int about_query(int *out, spine_searcher *s, const xapian_mset *mset,
         free(k);
     }
     if (rc == 0)
-        *out = tw.n > 0 && covers(qw, &tw);
+        *out = tw.n > 0 && (covers(qw, &tw) || covers(&tw, qw));
     free(tw.buf);
     xapian_document_free(doc);
     return rc;

@@ -21,7 +21,8 @@
  * quotes left out), ranked with Spine's weight over those fields and lifted
  * by the number of articles (sources) that say so of the same condition,
  * one entry a condition (SPINE_SLOT_CONDITION), without the articles
- * about the query itself (whose title words the query's words cover).
+ * about the query itself (whose title words the query's words cover, or
+ * whose title holds them all).
  * Text of no words, or of more than SPINE_SEE_ALSO_MAX_WORDS, lists
  * nothing.  Returns SPINE_OK, or an error reading the index (r->see_also
  * then NULL). */
