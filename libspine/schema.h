@@ -45,13 +45,14 @@
  * article (all its sections of the type) against a mean length of
  * SPINE_TYPED_AVLEN words, fixed as the field's wdf unit is set before the
  * index's articles are known.  So a word among the 1,500 of a rare
- * syndrome's list of phenotype terms counts an eighth of one in a
+ * syndrome's list of phenotype terms counts a tenth of one in a
  * 100-word account of a condition's symptoms.  MedQuAD's typed fields
  * (1-9_*) have median lengths of 273 words (symptoms, 2,700 articles), 125
  * (causes, 667) and 184 (complications, 43).  On the judged see-also set
- * (benchmarks/medquad-seealso-*, recall@10) 100 scored 0.864, 250 0.859
- * and 1000 0.791: a strong normalisation matters, its exact value little. */
-#define SPINE_TYPED_AVLEN         250
+ * (benchmarks/medquad-seealso-*, 864b140; recall@10 of conditions graded
+ * 1 and 2 / of those graded 2) 100 scored 0.814 / 0.705, 250 0.805 /
+ * 0.668, 1000 0.791 / 0.668: the stronger normalisation does better. */
+#define SPINE_TYPED_AVLEN         100
 
 #define SPINE_SLOT_ID         0      /* value slot holding the article id */
 /* The article's pair set (phrase.h), in an index without positions: lets
