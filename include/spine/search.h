@@ -7,7 +7,8 @@
  *
  * Query language (Xapian's QueryParser): words, AND/OR/NOT, "phrases",
  * prefix*, +must -mustnot, title:word and source:NAME (a filter; case
- * insensitive).  Ranking is Xapian's IneB2 (a divergence-from-randomness
+ * insensitive), and symptom:word, cause:word and complication:word (the
+ * answers of sections of those types, spine_section.type).  Ranking is Xapian's IneB2 (a divergence-from-randomness
  * model) over the article text, where title words count four times;
  * optionally expanded with terms from the top hits (pseudo-relevance
  * feedback).
