@@ -485,6 +485,12 @@ static enum MHD_Result do_search(struct MHD_Connection *c, request *rq,
         bad = "exact";
         why = "exact wants 1 or 0";
     }
+    /* see=N: "see also" (spine_query_options.see_also), none unless
+     * asked, as spine-search --json. */
+    if (!bad && number_arg(c, "see", SPINE_MAX_SEE_ALSO, &o.see_also) != 0) {
+        bad = "see";
+        why = "see wants a number from 0 to " STR(SPINE_MAX_SEE_ALSO);
+    }
     if (bad)
         return send_error(c, rq, MHD_HTTP_BAD_REQUEST, bad, "%s", why);
     o.autocorrect = !exact;
@@ -717,7 +723,7 @@ typedef enum MHD_Result (*endpoint_fn)(struct MHD_Connection *, request *,
                                        server *);
 
 static const char *const search_params[] = {
-    "q", "n", "offset", "and", "source", "exact", "hi", NULL };
+    "q", "n", "offset", "and", "source", "exact", "hi", "see", NULL };
 static const char *const related_params[] = { "id", "n", "offset", "hi",
                                               NULL };
 static const char *const id_params[] = { "id", NULL };
