@@ -198,16 +198,26 @@ static int set_condition(xapian_document *doc, const spine_article *a,
     return rc;
 }
 
+unsigned spine_document_title_unit(const char *title)
+{
+    uint64_t n = words(title);
+    double unit = round(SPINE_WDF_SCALE * SPINE_TITLE_NORM / (double)(n ? n : 1));
+    return unit < 1 ? 1 : unit > 65535 ? 65535 : (unsigned)unit;
+}
+
 int spine_document_index(xapian_term_generator *tg, xapian_document *doc,
                          const spine_article *a, unsigned unit, int positions,
                          spine_buf *term, xapian_error *xe)
 {
     int rc = xapian_term_generator_set_document(tg, doc, xe);
-    /* The title twice: prefixed for title: queries, and unprefixed with a
-     * boost so that plain queries favour articles about the topic. */
+    /* The title twice: as a field of its own, each word's wdf its share
+     * of the title (spine_document_title_unit()), for title: queries and
+     * the searcher's title lift; and unprefixed with a boost, as words of
+     * the article. */
     if (rc == 0)
-        rc = spine_document_index_unit(tg, a, 0, unit, SPINE_PREFIX_TITLE,
-                                       positions, xe);
+        rc = spine_document_index_unit(tg, a, 0,
+                                       spine_document_title_unit(a->title),
+                                       SPINE_PREFIX_TITLE, positions, xe);
     if (rc == 0)
         rc = xapian_term_generator_increase_termpos(tg, SPINE_SECTION_GAP,
                                                     xe);

@@ -48,6 +48,13 @@ uint64_t spine_document_length(const spine_article *a);
  * least 1.  A len of 0 counts as 1. */
 unsigned spine_document_wdf_unit(uint64_t len, double avlen);
 
+/* The wdf each occurrence of a word adds to its title-field term
+ * (SPINE_PREFIX_TITLE) in an article titled title: SPINE_WDF_SCALE *
+ * SPINE_TITLE_NORM / the title's words, rounded, at least 1.  So a word's
+ * normalised frequency in the title field is its share of the title,
+ * times SPINE_TITLE_NORM: the title field's own length normalisation. */
+unsigned spine_document_title_unit(const char *title);
+
 /* Adds article a's terms to doc through tg (which it points at doc):
  * the title prefixed (SPINE_PREFIX_TITLE) and again unprefixed at
  * SPINE_TITLE_WDF times the weight, then each section's question and

@@ -450,9 +450,169 @@ int spine_query_add_weight(xapian_query **out, const xapian_query *q,
                        || op == XAPIAN_QUERY_OP_SYNONYM
                        || op == XAPIAN_QUERY_OP_MAX
                        || op == XAPIAN_QUERY_OP_WILDCARD;
+    /* An OR takes extra as one more alternative, flat, so that the lazy
+     * plan (lazy.c) still finds the OR's common words at its top. */
+    if (op == XAPIAN_QUERY_OP_OR && !only_reorder) {
+        xapian_query **sub = spine_calloc(k + 1, sizeof *sub);
+        for (size_t i = 0; rc == 0 && i < k; i++)
+            rc = xapian_query_subquery(&sub[i], q, i, xe);
+        sub[k] = (xapian_query *)extra;
+        if (rc == 0)
+            rc = xapian_query_combine(out, op, sub, k + 1, xe);
+        for (size_t i = 0; i < k; i++)
+            xapian_query_free(sub[i]);
+        free(sub);
+        return rc;
+    }
     const xapian_query *pair[2] = { q, extra };
     return xapian_query_combine(out, alternatives && !only_reorder
                                          ? XAPIAN_QUERY_OP_OR
                                          : XAPIAN_QUERY_OP_AND_MAYBE,
                                 (xapian_query *const *)pair, 2, xe);
+}
+
+/* ---- the words typed, read against a field ----------------------------- */
+
+/* Sets *f (malloc()ed) to the field form of body term t[0..len): prefix +
+ * word, or "Z" + prefix + stem; NULL when t is no body term (an id, a
+ * source, a field's term). */
+static char *field_term(const char *t, size_t len, const char *prefix)
+{
+    int stemmed = len && t[0] == 'Z';
+    const char *w = t + stemmed;
+    size_t wlen = len - stemmed, plen = strlen(prefix);
+    if (!wlen || (w[0] >= 'A' && w[0] <= 'Z') || memchr(t, ' ', len))
+        return NULL;
+    char *f = spine_malloc(stemmed + plen + wlen + 1);
+    if (stemmed)
+        f[0] = 'Z';
+    memcpy(f + stemmed, prefix, plen);
+    memcpy(f + stemmed + plen, w, wlen);
+    f[stemmed + plen + wlen] = '\0';
+    return f;
+}
+
+typedef struct field_ctx {
+    const char *prefix;
+    spine_field_weight_fn fn;
+    void *ctx;
+} field_ctx;
+
+static int in_field(xapian_query **out, const xapian_query *q,
+                    const field_ctx *c, int all, xapian_error *xe);
+
+/* Sets *out to the subqueries of q read in the field, combined with op
+ * (those that come to nothing left out; none: *out NULL). */
+static int subs_in_field(xapian_query **out, const xapian_query *q,
+                         size_t from, size_t to, int op, const field_ctx *c,
+                         int all, xapian_error *xe)
+{
+    xapian_query **sub = spine_calloc(to > from ? to - from : 1, sizeof *sub);
+    size_t n = 0;
+    int rc = 0, missing = 0;
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        xapian_query *s = NULL;
+        rc = xapian_query_subquery(&s, q, i, xe);
+        if (rc == 0)
+            rc = in_field(&sub[n], s, c, all, xe);
+        if (rc == 0 && sub[n])
+            n++;
+        else if (rc == 0)
+            missing = 1;
+        xapian_query_free(s);
+    }
+    *out = NULL;
+    /* All of an alternative's words must be in the field: one that is
+     * not makes the alternative match nothing there. */
+    if (rc == 0 && n && !(all && missing))
+        rc = xapian_query_combine(out, op, sub, n, xe);
+    for (size_t i = 0; i < n; i++)
+        xapian_query_free(sub[i]);
+    free(sub);
+    return rc;
+}
+
+/* Reads q in the field (spine_query_typed_in_field()); with all set, q is
+ * one alternative of a synonym group, whose words must all be there. */
+static int in_field(xapian_query **out, const xapian_query *q,
+                    const field_ctx *c, int all, xapian_error *xe)
+{
+    int op = xapian_query_type(q), rc = 0;
+    size_t k = xapian_query_num_subqueries(q);
+    *out = NULL;
+    if (op == XAPIAN_QUERY_LEAF_TERM) {
+        char *t = NULL, *f = NULL;
+        size_t len = 0;
+        double w = 0;
+        xapian_query *term = NULL;
+        rc = xapian_query_leaf_term(&t, &len, q, xe);
+        if (rc == 0)
+            f = field_term(t, len, c->prefix);
+        if (rc == 0 && f)
+            rc = c->fn(&w, t, f, c->ctx, xe);
+        if (rc == 0 && w > 0)
+            rc = xapian_query_new_term(&term, f, strlen(f), xe);
+        if (rc == 0 && term)
+            rc = xapian_query_scale(out, term, w, xe);
+        xapian_query_free(term);
+        free(t);
+        free(f);
+        return rc;
+    }
+    if (op >= XAPIAN_QUERY_LEAF_TERM || op == XAPIAN_QUERY_OP_WILDCARD
+        || k == 0)
+        return 0;
+    if (op == XAPIAN_QUERY_OP_AND_NOT)
+        return subs_in_field(out, q, 0, 1, XAPIAN_QUERY_OP_OR, c, 0, xe);
+    if (op == XAPIAN_QUERY_OP_FILTER) {
+        /* A whole synonym (spine_query_whole_synonyms()): its second
+         * subquery is the OR of what each of its alternatives matches. */
+        xapian_query *first = NULL, *second = NULL;
+        int whole = 0;
+        rc = xapian_query_subquery(&first, q, 0, xe);
+        if (rc == 0 && k == 2
+            && xapian_query_type(first) == XAPIAN_QUERY_OP_SYNONYM)
+            rc = xapian_query_subquery(&second, q, 1, xe);
+        whole = second && xapian_query_type(second) == XAPIAN_QUERY_OP_OR;
+        if (rc == 0 && whole)
+            rc = subs_in_field(out, second, 0,
+                               xapian_query_num_subqueries(second),
+                               XAPIAN_QUERY_OP_OR, c, 0, xe);
+        else if (rc == 0)
+            rc = subs_in_field(out, q, 0, 1, XAPIAN_QUERY_OP_OR, c, 0, xe);
+        xapian_query_free(first);
+        xapian_query_free(second);
+        return rc;
+    }
+    if (op == XAPIAN_QUERY_OP_SYNONYM && !all) {
+        /* Each alternative, the words typed or a synonym, is read whole. */
+        xapian_query **alt = spine_calloc(k, sizeof *alt);
+        size_t n = 0;
+        for (size_t i = 0; rc == 0 && i < k; i++) {
+            xapian_query *s = NULL;
+            rc = xapian_query_subquery(&s, q, i, xe);
+            if (rc == 0)
+                rc = in_field(&alt[n], s, c, 1, xe);
+            if (rc == 0 && alt[n])
+                n++;
+            xapian_query_free(s);
+        }
+        if (rc == 0 && n)
+            rc = xapian_query_combine(out, XAPIAN_QUERY_OP_OR, alt, n, xe);
+        for (size_t i = 0; i < n; i++)
+            xapian_query_free(alt[i]);
+        free(alt);
+        return rc;
+    }
+    return subs_in_field(out, q, 0, k,
+                         all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR, c,
+                         all, xe);
+}
+
+int spine_query_typed_in_field(xapian_query **out, const xapian_query *q,
+                               const char *prefix, spine_field_weight_fn fn,
+                               void *ctx, xapian_error *xe)
+{
+    field_ctx c = { prefix, fn, ctx };
+    return in_field(out, q, &c, 0, xe);
 }

@@ -88,4 +88,25 @@ int spine_query_add_weight(xapian_query **out, const xapian_query *q,
                            const xapian_query *extra, int only_reorder,
                            xapian_error *xe);
 
+/* How spine_query_typed_in_field() weighs a word typed: sets *w to the
+ * scale of field_term, the field's form of body_term (both NUL-terminated;
+ * 0 or less: leave the word out).  ctx is the caller's.  Returns 0 or an
+ * XAPIAN_E* code. */
+typedef int (*spine_field_weight_fn)(double *w, const char *body_term,
+                                     const char *field_term, void *ctx,
+                                     xapian_error *xe);
+
+/* Sets *out to a new OR of the words q was typed with, as terms of the
+ * field whose terms carry prefix (SPINE_PREFIX_TITLE), each scaled as fn
+ * says: each distinct body term of q ("word", or "Zstem") becomes prefix
+ * + word or "Z" + prefix + stem.  Left out: what only restricts q (the
+ * later subqueries of an AND_NOT or a FILTER: exclusions, source:
+ * filters), the synonyms an OP_SYNONYM adds to its first subquery,
+ * wildcards, and terms that are no body terms (ids, sources, terms of a
+ * field already).  *out is NULL when no word qualifies.  q stays owned by
+ * the caller. */
+int spine_query_typed_in_field(xapian_query **out, const xapian_query *q,
+                               const char *prefix, spine_field_weight_fn fn,
+                               void *ctx, xapian_error *xe);
+
 #endif /* SPINE_QUERY_H */

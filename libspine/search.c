@@ -295,6 +295,45 @@ static int term_freq(uint32_t *out, const char *term, size_t len, void *ctx,
     return xapian_database_termfreq(out, s->db, term, len, xe);
 }
 
+/* The prenormalised IneB2 coefficient of term in s's index (0 when no
+ * article holds it). */
+static int coefficient(double *out, spine_searcher *s, const char *term,
+                       xapian_error *xe)
+{
+    uint32_t n = 0, N = 0;
+    uint64_t F = 0;
+    size_t len = strlen(term);
+    *out = 0;
+    int rc = xapian_database_termfreq(&n, s->db, term, len, xe);
+    if (rc == 0 && n)
+        rc = xapian_database_collection_freq(&F, s->db, term, len, xe);
+    if (rc == 0 && n)
+        rc = xapian_database_doccount(&N, s->db, xe);
+    if (rc == 0 && n)
+        *out = spine_ext_prenorm_coeff(1, N, (double)F, n, SPINE_WDF_SCALE);
+    return rc;
+}
+
+/* How much a word typed weighs in the title field (a
+ * spine_field_weight_fn): TITLE_LIFT times what it weighs in the body,
+ * so that the title field shares the body's idf (as BM25F's fields do)
+ * rather than its own, in which every word is rare: a title that holds a
+ * common word of the query ("Falls" for "hair falling out") is lifted
+ * as little as the word counts. */
+static int title_weight(double *w, const char *body_term,
+                        const char *field_term, void *ctx, xapian_error *xe)
+{
+    spine_searcher *s = ctx;
+    double body = 0, field = 0;
+    *w = 0;
+    int rc = coefficient(&body, s, body_term, xe);
+    if (rc == 0 && body > 0)
+        rc = coefficient(&field, s, field_term, xe);
+    if (rc == 0 && field > 0)
+        *w = TITLE_LIFT * body / field;
+    return rc;
+}
+
 /* Parses text into *q: the query language with synonyms, a multi-word
  * synonym matched whole (spine_query_whole_synonyms()). */
 static int parse(spine_searcher *s, xapian_query **q, const char *text,
@@ -302,7 +341,7 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
 {
     int op = opts->match_all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR;
     int synonyms = 1;
-    xapian_query *parsed = NULL;
+    xapian_query *parsed = NULL, *body = NULL, *lift = NULL;
     *q = NULL;
     int rc = xapian_query_parser_set_default_op(s->qp, op, xe);
     if (rc == 0)
@@ -313,12 +352,27 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
                                        synonyms ? PARSE_FLAGS
                                                 : PARSE_FLAGS_PLAIN, xe);
     if (rc == 0 && synonyms)
-        rc = spine_query_whole_synonyms(q, parsed, term_freq, s, xe);
+        rc = spine_query_whole_synonyms(&body, parsed, term_freq, s, xe);
     else if (rc == 0) {
-        *q = parsed;
+        body = parsed;
         parsed = NULL;
     }
+    /* The title as a field of its own: the words typed, read again
+     * against the title terms, whose wdfs the indexer normalised by the
+     * title's length (schema.h), lift the articles whose titles they
+     * cover, over the body's weight, which saturates. */
+    if (rc == 0)
+        rc = spine_query_typed_in_field(&lift, body, SPINE_PREFIX_TITLE,
+                                        title_weight, s, xe);
+    if (rc == 0 && lift)
+        rc = spine_query_add_weight(q, body, lift, opts->match_all, xe);
+    else if (rc == 0) {
+        *q = body;
+        body = NULL;
+    }
     xapian_query_free(parsed);
+    xapian_query_free(body);
+    xapian_query_free(lift);
     return rc;
 }
 

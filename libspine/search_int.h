@@ -27,13 +27,25 @@
  *                    BM25 at every k1/b we tried (MAP 0.568 against 0.533);
  *                    normalised at index time it scored 0.576, and Xapian's
  *                    matcher did 40% less work (no document lengths).
- *   (titles)         count through the body, where the indexer puts each
- *                    title word with a wdf of SPINE_TITLE_WDF (4: 1, 2 and
- *                    8 did no better).  A query-time lift, the query read
- *                    again against the title field and added at 0.3, cost
- *                    a fifth to a third of each query and did not pay:
- *                    without it MedQuAD (own judgments) scored nDCG@10
- *                    0.662 against 0.652, MED 0.719 against 0.720.
+ *   TITLE_LIFT       the title as a field of its own (BM25F's way): the
+ *                    words typed are read again against the title terms,
+ *                    whose wdfs the indexer normalised by the title's
+ *                    length (SPINE_TITLE_NORM, schema.h), each weighed as
+ *                    TITLE_LIFT times the word weighs in the body, so that
+ *                    the field shares the body's idf.  A synonym group is
+ *                    read an alternative at a time, whole ("stomach flu"
+ *                    lifts "Gastroenteritis", not "Flu").  Titles also count
+ *                    through the body (wdf SPINE_TITLE_WDF), where a
+ *                    topic's articles all saturate.  On the 66 judged
+ *                    MedQuAD queries (benchmarks/EFFECTIVENESS-MEDQUAD.md,
+ *                    with the corpus's MedlinePlus synonyms) 1, 1.5 and 2
+ *                    scored nDCG@10 0.737, 0.734 and 0.726 (MRR 0.927,
+ *                    0.935, 0.933); no lift 0.693 / 0.863.  SMART MED did
+ *                    not move (MAP 0.575 -> 0.579).  The lift reads only
+ *                    short posting lists (titles); its weights need each
+ *                    word's statistics in both fields.  An earlier lift,
+ *                    the title field normalised by the article's length
+ *                    and with its own idf, did not pay.
  *   EXPAND_DOCS/TERMS/WEIGHT  pseudo-relevance feedback (--expand): the
  *                    best terms of the top documents, each scaled by its
  *                    weight relative to the best one.  EXPAND_K is the
@@ -70,6 +82,7 @@
  * frequent ones (Xapian's default has no limit; on a large index "a*"
  * would be tens of thousands of posting lists). */
 #define WILDCARD_TERMS 1000
+#define TITLE_LIFT     1.0
 #define EXPAND_K       1.0
 #define EXPAND_DOCS    20
 #define EXPAND_TERMS   60
