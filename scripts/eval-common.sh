@@ -95,6 +95,7 @@ best_peer() {
 eval_name() {
     case $1 in spine) echo Spine ;; spinex) echo "Spine --expand" ;;
                spinens) echo "Spine, no spelling correction" ;;
+               spineh) echo "Spine, hand synonyms only" ;;
                fts5) echo "SQLite FTS5" ;; xapian) echo "stock Xapian" ;;
                *) echo "$1" ;;
     esac

@@ -65,7 +65,20 @@ mkdir -p "$work"
 t0=$(date +%s)
 
 echo "== index (${#sources[@]} MedQuAD folders)" >&2
-"$bin/spine-index" -q "$work/spine" "${sources[@]}" >"$work/spine.index.log"
+# Spine's synonyms as scripts/quickstart.sh indexes MedQuAD: the hand list
+# (corpus/synonyms.txt) plus the "also called" names MedlinePlus gives
+# its topics (scripts/make-synonyms.py --medlineplus); the row "hand
+# synonyms only" is an index of the hand list alone.
+synonyms=()
+if [ -d "$corpus/4_MPlus_Health_Topics_QA" ]; then
+    python3 "$root/scripts/make-synonyms.py" \
+        --medlineplus "$corpus/4_MPlus_Health_Topics_QA" \
+        --out "$work/synonyms.txt" 2>"$work/synonyms.log"
+    synonyms=(--synonyms "$work/synonyms.txt")
+fi
+"$bin/spine-index" -q "${synonyms[@]}" "$work/spine" "${sources[@]}" \
+    >"$work/spine.index.log"
+"$bin/spine-index" -q "$work/spineh" "${sources[@]}" >"$work/spineh.index.log"
 "$bin/spine-bench-peer" index fts5 "$work/fts5.db" "${sources[@]}" \
     >"$work/fts5.index.log"
 "$bin/spine-bench-peer" index xapian "$work/xapian" "${sources[@]}" \
@@ -81,6 +94,8 @@ echo "== run (top 1000, OR)" >&2
     --spelling --expand >"$work/spinex.run"
 "$bin/spine-eval" --run-spine "$work/spine" "$queries" --k 1000 \
     >"$work/spinens.run"
+"$bin/spine-eval" --run-spine "$work/spineh" "$queries" --k 1000 \
+    --spelling >"$work/spineh.run"
 "$bin/spine-bench-peer" run fts5 "$work/fts5.db" "$queries" --k 1000 \
     >"$work/fts5.run"
 "$bin/spine-bench-peer" run xapian "$work/xapian" "$queries" --k 1000 \
@@ -89,8 +104,8 @@ echo "== run (top 1000, OR)" >&2
 echo "== score" >&2
 declare -A M           # M[engine,key] = value from spine-eval's RESULT line
 declare -A T           # T[engine,ndcg10|mrr] = mean over the typo queries
-eval_score "$qrels" "$work" spine spinex spinens fts5 xapian
-for e in spine spinex spinens fts5 xapian; do
+eval_score "$qrels" "$work" spine spinex spinens spineh fts5 xapian
+for e in spine spinex spinens spineh fts5 xapian; do
     # Per-query rows: qid rel ret relret AP nDCG@10 P@10 R@100 RR.
     read -r "T[$e,ndcg10]" "T[$e,mrr]" < <(awk -v list="$typos" '
         BEGIN { n = split(list, q, " "); for (i = 1; i <= n; i++) want[q[i]] = 1 }
@@ -133,7 +148,11 @@ ntypo=$(wc -w <<<"$typos")
     echo "index's synonyms and stop words and, as \`spine-search\` does, spelling"
     echo "correction (\`--spelling\`: a close correction of unknown words is searched"
     echo "instead); the row \"no spelling correction\" measures the words as typed,"
-    echo "as the peers do. FTS5 and stock Xapian through"
+    echo "as the peers do. Spine's index is built as \`scripts/quickstart.sh\`"
+    echo "builds it: its synonyms are the hand list plus the \"also called\" names"
+    echo "MedlinePlus gives its topics (\`scripts/make-synonyms.py --medlineplus\`);"
+    echo "the row \"hand synonyms only\" is an index of the hand list alone."
+    echo "FTS5 and stock Xapian through"
     echo "\`spine-bench-peer run\`. Measures as \`trec_eval -c\` computes them; nDCG@10"
     echo "uses the grades as gains, the other measures count grades 1 and 2 as"
     echo "relevant."
@@ -141,11 +160,11 @@ ntypo=$(wc -w <<<"$typos")
     echo "These are one judge's labels on a small set: a check on tuning against"
     echo "lay queries, not ground truth."
     echo
-    eval_table spine spinex spinens fts5 xapian
+    eval_table spine spinex spinens spineh fts5 xapian
     echo
     printf 'Unjudged articles in the top 10 (of %s):' "$(( nq * 10 ))"
     sep=" "
-    for e in spine spinex spinens fts5 xapian; do
+    for e in spine spinex spinens spineh fts5 xapian; do
         printf '%s%s %s' "$sep" "$(eval_name "$e")" "$(unjudged "$e")"
         sep=", "
     done
@@ -155,7 +174,7 @@ ntypo=$(wc -w <<<"$typos")
     echo
     echo "| engine | nDCG@10 | MRR |"
     echo "|---|---:|---:|"
-    for e in spine spinex spinens fts5 xapian; do
+    for e in spine spinex spinens spineh fts5 xapian; do
         echo "| $(eval_name "$e") | ${T[$e,ndcg10]} | ${T[$e,mrr]} |"
     done
     echo

@@ -38,8 +38,17 @@ if [ ! -f "$index/XAPIANDB" ] || [ "$reindex" = 1 ]; then
         exit 2
     fi
     mkdir -p "$root/var"
+    # The synonyms: the hand list, plus the "also called" names MedlinePlus
+    # gives its topics when the corpus is MedQuAD (README, "Synonyms").
+    synonyms=()
+    if [ -d "$corpus/4_MPlus_Health_Topics_QA" ]; then
+        python3 "$root/scripts/make-synonyms.py" \
+            --medlineplus "$corpus/4_MPlus_Health_Topics_QA" \
+            --out "$root/var/synonyms.txt"
+        synonyms=(--synonyms "$root/var/synonyms.txt")
+    fi
     echo "quickstart: indexing $corpus (once) ..." >&2
-    "$root/build/bin/spine-index" --quiet "$index" "$corpus"
+    "$root/build/bin/spine-index" --quiet "${synonyms[@]}" "$index" "$corpus"
     echo >&2
 fi
 
