@@ -64,7 +64,7 @@ static void usage(FILE *f)
 "      --see-also N     after the hits, list up to N other conditions of\n"
 "                       which the query names a symptom, a cause or a\n"
 "                       complication (at most %u; default 5 in text, 0\n"
-"                       with --json; 0: none)\n"
+"                       with --json or -n 0; 0: none)\n"
 "      --explain        show each hit's matched terms and their weights\n"
 "      --color WHEN     highlight with bold: auto (default), always, never;\n"
 "                       without bold, matches are marked **like this**\n"
@@ -362,9 +362,10 @@ int main(int argc, char **argv)
         return EXIT_ERROR;
     }
     /* "See also": a few entries for people, none for programs unless
-     * asked (JSON readers see a key they did not ask for). */
+     * asked (JSON readers see a key they did not ask for), nor for a
+     * count (-n 0), which prints the count alone. */
     if (!c.see_also_set)
-        c.qopts.see_also = c.json ? 0 : SEE_ALSO_TEXT;
+        c.qopts.see_also = c.json || c.qopts.limit == 0 ? 0 : SEE_ALSO_TEXT;
     /* -n 0 asks for the count alone: an exact one. */
     c.qopts.count = c.qopts.limit == 0;
     if (c.sources && (c.batch || c.related || *query)) {

@@ -69,6 +69,9 @@ expect_eq "entries" "$(sed -n '/^See also:$/,/^$/p' "$OUT" | grep -c '^  ')" 2
 expect_exit 0 "$SPINE_SEARCH" -d "$IDX" --no-snippets --see-also 0 back pain
 expect_out_lacks "See also"
 expect_out_line '^1\. Back Pain '
+# A count (-n 0) prints the count alone.
+expect_exit 0 "$SPINE_SEARCH" -d "$IDX" -n 0 back pain
+expect_out_lacks "See also"
 t_end
 
 t_begin "json: no see_also unless asked; asked with none to list, an empty list"
