@@ -29,10 +29,16 @@ static void lazy_terms_free(lazy_terms *l)
 }
 
 /* Splits q for a lazy match: *reduced is q without the terms of its
- * top-level OR (under any FILTER or AND_NOT) that index at least min_tf
- * documents, which are added to lazy; the rarest is kept should all
- * qualify.  Sets *found to 0 when q has no such OR or no term to leave
- * out (then *reduced is NULL). */
+ * top-level OR (under any FILTER or AND_NOT, and on the left of an
+ * AND_MAYBE) that index at least min_tf documents, which are added to
+ * lazy; the rarest is kept should all qualify.  Sets *found to 0 when q
+ * has no such OR or no term to leave out (then *reduced is NULL).
+ *
+ * For AND_MAYBE(l, r...) (the searcher's title lift) *reduced is
+ * OR(l reduced, r...): it also takes documents that match r alone, but
+ * weighs every document that matches q at least its weight in q less
+ * the left-out terms', which is what the proof of the page needs; the
+ * page itself is ranked by q (spine_match_rank_among()). */
 static int leave_out_common(int *found, xapian_query **reduced,
                             lazy_terms *lazy, xapian_database *db,
                             const xapian_query *q, double min_tf,
@@ -54,6 +60,24 @@ static int leave_out_common(int *found, xapian_query **reduced,
             rc = xapian_query_subquery(&sub[i], q, i, xe);
         if (rc == 0 && *found)
             rc = xapian_query_combine(reduced, op, sub, n, xe);
+        for (size_t i = 0; i < n; i++)
+            xapian_query_free(sub[i]);
+        free(sub);
+        xapian_query_free(first);
+        return rc;
+    }
+    if (op == XAPIAN_QUERY_OP_AND_MAYBE && n >= 2) {
+        xapian_query **sub = spine_calloc(n, sizeof *sub);
+        xapian_query *first = NULL;
+        rc = xapian_query_subquery(&first, q, 0, xe);
+        if (rc == 0)
+            rc = leave_out_common(found, &sub[0], lazy, db, first, min_tf,
+                                  xe);
+        for (size_t i = 1; rc == 0 && *found && i < n; i++)
+            rc = xapian_query_subquery(&sub[i], q, i, xe);
+        if (rc == 0 && *found)
+            rc = xapian_query_combine(reduced, XAPIAN_QUERY_OP_OR, sub, n,
+                                      xe);
         for (size_t i = 0; i < n; i++)
             xapian_query_free(sub[i]);
         free(sub);

@@ -360,12 +360,15 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
     /* The title as a field of its own: the words typed, read again
      * against the title terms, whose wdfs the indexer normalised by the
      * title's length (schema.h), lift the articles whose titles they
-     * cover, over the body's weight, which saturates. */
+     * cover, over the body's weight, which saturates (TITLE_LIFT). */
     if (rc == 0)
         rc = spine_query_typed_in_field(&lift, body, SPINE_PREFIX_TITLE,
                                         title_weight, s, xe);
+    /* The lift only reorders (AND_MAYBE): a title that holds one word
+     * of a phrase, or one alternative of a synonym group in part, adds no
+     * match, and Xapian's estimate of the matches stays the body's. */
     if (rc == 0 && lift)
-        rc = spine_query_add_weight(q, body, lift, opts->match_all, xe);
+        rc = spine_query_add_weight(q, body, lift, 1, xe);
     else if (rc == 0) {
         *q = body;
         body = NULL;

@@ -556,8 +556,9 @@ END_TEST
 /* Lazy matches (spine_matcher_set_lazy) give the pages an ordinary match
  * gives, whether the first pass settles the page, a second pass does, or
  * the whole query runs (a page deeper than the rare terms reach), alone
- * or split over threads, under a filter and a NOT; bad settings are
- * refused. */
+ * or split over threads, under a filter and a NOT, and under an
+ * AND_MAYBE that only reorders (the searcher's title lift), whose right
+ * side holds a common term or a rare one; bad settings are refused. */
 START_TEST(test_lazy)
 {
     xapian_error err;
@@ -572,7 +573,7 @@ START_TEST(test_lazy)
     OK(spine_matcher_set_lazy(both, 0.3, 0, &err));
     split_over(both, path, 1, 1);
 
-    xapian_query *t[4], *q[5], *f, *not_c;
+    xapian_query *t[4], *q[7], *f, *not_c, *lift, *scaled[2];
     split_db_terms(t);
     OK(xapian_query_combine(&q[0], XAPIAN_QUERY_OP_OR, t, 4, &err));
     OK(xapian_query_combine(&q[1], XAPIAN_QUERY_OP_OR, t, 3, &err));
@@ -585,10 +586,20 @@ START_TEST(test_lazy)
     not_c = t[2];
     xapian_query *pair2[2] = { q[1], not_c };
     OK(xapian_query_combine(&q[4], XAPIAN_QUERY_OP_AND_NOT, pair2, 2, &err));
+    /* A lift that only reorders (AND_MAYBE, as the searcher's title
+     * field): of a common term and another, and of the rarest alone. */
+    xapian_query *ac[2] = { t[0], t[2] };
+    OK(xapian_query_combine(&lift, XAPIAN_QUERY_OP_OR, ac, 2, &err));
+    OK(xapian_query_scale(&scaled[0], lift, 0.7, &err));
+    OK(xapian_query_scale(&scaled[1], t[3], 3.0, &err));
+    xapian_query *pair3[2] = { q[0], scaled[0] };
+    OK(xapian_query_combine(&q[5], XAPIAN_QUERY_OP_AND_MAYBE, pair3, 2, &err));
+    xapian_query *pair4[2] = { q[3], scaled[1] };
+    OK(xapian_query_combine(&q[6], XAPIAN_QUERY_OP_AND_MAYBE, pair4, 2, &err));
     static const unsigned pages[][2] = { { 0, 10 }, { 0, 1 }, { 5, 10 },
                                          { 0, 100 }, { 295, 10 },
                                          { 0, 700 } };
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < 7; i++) {
         OK(spine_matcher_set_query(whole, q[i], &err));
         OK(spine_matcher_set_query(lazy, q[i], &err));
         OK(spine_matcher_set_query(both, q[i], &err));
@@ -609,8 +620,11 @@ START_TEST(test_lazy)
     spine_matcher_free(both);
     for (size_t i = 0; i < 4; i++)
         xapian_query_free(t[i]);
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < 7; i++)
         xapian_query_free(q[i]);
+    xapian_query_free(lift);
+    for (size_t i = 0; i < 2; i++)
+        xapian_query_free(scaled[i]);
     xapian_query_free(f);
     xapian_database_free(db);
     free(path);
