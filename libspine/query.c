@@ -616,3 +616,83 @@ int spine_query_typed_in_field(xapian_query **out, const xapian_query *q,
     field_ctx c = { prefix, fn, ctx };
     return in_field(out, q, &c, 0, xe);
 }
+
+/* Is every document that holds all the words of alternative q (a term,
+ * or the AND of the words of a multi-word one) a match of q? */
+static int whole_alternative(const xapian_query *q)
+{
+    int op = xapian_query_type(q);
+    if (op == XAPIAN_QUERY_LEAF_TERM)
+        return 1;
+    if (op != XAPIAN_QUERY_OP_AND)
+        return 0;
+    size_t k = xapian_query_num_subqueries(q);
+    int yes = 1;
+    for (size_t i = 0; i < k && yes; i++) {
+        xapian_query *sub = NULL;
+        yes = xapian_query_subquery(&sub, q, i, NULL) == 0
+              && xapian_query_type(sub) == XAPIAN_QUERY_LEAF_TERM;
+        xapian_query_free(sub);
+    }
+    return yes;
+}
+
+/* Does each alternative of q's subqueries from..to match whole? */
+static int subs_whole(const xapian_query *q, size_t from, size_t to,
+                      int (*fn)(const xapian_query *))
+{
+    int yes = 1;
+    for (size_t i = from; i < to && yes; i++) {
+        xapian_query *sub = NULL;
+        yes = xapian_query_subquery(&sub, q, i, NULL) == 0 && fn(sub);
+        xapian_query_free(sub);
+    }
+    return yes;
+}
+
+/* Is q a word, a wildcard, a synonym group or a whole synonym
+ * (spine_query_whole_synonyms()) whose alternatives match whole, or an OR
+ * of those? */
+static int words_only(const xapian_query *q)
+{
+    int op = xapian_query_type(q);
+    size_t k = xapian_query_num_subqueries(q);
+    switch (op) {
+    case XAPIAN_QUERY_LEAF_TERM:
+    case XAPIAN_QUERY_OP_WILDCARD:
+        return 1;
+    case XAPIAN_QUERY_OP_OR:
+        return subs_whole(q, 0, k, words_only);
+    case XAPIAN_QUERY_OP_SYNONYM:
+        return subs_whole(q, 0, k, whole_alternative);
+    case XAPIAN_QUERY_OP_FILTER: {
+        xapian_query *first = NULL, *second = NULL;
+        int yes = k == 2 && xapian_query_subquery(&first, q, 0, NULL) == 0
+                  && xapian_query_type(first) == XAPIAN_QUERY_OP_SYNONYM
+                  && xapian_query_subquery(&second, q, 1, NULL) == 0
+                  && xapian_query_type(second) == XAPIAN_QUERY_OP_OR
+                  && subs_whole(second, 0,
+                                xapian_query_num_subqueries(second),
+                                whole_alternative);
+        xapian_query_free(first);
+        xapian_query_free(second);
+        return yes;
+    }
+    default:
+        return 0;
+    }
+}
+
+int spine_query_words_only(const xapian_query *q)
+{
+    int op = xapian_query_type(q);
+    if ((op == XAPIAN_QUERY_OP_FILTER || op == XAPIAN_QUERY_OP_AND_NOT)
+        && xapian_query_num_subqueries(q) >= 2 && !words_only(q)) {
+        xapian_query *first = NULL;
+        int yes = xapian_query_subquery(&first, q, 0, NULL) == 0
+                  && spine_query_words_only(first);
+        xapian_query_free(first);
+        return yes;
+    }
+    return words_only(q);
+}

@@ -109,4 +109,15 @@ int spine_query_typed_in_field(xapian_query **out, const xapian_query *q,
                                const char *prefix, spine_field_weight_fn fn,
                                void *ctx, xapian_error *xe);
 
+/* Returns 1 when q, inside its filters and exclusions (the first
+ * subquery of a FILTER or an AND_NOT, as spine_query_add_weight() goes),
+ * holds only words: a term, a wildcard, a synonym group whose
+ * alternatives are a word or the AND of a multi-word one's words, or an
+ * OR of those.  Then every document whose title holds an alternative's
+ * words matches q, and spine_query_typed_in_field()'s lift can join q's
+ * OR without matching anything new.  0 otherwise: a phrase or NEAR (a
+ * title may hold the words apart), an AND (all must be there), or the
+ * walk failed. */
+int spine_query_words_only(const xapian_query *q);
+
 #endif /* SPINE_QUERY_H */
