@@ -34,11 +34,14 @@ static void lazy_terms_free(lazy_terms *l)
  * lazy; the rarest is kept should all qualify.  Sets *found to 0 when q
  * has no such OR or no term to leave out (then *reduced is NULL).
  *
- * For AND_MAYBE(l, r...) (the searcher's title lift) *reduced is
- * OR(l reduced, r...): it also takes documents that match r alone, but
- * weighs every document that matches q at least its weight in q less
- * the left-out terms', which is what the proof of the page needs; the
- * page itself is ranked by q (spine_match_rank_among()). */
+ * The searcher lifts words by a field (spine_query_lift_field()): an
+ * alternative AND_MAYBE(word, lift) of a common word leaves the word out
+ * and keeps its lift in the first pass as an alternative of its own, and
+ * for AND_MAYBE(l, r...) over a whole query *reduced is OR(l reduced,
+ * r...).  The first pass then also takes documents that match a lift
+ * alone, but weighs every document that matches q at least its weight
+ * in q less the left-out words', which is what the proof of the page
+ * needs; the page itself is ranked by q (spine_match_rank_among()). */
 static int leave_out_common(int *found, xapian_query **reduced,
                             lazy_terms *lazy, xapian_database *db,
                             const xapian_query *q, double min_tf,
@@ -48,8 +51,11 @@ static int leave_out_common(int *found, xapian_query **reduced,
     size_t n = xapian_query_num_subqueries(q);
     *found = 0;
     *reduced = NULL;
-    if ((op == XAPIAN_QUERY_OP_FILTER || op == XAPIAN_QUERY_OP_AND_NOT)
-        && n >= 2) {
+    if ((op == XAPIAN_QUERY_OP_FILTER || op == XAPIAN_QUERY_OP_AND_NOT
+         || op == XAPIAN_QUERY_OP_AND_MAYBE) && n >= 2) {
+        /* An AND_MAYBE's first pass takes its other sides as
+         * alternatives (see above). */
+        int join = op == XAPIAN_QUERY_OP_AND_MAYBE ? XAPIAN_QUERY_OP_OR : op;
         xapian_query **sub = spine_calloc(n, sizeof *sub);
         xapian_query *first = NULL;
         rc = xapian_query_subquery(&first, q, 0, xe);
@@ -59,25 +65,7 @@ static int leave_out_common(int *found, xapian_query **reduced,
         for (size_t i = 1; rc == 0 && *found && i < n; i++)
             rc = xapian_query_subquery(&sub[i], q, i, xe);
         if (rc == 0 && *found)
-            rc = xapian_query_combine(reduced, op, sub, n, xe);
-        for (size_t i = 0; i < n; i++)
-            xapian_query_free(sub[i]);
-        free(sub);
-        xapian_query_free(first);
-        return rc;
-    }
-    if (op == XAPIAN_QUERY_OP_AND_MAYBE && n >= 2) {
-        xapian_query **sub = spine_calloc(n, sizeof *sub);
-        xapian_query *first = NULL;
-        rc = xapian_query_subquery(&first, q, 0, xe);
-        if (rc == 0)
-            rc = leave_out_common(found, &sub[0], lazy, db, first, min_tf,
-                                  xe);
-        for (size_t i = 1; rc == 0 && *found && i < n; i++)
-            rc = xapian_query_subquery(&sub[i], q, i, xe);
-        if (rc == 0 && *found)
-            rc = xapian_query_combine(reduced, XAPIAN_QUERY_OP_OR, sub, n,
-                                      xe);
+            rc = xapian_query_combine(reduced, join, sub, n, xe);
         for (size_t i = 0; i < n; i++)
             xapian_query_free(sub[i]);
         free(sub);
@@ -87,27 +75,46 @@ static int leave_out_common(int *found, xapian_query **reduced,
     if (op != XAPIAN_QUERY_OP_OR)
         return 0;
 
-    xapian_query **keep = spine_calloc(n, sizeof *keep);
+    xapian_query **keep = spine_calloc(2 * n, sizeof *keep);
     xapian_query **common = spine_calloc(n, sizeof *common);
+    xapian_query **lifts = spine_calloc(n, sizeof *lifts);
     spine_freq_term *freq = spine_calloc(n, sizeof *freq);
     size_t nkeep = 0, ncommon = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        xapian_query *sub = NULL;
+        xapian_query *sub = NULL, *word = NULL, *lift = NULL;
         rc = xapian_query_subquery(&sub, q, i, xe);
-        if (rc == 0 && xapian_query_type(sub) == XAPIAN_QUERY_LEAF_TERM) {
+        /* A word, or a word with its lift (AND_MAYBE(word, lift): the
+         * searcher's title field), whose lift then stays in the first
+         * pass as an alternative of its own. */
+        int type = rc == 0 ? xapian_query_type(sub) : -1;
+        if (type == XAPIAN_QUERY_OP_AND_MAYBE
+            && xapian_query_num_subqueries(sub) == 2) {
+            rc = xapian_query_subquery(&word, sub, 0, xe);
+            if (rc == 0 && xapian_query_type(word) == XAPIAN_QUERY_LEAF_TERM)
+                rc = xapian_query_subquery(&lift, sub, 1, xe);
+            else {
+                xapian_query_free(word);
+                word = NULL;
+            }
+        } else if (type == XAPIAN_QUERY_LEAF_TERM)
+            rc = xapian_query_copy(&word, sub, xe);
+        if (rc == 0 && word) {
             char *t = NULL;
             size_t len = 0;
             uint32_t tf = 0;
-            rc = xapian_query_leaf_term(&t, &len, sub, xe);
+            rc = xapian_query_leaf_term(&t, &len, word, xe);
             if (rc == 0)
                 rc = xapian_database_termfreq(&tf, db, t, len, xe);
+            xapian_query_free(word);
             if (rc == 0 && tf >= min_tf) {
                 freq[ncommon] = (spine_freq_term){ t, tf };
+                lifts[ncommon] = lift;
                 common[ncommon++] = sub;
                 continue;
             }
             free(t);
         }
+        xapian_query_free(lift);
         if (rc == 0)
             keep[nkeep++] = sub;
         else
@@ -118,13 +125,20 @@ static int leave_out_common(int *found, xapian_query **reduced,
         for (size_t i = 1; i < ncommon; i++)
             if (freq[i].tf < freq[r].tf)
                 r = i;
-        keep[nkeep++] = common[r];
+        keep[nkeep++] = common[r];      /* with its lift */
         free(freq[r].term);
+        xapian_query_free(lifts[r]);
         memmove(&common[r], &common[r + 1],
                 (ncommon - r - 1) * sizeof *common);
+        memmove(&lifts[r], &lifts[r + 1], (ncommon - r - 1) * sizeof *lifts);
         memmove(&freq[r], &freq[r + 1], (ncommon - r - 1) * sizeof *freq);
         ncommon--;
     }
+    for (size_t i = 0; i < ncommon; i++)
+        if (lifts[i]) {
+            keep[nkeep++] = lifts[i];
+            lifts[i] = NULL;
+        }
     if (rc == 0 && ncommon > 0) {
         if (nkeep == 1) {
             *reduced = keep[0];
@@ -145,13 +159,16 @@ static int leave_out_common(int *found, xapian_query **reduced,
     }
     for (size_t i = 0; i < owned; i++)
         free(freq[i].term);
-    for (size_t i = 0; i < ncommon; i++)
+    for (size_t i = 0; i < ncommon; i++) {
         xapian_query_free(common[i]);
+        xapian_query_free(lifts[i]);
+    }
     for (size_t i = 0; i < nkeep; i++)
         xapian_query_free(keep[i]);
     free(freq);
     free(keep);
     free(common);
+    free(lifts);
     return rc;
 }
 

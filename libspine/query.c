@@ -532,8 +532,36 @@ static int subs_in_field(xapian_query **out, const xapian_query *q,
     return rc;
 }
 
-/* Reads q in the field (spine_query_typed_in_field()); with all set, q is
- * one alternative of a synonym group, whose words must all be there. */
+/* Sets *out to the OR of q's subqueries, alternatives of a synonym
+ * group, each read whole in the field (all of its words there, or it
+ * matches nothing there and is left out); NULL when none is there. */
+static int alternatives_in_field(xapian_query **out, const xapian_query *q,
+                                 const field_ctx *c, xapian_error *xe)
+{
+    size_t k = xapian_query_num_subqueries(q), n = 0;
+    xapian_query **alt = spine_calloc(k ? k : 1, sizeof *alt);
+    int rc = 0;
+    *out = NULL;
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        xapian_query *s = NULL;
+        rc = xapian_query_subquery(&s, q, i, xe);
+        if (rc == 0)
+            rc = in_field(&alt[n], s, c, 1, xe);
+        if (rc == 0 && alt[n])
+            n++;
+        xapian_query_free(s);
+    }
+    if (rc == 0 && n)
+        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_OR, alt, n, xe);
+    for (size_t i = 0; i < n; i++)
+        xapian_query_free(alt[i]);
+    free(alt);
+    return rc;
+}
+
+/* Sets *out to q's words read in the field (spine_query_lift_field()),
+ * NULL when none is there; with all set, q is one alternative of a
+ * synonym group, whose words must all be there. */
 static int in_field(xapian_query **out, const xapian_query *q,
                     const field_ctx *c, int all, xapian_error *xe)
 {
@@ -575,46 +603,77 @@ static int in_field(xapian_query **out, const xapian_query *q,
             rc = xapian_query_subquery(&second, q, 1, xe);
         whole = second && xapian_query_type(second) == XAPIAN_QUERY_OP_OR;
         if (rc == 0 && whole)
-            rc = subs_in_field(out, second, 0,
-                               xapian_query_num_subqueries(second),
-                               XAPIAN_QUERY_OP_OR, c, 0, xe);
+            rc = alternatives_in_field(out, second, c, xe);
         else if (rc == 0)
             rc = subs_in_field(out, q, 0, 1, XAPIAN_QUERY_OP_OR, c, 0, xe);
         xapian_query_free(first);
         xapian_query_free(second);
         return rc;
     }
-    if (op == XAPIAN_QUERY_OP_SYNONYM && !all) {
-        /* Each alternative, the words typed or a synonym, is read whole. */
-        xapian_query **alt = spine_calloc(k, sizeof *alt);
-        size_t n = 0;
-        for (size_t i = 0; rc == 0 && i < k; i++) {
-            xapian_query *s = NULL;
-            rc = xapian_query_subquery(&s, q, i, xe);
-            if (rc == 0)
-                rc = in_field(&alt[n], s, c, 1, xe);
-            if (rc == 0 && alt[n])
-                n++;
-            xapian_query_free(s);
-        }
-        if (rc == 0 && n)
-            rc = xapian_query_combine(out, XAPIAN_QUERY_OP_OR, alt, n, xe);
-        for (size_t i = 0; i < n; i++)
-            xapian_query_free(alt[i]);
-        free(alt);
-        return rc;
-    }
+    if (op == XAPIAN_QUERY_OP_SYNONYM && !all)
+        return alternatives_in_field(out, q, c, xe);
     return subs_in_field(out, q, 0, k,
                          all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR, c,
                          all, xe);
 }
 
-int spine_query_typed_in_field(xapian_query **out, const xapian_query *q,
-                               const char *prefix, spine_field_weight_fn fn,
-                               void *ctx, xapian_error *xe)
+
+/* Is q a whole synonym (spine_query_whole_synonyms()): a FILTER of an
+ * OP_SYNONYM by the OR of what its alternatives match? */
+static int whole_synonym_query(const xapian_query *q)
 {
-    field_ctx c = { prefix, fn, ctx };
-    return in_field(out, q, &c, 0, xe);
+    if (xapian_query_type(q) != XAPIAN_QUERY_OP_FILTER
+        || xapian_query_num_subqueries(q) != 2)
+        return 0;
+    xapian_query *first = NULL;
+    int yes = xapian_query_subquery(&first, q, 0, NULL) == 0
+              && xapian_query_type(first) == XAPIAN_QUERY_OP_SYNONYM;
+    xapian_query_free(first);
+    return yes;
+}
+
+static int lift(xapian_query **out, const xapian_query *q,
+                const field_ctx *c, xapian_error *xe)
+{
+    int op = xapian_query_type(q), rc = 0;
+    size_t k = xapian_query_num_subqueries(q);
+    int spread = op == XAPIAN_QUERY_OP_OR || op == XAPIAN_QUERY_OP_AND;
+    int inside = (op == XAPIAN_QUERY_OP_AND_NOT
+                  || (op == XAPIAN_QUERY_OP_FILTER && !whole_synonym_query(q)))
+                 && k >= 2;
+    *out = NULL;
+    if (spread || inside) {
+        /* Each alternative (or each part an AND requires) its own lift;
+         * a filter's or an exclusion's other sides as they are. */
+        xapian_query **sub = spine_calloc(k, sizeof *sub);
+        for (size_t i = 0; rc == 0 && i < k; i++) {
+            xapian_query *s = NULL;
+            rc = xapian_query_subquery(&s, q, i, xe);
+            if (rc == 0 && (spread || i == 0))
+                rc = lift(&sub[i], s, c, xe);
+            else if (rc == 0) {
+                sub[i] = s;
+                s = NULL;
+            }
+            xapian_query_free(s);
+        }
+        if (rc == 0)
+            rc = xapian_query_combine(out, op, sub, k, xe);
+        for (size_t i = 0; i < k; i++)
+            xapian_query_free(sub[i]);
+        free(sub);
+        return rc;
+    }
+    xapian_query *field = NULL;
+    rc = in_field(&field, q, c, 0, xe);
+    if (rc == 0 && field) {
+        const xapian_query *pair[2] = { q, field };
+        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_AND_MAYBE,
+                                  (xapian_query *const *)pair, 2, xe);
+    } else if (rc == 0)
+        rc = xapian_query_copy(out, q, xe);
+    xapian_query_free(field);
+    return rc;
 }
 
 /* Is every document that holds all the words of alternative q (a term,
@@ -637,9 +696,9 @@ static int whole_alternative(const xapian_query *q)
     return yes;
 }
 
-/* Does each alternative of q's subqueries from..to match whole? */
-static int subs_whole(const xapian_query *q, size_t from, size_t to,
-                      int (*fn)(const xapian_query *))
+/* Does fn hold of each of q's subqueries from .. to? */
+static int each(const xapian_query *q, size_t from, size_t to,
+                int (*fn)(const xapian_query *))
 {
     int yes = 1;
     for (size_t i = from; i < to && yes; i++) {
@@ -650,49 +709,102 @@ static int subs_whole(const xapian_query *q, size_t from, size_t to,
     return yes;
 }
 
-/* Is q a word, a wildcard, a synonym group or a whole synonym
- * (spine_query_whole_synonyms()) whose alternatives match whole, or an OR
- * of those? */
+/* Is q a word, a wildcard, a synonym group or a whole synonym whose
+ * alternatives match whole, or an OR of those: a query every document of
+ * whose field holds an alternative's words matches? */
 static int words_only(const xapian_query *q)
 {
     int op = xapian_query_type(q);
     size_t k = xapian_query_num_subqueries(q);
-    switch (op) {
-    case XAPIAN_QUERY_LEAF_TERM:
-    case XAPIAN_QUERY_OP_WILDCARD:
+    if (op == XAPIAN_QUERY_LEAF_TERM || op == XAPIAN_QUERY_OP_WILDCARD)
         return 1;
-    case XAPIAN_QUERY_OP_OR:
-        return subs_whole(q, 0, k, words_only);
-    case XAPIAN_QUERY_OP_SYNONYM:
-        return subs_whole(q, 0, k, whole_alternative);
-    case XAPIAN_QUERY_OP_FILTER: {
-        xapian_query *first = NULL, *second = NULL;
-        int yes = k == 2 && xapian_query_subquery(&first, q, 0, NULL) == 0
-                  && xapian_query_type(first) == XAPIAN_QUERY_OP_SYNONYM
-                  && xapian_query_subquery(&second, q, 1, NULL) == 0
-                  && xapian_query_type(second) == XAPIAN_QUERY_OP_OR
-                  && subs_whole(second, 0,
-                                xapian_query_num_subqueries(second),
-                                whole_alternative);
-        xapian_query_free(first);
-        xapian_query_free(second);
-        return yes;
-    }
-    default:
+    if (op == XAPIAN_QUERY_OP_OR)
+        return each(q, 0, k, words_only);
+    if (op == XAPIAN_QUERY_OP_SYNONYM)
+        return each(q, 0, k, whole_alternative);
+    if (!whole_synonym_query(q))
         return 0;
-    }
+    xapian_query *second = NULL;
+    int yes = xapian_query_subquery(&second, q, 1, NULL) == 0
+              && xapian_query_type(second) == XAPIAN_QUERY_OP_OR
+              && each(second, 0, xapian_query_num_subqueries(second),
+                      whole_alternative);
+    xapian_query_free(second);
+    return yes;
 }
 
-int spine_query_words_only(const xapian_query *q)
+/* The flat form of the lift, for a query of words q (inside its filters
+ * and exclusions): OR(q's alternatives..., the lift of the whole). */
+static int lift_flat(xapian_query **out, const xapian_query *q,
+                     const field_ctx *c, xapian_error *xe)
+{
+    int op = xapian_query_type(q), rc = 0;
+    size_t k = xapian_query_num_subqueries(q);
+    xapian_query *field = NULL;
+    *out = NULL;
+    if ((op == XAPIAN_QUERY_OP_AND_NOT
+         || (op == XAPIAN_QUERY_OP_FILTER && !whole_synonym_query(q)))
+        && k >= 2) {
+        xapian_query **sub = spine_calloc(k, sizeof *sub);
+        for (size_t i = 0; rc == 0 && i < k; i++) {
+            xapian_query *s = NULL;
+            rc = xapian_query_subquery(&s, q, i, xe);
+            if (rc == 0 && i == 0)
+                rc = lift_flat(&sub[0], s, c, xe);
+            else if (rc == 0) {
+                sub[i] = s;
+                s = NULL;
+            }
+            xapian_query_free(s);
+        }
+        if (rc == 0)
+            rc = xapian_query_combine(out, op, sub, k, xe);
+        for (size_t i = 0; i < k; i++)
+            xapian_query_free(sub[i]);
+        free(sub);
+        return rc;
+    }
+    rc = in_field(&field, q, c, 0, xe);
+    if (rc == 0 && field && op == XAPIAN_QUERY_OP_OR) {
+        xapian_query **sub = spine_calloc(k + 1, sizeof *sub);
+        for (size_t i = 0; rc == 0 && i < k; i++)
+            rc = xapian_query_subquery(&sub[i], q, i, xe);
+        sub[k] = field;
+        if (rc == 0)
+            rc = xapian_query_combine(out, op, sub, k + 1, xe);
+        for (size_t i = 0; i < k; i++)
+            xapian_query_free(sub[i]);
+        free(sub);
+    } else if (rc == 0 && field) {
+        const xapian_query *pair[2] = { q, field };
+        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_OR,
+                                  (xapian_query *const *)pair, 2, xe);
+    } else if (rc == 0)
+        rc = xapian_query_copy(out, q, xe);
+    xapian_query_free(field);
+    return rc;
+}
+
+/* Is q, inside its filters and exclusions, a query of words? */
+static int words_inside(const xapian_query *q)
 {
     int op = xapian_query_type(q);
-    if ((op == XAPIAN_QUERY_OP_FILTER || op == XAPIAN_QUERY_OP_AND_NOT)
-        && xapian_query_num_subqueries(q) >= 2 && !words_only(q)) {
+    if ((op == XAPIAN_QUERY_OP_AND_NOT
+         || (op == XAPIAN_QUERY_OP_FILTER && !whole_synonym_query(q)))
+        && xapian_query_num_subqueries(q) >= 2) {
         xapian_query *first = NULL;
         int yes = xapian_query_subquery(&first, q, 0, NULL) == 0
-                  && spine_query_words_only(first);
+                  && words_inside(first);
         xapian_query_free(first);
         return yes;
     }
     return words_only(q);
+}
+
+int spine_query_lift_field(xapian_query **out, const xapian_query *q,
+                           const char *prefix, spine_field_weight_fn fn,
+                           void *ctx, xapian_error *xe)
+{
+    field_ctx c = { prefix, fn, ctx };
+    return words_inside(q) ? lift_flat(out, q, &c, xe) : lift(out, q, &c, xe);
 }

@@ -341,7 +341,7 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
 {
     int op = opts->match_all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR;
     int synonyms = 1;
-    xapian_query *parsed = NULL, *body = NULL, *lift = NULL;
+    xapian_query *parsed = NULL, *body = NULL;
     *q = NULL;
     int rc = xapian_query_parser_set_default_op(s->qp, op, xe);
     if (rc == 0)
@@ -362,27 +362,10 @@ static int parse(spine_searcher *s, xapian_query **q, const char *text,
      * title's length (schema.h), lift the articles whose titles they
      * cover, over the body's weight, which saturates (TITLE_LIFT). */
     if (rc == 0)
-        rc = spine_query_typed_in_field(&lift, body, SPINE_PREFIX_TITLE,
-                                        title_weight, s, xe);
-    /* The lift only reorders.  A query of words takes it as one more
-     * alternative of its OR: every title that holds a word typed belongs
-     * to an article that matches the word.  Anything else (a phrase, whose
-     * words a title may hold apart; an AND) takes it through an
-     * AND_MAYBE, which Xapian 1.4 prunes far worse: on 300 MedQuAD
-     * benchmark queries callgrind counted 319M instructions joined to the
-     * OR against 506M through AND_MAYBE (280M without a lift). */
-    if (rc == 0 && lift)
-        rc = spine_query_add_weight(q, body, lift,
-                                    opts->match_all
-                                        || !spine_query_words_only(body),
-                                    xe);
-    else if (rc == 0) {
-        *q = body;
-        body = NULL;
-    }
+        rc = spine_query_lift_field(q, body, SPINE_PREFIX_TITLE, title_weight,
+                                    s, xe);
     xapian_query_free(parsed);
     xapian_query_free(body);
-    xapian_query_free(lift);
     return rc;
 }
 

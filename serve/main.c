@@ -438,6 +438,8 @@ static const char *page_args(struct MHD_Connection *c, const server *sv,
         *why = "offset wants a number from 0 to " STR(MAX_OFFSET);
         return "offset";
     }
+    /* n=0 asks for the count alone: an exact one, as spine-search -n 0. */
+    o->count = o->limit == 0;
     const char *hi = arg(c, "hi");
     if (hi && !strcmp(hi, "ctl")) {
         o->hi_start = "\002";

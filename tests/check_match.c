@@ -557,8 +557,9 @@ END_TEST
  * gives, whether the first pass settles the page, a second pass does, or
  * the whole query runs (a page deeper than the rare terms reach), alone
  * or split over threads, under a filter and a NOT, and under an
- * AND_MAYBE that only reorders (the searcher's title lift), whose right
- * side holds a common term or a rare one; bad settings are refused. */
+ * AND_MAYBE that only reorders (a title lift), whose right side holds a
+ * common term or a rare one, over the whole query or per word; bad
+ * settings are refused. */
 START_TEST(test_lazy)
 {
     xapian_error err;
@@ -573,7 +574,7 @@ START_TEST(test_lazy)
     OK(spine_matcher_set_lazy(both, 0.3, 0, &err));
     split_over(both, path, 1, 1);
 
-    xapian_query *t[4], *q[7], *f, *not_c, *lift, *scaled[2];
+    xapian_query *t[4], *q[8], *f, *not_c, *lift, *scaled[2], *per[3];
     split_db_terms(t);
     OK(xapian_query_combine(&q[0], XAPIAN_QUERY_OP_OR, t, 4, &err));
     OK(xapian_query_combine(&q[1], XAPIAN_QUERY_OP_OR, t, 3, &err));
@@ -596,10 +597,17 @@ START_TEST(test_lazy)
     OK(xapian_query_combine(&q[5], XAPIAN_QUERY_OP_AND_MAYBE, pair3, 2, &err));
     xapian_query *pair4[2] = { q[3], scaled[1] };
     OK(xapian_query_combine(&q[6], XAPIAN_QUERY_OP_AND_MAYBE, pair4, 2, &err));
+    /* A lift per word (spine_query_lift_field()): the common words' lifts
+     * stay in the first pass on their own. */
+    xapian_query *am0[2] = { t[0], scaled[1] }, *am1[2] = { t[1], scaled[0] };
+    OK(xapian_query_combine(&per[0], XAPIAN_QUERY_OP_AND_MAYBE, am0, 2, &err));
+    OK(xapian_query_combine(&per[1], XAPIAN_QUERY_OP_AND_MAYBE, am1, 2, &err));
+    OK(xapian_query_copy(&per[2], t[2], &err));
+    OK(xapian_query_combine(&q[7], XAPIAN_QUERY_OP_OR, per, 3, &err));
     static const unsigned pages[][2] = { { 0, 10 }, { 0, 1 }, { 5, 10 },
                                          { 0, 100 }, { 295, 10 },
                                          { 0, 700 } };
-    for (size_t i = 0; i < 7; i++) {
+    for (size_t i = 0; i < 8; i++) {
         OK(spine_matcher_set_query(whole, q[i], &err));
         OK(spine_matcher_set_query(lazy, q[i], &err));
         OK(spine_matcher_set_query(both, q[i], &err));
@@ -620,8 +628,10 @@ START_TEST(test_lazy)
     spine_matcher_free(both);
     for (size_t i = 0; i < 4; i++)
         xapian_query_free(t[i]);
-    for (size_t i = 0; i < 7; i++)
+    for (size_t i = 0; i < 8; i++)
         xapian_query_free(q[i]);
+    for (size_t i = 0; i < 3; i++)
+        xapian_query_free(per[i]);
     xapian_query_free(lift);
     for (size_t i = 0; i < 2; i++)
         xapian_query_free(scaled[i]);
