@@ -637,14 +637,14 @@ static int lift(xapian_query **out, const xapian_query *q,
 {
     int op = xapian_query_type(q), rc = 0;
     size_t k = xapian_query_num_subqueries(q);
-    int spread = op == XAPIAN_QUERY_OP_OR || op == XAPIAN_QUERY_OP_AND;
+    int spread = op == XAPIAN_QUERY_OP_OR;
     int inside = (op == XAPIAN_QUERY_OP_AND_NOT
                   || (op == XAPIAN_QUERY_OP_FILTER && !whole_synonym_query(q)))
                  && k >= 2;
     *out = NULL;
     if (spread || inside) {
-        /* Each alternative (or each part an AND requires) its own lift;
-         * a filter's or an exclusion's other sides as they are. */
+        /* Each alternative its own lift; a filter's or an exclusion's
+         * other sides as they are. */
         xapian_query **sub = spine_calloc(k, sizeof *sub);
         for (size_t i = 0; rc == 0 && i < k; i++) {
             xapian_query *s = NULL;

@@ -113,7 +113,7 @@ typedef int (*spine_field_weight_fn)(double *w, const char *body_term,
  *     document twice in its estimate of the matches (not in its counts);
  *   - any other query, e.g. with a phrase (a title may hold its words
  *     apart) or an AND, has each of its units (a word, a synonym group, a
- *     phrase: what its ORs and ANDs combine) become AND_MAYBE(unit, its
+ *     phrase, an AND: what its ORs combine) become AND_MAYBE(unit, its
  *     lift).
  * One AND_MAYBE over the whole query would leave Xapian's matcher no
  * bound per alternative to prune by: on 300 MedQuAD benchmark queries it

@@ -319,16 +319,17 @@ static int coefficient(double *out, spine_searcher *s, const char *term,
  * so that the title field shares the body's idf (as BM25F's fields do)
  * rather than its own, in which every word is rare: a title that holds a
  * common word of the query ("Falls" for "hair falling out") is lifted
- * as little as the word counts. */
+ * as little as the word counts.  The field first: most words typed are
+ * in no title, and then the body is not looked up. */
 static int title_weight(double *w, const char *body_term,
                         const char *field_term, void *ctx, xapian_error *xe)
 {
     spine_searcher *s = ctx;
     double body = 0, field = 0;
     *w = 0;
-    int rc = coefficient(&body, s, body_term, xe);
-    if (rc == 0 && body > 0)
-        rc = coefficient(&field, s, field_term, xe);
+    int rc = coefficient(&field, s, field_term, xe);
+    if (rc == 0 && field > 0)
+        rc = coefficient(&body, s, body_term, xe);
     if (rc == 0 && field > 0)
         *w = TITLE_LIFT * body / field;
     return rc;
