@@ -632,12 +632,14 @@ static int whole_synonym_query(const xapian_query *q)
     return yes;
 }
 
+/* Adds the lift to q (spine_query_lift_field()): flat, as one more
+ * alternative of q's OR; else unit by unit, through AND_MAYBE. */
 static int lift(xapian_query **out, const xapian_query *q,
-                const field_ctx *c, xapian_error *xe)
+                const field_ctx *c, int flat, xapian_error *xe)
 {
     int op = xapian_query_type(q), rc = 0;
     size_t k = xapian_query_num_subqueries(q);
-    int spread = op == XAPIAN_QUERY_OP_OR;
+    int spread = !flat && op == XAPIAN_QUERY_OP_OR;
     int inside = (op == XAPIAN_QUERY_OP_AND_NOT
                   || (op == XAPIAN_QUERY_OP_FILTER && !whole_synonym_query(q)))
                  && k >= 2;
@@ -650,7 +652,7 @@ static int lift(xapian_query **out, const xapian_query *q,
             xapian_query *s = NULL;
             rc = xapian_query_subquery(&s, q, i, xe);
             if (rc == 0 && (spread || i == 0))
-                rc = lift(&sub[i], s, c, xe);
+                rc = lift(&sub[i], s, c, flat, xe);
             else if (rc == 0) {
                 sub[i] = s;
                 s = NULL;
@@ -667,33 +669,31 @@ static int lift(xapian_query **out, const xapian_query *q,
     xapian_query *field = NULL;
     rc = in_field(&field, q, c, 0, xe);
     if (rc == 0 && field) {
-        const xapian_query *pair[2] = { q, field };
-        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_AND_MAYBE,
-                                  (xapian_query *const *)pair, 2, xe);
+        /* Flat into an OR: its alternatives, then the lift. */
+        size_t n = flat && op == XAPIAN_QUERY_OP_OR ? k : 0;
+        xapian_query **sub = spine_calloc(n + 2, sizeof *sub);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = xapian_query_subquery(&sub[i], q, i, xe);
+        if (n == 0)
+            sub[n++] = (xapian_query *)q;
+        sub[n] = field;
+        if (rc == 0)
+            rc = xapian_query_combine(out, flat ? XAPIAN_QUERY_OP_OR
+                                                : XAPIAN_QUERY_OP_AND_MAYBE,
+                                      sub, n + 1, xe);
+        if (sub[0] != q)
+            for (size_t i = 0; i < n; i++)
+                xapian_query_free(sub[i]);
+        free(sub);
     } else if (rc == 0)
         rc = xapian_query_copy(out, q, xe);
     xapian_query_free(field);
     return rc;
 }
 
-/* Is every document that holds all the words of alternative q (a term,
- * or the AND of the words of a multi-word one) a match of q? */
-static int whole_alternative(const xapian_query *q)
+static int is_term(const xapian_query *q)
 {
-    int op = xapian_query_type(q);
-    if (op == XAPIAN_QUERY_LEAF_TERM)
-        return 1;
-    if (op != XAPIAN_QUERY_OP_AND)
-        return 0;
-    size_t k = xapian_query_num_subqueries(q);
-    int yes = 1;
-    for (size_t i = 0; i < k && yes; i++) {
-        xapian_query *sub = NULL;
-        yes = xapian_query_subquery(&sub, q, i, NULL) == 0
-              && xapian_query_type(sub) == XAPIAN_QUERY_LEAF_TERM;
-        xapian_query_free(sub);
-    }
-    return yes;
+    return xapian_query_type(q) == XAPIAN_QUERY_LEAF_TERM;
 }
 
 /* Does fn hold of each of q's subqueries from .. to? */
@@ -707,6 +707,16 @@ static int each(const xapian_query *q, size_t from, size_t to,
         xapian_query_free(sub);
     }
     return yes;
+}
+
+/* Is every document that holds all the words of alternative q (a term,
+ * or the AND of the words of a multi-word one) a match of q? */
+static int whole_alternative(const xapian_query *q)
+{
+    int op = xapian_query_type(q);
+    return op == XAPIAN_QUERY_LEAF_TERM
+           || (op == XAPIAN_QUERY_OP_AND
+               && each(q, 0, xapian_query_num_subqueries(q), is_term));
 }
 
 /* Is q a word, a wildcard, a synonym group or a whole synonym whose
@@ -733,58 +743,6 @@ static int words_only(const xapian_query *q)
     return yes;
 }
 
-/* The flat form of the lift, for a query of words q (inside its filters
- * and exclusions): OR(q's alternatives..., the lift of the whole). */
-static int lift_flat(xapian_query **out, const xapian_query *q,
-                     const field_ctx *c, xapian_error *xe)
-{
-    int op = xapian_query_type(q), rc = 0;
-    size_t k = xapian_query_num_subqueries(q);
-    xapian_query *field = NULL;
-    *out = NULL;
-    if ((op == XAPIAN_QUERY_OP_AND_NOT
-         || (op == XAPIAN_QUERY_OP_FILTER && !whole_synonym_query(q)))
-        && k >= 2) {
-        xapian_query **sub = spine_calloc(k, sizeof *sub);
-        for (size_t i = 0; rc == 0 && i < k; i++) {
-            xapian_query *s = NULL;
-            rc = xapian_query_subquery(&s, q, i, xe);
-            if (rc == 0 && i == 0)
-                rc = lift_flat(&sub[0], s, c, xe);
-            else if (rc == 0) {
-                sub[i] = s;
-                s = NULL;
-            }
-            xapian_query_free(s);
-        }
-        if (rc == 0)
-            rc = xapian_query_combine(out, op, sub, k, xe);
-        for (size_t i = 0; i < k; i++)
-            xapian_query_free(sub[i]);
-        free(sub);
-        return rc;
-    }
-    rc = in_field(&field, q, c, 0, xe);
-    if (rc == 0 && field && op == XAPIAN_QUERY_OP_OR) {
-        xapian_query **sub = spine_calloc(k + 1, sizeof *sub);
-        for (size_t i = 0; rc == 0 && i < k; i++)
-            rc = xapian_query_subquery(&sub[i], q, i, xe);
-        sub[k] = field;
-        if (rc == 0)
-            rc = xapian_query_combine(out, op, sub, k + 1, xe);
-        for (size_t i = 0; i < k; i++)
-            xapian_query_free(sub[i]);
-        free(sub);
-    } else if (rc == 0 && field) {
-        const xapian_query *pair[2] = { q, field };
-        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_OR,
-                                  (xapian_query *const *)pair, 2, xe);
-    } else if (rc == 0)
-        rc = xapian_query_copy(out, q, xe);
-    xapian_query_free(field);
-    return rc;
-}
-
 /* Is q, inside its filters and exclusions, a query of words? */
 static int words_inside(const xapian_query *q)
 {
@@ -806,5 +764,5 @@ int spine_query_lift_field(xapian_query **out, const xapian_query *q,
                            void *ctx, xapian_error *xe)
 {
     field_ctx c = { prefix, fn, ctx };
-    return words_inside(q) ? lift_flat(out, q, &c, xe) : lift(out, q, &c, xe);
+    return lift(out, q, &c, words_inside(q), xe);
 }
