@@ -501,11 +501,14 @@ typedef struct field_ctx {
 static int in_field(xapian_query **out, const xapian_query *q,
                     const field_ctx *c, int all, xapian_error *xe);
 
-/* Sets *out to the subqueries of q read in the field, combined with op
- * (those that come to nothing left out; none: *out NULL). */
+/* Sets *out to q's subqueries from .. to read in the field (each whole,
+ * all of its words there, when whole is set), combined with op: those
+ * that come to nothing are left out, or, with all set, make the whole
+ * come to nothing (an alternative of a synonym group matches in the field
+ * only with all its words there).  NULL when nothing is left. */
 static int subs_in_field(xapian_query **out, const xapian_query *q,
                          size_t from, size_t to, int op, const field_ctx *c,
-                         int all, xapian_error *xe)
+                         int whole, int all, xapian_error *xe)
 {
     xapian_query **sub = spine_calloc(to > from ? to - from : 1, sizeof *sub);
     size_t n = 0;
@@ -514,7 +517,7 @@ static int subs_in_field(xapian_query **out, const xapian_query *q,
         xapian_query *s = NULL;
         rc = xapian_query_subquery(&s, q, i, xe);
         if (rc == 0)
-            rc = in_field(&sub[n], s, c, all, xe);
+            rc = in_field(&sub[n], s, c, whole, xe);
         if (rc == 0 && sub[n])
             n++;
         else if (rc == 0)
@@ -522,40 +525,11 @@ static int subs_in_field(xapian_query **out, const xapian_query *q,
         xapian_query_free(s);
     }
     *out = NULL;
-    /* All of an alternative's words must be in the field: one that is
-     * not makes the alternative match nothing there. */
     if (rc == 0 && n && !(all && missing))
         rc = xapian_query_combine(out, op, sub, n, xe);
     for (size_t i = 0; i < n; i++)
         xapian_query_free(sub[i]);
     free(sub);
-    return rc;
-}
-
-/* Sets *out to the OR of q's subqueries, alternatives of a synonym
- * group, each read whole in the field (all of its words there, or it
- * matches nothing there and is left out); NULL when none is there. */
-static int alternatives_in_field(xapian_query **out, const xapian_query *q,
-                                 const field_ctx *c, xapian_error *xe)
-{
-    size_t k = xapian_query_num_subqueries(q), n = 0;
-    xapian_query **alt = spine_calloc(k ? k : 1, sizeof *alt);
-    int rc = 0;
-    *out = NULL;
-    for (size_t i = 0; rc == 0 && i < k; i++) {
-        xapian_query *s = NULL;
-        rc = xapian_query_subquery(&s, q, i, xe);
-        if (rc == 0)
-            rc = in_field(&alt[n], s, c, 1, xe);
-        if (rc == 0 && alt[n])
-            n++;
-        xapian_query_free(s);
-    }
-    if (rc == 0 && n)
-        rc = xapian_query_combine(out, XAPIAN_QUERY_OP_OR, alt, n, xe);
-    for (size_t i = 0; i < n; i++)
-        xapian_query_free(alt[i]);
-    free(alt);
     return rc;
 }
 
@@ -591,7 +565,7 @@ static int in_field(xapian_query **out, const xapian_query *q,
         || k == 0)
         return 0;
     if (op == XAPIAN_QUERY_OP_AND_NOT)
-        return subs_in_field(out, q, 0, 1, XAPIAN_QUERY_OP_OR, c, 0, xe);
+        return subs_in_field(out, q, 0, 1, XAPIAN_QUERY_OP_OR, c, 0, 0, xe);
     if (op == XAPIAN_QUERY_OP_FILTER) {
         /* A whole synonym (spine_query_whole_synonyms()): its second
          * subquery is the OR of what each of its alternatives matches. */
@@ -603,18 +577,20 @@ static int in_field(xapian_query **out, const xapian_query *q,
             rc = xapian_query_subquery(&second, q, 1, xe);
         whole = second && xapian_query_type(second) == XAPIAN_QUERY_OP_OR;
         if (rc == 0 && whole)
-            rc = alternatives_in_field(out, second, c, xe);
+            rc = subs_in_field(out, second, 0,
+                               xapian_query_num_subqueries(second),
+                               XAPIAN_QUERY_OP_OR, c, 1, 0, xe);
         else if (rc == 0)
-            rc = subs_in_field(out, q, 0, 1, XAPIAN_QUERY_OP_OR, c, 0, xe);
+            rc = subs_in_field(out, q, 0, 1, XAPIAN_QUERY_OP_OR, c, 0, 0, xe);
         xapian_query_free(first);
         xapian_query_free(second);
         return rc;
     }
     if (op == XAPIAN_QUERY_OP_SYNONYM && !all)
-        return alternatives_in_field(out, q, c, xe);
+        return subs_in_field(out, q, 0, k, XAPIAN_QUERY_OP_OR, c, 1, 0, xe);
     return subs_in_field(out, q, 0, k,
                          all ? XAPIAN_QUERY_OP_AND : XAPIAN_QUERY_OP_OR, c,
-                         all, xe);
+                         all, all, xe);
 }
 
 
