@@ -8,10 +8,12 @@
  * Query language (Xapian's QueryParser): words, AND/OR/NOT, "phrases",
  * prefix*, +must -mustnot, title:word and source:NAME (a filter; case
  * insensitive), and symptom:word, cause:word and complication:word (the
- * answers of sections of those types, spine_section.type).  Ranking is Xapian's IneB2 (a divergence-from-randomness
- * model) over the article text, where title words count four times;
- * optionally expanded with terms from the top hits (pseudo-relevance
- * feedback).
+ * answers of sections of those types, spine_section.type).  Ranking is
+ * Xapian's IneB2 (a divergence-from-randomness model) over the article
+ * text, where title words count four times, plus the title as a field of
+ * its own (the words typed, weighed by their share of the title:
+ * libspine/search_int.h, TITLE_LIFT); optionally expanded with terms from
+ * the top hits (pseudo-relevance feedback).
  */
 #ifndef SPINE_SEARCH_H
 #define SPINE_SEARCH_H
