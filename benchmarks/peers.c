@@ -581,27 +581,34 @@ static int fts5_run_trec(fts5_q *f, const char *qid, const char *query,
     return 0;
 }
 
+/* Prints hit i of mset as a TREC run line of query qid at rank rank (the
+ * document's data is the article id).  Returns 0 or an XAPIAN_E* code. */
+static int print_trec_hit(xapian_mset *mset, unsigned i, const char *qid,
+                          unsigned rank, const char *tag, xapian_error *xe)
+{
+    xapian_document *doc = NULL;
+    const char *data;
+    size_t len;
+    double w = 0;
+    int rc = xapian_mset_weight(&w, mset, i, xe);
+    if (rc == 0)
+        rc = xapian_mset_document(&doc, mset, i, xe);
+    if (rc == 0)
+        rc = xapian_document_get_data(&data, &len, doc, xe);
+    if (rc == 0)
+        printf("%s Q0 %.*s %u %.9g %s\n", qid, (int)len, data, rank, w, tag);
+    xapian_document_free(doc);
+    return rc;
+}
+
 static int xapian_run_trec(xapian_q *x, const char *qid, const char *query,
                            unsigned k, const char *tag)
 {
     xapian_error xe = { 0, "" };
     xapian_mset *mset = NULL;
     int rc = xapian_top(x, query, k, &mset, &xe);
-    for (unsigned i = 0; rc == 0 && i < xapian_mset_size(mset); i++) {
-        xapian_document *doc = NULL;
-        const char *data;
-        size_t len;
-        double w = 0;
-        rc = xapian_mset_weight(&w, mset, i, &xe);
-        if (rc == 0)
-            rc = xapian_mset_document(&doc, mset, i, &xe);
-        if (rc == 0)
-            rc = xapian_document_get_data(&data, &len, doc, &xe);
-        if (rc == 0)
-            printf("%s Q0 %.*s %u %.9g %s\n", qid, (int)len, data, i + 1, w,
-                   tag);
-        xapian_document_free(doc);
-    }
+    for (unsigned i = 0; rc == 0 && i < xapian_mset_size(mset); i++)
+        rc = print_trec_hit(mset, i, qid, i + 1, tag, &xe);
     xapian_mset_free(mset);
     if (rc != 0)
         fprintf(stderr, "xapian: query %s \"%s\": %s\n", qid, query,
@@ -695,22 +702,10 @@ static int xapian_related_trec(xapian_q *x, const char *qid,
     for (unsigned i = 0; rc == 0 && i < xapian_mset_size(mset) && rank < k;
          i++) {
         xapian_docid d = 0;
-        xapian_document *doc = NULL;
-        const char *data;
-        size_t len;
-        double w = 0;
         rc = xapian_mset_docid(&d, mset, i, &xe);
         if (rc != 0 || d == self)
             continue;
-        rc = xapian_mset_weight(&w, mset, i, &xe);
-        if (rc == 0)
-            rc = xapian_mset_document(&doc, mset, i, &xe);
-        if (rc == 0)
-            rc = xapian_document_get_data(&data, &len, doc, &xe);
-        if (rc == 0)
-            printf("%s Q0 %.*s %u %.9g %s\n", qid, (int)len, data, ++rank,
-                   w, tag);
-        xapian_document_free(doc);
+        rc = print_trec_hit(mset, i, qid, ++rank, tag, &xe);
     }
 done:
     for (unsigned i = 0; i < nterms; i++)

@@ -175,6 +175,41 @@ static int cmd_score_see_also(const char *qrels_path, const char *run_path,
 
 enum { LIST_SEE_ALSO = 1, LIST_RELATED = 2 };
 
+/* Loads the queries of qpath into *qs and opens the index at index into
+ * *s, for a run; on failure says why and returns 2, with nothing left to
+ * free.  Release both with run_close(). */
+static int run_open(eval_queries *qs, spine_searcher **s, const char *index,
+                    const char *qpath)
+{
+    eval_error err;
+    spine_error se;
+    if (eval_queries_load(qs, qpath, &err) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", err.msg);
+        return 2;
+    }
+    if (spine_searcher_open(s, index, &se) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", se.msg);
+        eval_queries_free(qs);
+        return 2;
+    }
+    return 0;
+}
+
+/* Ends a run begun by run_open() whose status so far is rc: flushes the
+ * run written to standard output, frees qs and s, and returns rc, or 2
+ * when the run could not be written. */
+static int run_close(eval_queries *qs, spine_searcher *s, int rc)
+{
+    if (rc == 0 && fflush(stdout) != 0) {
+        fprintf(stderr, "spine-eval: writing the run: %s\n",
+                strerror(errno));
+        rc = 2;
+    }
+    eval_queries_free(qs);
+    spine_searcher_free(s);
+    return rc;
+}
+
 /* Writes, for each query, its "See also" list (LIST_SEE_ALSO) or the
  * articles spine_related() lists for its top hit (LIST_RELATED), k
  * entries at most, as TREC run lines; a query with no hit, or no entry,
@@ -185,18 +220,10 @@ static int cmd_run_list(const char *index, const char *qpath, unsigned k,
     spine_searcher *s = NULL;
     spine_error se;
     eval_queries qs;
-    eval_error err;
     int rc = 0;
 
-    if (eval_queries_load(&qs, qpath, &err) != 0) {
-        fprintf(stderr, "spine-eval: %s\n", err.msg);
+    if (run_open(&qs, &s, index, qpath) != 0)
         return 2;
-    }
-    if (spine_searcher_open(&s, index, &se) != 0) {
-        fprintf(stderr, "spine-eval: %s\n", se.msg);
-        eval_queries_free(&qs);
-        return 2;
-    }
     spine_query_options qo = SPINE_QUERY_OPTIONS_INIT;
     qo.snippets = 0;
     qo.spelling = spelling;
@@ -236,14 +263,7 @@ static int cmd_run_list(const char *index, const char *qpath, unsigned k,
         }
         spine_results_free(r);
     }
-    if (rc == 0 && fflush(stdout) != 0) {
-        fprintf(stderr, "spine-eval: writing the run: %s\n",
-                strerror(errno));
-        rc = 2;
-    }
-    eval_queries_free(&qs);
-    spine_searcher_free(s);
-    return rc;
+    return run_close(&qs, s, rc);
 }
 
 static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
@@ -253,18 +273,10 @@ static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
     spine_searcher *s = NULL;
     spine_error se;
     eval_queries qs;
-    eval_error err;
     int rc = 0;
 
-    if (eval_queries_load(&qs, qpath, &err) != 0) {
-        fprintf(stderr, "spine-eval: %s\n", err.msg);
+    if (run_open(&qs, &s, index, qpath) != 0)
         return 2;
-    }
-    if (spine_searcher_open(&s, index, &se) != 0) {
-        fprintf(stderr, "spine-eval: %s\n", se.msg);
-        eval_queries_free(&qs);
-        return 2;
-    }
     spine_query_options qo = SPINE_QUERY_OPTIONS_INIT;
     qo.limit = k;
     qo.match_all = match_all;
@@ -285,14 +297,7 @@ static int cmd_run_spine(const char *index, const char *qpath, unsigned k,
                    r->hits[h].rank, r->hits[h].score, tag);
         spine_results_free(r);
     }
-    if (rc == 0 && fflush(stdout) != 0) {
-        fprintf(stderr, "spine-eval: writing the run: %s\n",
-                strerror(errno));
-        rc = 2;
-    }
-    eval_queries_free(&qs);
-    spine_searcher_free(s);
-    return rc;
+    return run_close(&qs, s, rc);
 }
 
 int main(int argc, char **argv)
