@@ -60,6 +60,25 @@ static void usage(FILE *f)
  * Scoring a run
  */
 
+/* Loads the judgments of qrels_path into *qrels and the run of run_path
+ * into *run; on failure says why and returns 2, with nothing left to
+ * free.  Release both with eval_set_free(). */
+static int load_judged_run(eval_set *qrels, eval_set *run,
+                           const char *qrels_path, const char *run_path)
+{
+    eval_error err;
+    if (eval_qrels_load(qrels, qrels_path, &err) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", err.msg);
+        return 2;
+    }
+    if (eval_run_load(run, run_path, &err) != 0) {
+        fprintf(stderr, "spine-eval: %s\n", err.msg);
+        eval_set_free(qrels);
+        return 2;
+    }
+    return 0;
+}
+
 static int cmd_score(const char *qrels_path, const char *run_path,
                      const char *name, int markdown, int quiet)
 {
@@ -67,15 +86,8 @@ static int cmd_score(const char *qrels_path, const char *run_path,
     eval_report rep;
     eval_error err;
 
-    if (eval_qrels_load(&qrels, qrels_path, &err) != 0) {
-        fprintf(stderr, "spine-eval: %s\n", err.msg);
+    if (load_judged_run(&qrels, &run, qrels_path, run_path) != 0)
         return 2;
-    }
-    if (eval_run_load(&run, run_path, &err) != 0) {
-        fprintf(stderr, "spine-eval: %s\n", err.msg);
-        eval_set_free(&qrels);
-        return 2;
-    }
     if (eval_score(&rep, &qrels, &run, &err) != 0) {
         fprintf(stderr, "spine-eval: %s\n", err.msg);
         eval_set_free(&run);
@@ -128,15 +140,8 @@ static int cmd_score_see_also(const char *qrels_path, const char *run_path,
     eval_seealso_report rep;
     eval_error err;
 
-    if (eval_qrels_load(&qrels, qrels_path, &err) != 0) {
-        fprintf(stderr, "spine-eval: %s\n", err.msg);
+    if (load_judged_run(&qrels, &run, qrels_path, run_path) != 0)
         return 2;
-    }
-    if (eval_run_load(&run, run_path, &err) != 0) {
-        fprintf(stderr, "spine-eval: %s\n", err.msg);
-        eval_set_free(&qrels);
-        return 2;
-    }
     if (eval_seealso_score(&rep, &qrels, &run, k, &err) != 0) {
         fprintf(stderr, "spine-eval: %s: %s\n", qrels_path, err.msg);
         eval_set_free(&run);
